@@ -1,0 +1,167 @@
+"""What a check plugin uses: the check base class, findings and the per-app context.
+
+A check is a class with a permanent `code`, a kebab-case `name`, an `area` (its first SARIF tag),
+a default `severity`, the `targets` it applies to and ruff-style docs in its docstring. It
+implements `run(ctx)` and yields `Finding`s. Third-party plugins register a module through the
+`edgelint.checks` entry-point group; every `Check` subclass with a code in it is loaded.
+
+    class NoThing(Check):
+        '''What it does / Why is this bad? / Example / Use instead / Options'''
+        code, name, area = "EDGE199", "no-thing", "runtime"
+        def run(self, ctx):
+            for route in ctx.routes():
+                ...
+                yield ctx.finding(self, route.path, span, "message")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable, Iterator
+
+from edgelint.parsing import ParsedFile, Span
+from edgelint.project import App, Route, Runtime, Version
+from edgelint.summary import ModuleSummary
+from edgelint.workspace import Workspace
+
+SEVERITIES = ("note", "warning", "error")
+AREAS = ("runtime", "edge-compat", "kv", "image", "polyfill", "ratelimit", "meta")
+
+__all__ = ["App", "Check", "Context", "Finding", "Fix", "Location", "ParsedFile", "Route", "Runtime", "Span",
+           "Version", "ModuleSummary", "SEVERITIES", "AREAS"]
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str  # relative to the lint root, '/'-separated
+    span: Span
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe textual edit: replace bytes [start, end) of `path` with `replacement`."""
+
+    path: str
+    start: int
+    end: int
+    replacement: str
+    description: str = ""
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    location: Location
+    severity: str = ""  # empty: the check's default
+    related: tuple[Location, ...] = ()
+    flow: tuple[Location, ...] = ()  # an ordered path (an import chain), shown as a SARIF code flow
+    fixes: tuple[Fix, ...] = ()
+    data: dict = field(default_factory=dict)  # extra facts for JSON output (entries, counts, …)
+    # filled in by the engine
+    name: str = ""
+    area: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def span(self) -> Span:
+        return self.location.span
+
+    def sort_key(self):
+        return (self.location.path, self.location.span, self.code, self.message)
+
+
+class Check:
+    """Base class of every check. Subclasses set the class attributes and implement `run`."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    area: ClassVar[str] = ""
+    severity: ClassVar[str] = "error"
+    status: ClassVar[str] = "stable"  # 'stable' | 'preview'
+    targets: ClassVar[frozenset[str] | None] = None  # None: every target
+    fixable: ClassVar[bool] = False
+    #: Options dataclass; its fields are read from the config section named after the area.
+    Options: ClassVar[type | None] = None
+
+    def __init__(self, options=None):
+        self.options = options if options is not None else (self.Options() if self.Options else None)
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary_line(cls) -> str:
+        return cls.docs().split("\n\n", 1)[0].replace("\n", " ").removeprefix("## What it does").strip()
+
+    def applies_to(self, app: App) -> bool:
+        return self.targets is None or app.target in self.targets
+
+    def run(self, ctx: "Context") -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+def option_fields(options_type) -> list[dataclasses.Field]:
+    return list(dataclasses.fields(options_type)) if options_type else []
+
+
+class Context:
+    """What a check sees of one app: its model, its files and helpers to make findings."""
+
+    def __init__(self, ws: Workspace, app: App, apps: list[App], focus: set[str] | None = None):
+        self.ws = ws
+        self.app = app
+        self.apps = apps
+        self.focus = focus  # files named on the command line (pre-commit); None = everything
+        self._shared: dict = {}
+
+    # the model
+    @property
+    def target(self) -> str:
+        return self.app.target
+
+    @property
+    def next_version(self) -> Version | None:
+        return self.app.next_version
+
+    def routes(self, *kinds: str) -> list[Route]:
+        return [r for r in self.app.routes if not kinds or r.kind in kinds]
+
+    def shared(self, key: str, compute):
+        """A value computed once per app and shared between checks (e.g. the import graph)."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
+
+    # files
+    def files(self) -> list[str]:
+        return self.app.files
+
+    def files_containing(self, *needles: bytes) -> Iterator[str]:
+        """Source files of the app whose bytes contain any needle (a cheap prefilter)."""
+        for path in self.app.files:
+            if self.ws.contains(path, *needles):
+                yield path
+
+    def in_focus(self, path: str) -> bool:
+        return self.focus is None or path in self.focus
+
+    def parse(self, path: str) -> ParsedFile | None:
+        return self.ws.parse(path)
+
+    def summary(self, path: str) -> ModuleSummary | None:
+        return self.ws.summary(path)
+
+    # findings
+    def finding(self, check: Check, path: str, span: Span, message: str, *, severity: str = "",
+                related: Iterable[Location] = (), flow: Iterable[Location] = (), fixes: Iterable[Fix] = (),
+                **data) -> Finding:
+        return Finding(check.code, message, Location(path, span), severity, tuple(related), tuple(flow),
+                       tuple(fixes), data)

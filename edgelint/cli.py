@@ -1,0 +1,147 @@
+"""The `edgelint` command line.
+
+Exit codes: 0 nothing at or above the failing level, 1 findings, 2 usage, configuration or
+internal error (the message names the file and key; never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from edgelint import __version__
+
+TARGET_CHOICES = ("next-on-pages", "opennext", "vercel", "node")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"edgelint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _use_color(output: str | None) -> bool:
+    if os.environ.get("NO_COLOR") or output:
+        return False
+    return sys.stdout.isatty()
+
+
+def _load_config(config_file: str | None, paths: list[Path]):
+    from edgelint import config as config_module, registry
+
+    location = Path(config_file) if config_file else config_module.find_config(paths[0].resolve() if paths else Path.cwd())
+    option_types: dict[str, list[type]] = {}
+    for check in registry.all_checks():
+        if check.Options is not None:
+            option_types.setdefault(check.area, []).append(check.Options)
+    return config_module.load(location, TARGET_CHOICES, option_types)
+
+
+def _refs(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edgelint")
+def main() -> None:
+    """Lint Next.js apps for edge runtimes: Cloudflare Pages (next-on-pages), OpenNext on
+    Workers and Vercel Edge."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--select", multiple=True, help="Rules to run: codes, prefixes (EDGE1), names or areas.")
+@click.option("--ignore", multiple=True, help="Rules not to run.")
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--target", type=click.Choice(TARGET_CHOICES), help="Deployment target (default: detected per app).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: edgelint.toml found walking up).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only.")
+@click.option("--category", help="SARIF automationDetails category (for several uploads per commit).")
+def check(paths, fmt, output, select, ignore, extend_select, target, config_file, exit_zero, statistics, quiet,
+          category) -> None:
+    """Lint PATHS (directories or files; default: the current directory).
+
+    Given files (as pre-commit passes them), only those files are reported on, with their whole
+    project as context.
+    """
+    from edgelint import engine, registry
+    from edgelint.config import ConfigError
+    from edgelint.reporters import render
+
+    paths = list(paths) or [Path(".")]
+    try:
+        config = _load_config(config_file, paths)
+        checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
+                                 [*config.extend_select, *_refs(extend_select)])
+        result = engine.run(paths, config, checks, target=target)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    result.all_checks = registry.all_checks()
+    options = {"color": _use_color(output), "statistics": statistics, "quiet": quiet} if fmt == "text" else {}
+    if fmt == "sarif":
+        options["category"] = category
+    report = render(fmt, result, **options)
+    if output:
+        try:
+            Path(output).write_text(report, "utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        click.echo(report, nl=False)
+    code = engine.exit_code(result, config.fail_on)
+    sys.exit(0 if exit_zero and code == 1 else code)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt) -> None:
+    """List every rule: code, name, area, targets, severity, status."""
+    import json
+
+    from edgelint import registry
+
+    checks = registry.all_checks()
+    if fmt == "json":
+        click.echo(json.dumps([{"code": c.code, "name": c.name, "area": c.area, "severity": c.severity,
+                                "status": c.status, "fixable": c.fixable,
+                                "targets": sorted(c.targets) if c.targets else "all",
+                                "summary": c.summary_line()} for c in checks], indent=2))
+        return
+    rows = [(c.code, c.name, c.area, ",".join(sorted(c.targets)) if c.targets else "all", c.severity,
+             c.status + (" (fix)" if c.fixable else "")) for c in checks]
+    header = ("CODE", "NAME", "AREA", "TARGET", "SEVERITY", "STATUS")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+@main.command()
+@click.argument("rule")
+def rule(rule) -> None:
+    """Show the documentation of a rule (by code or name)."""
+    from edgelint import registry
+
+    found = [c for c in registry.all_checks() if c.code == rule.upper() or c.name == rule]
+    if not found:
+        _fail(f"unknown rule '{rule}' (see `edgelint rules`)")
+    check = found[0]
+    targets = ", ".join(sorted(check.targets)) if check.targets else "all targets"
+    click.echo(f"# {check.code} {check.name}\n")
+    click.echo(f"Area: {check.area} · Severity: {check.severity} · Status: {check.status} · Targets: {targets}"
+               f" · Fix: {'yes' if check.fixable else 'no'}\n")
+    click.echo(check.docs())
+    if check.Options is not None:
+        import dataclasses
+
+        click.echo(f"\n## Options ([{check.area}] in edgelint.toml)")
+        for f in dataclasses.fields(check.Options):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            click.echo(f"- `{f.name.replace('_', '-')}` (default {default!r})")

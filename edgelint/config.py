@@ -1,0 +1,136 @@
+"""Configuration: `edgelint.toml` or `.edgelint.toml`, found by walking up from the linted path.
+
+```toml
+target = "next-on-pages"      # force a target for every app (default: detected per app)
+select = ["EDGE1", "EDGE2"]   # codes, code prefixes or rule names (default: all)
+ignore = ["no-node-runtime"]
+extend-select = []
+fail-on = "warning"           # lowest severity that makes the exit code 1: error | warning | note
+exclude = ["legacy/**"]       # gitignore-style patterns, relative to the config file
+cache-dir = ".edgelint_cache"
+
+[apps."apps/web"]             # per-app settings, keyed by the app folder relative to the config file
+target = "opennext"
+
+[ratelimit]                   # options of the checks of one area (see `edgelint rule CODE`)
+limiters = ["guard.check"]
+```
+Every unknown key is an error that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CONFIG_NAMES = ("edgelint.toml", ".edgelint.toml")
+TOP_LEVEL_KEYS = {"target", "select", "ignore", "extend-select", "fail-on", "exclude", "cache-dir", "apps"}
+
+
+class ConfigError(Exception):
+    """A usage or configuration error: exit code 2, no traceback."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    target: str | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    exclude: list[str] = field(default_factory=list)
+    cache_dir: str = ".edgelint_cache"
+    app_targets: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, dict] = field(default_factory=dict)  # area -> raw options
+
+    def options_for(self, check_type):
+        """An instance of the check's Options dataclass filled from its area's section."""
+        if check_type.Options is None:
+            return None
+        raw = self.sections.get(check_type.area, {})
+        names = {f.name.replace("_", "-"): f.name for f in dataclasses.fields(check_type.Options)}
+        values = {names[k]: v for k, v in raw.items() if k in names}
+        return check_type.Options(**values)
+
+
+def find_config(start: Path) -> Path | None:
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder, *folder.parents]:
+        for name in CONFIG_NAMES:
+            if (candidate / name).is_file():
+                return candidate / name
+    return None
+
+
+def load(path: Path | None, targets: tuple[str, ...], option_types: dict[str, list[type]]) -> Config:
+    """Read and validate a config file; `option_types` maps an area to its checks' Options types."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config file: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    config = Config(path=path)
+    for key, value in data.items():
+        if key in option_types:
+            config.sections[key] = _area_section(path, key, value, option_types[key])
+        elif key not in TOP_LEVEL_KEYS:
+            raise ConfigError(f"{path}: unknown key '{key}' (known: {', '.join(sorted(TOP_LEVEL_KEYS | set(option_types)))})")
+    config.target = _choice(path, "target", data.get("target"), targets)
+    config.fail_on = _choice(path, "fail-on", data.get("fail-on", "warning"), ("error", "warning", "note"))
+    config.select = _strings(path, "select", data["select"]) if "select" in data else None
+    config.ignore = _strings(path, "ignore", data.get("ignore", []))
+    config.extend_select = _strings(path, "extend-select", data.get("extend-select", []))
+    config.exclude = _strings(path, "exclude", data.get("exclude", []))
+    cache_dir = data.get("cache-dir", ".edgelint_cache")
+    if not isinstance(cache_dir, str):
+        raise ConfigError(f"{path}: 'cache-dir' must be a string")
+    config.cache_dir = cache_dir
+    apps = data.get("apps", {})
+    if not isinstance(apps, dict):
+        raise ConfigError(f"{path}: 'apps' must be a table of app folders")
+    for folder, settings in apps.items():
+        if not isinstance(settings, dict) or set(settings) - {"target"}:
+            raise ConfigError(f"{path}: [apps.\"{folder}\"] takes only 'target'")
+        config.app_targets[folder.strip("/") or "."] = _choice(path, f"apps.{folder}.target",
+                                                                settings.get("target"), targets)
+    return config
+
+
+def _choice(path: Path, key: str, value, allowed: tuple[str, ...]):
+    if value is None:
+        return None
+    if value not in allowed:
+        raise ConfigError(f"{path}: '{key}' must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _strings(path: Path, key: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return value
+
+
+def _area_section(path: Path, area: str, value, option_types: list[type]) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{area}] must be a table")
+    known = {}
+    for options in option_types:
+        for f in dataclasses.fields(options):
+            known[f.name.replace("_", "-")] = f
+    for key, item in value.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown option '{key}' in [{area}] (known: {', '.join(sorted(known)) or 'none'})")
+        expected = known[key].type
+        if "list" in str(expected) and not (isinstance(item, list) and all(isinstance(v, str) for v in item)):
+            raise ConfigError(f"{path}: [{area}] '{key}' must be a list of strings")
+        if str(expected) in ("bool", "<class 'bool'>") and not isinstance(item, bool):
+            raise ConfigError(f"{path}: [{area}] '{key}' must be true or false")
+    return value

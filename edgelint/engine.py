@@ -1,0 +1,207 @@
+"""Running the checks: paths -> workspace -> apps -> checks -> findings -> suppressions.
+
+A check that raises does not stop the run: it becomes an EDGE906 finding naming the check and
+the file it was working on, the other checks still run, and the exit code says the run was
+incomplete.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edgelint import project, registry, suppressions
+from edgelint.api import Check, Context, Finding, Location
+from edgelint.config import Config, ConfigError
+from edgelint.parsing import SOURCE_EXTENSIONS, Span
+from edgelint.workspace import Workspace
+
+META_SEVERITY = {"EDGE901": "note", "EDGE902": "error", "EDGE903": "note"}
+
+
+@dataclass
+class RunResult:
+    root: Path
+    apps: list[project.App]
+    findings: list[Finding]
+    checks: list[type[Check]]
+    workspace: Workspace
+    incomplete: bool = False
+    suppressed: int = 0
+    stats: dict = field(default_factory=dict)
+
+
+class TrackingContext(Context):
+    """A Context that remembers the last file a check looked at (for internal-error reports)."""
+
+    current: str = ""
+
+    def parse(self, path):
+        self.current = path
+        return super().parse(path)
+
+    def summary(self, path):
+        self.current = path
+        return super().summary(path)
+
+
+def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
+    """The directory findings are relative to, and the focus (files named) if any."""
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"path does not exist: {path}")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0], None
+    cwd = Path.cwd()
+    resolved = [p.resolve() for p in paths]
+    if all(_is_under(p, cwd.resolve()) for p in resolved):
+        root = cwd
+    else:
+        root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+    focus: set[str] = set()
+    for path in resolved:
+        rel = os.path.relpath(path, root.resolve()).replace(os.sep, "/")
+        focus.add("" if rel == "." else rel)
+    return root, focus
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _in_focus(path: str, focus: set[str] | None) -> bool:
+    if focus is None:
+        return True
+    return any(path == f or not f or path.startswith(f + "/") for f in focus)
+
+
+def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target: str | None = None,
+        cache=None) -> RunResult:
+    root, focus = lint_root(paths)
+    ws = Workspace(root, cache=cache)
+    if config.exclude:
+        import pathspec
+
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        base = ""
+        if config.path is not None:
+            try:
+                base = os.path.relpath(root.resolve(), config.path.parent.resolve()).replace(os.sep, "/")
+            except ValueError:
+                base = ""
+        base = "" if base in (".", "") else base + "/"
+        ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
+        ws.path_set = set(ws.paths)
+    apps = project.find_apps(ws, target or config.target, config.app_targets)
+    if not apps and focus is None:
+        raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
+                          "or a next.config.*)")
+    focus_files = None if focus is None else {p for p in ws.paths if _in_focus(p, focus)}
+    findings: list[Finding] = []
+    incomplete = False
+    for app in apps:
+        if focus_files is not None and not any(f in focus_files for f in app.files) and not any(
+                _in_focus(p, focus) for p in app.wrangler_names):
+            continue
+        ctx = TrackingContext(ws, app, apps, focus_files)
+        for check_type in checks:
+            check = check_type(config.options_for(check_type))
+            if not check.applies_to(app):
+                continue
+            try:
+                for finding in check.run(ctx) or ():
+                    findings.append(finding)
+            except Exception as error:  # contain a failing check, report it, go on
+                incomplete = True
+                where = ctx.current or (app.rel("package.json"))
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                findings.append(Finding("EDGE906", f"internal error: check {check.code} ({check.name}) failed "
+                                        f"on {where}: {type(error).__name__}: {error} "
+                                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it",
+                                        Location(where, Span(1, 1, 1, 1))))
+    for problem in ws.problems.values():
+        findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
+                                META_SEVERITY.get(problem.code, "")))
+    selected = {c.code for c in checks}
+    findings = [f for f in findings if f.code in selected or f.code == "EDGE906"]
+    if focus_files is not None:
+        findings = [f for f in findings if f.path in focus_files]
+    known = {c.code: c for c in registry.all_checks()}
+    for finding in findings:
+        meta = known.get(finding.code)
+        if meta is not None:
+            finding.name = finding.name or meta.name
+            finding.area = finding.area or meta.area
+            finding.severity = finding.severity or meta.severity
+        finding.severity = finding.severity or "error"
+    findings, suppressed = apply_suppressions(ws, findings, focus_files, selected, known)
+    findings = _dedupe(sorted(findings, key=Finding.sort_key))
+    return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
+                     {"files": len(ws.paths), "parsed": sum(1 for v in ws._parsed.values() if v is not None)})
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, result = set(), []
+    for finding in findings:
+        key = (finding.code, finding.path, finding.span, finding.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(finding)
+    return result
+
+
+def apply_suppressions(ws: Workspace, findings: list[Finding], focus: set[str] | None, selected: set[str],
+                       known: dict) -> tuple[list[Finding], int]:
+    """Drop suppressed findings; report unused (EDGE904) and unknown-rule (EDGE905) suppressions."""
+    candidates = [p for p in ws.paths if p.endswith(SOURCE_EXTENSIONS) and (focus is None or p in focus)]
+    by_path: dict[str, list[suppressions.Suppression]] = {}
+    for path in candidates:
+        if ws.contains(path, suppressions.MARKER):
+            pf = ws.parse(path)
+            if pf is not None:
+                by_path[path] = suppressions.read(pf)
+    names = {c.name: c.code for c in known.values()}
+    kept, suppressed = [], 0
+    for finding in findings:
+        hit = None
+        for sup in by_path.get(finding.path, ()):
+            if sup.matches(finding.code, finding.name, finding.span.line):
+                hit = sup
+                break
+        if hit is None or finding.code in ("EDGE904", "EDGE905", "EDGE906"):
+            kept.append(finding)
+        else:
+            hit.used.add(finding.code)
+            suppressed += 1
+    for path, sups in by_path.items():
+        for sup in sups:
+            unknown = [r for r in sup.rules if r not in known and r not in names]
+            if unknown and "EDGE905" in selected:
+                kept.append(_meta("EDGE905", f"unknown rule {', '.join(unknown)} in suppression comment", sup, known))
+            relevant = [r for r in sup.rules if r in known or r in names]
+            codes = {names.get(r, r) for r in relevant}
+            if "EDGE904" in selected and not sup.used and (not sup.rules or codes):
+                if not sup.rules or codes <= selected:
+                    what = ", ".join(sup.rules) if sup.rules else "every rule"
+                    kept.append(_meta("EDGE904", f"unused suppression: nothing reported here for {what}", sup, known))
+    return kept, suppressed
+
+
+def _meta(code: str, message: str, sup: suppressions.Suppression, known: dict) -> Finding:
+    meta = known.get(code)
+    return Finding(code, message, Location(sup.path, sup.span), meta.severity if meta else "warning", name=meta.name if meta else "",
+                   area="meta")
+
+
+def exit_code(result: RunResult, fail_on: str) -> int:
+    order = {"note": 0, "warning": 1, "error": 2}
+    threshold = order[fail_on]
+    if result.incomplete:
+        return 2
+    return 1 if any(order.get(f.severity, 2) >= threshold for f in result.findings) else 0

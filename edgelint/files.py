@@ -1,0 +1,135 @@
+"""Finding and reading the files of a repository, git-aware and safe on hostile trees.
+
+Inside a git work tree the file list comes from `git ls-files` (tracked plus untracked files that
+are not ignored), so `.gitignore` is respected exactly as git does. Elsewhere the tree is walked
+and `.gitignore` files are applied with pathspec. Build output and dependency folders are always
+skipped. Symbolic links are never followed out of the linted directory, and links that loop or
+dangle are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ALWAYS_SKIPPED = {"node_modules", ".next", ".vercel", ".open-next", ".wrangler", "out", "dist", ".git",
+                  ".edgelint_cache", ".turbo", ".worker-next", "coverage", ".svelte-kit"}
+
+#: Files larger than this are not read at all (they are listed in a note).
+MAX_READ_BYTES = 8_000_000
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+def _skipped_dir(rel: str) -> bool:
+    return any(part in ALWAYS_SKIPPED for part in rel.split("/")[:-1])
+
+
+def discover(root: Path) -> list[str]:
+    """Relative, '/'-separated paths of the files below `root`, sorted."""
+    listed = _git_files(root)
+    if listed is None:
+        listed = _walk(root)
+    result = set()
+    for rel in listed:
+        if not rel or _skipped_dir(rel):
+            continue
+        result.add(rel)
+    return sorted(result)
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, timeout=20)
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
+            return None
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard", "--", "."], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    names = []
+    for raw in out.stdout.split(b"\0"):
+        if raw:
+            names.append(os.fsdecode(raw))
+    return names
+
+
+def _walk(root: Path) -> list[str]:
+    import pathspec
+
+    found: list[str] = []
+    specs: list[tuple[str, pathspec.PathSpec]] = []
+    root_real = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda _e: None):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        if ".gitignore" in filenames:
+            try:
+                lines = Path(dirpath, ".gitignore").read_text("utf-8", "replace").splitlines()
+                specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+            except OSError:
+                pass
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, spec in specs:
+                if base and not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1:] if base else rel
+                if spec.match_file(sub + ("/" if is_dir else "")):
+                    return True
+            return False
+
+        keep = []
+        for name in sorted(dirnames):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if name in ALWAYS_SKIPPED or ignored(rel, True):
+                continue
+            if os.path.islink(os.path.join(dirpath, name)):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in filenames:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
+                continue
+            if not ignored(rel, False):
+                found.append(rel)
+    return found
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_bytes(root: Path, rel: str) -> bytes | SkippedFile:
+    """The bytes of a file, or why it cannot be read (never raises)."""
+    full = root / rel
+    try:
+        if full.is_symlink() and not _inside(os.path.realpath(full), os.path.realpath(root)):
+            return SkippedFile(rel, "symbolic link that points outside the linted directory")
+        size = full.stat().st_size
+        if size > MAX_READ_BYTES:
+            return SkippedFile(rel, f"larger than {MAX_READ_BYTES // 1_000_000} MB")
+        if not full.is_file():
+            return SkippedFile(rel, "not a regular file")
+        return full.read_bytes()
+    except FileNotFoundError:
+        return SkippedFile(rel, "file vanished while linting")
+    except PermissionError:
+        return SkippedFile(rel, "permission denied")
+    except OSError as error:
+        return SkippedFile(rel, error.strerror or "cannot be read")
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]

@@ -1,0 +1,190 @@
+"""Parsing JavaScript and TypeScript files with tree-sitter.
+
+`.ts`, `.mts` and `.cts` use the TypeScript grammar (TSX mis-reads `<T>x` casts there); every
+other source extension uses TSX, which also parses plain JavaScript and JSX. Grammars, parsers and
+queries are created once per process.
+
+Columns: tree-sitter reports byte columns. A `Span` carries 1-based lines and 1-based columns
+counted in Unicode code points (what editors show); reporters that need UTF-16 units (SARIF)
+convert from the line text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Iterator
+
+import tree_sitter as ts
+
+TS_EXTENSIONS = (".ts", ".mts", ".cts")
+SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+
+#: Files larger than this are not parsed (a note says so): minified bundles, generated code.
+MAX_PARSE_BYTES = 1_500_000
+#: Parsing that takes longer than this is abandoned (pathological input).
+PARSE_TIMEOUT_SECONDS = 5.0
+
+
+@cache
+def language(name: str) -> ts.Language:
+    import tree_sitter_typescript as tst
+
+    return ts.Language(tst.language_typescript() if name == "typescript" else tst.language_tsx())
+
+
+@cache
+def _parser(name: str) -> ts.Parser:
+    return ts.Parser(language(name))
+
+
+@cache
+def query(grammar: str, source: str) -> ts.Query:
+    """A compiled query, cached per grammar and query text."""
+    return ts.Query(language(grammar), source)
+
+
+def grammar_for(path: str) -> str:
+    return "typescript" if path.endswith(TS_EXTENSIONS) else "tsx"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source range: 1-based lines, 1-based code-point columns, end exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class ParseTimeout(Exception):
+    pass
+
+
+class ParsedFile:
+    """A parsed source file: its bytes, its tree and position helpers."""
+
+    def __init__(self, path: str, source: bytes, tree: ts.Tree, grammar: str):
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.grammar = grammar
+        self._line_starts: list[int] | None = None
+
+    @property
+    def root(self) -> ts.Node:
+        return self.tree.root_node
+
+    def text(self, node: ts.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            self._line_starts = line_starts(self.source)
+        return self._line_starts
+
+    def _col(self, row: int, byte_col: int) -> int:
+        starts = self.line_starts()
+        start = starts[row] if row < len(starts) else len(self.source)
+        return len(self.source[start : start + byte_col].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ts.Node, end: ts.Node | None = None) -> Span:
+        last = end or node
+        (r1, c1), (r2, c2) = node.start_point, last.end_point
+        return Span(r1 + 1, self._col(r1, c1), r2 + 1, self._col(r2, c2))
+
+    def span_bytes(self, start: int, end: int) -> Span:
+        """The span of a byte range of the source."""
+        import bisect
+
+        starts = self.line_starts()
+        r1 = bisect.bisect_right(starts, start) - 1
+        r2 = bisect.bisect_right(starts, end) - 1
+        return Span(r1 + 1, self._col(r1, start - starts[r1]), r2 + 1, self._col(r2, end - starts[r2]))
+
+    def query(self, source: str) -> list[tuple[str, ts.Node]]:
+        """Run a query; captures sorted by position (their order differs between versions)."""
+        cursor = ts.QueryCursor(query(self.grammar, source))
+        found = [(name, node) for name, nodes in cursor.captures(self.root).items() for node in nodes]
+        found.sort(key=lambda item: (item[1].start_byte, -item[1].end_byte, item[0]))
+        return found
+
+    def walk(self, node: ts.Node | None = None) -> Iterator[ts.Node]:
+        """Every node below `node` in document order, without recursion (deep trees are fine)."""
+        stack = [node or self.root]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(reversed(current.children))
+
+    def error_nodes(self) -> list[ts.Node]:
+        if not self.root.has_error:
+            return []
+        found = []
+        for node in self.walk():
+            if node.is_error or node.is_missing:
+                found.append(node)
+        return found
+
+
+def line_starts(source: bytes) -> list[int]:
+    """Byte offsets of line starts; LF, CRLF and lone CR all end a line."""
+    starts = [0]
+    i, n = 0, len(source)
+    while i < n:
+        b = source[i]
+        if b == 10:
+            starts.append(i + 1)
+        elif b == 13:
+            if i + 1 < n and source[i + 1] == 10:
+                i += 1
+            starts.append(i + 1)
+        i += 1
+    return starts
+
+
+def parse(path: str, source: bytes) -> ParsedFile:
+    """Parse `source`; raise ParseTimeout if tree-sitter takes too long."""
+    import time
+
+    grammar = grammar_for(path)
+    deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
+
+    def progress(_state) -> bool:
+        return time.monotonic() > deadline
+
+    try:
+        tree = _parser(grammar).parse(source, progress_callback=progress)
+    except TypeError:  # older bindings without progress callbacks
+        tree = _parser(grammar).parse(source)
+    if tree is None:
+        _parser(grammar).reset()
+        raise ParseTimeout(path)
+    return ParsedFile(path, source, tree, grammar)
+
+
+def string_value(node: ts.Node, pf: ParsedFile) -> str | None:
+    """The value of a string literal node (quotes removed, simple escapes decoded), else None."""
+    if node.type == "string":
+        return _unescape(pf.text(node)[1:-1])
+    if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.children):
+        return _unescape(pf.text(node)[1:-1])
+    return None
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    out, i = [], 0
+    simple = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            out.append(simple.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)

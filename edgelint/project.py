@@ -1,0 +1,426 @@
+"""The project model: Next.js apps, their deployment target, routes and effective runtimes.
+
+Facts used (REFERENCE.md): file conventions §1.4 and §1.7, runtime values §1.2, which forms of
+`runtime` Next can read §1.3, layout inheritance by version and bundler §1.5, targets §0 and §2.4-2.5.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from edgelint import jsvalues, nextconfig, wrangler
+from edgelint.parsing import SOURCE_EXTENSIONS, Span
+from edgelint.summary import Export, ModuleSummary
+from edgelint.workspace import Workspace
+
+TARGETS = ("next-on-pages", "opennext", "vercel", "node")
+APP_FILE_KINDS = {"page", "layout", "route", "template", "default", "not-found", "error", "global-error",
+                  "loading", "forbidden", "unauthorized"}
+METADATA_ROUTES = {"opengraph-image", "twitter-image", "icon", "apple-icon", "sitemap", "robots", "manifest"}
+HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+MUTATING_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+DEFAULT_PAGE_EXTENSIONS = ("tsx", "ts", "jsx", "js")
+
+
+@dataclass(frozen=True)
+class Version:
+    major: int
+    minor: int = 0
+    patch: int = 0
+
+    def at_least(self, major: int, minor: int = 0) -> bool:
+        return (self.major, self.minor) >= (major, minor)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def parse_version(spec) -> Version | None:
+    """The lowest version a package.json range admits ('^14.2.3' -> 14.2.3); None if unknown."""
+    if not isinstance(spec, str):
+        return None
+    match = re.search(r"(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?", spec)
+    if not match or spec.strip().startswith(("workspace:", "file:", "link:", "git", "http")) and not match:
+        return None
+    parts = [int(p) if p and p.isdigit() else 0 for p in match.groups()]
+    return Version(*parts)
+
+
+@dataclass
+class Runtime:
+    """A route's effective runtime and why."""
+
+    value: str  # 'edge' | 'nodejs' | 'experimental-edge'
+    reason: str  # 'own' | 'config' | 'layout' | 'default' | 'unreadable'
+    source: str = ""  # the file that set it
+    span: Span | None = None  # where it was set
+
+    @property
+    def is_edge(self) -> bool:
+        return self.value in ("edge", "experimental-edge")
+
+    def describe(self) -> str:
+        if self.reason == "own":
+            return f"'{self.value}' from its own `runtime` export"
+        if self.reason == "config":
+            return f"'{self.value}' from its `config.runtime`"
+        if self.reason == "layout":
+            return f"'{self.value}' inherited from {self.source}"
+        if self.reason == "unreadable":
+            return f"'{self.value}' because Next.js cannot read its `runtime` export statically"
+        return f"'{self.value}' (the default)"
+
+
+@dataclass
+class Route:
+    path: str  # file, relative to the lint root
+    kind: str  # page | layout | route | template | default | not-found | error | metadata | pages-page | api | app | document | middleware | proxy
+    router: str  # 'app' | 'pages' | ''
+    url: str
+    layouts: list[str] = field(default_factory=list)  # app router: layout files, root first
+    runtime: Runtime | None = None
+
+    @property
+    def is_handler(self) -> bool:
+        return self.kind in ("route", "api", "metadata")
+
+
+@dataclass
+class App:
+    root: str  # relative to the lint root, '' when the app is the lint root itself
+    package: dict
+    next_version: Version | None
+    target: str
+    target_reason: str
+    turbopack: bool
+    next_config: nextconfig.NextConfig | None = None
+    wranglers: list[wrangler.WranglerConfig] = field(default_factory=list)
+    wrangler_names: list[str] = field(default_factory=list)  # wrangler files looked at (for messages)
+    files: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    app_dir: str | None = None
+    pages_dir: str | None = None
+
+    def rel(self, path: str) -> str:
+        """A path inside the app, relative to the lint root."""
+        return f"{self.root}/{path}" if self.root else path
+
+    def local(self, path: str) -> str:
+        """A lint-root-relative path, relative to the app root."""
+        return path[len(self.root) + 1:] if self.root else path
+
+    @property
+    def label(self) -> str:
+        return self.root or "."
+
+    def route_for(self, path: str) -> Route | None:
+        return next((r for r in self.routes if r.path == path), None)
+
+    def version_at_least(self, major: int, minor: int = 0, *, unknown: bool = True) -> bool:
+        return self.next_version.at_least(major, minor) if self.next_version else unknown
+
+
+# --------------------------------------------------------------------------------------------
+# Apps and targets
+
+
+def find_apps(ws: Workspace, target_override: str | None = None, app_targets: dict | None = None) -> list[App]:
+    """Every Next.js app below the workspace root (a package.json with `next`, or a next.config)."""
+    roots = set()
+    for path in ws.paths:
+        name = path.rsplit("/", 1)[-1]
+        folder = path[: -len(name) - 1] if "/" in path else ""
+        if name in nextconfig.CONFIG_NAMES:
+            roots.add(folder)
+        elif name == "package.json":
+            package = _package_json(ws, path)
+            deps = _dependencies(package)
+            if "next" in deps:
+                roots.add(folder)
+    apps = []
+    for root in sorted(roots):
+        package = _package_json(ws, f"{root}/package.json" if root else "package.json")
+        apps.append(_build_app(ws, root, package, target_override, (app_targets or {}).get(root or ".")))
+    _assign_files(ws, apps)
+    for app in apps:
+        app.routes = discover_routes(ws, app)
+        resolve_runtimes(ws, app)
+    return apps
+
+
+def _package_json(ws: Workspace, path: str) -> dict:
+    if not ws.exists(path):
+        return {}
+    text = ws.text(path)
+    try:
+        data = json.loads(text or "{}")
+    except ValueError as error:
+        line = getattr(error, "lineno", 1)
+        ws.problem("EDGE902", path, f"package.json is not valid JSON: {error.args[0].split(':')[0]}",
+                   Span(line, 1, line, 2))
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _dependencies(package: dict) -> dict:
+    deps = {}
+    for key in ("dependencies", "devDependencies", "peerDependencies"):
+        if isinstance(package.get(key), dict):
+            deps.update(package[key])
+    return deps
+
+
+def _build_app(ws: Workspace, root: str, package: dict, override: str | None, configured: str | None) -> App:
+    deps = _dependencies(package)
+    version = parse_version(deps.get("next"))
+    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    build = str(scripts.get("build", ""))
+    turbopack = "--turbo" in build or (version is not None and version.at_least(16) and "--webpack" not in build)
+    app = App(root, package, version, "node", "default", turbopack)
+    prefix = root + "/" if root else ""
+    for name in wrangler.WRANGLER_NAMES:
+        app.wrangler_names.append(prefix + name)
+        if ws.exists(prefix + name):
+            data = ws.read(prefix + name)
+            if data is None:
+                continue
+            try:
+                app.wranglers.append(wrangler.load(prefix + name, data))
+            except wrangler.WranglerError as error:
+                ws.problem("EDGE902", error.path, f"cannot read Wrangler config: {error}", error.span)
+    for name in nextconfig.CONFIG_NAMES:
+        if ws.exists(prefix + name):
+            pf = ws.parse(prefix + name)
+            if pf is not None:
+                app.next_config = nextconfig.read(pf)
+            break
+    app.target, app.target_reason = detect_target(ws, app, deps)
+    if configured:
+        app.target, app.target_reason = configured, "set in the edgelint config"
+    if override:
+        app.target, app.target_reason = override, "set with --target"
+    return app
+
+
+def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
+    """The deployment target and the evidence for it (REFERENCE.md §0, §2.4, §2.5)."""
+    prefix = app.root + "/" if app.root else ""
+    if "@opennextjs/cloudflare" in deps:
+        return "opennext", "package.json depends on @opennextjs/cloudflare"
+    if any(ws.exists(prefix + f"open-next.config.{e}") for e in ("ts", "js", "mjs")):
+        return "opennext", "open-next.config found"
+    if "@cloudflare/next-on-pages" in deps:
+        return "next-on-pages", "package.json depends on @cloudflare/next-on-pages"
+    for config in app.wranglers:
+        if config.is_pages:
+            return "next-on-pages", f"{config.path} sets pages_build_output_dir"
+        if config.is_worker:
+            return "opennext", f"{config.path} sets main (a Worker)"
+    if ws.exists(prefix + "vercel.json") or "@vercel/functions" in deps:
+        return "vercel", "vercel.json or @vercel/functions found"
+    return "node", "no edge adapter found"
+
+
+def _assign_files(ws: Workspace, apps: list[App]) -> None:
+    """Each source file belongs to the innermost app that contains it."""
+    by_depth = sorted(apps, key=lambda a: -len(a.root))
+    for path in ws.paths:
+        if not path.endswith(SOURCE_EXTENSIONS):
+            continue
+        for app in by_depth:
+            if not app.root or path.startswith(app.root + "/"):
+                app.files.append(path)
+                break
+
+
+# --------------------------------------------------------------------------------------------
+# Routes
+
+
+def page_extensions(app: App) -> tuple[str, ...]:
+    if app.next_config is not None:
+        value = app.next_config.value("pageExtensions")
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    return DEFAULT_PAGE_EXTENSIONS
+
+
+def _split_name(local: str, extensions: tuple[str, ...]) -> tuple[str, str] | None:
+    """(folder, base name) when the file has one of the page extensions (which may contain dots)."""
+    folder, _, name = local.rpartition("/")
+    for ext in sorted(extensions, key=len, reverse=True):
+        if name.endswith("." + ext):
+            return folder, name[: -len(ext) - 1]
+    return None
+
+
+def discover_routes(ws: Workspace, app: App) -> list[Route]:
+    extensions = page_extensions(app)
+    local_files = {app.local(p): p for p in app.files}
+    app.app_dir = next((d for d in ("app", "src/app") if any(f.startswith(d + "/") for f in local_files)), None)
+    app.pages_dir = next((d for d in ("pages", "src/pages") if any(f.startswith(d + "/") for f in local_files)), None)
+    routes: list[Route] = []
+    layouts: dict[str, str] = {}
+    if app.app_dir:
+        for local, path in local_files.items():
+            split = _split_name(local, extensions) if local.startswith(app.app_dir + "/") else None
+            if split and split[1] == "layout" and not _private(split[0], app.app_dir):
+                layouts[split[0]] = path
+    for local, path in sorted(local_files.items()):
+        split = _split_name(local, extensions)
+        if split is None:
+            continue
+        folder, base = split
+        if app.app_dir and local.startswith(app.app_dir + "/"):
+            route = _app_route(path, folder, base, app.app_dir, layouts)
+        elif app.pages_dir and local.startswith(app.pages_dir + "/"):
+            route = _pages_route(path, folder, base, app.pages_dir)
+        elif base in ("middleware", "proxy") and folder in ("", "src") and (folder == "src") == (
+                (app.app_dir or app.pages_dir or "").startswith("src/")):
+            route = Route(path, base, "", "/*")
+        else:
+            route = None
+        if route is not None:
+            routes.append(route)
+    return routes
+
+
+def _private(folder: str, base_dir: str) -> bool:
+    segments = folder[len(base_dir):].split("/")
+    return any(s.startswith("_") for s in segments if s)
+
+
+def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[str, str]) -> Route | None:
+    if _private(folder, app_dir):
+        return None
+    if base in METADATA_ROUTES:
+        kind = "metadata"
+    elif base in APP_FILE_KINDS:
+        kind = base
+    else:
+        return None
+    segments = [s for s in folder[len(app_dir):].split("/") if s]
+    url_parts = []
+    for segment in segments:
+        if segment.startswith("(") and segment.endswith(")") or segment.startswith("@"):
+            continue
+        url_parts.append(re.sub(r"^\((\.{1,3})\)|^\(\.\.\)(\(\.\.\))+", "", segment))
+    url = "/" + "/".join(p for p in url_parts if p)
+    if kind == "metadata":
+        url = url.rstrip("/") + "/" + base
+    chain = []
+    parts = folder.split("/")
+    for i in range(len(app_dir.split("/")), len(parts) + 1):
+        candidate = "/".join(parts[:i])
+        if candidate in layouts and not (kind == "layout" and candidate == folder):
+            chain.append(layouts[candidate])
+    return Route(path, kind, "app", url, chain)
+
+
+def _pages_route(path: str, folder: str, base: str, pages_dir: str) -> Route | None:
+    rel_folder = folder[len(pages_dir):].strip("/")
+    if not rel_folder and base in ("_app", "_document", "_error"):
+        return Route(path, {"_app": "app", "_document": "document", "_error": "error"}[base], "pages", "/" + base)
+    parts = [p for p in rel_folder.split("/") if p] + ([] if base == "index" else [base])
+    url = "/" + "/".join(parts)
+    kind = "api" if parts[:1] == ["api"] else "pages-page"
+    return Route(path, kind, "pages", url)
+
+
+# --------------------------------------------------------------------------------------------
+# Runtimes
+
+
+def read_runtime(export: Export | None, app: App) -> tuple[str | None, bool]:
+    """What Next.js makes of a `runtime` export: (value or None, whether Next can read it).
+
+    Follows REFERENCE.md §1.3: only a plain string literal in `export const` is read the same way
+    everywhere; template literals and `satisfies` from 15.0; `as const` from 16.3 (and Turbopack
+    16.4); `export let` on 14.x and under Turbopack; re-exports and identifiers never.
+    """
+    if export is None:
+        return None, True
+    value = export.value if isinstance(export.value, str) else None
+    if export.kind == "const" and export.form == "string":
+        return value, True
+    v15 = app.version_at_least(15)
+    if export.kind == "let" and export.form == "string":
+        return (value, True) if not v15 or app.turbopack else (None, False)
+    if export.kind != "const":
+        return None, False
+    if export.form == "template" or export.form == "satisfies":
+        return (value, True) if v15 else (None, False)
+    if export.form == "as-const":
+        return (value, True) if app.version_at_least(16, 3, unknown=False) else (None, False)
+    return None, False
+
+
+#: Files whose `export const config = { runtime }` Next reads (Pages Router and middleware, §1.4, §1.6).
+CONFIG_RUNTIME_KINDS = ("pages-page", "api", "middleware", "proxy")
+
+
+def runtime_of(summary: ModuleSummary | None, app: App, route_kind: str, path: str) -> Runtime | None:
+    """The runtime a file sets itself, or None when it sets none."""
+    if summary is None:
+        return None
+    export = summary.exports.get("runtime")
+    value, readable = read_runtime(export, app)
+    if export is not None:
+        if readable and value:
+            return Runtime(value, "own", path, export.span)
+        return Runtime("nodejs", "unreadable", path, export.span)
+    if route_kind in CONFIG_RUNTIME_KINDS:
+        config = summary.value("config")
+        if isinstance(config, dict) and isinstance(config.get("runtime"), str):
+            return Runtime(config["runtime"], "config", path, summary.exports["config"].span)
+    return None
+
+
+def layouts_apply(route: Route, app: App) -> bool:
+    """Whether layout runtimes reach this route (REFERENCE.md §1.5)."""
+    if route.kind in ("route", "metadata"):
+        return not app.version_at_least(15) or app.turbopack
+    return True
+
+
+def resolve_runtimes(ws: Workspace, app: App) -> None:
+    for route in app.routes:
+        summary = ws.summary(route.path)
+        own = runtime_of(summary, app, route.kind, route.path)
+        if route.kind == "proxy":
+            route.runtime = Runtime("nodejs", "default", route.path)
+            continue
+        if route.kind == "middleware":
+            honoured = own is not None and own.value == "nodejs" and app.version_at_least(15, 2)
+            route.runtime = own if honoured else Runtime("edge", "default", route.path)
+            continue
+        if own is not None:
+            route.runtime = own
+            continue
+        if route.router == "app" and layouts_apply(route, app):
+            for layout in reversed(route.layouts):
+                inherited = runtime_of(ws.summary(layout), app, "layout", layout)
+                if inherited is not None and inherited.reason != "unreadable":
+                    route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
+                    break
+        if route.runtime is None:
+            route.runtime = Runtime("nodejs", "default", route.path)
+
+
+def inherited_runtime(ws: Workspace, app: App, route: Route) -> Runtime | None:
+    """The runtime the route's layouts set, whether or not Next applies it to this route."""
+    for layout in reversed(route.layouts):
+        inherited = runtime_of(ws.summary(layout), app, "layout", layout)
+        if inherited is not None and inherited.reason != "unreadable":
+            return Runtime(inherited.value, "layout", layout, inherited.span)
+    return None
+
+
+def literal_export(summary: ModuleSummary | None, name: str):
+    """The literal value of an export, None if absent or not literal."""
+    if summary is None:
+        return None
+    value = summary.value(name)
+    return None if isinstance(value, jsvalues.Unknown) else value

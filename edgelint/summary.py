@@ -1,0 +1,310 @@
+"""Module summaries: what one source file imports and exports, with literal values and positions.
+
+A summary is computed from the syntax tree once per file content and is plain data (it can be
+cached as JSON). The project model (routes, effective runtimes) and the import graph are built
+from summaries only; checks that need more parse the file themselves.
+
+Type-only imports and exports (`import type`, `export type`, `import { type A }` where every
+specifier is a type) are erased, as TypeScript erases them, and never count as dependencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from edgelint import jsvalues
+from edgelint.parsing import ParsedFile, Span, string_value
+
+DECLARATION_TYPES = {"lexical_declaration": None, "variable_declaration": "var"}
+FUNCTION_TYPES = {"function_declaration", "generator_function_declaration", "function_expression", "function",
+                  "arrow_function", "generator_function"}
+
+
+@dataclass
+class Import:
+    source: str
+    kind: str  # 'static' | 'side-effect' | 'reexport' | 'dynamic' | 'require'
+    span: Span  # the module specifier string
+    names: list[tuple[str, str]] = field(default_factory=list)  # (imported name, local name); '*' / 'default'
+    type_only: bool = False
+
+
+@dataclass
+class Export:
+    name: str
+    kind: str  # 'const' | 'let' | 'var' | 'function' | 'class' | 'local' | 'reexport' | 'expression'
+    span: Span  # the exported name (or the `export default` keyword)
+    form: str = ""  # jsvalues.form() of the initializer / value
+    value: object = None  # literal value, or {'unknown': reason}
+    value_span: Span | None = None
+    is_function: bool = False
+    is_async: bool = False
+    callee: str = ""  # for a call initializer, the callee's text (e.g. 'withRateLimit')
+    local: str = ""  # for `export { local as name }`
+    source: str = ""  # for re-exports
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    directives: list[str] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    exports: dict[str, Export] = field(default_factory=dict)
+    star_exports: list[str] = field(default_factory=list)
+    dynamic_apis: list[str] = field(default_factory=list)  # request-time APIs used: cookies, headers, searchParams…
+    parse_errors: list[Span] = field(default_factory=list)
+
+    @property
+    def use_client(self) -> bool:
+        return "use client" in self.directives
+
+    @property
+    def use_server(self) -> bool:
+        return "use server" in self.directives
+
+    def value(self, name: str):
+        """The literal value of export `name`, None when absent, an `Unknown` when not literal."""
+        export = self.exports.get(name)
+        if export is None:
+            return None
+        if isinstance(export.value, dict) and set(export.value) == {"unknown"}:
+            return jsvalues.Unknown(export.value["unknown"])
+        return export.value
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModuleSummary":
+        def span(v):
+            return Span(*v) if v else None
+
+        imports = [Import(i["source"], i["kind"], span(i["span"]), [tuple(n) for n in i["names"]], i["type_only"])
+                   for i in data["imports"]]
+        exports = {}
+        for name, e in data["exports"].items():
+            e = dict(e)
+            e["span"] = span(e["span"])
+            e["value_span"] = span(e["value_span"])
+            exports[name] = Export(**e)
+        return cls(data["path"], list(data["directives"]), imports, exports, list(data["star_exports"]),
+                   list(data["dynamic_apis"]), [span(s) for s in data["parse_errors"]])
+
+
+def _plain(value):
+    """A JSON-friendly copy of a literal value (Unknown becomes {'unknown': reason})."""
+    if isinstance(value, jsvalues.Unknown):
+        return {"unknown": value.reason}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def directives(pf: ParsedFile, body=None) -> list[str]:
+    """The directive prologue ('use client', 'use server', 'use strict', …) of a program or body."""
+    found = []
+    for child in (body or pf.root).named_children:
+        if child.type == "comment":
+            continue
+        if child.type == "expression_statement" and child.named_child_count == 1:
+            value = string_value(child.named_children[0], pf)
+            if value is not None and child.named_children[0].type == "string":
+                found.append(value)
+                continue
+        break
+    return found
+
+
+def summarize(pf: ParsedFile) -> ModuleSummary:
+    summary = ModuleSummary(pf.path, directives(pf))
+    for statement in pf.root.named_children:
+        if statement.type == "import_statement":
+            _import(statement, pf, summary)
+        elif statement.type == "export_statement":
+            _export(statement, pf, summary)
+    _dynamic_imports(pf, summary)
+    summary.dynamic_apis = _dynamic_apis(pf, summary)
+    summary.parse_errors = [pf.span(n) for n in pf.error_nodes()[:20]]
+    return summary
+
+
+def _has_token(node, token: str) -> bool:
+    return any(c.type == token and not c.is_named for c in node.children)
+
+
+def _import(node, pf: ParsedFile, summary: ModuleSummary) -> None:
+    source = node.child_by_field_name("source")
+    if source is None or string_value(source, pf) is None:
+        return
+    type_only = _has_token(node, "type")
+    names: list[tuple[str, str]] = []
+    specifier_count = type_specifiers = 0
+    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    if clause is not None:
+        for part in clause.named_children:
+            if part.type == "identifier":
+                names.append(("default", pf.text(part)))
+            elif part.type == "namespace_import":
+                ident = next((c for c in part.named_children if c.type == "identifier"), None)
+                names.append(("*", pf.text(ident) if ident else "*"))
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    specifier_count += 1
+                    if _has_token(spec, "type"):
+                        type_specifiers += 1
+                        continue
+                    name = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias")
+                    imported = pf.text(name) if name else ""
+                    names.append((imported, pf.text(alias) if alias else imported))
+    if specifier_count and specifier_count == type_specifiers and not names:
+        type_only = True
+    kind = "static" if clause is not None else "side-effect"
+    summary.imports.append(Import(string_value(source, pf), kind, pf.span(source), names, type_only))
+
+
+def _export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
+    source = node.child_by_field_name("source")
+    type_only = _has_token(node, "type")
+    if source is not None:
+        module = string_value(source, pf) or ""
+        names = []
+        clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+        if clause is not None:
+            for spec in clause.named_children:
+                if spec.type != "export_specifier" or _has_token(spec, "type"):
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias")
+                exported = alias or name
+                names.append((pf.text(name), pf.text(exported)))
+                summary.exports[pf.text(exported)] = Export(pf.text(exported), "reexport", pf.span(exported),
+                                                            local=pf.text(name), source=module)
+        else:
+            if not type_only:
+                summary.star_exports.append(module)
+            names.append(("*", "*"))
+        summary.imports.append(Import(module, "reexport", pf.span(source), names, type_only))
+        return
+    if type_only:
+        return
+    if _has_token(node, "default"):
+        _default_export(node, pf, summary)
+        return
+    declaration = node.child_by_field_name("declaration")
+    if declaration is not None:
+        _declaration(declaration, pf, summary)
+        return
+    clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+    if clause is not None:
+        for spec in clause.named_children:
+            if spec.type != "export_specifier" or _has_token(spec, "type"):
+                continue
+            name = spec.child_by_field_name("name")
+            alias = spec.child_by_field_name("alias")
+            exported = alias or name
+            summary.exports[pf.text(exported)] = Export(pf.text(exported), "local", pf.span(exported),
+                                                        local=pf.text(name))
+
+
+def _declaration(declaration, pf: ParsedFile, summary: ModuleSummary) -> None:
+    t = declaration.type
+    if t in ("function_declaration", "generator_function_declaration"):
+        name = declaration.child_by_field_name("name")
+        if name is not None:
+            summary.exports[pf.text(name)] = Export(pf.text(name), "function", pf.span(name), form="function",
+                                                    is_function=True, is_async=_has_token(declaration, "async"))
+    elif t in ("class_declaration", "abstract_class_declaration"):
+        name = declaration.child_by_field_name("name")
+        if name is not None:
+            summary.exports[pf.text(name)] = Export(pf.text(name), "class", pf.span(name), form="class")
+    elif t in ("lexical_declaration", "variable_declaration"):
+        kind = "var" if t == "variable_declaration" else pf.text(declaration.children[0])
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                continue
+            value = declarator.child_by_field_name("value")
+            summary.exports[pf.text(name)] = _valued_export(pf.text(name), kind, pf.span(name), value, pf)
+
+
+def _valued_export(name: str, kind: str, span: Span, value, pf: ParsedFile) -> Export:
+    export = Export(name, kind, span)
+    if value is None:
+        return export
+    export.form = jsvalues.form(value)
+    export.value = _plain(jsvalues.literal(value, pf))
+    export.value_span = pf.span(value)
+    inner = jsvalues.unwrap(value)
+    if inner is not None and inner.type in FUNCTION_TYPES:
+        export.is_function = True
+        export.is_async = _has_token(inner, "async")
+    elif inner is not None and inner.type == "call_expression":
+        callee = inner.child_by_field_name("function")
+        export.callee = pf.text(callee) if callee is not None else ""
+    return export
+
+
+def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
+    keyword = next(c for c in node.children if c.type == "default")
+    declaration = node.child_by_field_name("declaration")
+    value = node.child_by_field_name("value")
+    target = declaration or value
+    export = Export("default", "expression", pf.span(keyword))
+    if target is not None:
+        if target.type in ("function_declaration", "generator_function_declaration", "class_declaration"):
+            export.kind = "class" if target.type == "class_declaration" else "function"
+            export.is_function = target.type != "class_declaration"
+            export.is_async = _has_token(target, "async")
+            export.form = "function" if export.is_function else "class"
+        else:
+            export = _valued_export("default", "expression", pf.span(keyword), target, pf)
+            if target.type == "identifier":
+                export.local = pf.text(target)
+    summary.exports["default"] = export
+
+
+def _dynamic_imports(pf: ParsedFile, summary: ModuleSummary) -> None:
+    if b"import(" not in pf.source and b"require" not in pf.source:
+        return
+    for node in pf.walk():
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if callee is None or args is None:
+            continue
+        if callee.type == "import":
+            kind = "dynamic"
+        elif callee.type == "identifier" and callee.text == b"require":
+            kind = "require"
+        else:
+            continue
+        first = next((a for a in args.named_children if a.type != "comment"), None)
+        value = string_value(first, pf) if first is not None else None
+        if value is not None:
+            summary.imports.append(Import(value, kind, pf.span(first)))
+
+
+#: Request-time APIs that make an App Router route render dynamically (REFERENCE.md §1.8, §2.4).
+DYNAMIC_API_MODULES = {"next/headers": {"cookies", "headers", "draftMode"},
+                       "next/server": {"connection"},
+                       "next/cache": {"unstable_noStore"}}
+
+
+def _dynamic_apis(pf: ParsedFile, summary: ModuleSummary) -> list[str]:
+    found = []
+    for imp in summary.imports:
+        wanted = DYNAMIC_API_MODULES.get(imp.source, set())
+        found += [f"{name}()" for name, _local in imp.names if name in wanted]
+    if b"searchParams" in pf.source and not summary.use_client:
+        default = summary.exports.get("default")
+        if default is not None and default.is_function:
+            found.append("searchParams")
+    return sorted(set(found))

@@ -1,0 +1,59 @@
+"""Inline suppressions, read from comment nodes only (never from strings or template text).
+
+    // edgelint-disable-next-line EDGE301, no-node-builtin -- reason
+    foo();  // edgelint-disable-line EDGE301
+    /* edgelint-disable-file EDGE301 */   (a bare `edgelint-disable` is file-wide too)
+
+Codes or rule names, comma- or space-separated; none means every rule. Text after `--` is the
+reason. A suppression that silences nothing, or names a rule that does not exist, is a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from edgelint.parsing import ParsedFile, Span
+
+MARKER = b"edgelint-disable"
+DIRECTIVE = re.compile(r"edgelint-disable(-next-line|-line|-file)?(?![\w-])\s*(.*)", re.S)
+
+
+@dataclass
+class Suppression:
+    path: str
+    kind: str  # 'next-line' | 'line' | 'file'
+    rules: list[str]  # empty: every rule
+    line: int  # the line it applies to (0 for file-wide)
+    span: Span  # where the comment is
+    reason: str = ""
+    used: set[str] = field(default_factory=set)
+
+    def matches(self, code: str, name: str, line: int) -> bool:
+        if self.kind != "file" and line != self.line:
+            return False
+        return not self.rules or code in self.rules or name in self.rules
+
+
+def read(pf: ParsedFile) -> list[Suppression]:
+    if MARKER not in pf.source:
+        return []
+    found = []
+    for node in pf.walk():
+        if node.type != "comment":
+            continue
+        text = pf.text(node)
+        body = text[2:-2] if text.startswith("/*") else text[2:]
+        match = DIRECTIVE.search(body.strip().lstrip("*").strip())
+        if not match or not body.strip().lstrip("*").strip().startswith("edgelint-disable"):
+            continue
+        kind = (match.group(1) or "-file").lstrip("-")  # a bare `edgelint-disable` is file-wide
+        rest = match.group(2).strip()
+        if text.startswith("/*"):
+            rest = rest.rstrip("*/").strip()
+        rules_text, _, reason = rest.partition("--")
+        rules = [r for r in re.split(r"[\s,]+", rules_text.strip()) if r]
+        span = pf.span(node)
+        line = {"next-line": span.end_line + 1, "line": span.line, "file": 0}[kind]
+        found.append(Suppression(pf.path, kind, rules, line, span, reason.strip()))
+    return found
