@@ -34,10 +34,11 @@ text, so the caller maps them back. Rules:
 * a wholly dynamic options segment (``/cdn-cgi/image/${opts}/${src}``) is not reported;
 * a source that starts with a placeholder right after the options' ``/``
   (``.../${opts}/${src}``) *may* produce ``//`` if the value begins with ``/``. Whether that can
-  happen is for the caller to decide (it may know the value was normalised, e.g. with
-  ``src.replace(/^\\//, '')`` as in Cloudflare's own loader, §4.5). :func:`source_starts_after_slash`
-  returns the span of that ``/`` + placeholder, and :func:`check_url` reports it as
-  ``possible-double-slash`` only when called with ``source_normalised=False``.
+  happen is for the caller to decide (it may know the value was normalised: Cloudflare's own
+  loader returns ``src.slice(1)`` when ``src`` starts with ``/``, §4.2/§4.5).
+  :func:`source_starts_after_slash` returns the span of that ``/`` + placeholder, and
+  :func:`check_url` reports it as ``possible-double-slash`` only when called with
+  ``source_normalised=False``.
 
 Problem kinds: ``unknown-option``, ``invalid-value``, ``empty-value``, ``malformed-option``,
 ``bad-separator``, ``empty-option``, ``empty-options``, ``missing-options``, ``duplicate-option``,
@@ -122,7 +123,10 @@ def _number(
     low_exclusive: bool = False,
     words: tuple[str, ...] = (),
 ) -> Validator:
-    """A validator for a number in ``[low, high]`` (``high=None``: no maximum), or one of ``words``."""
+    """A validator for a number in ``[low, high]`` or one of ``words``.
+
+    ``high=None`` means no maximum; ``low_exclusive`` makes ``low`` itself invalid.
+    """
 
     def validate(value: str) -> str | None:
         if value in words:
@@ -185,7 +189,7 @@ def _trim(value: str) -> str | None:
 
 
 def _background(value: str) -> str | None:
-    """``background``: any CSS color. Only the hex form (``%23`` + 3/4/6/8 hex digits) is checked."""
+    """``background``: any CSS color; only a hex color (``%23`` + 3/4/6/8 hex digits) is checked."""
     if value.lower().startswith("%23"):
         return None if _HEX_COLOR_RE.fullmatch(value[3:]) else _NOT_VALID
     return None
@@ -290,7 +294,7 @@ class _Item:
 
 
 def _pieces_with_equals(segment: str) -> list[bool]:
-    """For each index ``i``: does the text from ``i`` up to the next ``,``/``&``/``;`` contain ``=``?
+    """For each index ``i``: does the text from ``i`` to the next ``,``/``&``/``;`` contain ``=``?
 
     The list has ``len(segment) + 1`` entries (the last one, for the end, is False).
     """
@@ -524,7 +528,8 @@ def _value_problems(spec: OptionSpec, written: str, value: str, value_start: int
                     placeholder: str | None, last_is_partial: bool,
                     name_start: int) -> list[OptionProblem]:
     """Validate a static value against the option's validator."""
-    pass
+    if placeholder and placeholder in value:
+        return []
     if not value:
         if last_is_partial:
             return []
