@@ -24,6 +24,7 @@ SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts
 MAX_PARSE_BYTES = 1_500_000
 #: Parsing that takes longer than this is abandoned (pathological input).
 PARSE_TIMEOUT_SECONDS = 5.0
+READ_CHUNK = 1 << 20
 
 
 @cache
@@ -154,8 +155,11 @@ def parse(path: str, source: bytes) -> ParsedFile:
     def progress(_state) -> bool:
         return time.monotonic() > deadline
 
+    def read(offset: int, _point) -> bytes:
+        return source[offset : offset + READ_CHUNK]
+
     try:
-        tree = _parser(grammar).parse(source, progress_callback=progress)
+        tree = _parser(grammar).parse(read, progress_callback=progress)
     except TypeError:  # older bindings without progress callbacks
         tree = _parser(grammar).parse(source)
     if tree is None:

@@ -39,6 +39,7 @@ class Export:
     value_span: Span | None = None
     is_function: bool = False
     is_async: bool = False
+    params: int = 0  # number of parameters, for functions
     callee: str = ""  # for a call initializer, the callee's text (e.g. 'withRateLimit')
     local: str = ""  # for `export { local as name }`
     source: str = ""  # for re-exports
@@ -77,7 +78,9 @@ class ModuleSummary:
     @classmethod
     def from_dict(cls, data: dict) -> "ModuleSummary":
         def span(v):
-            return Span(*v) if v else None
+            if not v:
+                return None
+            return Span(**v) if isinstance(v, dict) else Span(*v)
 
         imports = [Import(i["source"], i["kind"], span(i["span"]), [tuple(n) for n in i["names"]], i["type_only"])
                    for i in data["imports"]]
@@ -217,7 +220,8 @@ def _declaration(declaration, pf: ParsedFile, summary: ModuleSummary) -> None:
         name = declaration.child_by_field_name("name")
         if name is not None:
             summary.exports[pf.text(name)] = Export(pf.text(name), "function", pf.span(name), form="function",
-                                                    is_function=True, is_async=_has_token(declaration, "async"))
+                                                    is_function=True, is_async=_has_token(declaration, "async"),
+                                                    params=_param_count(declaration))
     elif t in ("class_declaration", "abstract_class_declaration"):
         name = declaration.child_by_field_name("name")
         if name is not None:
@@ -245,10 +249,20 @@ def _valued_export(name: str, kind: str, span: Span, value, pf: ParsedFile) -> E
     if inner is not None and inner.type in FUNCTION_TYPES:
         export.is_function = True
         export.is_async = _has_token(inner, "async")
+        export.params = _param_count(inner)
     elif inner is not None and inner.type == "call_expression":
         callee = inner.child_by_field_name("function")
         export.callee = pf.text(callee) if callee is not None else ""
     return export
+
+
+def _param_count(function) -> int:
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is None:
+        return 0
+    if params.type == "identifier":
+        return 1
+    return sum(1 for c in params.named_children if c.type != "comment")
 
 
 def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
@@ -263,6 +277,7 @@ def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
             export.is_function = target.type != "class_declaration"
             export.is_async = _has_token(target, "async")
             export.form = "function" if export.is_function else "class"
+            export.params = _param_count(target) if export.is_function else 0
         else:
             export = _valued_export("default", "expression", pf.span(keyword), target, pf)
             if target.type == "identifier":

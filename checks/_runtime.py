@@ -1,0 +1,105 @@
+"""Helpers shared by the route runtime checks (EDGE1xx): where to report, and runtime fixes."""
+
+from __future__ import annotations
+
+from edgelint.api import Context, Fix, Location, Route, Span
+from edgelint.project import HTTP_METHODS
+from edgelint.summary import ModuleSummary
+
+#: Route kinds whose own segment config (`runtime`, `dynamic`, …) Next.js reads.
+SEGMENT_KINDS = ("page", "layout", "route", "metadata", "not-found", "pages-page", "api", "middleware")
+SEGMENT_OPTIONS = ("runtime", "dynamic", "dynamicParams", "revalidate", "fetchCache", "preferredRegion",
+                   "maxDuration")
+
+
+def primary_span(summary: ModuleSummary, route: Route) -> Span:
+    """The file's first HTTP handler or its default export, else the first export, else line 1."""
+    exports = summary.exports
+    handlers = [exports[m] for m in HTTP_METHODS if m in exports]
+    if route.kind in ("route", "metadata") and handlers:
+        return min(handlers, key=lambda e: e.span).span
+    if "default" in exports:
+        return exports["default"].span
+    if exports:
+        return min(exports.values(), key=lambda e: e.span).span
+    return Span(1, 1, 1, 1)
+
+
+def runtime_evidence(route: Route, message: str = "runtime set here") -> tuple[Location, ...]:
+    """The location that set the route's runtime, when it is another file or an explicit export."""
+    runtime = route.runtime
+    if runtime is None or runtime.span is None or runtime.reason == "default":
+        return ()
+    return (Location(runtime.source, runtime.span, message),)
+
+
+def quote_style(source: bytes) -> str:
+    """The quote the file mostly uses for strings."""
+    return '"' if source.count(b'"') > source.count(b"'") else "'"
+
+
+def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | None:
+    """Insert `export const runtime = '<value>'` after the directives and imports."""
+    pf = ctx.parse(path)
+    if pf is None or pf.root.has_error:
+        return None
+    after = 0
+    for statement in pf.root.named_children:
+        if statement.type == "comment":
+            continue
+        directive = (statement.type == "expression_statement" and statement.named_child_count == 1
+                     and statement.named_children[0].type == "string")
+        if statement.type != "import_statement" and not directive:
+            break
+        after = statement.end_byte
+    q = quote_style(pf.source)
+    semi = ";" if b";\n" in pf.source else ""
+    line = f"export const runtime = {q}{value}{q}{semi}\n"
+    if after == 0:
+        return Fix(path, 0, 0, line, f"add export const runtime = {q}{value}{q}")
+    newline = pf.source.find(b"\n", after)
+    position = len(pf.source) if newline == -1 else newline + 1
+    prefix = "" if newline != -1 else "\n"
+    return Fix(path, position, position, prefix + "\n" + line, f"add export const runtime = {q}{value}{q}")
+
+
+def replace_value_fix(ctx: Context, path: str, span: Span, old: str, new: str) -> Fix | None:
+    """Replace the string literal `old` (quoted) in the given span by `new`, keeping its quotes."""
+    pf = ctx.parse(path)
+    if pf is None:
+        return None
+    starts = pf.line_starts()
+    if span.line - 1 >= len(starts):
+        return None
+    line_start = starts[span.line - 1]
+    line_end = starts[span.line] if span.line < len(starts) else len(pf.source)
+    line = pf.source[line_start:line_end]
+    for q in (b"'", b'"', b"`"):
+        needle = q + old.encode() + q
+        index = line.find(needle)
+        if index != -1:
+            start = line_start + index + 1
+            return Fix(path, start, start + len(old.encode()), new, f"replace '{old}' with '{new}'")
+    return None
+
+
+def remove_export_fix(ctx: Context, path: str, name: str) -> Fix | None:
+    """Remove a whole `export const <name> = …` statement (only when it declares nothing else)."""
+    pf = ctx.parse(path)
+    if pf is None or pf.root.has_error:
+        return None
+    for statement in pf.root.named_children:
+        if statement.type != "export_statement":
+            continue
+        declaration = statement.child_by_field_name("declaration")
+        if declaration is None or declaration.type != "lexical_declaration":
+            continue
+        declarators = [d for d in declaration.named_children if d.type == "variable_declarator"]
+        if len(declarators) == 1 and pf.text(declarators[0].child_by_field_name("name")) == name:
+            end = statement.end_byte
+            if pf.source[end:end + 1] == b";":
+                end += 1
+            if pf.source[end:end + 1] == b"\n":
+                end += 1
+            return Fix(path, statement.start_byte, end, "", f"remove export const {name}")
+    return None

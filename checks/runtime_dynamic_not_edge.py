@@ -1,0 +1,64 @@
+from edgelint.api import Check, Location
+from edgelint.dynamic import dynamic_reason
+from edgelint.project import inherited_runtime
+
+from ._runtime import insert_runtime_fix, primary_span, runtime_evidence
+
+
+class DynamicRouteNotEdge(Check):
+    """## What it does
+    Reports a dynamic route (route handler, API route, or page that Next.js cannot prerender)
+    whose effective runtime is not `edge` in an app deployed with `@cloudflare/next-on-pages`.
+
+    ## Why is this bad?
+    next-on-pages only supports edge functions: it reads the runtime Next.js resolved for every
+    function and fails the build ("The following routes were not configured to run with the Edge
+    Runtime") for any non-static route that is not edge (REFERENCE.md §0.4, §2.4). The route's
+    effective runtime is its own `runtime` export, else the nearest layout's (pages always; route
+    handlers only on Next ≤ 14.2 or under Turbopack, §1.5), else `'nodejs'`.
+
+    A route counts as dynamic only for a reason edgelint can name (it is given in the message):
+    an API route, `getServerSideProps`, a POST/PUT/PATCH/DELETE handler, a GET handler on Next 15+,
+    `dynamic = 'force-dynamic'`, `revalidate = 0`, `cookies()`/`headers()`/`searchParams`, or a
+    dynamic segment without `generateStaticParams` (see `edgelint.dynamic`). Routes that set
+    `runtime = 'nodejs'` themselves are reported by EDGE110 instead, unreadable values by EDGE102,
+    and route handlers that lose a layout's edge runtime by EDGE112.
+
+    ## Example
+    ```ts
+    // app/api/orders/route.ts
+    export async function POST(request: Request) { … }
+    ```
+
+    ## Use instead
+    ```ts
+    export const runtime = 'edge'
+    export async function POST(request: Request) { … }
+    ```
+
+    Fix: safe — adds `export const runtime = 'edge'` after the directives and imports.
+    """
+
+    code, name, area = "EDGE101", "dynamic-route-not-edge", "runtime"
+    targets = frozenset({"next-on-pages"})
+    fixable = True
+
+    def run(self, ctx):
+        for route in ctx.routes("page", "route", "metadata", "not-found", "api", "pages-page"):
+            runtime = route.runtime
+            if runtime is None or runtime.is_edge or runtime.reason in ("own", "config", "unreadable"):
+                continue
+            if route.kind in ("route", "metadata") and inherited_runtime(ctx.ws, ctx.app, route):
+                continue  # EDGE112 explains the lost layout runtime
+            reason = dynamic_reason(ctx.ws, ctx.app, route)
+            summary = ctx.summary(route.path)
+            if reason is None or summary is None:
+                continue
+            value = "experimental-edge" if route.kind == "pages-page" else "edge"
+            fix = insert_runtime_fix(ctx, route.path, value)
+            yield ctx.finding(
+                self, route.path, primary_span(summary, route),
+                f"{route.url} is dynamic ({reason}) but runs on the Node.js runtime ({runtime.describe()}); "
+                f"next-on-pages fails the build for it. Add `export const runtime = '{value}'`",
+                related=runtime_evidence(route, "the runtime comes from here"), fixes=[fix] if fix else [],
+                url=route.url, dynamic_reason=reason)

@@ -1,0 +1,73 @@
+from edgelint.api import Check
+from edgelint.project import read_runtime
+
+from ._runtime import SEGMENT_KINDS, replace_value_fix
+
+VALID = ("edge", "nodejs", "experimental-edge")
+
+
+class InvalidRuntimeValue(Check):
+    """## What it does
+    Reports a `runtime` value Next.js rejects or deprecates where it is used (REFERENCE.md §1.2):
+    - any value other than `'edge'`, `'nodejs'`, `'experimental-edge'` (typos such as `'Edge'`):
+      a build error everywhere;
+    - `'experimental-edge'` in the App Router: a build error from Next.js 15.0, deprecated before;
+    - `'edge'` in a Pages Router page (outside `pages/api`): a build error in every version —
+      pages need `'experimental-edge'`;
+    - `'experimental-edge'` in a Pages Router API route: works, with a warning to use `'edge'`.
+
+    ## Example
+    ```ts
+    // app/dashboard/page.tsx
+    export const runtime = 'experimental-edge'
+    ```
+
+    ## Use instead
+    ```ts
+    export const runtime = 'edge'
+    ```
+
+    Fix: safe — rewrites the value for the three deprecated/wrong-router cases.
+    """
+
+    code, name, area = "EDGE104", "invalid-runtime-value", "runtime"
+    fixable = True
+
+    def run(self, ctx):
+        for route in ctx.routes(*SEGMENT_KINDS):
+            summary = ctx.summary(route.path)
+            if summary is None:
+                continue
+            candidates = []
+            export = summary.exports.get("runtime")
+            value, readable = read_runtime(export, ctx.app)
+            if export is not None and readable and value is not None:
+                candidates.append((value, export.value_span or export.span))
+            config = summary.value("config")
+            if route.router == "pages" and isinstance(config, dict) and isinstance(config.get("runtime"), str):
+                candidates.append((config["runtime"], summary.exports["config"].value_span))
+            for value, span in candidates:
+                problem = self._problem(route, value, ctx.app)
+                if problem is None:
+                    continue
+                message, severity, replacement = problem
+                fix = replace_value_fix(ctx, route.path, span, value, replacement) if replacement else None
+                yield ctx.finding(self, route.path, span, message, severity=severity, fixes=[fix] if fix else [])
+
+    @staticmethod
+    def _problem(route, value: str, app):
+        if value not in VALID:
+            return (f"'{value}' is not a runtime: Next.js fails the build (\"Provided runtime \"{value}\" is not "
+                    f"supported\"); use 'edge' or 'nodejs'", "error", None)
+        if route.router == "app" and value == "experimental-edge":
+            if app.version_at_least(15):
+                return ("'experimental-edge' fails the build in the App Router from Next.js 15; use 'edge'",
+                        "error", "edge")
+            return "'experimental-edge' is deprecated in the App Router; use 'edge'", "warning", "edge"
+        if route.kind == "pages-page" and value == "edge":
+            return ("Pages Router pages cannot use 'edge': `next build` fails (\"Use runtime 'experimental-edge' "
+                    "instead\"); use 'experimental-edge' (only API routes take 'edge')", "error",
+                    "experimental-edge")
+        if route.kind == "api" and value == "experimental-edge":
+            return "API routes take 'edge'; 'experimental-edge' only works with a warning", "warning", "edge"
+        return None

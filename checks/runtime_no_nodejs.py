@@ -1,0 +1,47 @@
+from edgelint.api import Check
+from edgelint.project import runtime_of
+
+from ._runtime import SEGMENT_KINDS, replace_value_fix
+
+
+class NoNodejsRuntime(Check):
+    """## What it does
+    Under next-on-pages, reports `runtime = 'nodejs'` (or `config.runtime = 'nodejs'`) in a page,
+    layout, route handler, API route or middleware.
+
+    ## Why is this bad?
+    next-on-pages supports only the edge runtime and fails the build for every Node.js function
+    (REFERENCE.md §0.4, §2.4). A `'nodejs'` layout also moves every page below it to Node.js
+    (§1.5). This is the ground of the peer ESLint rule `next-on-pages/no-nodejs-runtime`.
+
+    ## Example
+    ```ts
+    export const runtime = 'nodejs'
+    ```
+
+    ## Use instead
+    ```ts
+    export const runtime = 'edge'
+    ```
+
+    Fix: safe — `'nodejs'` becomes `'edge'` (`'experimental-edge'` in a Pages Router page).
+    """
+
+    code, name, area = "EDGE110", "no-nodejs-runtime", "runtime"
+    targets = frozenset({"next-on-pages"})
+    fixable = True
+
+    def run(self, ctx):
+        for route in ctx.routes(*SEGMENT_KINDS):
+            own = runtime_of(ctx.summary(route.path), ctx.app, route.kind, route.path)
+            if own is None or own.value != "nodejs" or own.reason == "unreadable":
+                continue
+            replacement = "experimental-edge" if route.kind == "pages-page" else "edge"
+            summary = ctx.summary(route.path)
+            export = summary.exports.get("runtime") if own.reason == "own" else summary.exports.get("config")
+            span = (export.value_span if export and export.value_span else own.span)
+            fix = replace_value_fix(ctx, route.path, span, "nodejs", replacement)
+            scope = "every page below this layout runs" if route.kind == "layout" else "this route runs"
+            yield ctx.finding(self, route.path, span,
+                              f"next-on-pages only supports the edge runtime: {scope} on Node.js and the build "
+                              f"fails; use '{replacement}'", fixes=[fix] if fix else [])

@@ -1,0 +1,68 @@
+from edgelint.api import Check
+from edgelint.project import read_runtime
+
+from ._runtime import SEGMENT_KINDS
+
+
+class UnreadableRuntime(Check):
+    """## What it does
+    Reports a `runtime` export that Next.js cannot read statically: an identifier, a template
+    literal with `${}`, a function call, `export { runtime }`, `export let`, and — depending on the
+    Next.js version — template literals, `satisfies` and `as const` (REFERENCE.md §1.3).
+
+    ## Why is this bad?
+    Next.js reads segment config from the syntax tree without running the module. A value it
+    cannot read silently falls back to the Node.js runtime on 14.x (an outage under
+    next-on-pages, which then fails to build the route) and fails `next build` from 15.0 ("Next.js
+    can't recognize the exported `config` field"). Only a plain string literal in
+    `export const runtime = '…'` behaves the same on every version and bundler.
+
+    ## Example
+    ```ts
+    const RUNTIME = 'edge'
+    export const runtime = RUNTIME
+    ```
+
+    ## Use instead
+    ```ts
+    export const runtime = 'edge'
+    ```
+    """
+
+    code, name, area = "EDGE102", "unreadable-runtime", "runtime"
+
+    def run(self, ctx):
+        for route in ctx.routes(*SEGMENT_KINDS):
+            summary = ctx.summary(route.path)
+            export = summary.exports.get("runtime") if summary else None
+            if export is None:
+                continue
+            value, readable = read_runtime(export, ctx.app)
+            if readable:
+                continue
+            if ctx.app.version_at_least(15):
+                consequence = "`next build` fails on Next.js 15+"
+            elif export.form == "identifier":
+                consequence = ("Next.js 14 takes the identifier's name as the value and fails the build "
+                               "(\"Provided runtime … is not supported\")")
+            else:
+                consequence = "Next.js silently uses the Node.js runtime"
+            if ctx.target == "next-on-pages":
+                consequence += ", and next-on-pages then rejects the route"
+            yield ctx.finding(self, route.path, export.value_span or export.span,
+                              f"Next.js cannot read this `runtime` statically ({_describe(export)}): {consequence}. "
+                              "Write a plain string literal: `export const runtime = 'edge'`")
+
+
+def _describe(export) -> str:
+    if export.kind == "local":
+        return "it is exported with `export { runtime }`"
+    if export.kind == "reexport":
+        return f"it is re-exported from '{export.source}'"
+    if export.kind == "let":
+        return "`export let` is ignored from Next.js 15"
+    form = export.form
+    return {"identifier": "an identifier is not a literal", "template": "a template literal",
+            "template-expr": "a template literal with ${}", "as-const": "`as const`", "as": "a type assertion",
+            "satisfies": "`satisfies`", "parenthesized": "a parenthesised value", "call": "a function call"}.get(
+        form, f"a {form.removeprefix('other:').replace('_', ' ')}")

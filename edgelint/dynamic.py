@@ -1,0 +1,67 @@
+"""Whether Next.js renders a route at request time ("dynamic") or can prerender it.
+
+next-on-pages needs every non-static route on the edge runtime (REFERENCE.md §0.4, §2.4). These
+rules are conservative in the direction of silence: a route is called dynamic only for a reason
+that can be named, and the reason goes into the finding.
+
+- Pages Router API routes are always dynamic (§2.4).
+- Pages with `getServerSideProps` are dynamic (§2.4).
+- App Router: `dynamic = 'force-static'` is static; `dynamic = 'force-dynamic'` or `revalidate = 0`
+  is dynamic (§1.1, §1.8); request-time APIs (`cookies()`, `headers()`, `draftMode()`,
+  `connection()`, `unstable_noStore()`, the `searchParams` prop) in the file or in a layout above
+  it make it dynamic; a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
+  chain is rendered on demand.
+- Route handlers: any of POST/PUT/PATCH/DELETE is dynamic; GET handlers are not cached by default
+  from Next.js 15 (dynamic); on 14.x a GET handler that reads the request or a request-time API is
+  dynamic (§1.9).
+"""
+
+from __future__ import annotations
+
+import re
+
+from edgelint.project import MUTATING_METHODS, App, Route, literal_export
+from edgelint.workspace import Workspace
+
+DYNAMIC_SEGMENT = re.compile(r"\[[^\]]+\]")
+
+
+def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
+    """Why the route is rendered at request time, or None if it can be prerendered."""
+    summary = ws.summary(route.path)
+    if summary is None:
+        return None
+    if route.kind == "api":
+        return "it is an API route"
+    if route.kind == "pages-page":
+        if "getServerSideProps" in summary.exports:
+            return "it exports getServerSideProps"
+        return None
+    if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
+        return None
+    chain = [ws.summary(layout) for layout in route.layouts] + [summary]
+    dynamic = next((literal_export(s, "dynamic") for s in reversed(chain) if literal_export(s, "dynamic")), None)
+    if dynamic == "force-static":
+        return None
+    if dynamic == "force-dynamic":
+        return "it sets dynamic = 'force-dynamic'"
+    if any(literal_export(s, "revalidate") == 0 for s in chain):
+        return "it sets revalidate = 0"
+    if route.kind == "route":
+        methods = [m for m in MUTATING_METHODS if m in summary.exports]
+        if methods:
+            return f"it handles {'/'.join(methods)} requests"
+        if "GET" in summary.exports and app.version_at_least(15):
+            return "GET route handlers are not cached by default from Next.js 15"
+        get = summary.exports.get("GET")
+        if get is not None and (get.params > 0 or summary.dynamic_apis):
+            return "its GET handler reads the request"
+    for layout_summary in chain:
+        if layout_summary is not None and layout_summary.dynamic_apis:
+            where = "it" if layout_summary is summary else f"its layout {layout_summary.path}"
+            return f"{where} uses {', '.join(layout_summary.dynamic_apis)}"
+    if route.kind in ("page", "metadata") and DYNAMIC_SEGMENT.search(route.url):
+        if not any(s is not None and "generateStaticParams" in s.exports for s in chain):
+            segment = DYNAMIC_SEGMENT.search(route.url).group(0)
+            return f"its dynamic segment {segment} has no generateStaticParams"
+    return None
