@@ -76,6 +76,26 @@ class Finding:
     def sort_key(self):
         return (self.location.path, self.location.span, self.code, self.message)
 
+    def to_dict(self) -> dict:
+        """Plain data (for the cache); `from_dict` restores an equal Finding."""
+        def loc(l: Location):
+            return [l.path, list(l.span), l.message]
+
+        return {"code": self.code, "message": self.message, "location": loc(self.location),
+                "severity": self.severity, "related": [loc(r) for r in self.related],
+                "flow": [loc(r) for r in self.flow],
+                "fixes": [[f.path, f.start, f.end, f.replacement, f.description] for f in self.fixes],
+                "data": self.data, "name": self.name, "area": self.area}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        def loc(v) -> Location:
+            return Location(v[0], Span(*v[1]), v[2])
+
+        return cls(d["code"], d["message"], loc(d["location"]), d["severity"], tuple(loc(r) for r in d["related"]),
+                   tuple(loc(r) for r in d["flow"]), tuple(Fix(*f) for f in d["fixes"]), d["data"], d["name"],
+                   d["area"])
+
 
 class Check:
     """Base class of every check. Subclasses set the class attributes and implement `run`."""
@@ -135,10 +155,17 @@ class Context:
         return [r for r in self.app.routes if not kinds or r.kind in kinds]
 
     def shared(self, key: str, compute):
-        """A value computed once per app and shared between checks (e.g. the import graph)."""
+        """A value computed once per app and shared between checks (e.g. the import graph).
+
+        The files it was computed from count as inputs of every check that uses it (the cache
+        relies on that)."""
         if key not in self._shared:
-            self._shared[key] = compute()
-        return self._shared[key]
+            with self.ws.recording() as recorder:
+                value = compute()
+            self._shared[key] = (value, dict(recorder.deps), list(recorder.problems))
+        value, deps, problems = self._shared[key]
+        self.ws.replay(deps, problems)
+        return value
 
     # files
     def files(self) -> list[str]:

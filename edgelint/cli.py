@@ -43,7 +43,26 @@ def _refs(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an unexpected exception into a one-line message and exit code 2 (never a traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("edgelint: interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:  # noqa: BLE001 - last line of defence
+            if os.environ.get("EDGELINT_DEBUG"):
+                raise
+            click.echo(f"edgelint: internal error: {type(error).__name__}: {error} "
+                       "(set EDGELINT_DEBUG=1 for the traceback; please report it)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edgelint")
 def main() -> None:
     """Lint Next.js apps for edge runtimes: Cloudflare Pages (next-on-pages), OpenNext on
@@ -64,8 +83,10 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only.")
 @click.option("--category", help="SARIF automationDetails category (for several uploads per commit).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
 def check(paths, fmt, output, select, ignore, extend_select, target, config_file, exit_zero, statistics, quiet,
-          category) -> None:
+          category, no_cache, cache_dir) -> None:
     """Lint PATHS (directories or files; default: the current directory).
 
     Given files (as pre-commit passes them), only those files are reported on, with their whole
@@ -80,7 +101,7 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         config = _load_config(config_file, paths)
         checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
                                  [*config.extend_select, *_refs(extend_select)])
-        result = engine.run(paths, config, checks, target=target)
+        result = engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir)
     except ConfigError as error:
         _fail(str(error))
         return

@@ -12,11 +12,12 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edgelint import cache as cache_module
 from edgelint import project, registry, suppressions
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
-from edgelint.workspace import Workspace
+from edgelint.workspace import Problem, Workspace
 
 META_SEVERITY = {"EDGE901": "note", "EDGE902": "error", "EDGE903": "note"}
 
@@ -82,8 +83,16 @@ def _in_focus(path: str, focus: set[str] | None) -> bool:
 
 
 def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target: str | None = None,
-        cache=None) -> RunResult:
+        use_cache: bool = False, cache_dir: str | None = None) -> RunResult:
+    """Lint `paths`. The cache lives in `cache_dir` (default: the config's `cache-dir` inside the
+    lint root); a config value may not point outside the lint root."""
     root, focus = lint_root(paths)
+    cache = None
+    if use_cache:
+        directory = Path(cache_dir) if cache_dir else root / config.cache_dir
+        if not cache_dir and not _is_under(directory.resolve(), root.resolve()):
+            raise ConfigError(f"{config.path}: 'cache-dir' must stay inside {root} (use --cache-dir for another place)")
+        cache = cache_module.Cache(directory)
     ws = Workspace(root, cache=cache)
     if config.exclude:
         import pathspec
@@ -97,7 +106,6 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 base = ""
         base = "" if base in (".", "") else base + "/"
         ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
-        ws.path_set = set(ws.paths)
     apps = project.find_apps(ws, target or config.target, config.app_targets)
     if not apps and focus is None:
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
@@ -110,21 +118,13 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 _in_focus(p, focus) for p in app.wrangler_names):
             continue
         ctx = TrackingContext(ws, app, apps, focus_files)
+        model = cache_module.key(app_model(ws, app), target, sorted(focus_files) if focus_files is not None else None)
         for check_type in checks:
             check = check_type(config.options_for(check_type))
-            if not check.applies_to(app):
-                continue
-            try:
-                for finding in check.run(ctx) or ():
-                    findings.append(finding)
-            except Exception as error:  # contain a failing check, report it, go on
-                incomplete = True
-                where = ctx.current or (app.rel("package.json"))
-                frame = traceback.extract_tb(error.__traceback__)[-1]
-                findings.append(Finding("EDGE906", f"internal error: check {check.code} ({check.name}) failed "
-                                        f"on {where}: {type(error).__name__}: {error} "
-                                        f"(at {Path(frame.filename).name}:{frame.lineno}); please report it",
-                                        Location(where, Span(1, 1, 1, 1))))
+            if check.applies_to(app):
+                found, failed = run_check(ctx, check, cache, model)
+                findings += found
+                incomplete |= failed
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -142,8 +142,46 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         finding.severity = finding.severity or "error"
     findings, suppressed = apply_suppressions(ws, findings, focus_files, selected, known)
     findings = _dedupe(sorted(findings, key=Finding.sort_key))
+    if cache is not None:
+        cache.save()
     return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
                      {"files": len(ws.paths), "parsed": sum(1 for v in ws._parsed.values() if v is not None)})
+
+
+def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[list[Finding], bool]:
+    """Run one check on one app, or replay its cached findings when none of its inputs changed.
+
+    Returns the findings and whether the check crashed (then an EDGE906 finding says where)."""
+    ws = ctx.ws
+    key = cache_module.key("check", check.code, repr(check.options), model_key) if cache is not None else None
+    entry = cache.check_entry(key) if cache is not None else None
+    if entry is not None and all(ws.current(tuple(dep)) == value for dep, value in entry["deps"]):
+        ws.replay({tuple(dep): value for dep, value in entry["deps"]},
+                  [Problem.from_dict(p) for p in entry["problems"]])
+        return [Finding.from_dict(f) for f in entry["findings"]], False
+    ctx.current = ""
+    with ws.recording() as recorder:
+        try:
+            findings = list(check.run(ctx) or ())
+        except Exception as error:  # contain a failing check, report it, go on
+            where = ctx.current or ctx.app.rel("package.json")
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            return [Finding("EDGE906", f"internal error: check {check.code} ({check.name}) failed on {where}: "
+                                       f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:"
+                                       f"{frame.lineno}); please report it", Location(where, Span(1, 1, 1, 1)))], True
+    if cache is not None:
+        cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems])
+    return findings, False
+
+
+def app_model(ws: Workspace, app: project.App) -> list:
+    """Everything about an app that checks read from the model rather than from files."""
+    routes = [(r.path, r.kind, r.url, r.layouts, r.runtime and (r.runtime.value, r.runtime.reason, r.runtime.source,
+                                                                 r.runtime.span)) for r in app.routes]
+    configs = [(p, ws.digest(p)) for p in app.wrangler_names if ws.exists(p)]
+    if app.next_config is not None:
+        configs.append((app.next_config.path, ws.digest(app.next_config.path)))
+    return [app.root, app.target, str(app.next_version), app.turbopack, routes, configs, len(app.files)]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

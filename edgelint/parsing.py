@@ -58,6 +58,9 @@ class Span:
     end_line: int
     end_col: int
 
+    def __iter__(self):
+        return iter((self.line, self.col, self.end_line, self.end_col))
+
 
 class ParseTimeout(Exception):
     pass

@@ -3,16 +3,26 @@
 Everything a check learns about a file goes through here, so that a file nobody asks about is
 never parsed (speed), a file that cannot be read or parsed is reported once (robustness), and
 summaries can be served from the cache.
+
+Every access is also *recorded* while a recorder is active: which file contents were used,
+which byte searches were made and with what answer, whether the file list was used, and which
+problems were noted. The cache replays a check's findings on a later run when all of its recorded
+dependencies still have the same values (see `edgelint.cache`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from edgelint import files, parsing
 from edgelint.parsing import ParsedFile, Span
 from edgelint.summary import ModuleSummary, summarize
+
+
+SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the rest of the file was still analysed, "
+                        "but findings near it may be incomplete")
 
 
 class Problem:
@@ -21,26 +31,110 @@ class Problem:
     def __init__(self, code: str, path: str, message: str, span: Span | None = None):
         self.code, self.path, self.message, self.span = code, path, message, span
 
+    def to_dict(self) -> dict:
+        return {"code": self.code, "path": self.path, "message": self.message,
+                "span": list(self.span) if self.span else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        return cls(data["code"], data["path"], data["message"], Span(*data["span"]) if data["span"] else None)
+
+
+class Recorder:
+    """What a piece of analysis depended on: dependency -> value, and the problems it noted."""
+
+    def __init__(self):
+        self.deps: dict[tuple, object] = {}
+        self.problems: list[Problem] = []
+
 
 class Workspace:
     def __init__(self, root: Path, paths: list[str] | None = None, cache=None):
         self.root = root
-        self.paths = paths if paths is not None else files.discover(root)
-        self.path_set = set(self.paths)
+        self._paths = paths if paths is not None else files.discover(root)
+        self.path_set = set(self._paths)
         self.cache = cache
         self.problems: dict[tuple[str, str], Problem] = {}
         self._bytes: dict[str, bytes | None] = {}
+        self._digests: dict[str, str | None] = {}
         self._parsed: dict[str, ParsedFile | None] = {}
         self._summaries: dict[str, ModuleSummary | None] = {}
+        self._recorders: list[Recorder] = []
+        self._list_digest: str | None = None
+
+    # -- recording ----------------------------------------------------------------------------
+
+    @contextmanager
+    def recording(self):
+        recorder = Recorder()
+        self._recorders.append(recorder)
+        try:
+            yield recorder
+        finally:
+            self._recorders.remove(recorder)
+
+    def _record(self, dep: tuple, value) -> None:
+        for recorder in self._recorders:
+            recorder.deps[dep] = value
+
+    def replay(self, recorder_deps: dict, problems: list[Problem]) -> None:
+        """Add remembered dependencies and problems to the active recorders (and note the problems)."""
+        for recorder in self._recorders:
+            recorder.deps.update(recorder_deps)
+        for problem in problems:
+            self.problem(problem.code, problem.path, problem.message, problem.span)
+
+    def current(self, dep: tuple):
+        """The value a dependency has now (for validating a cache entry)."""
+        kind = dep[0]
+        if kind == "list":
+            return self.list_digest()
+        if kind == "digest":
+            return self._digest(dep[1])
+        if kind == "contains":
+            data = self._read(dep[1])
+            return data is not None and any(n.encode("latin-1") in data for n in dep[2:])
+        return None
+
+    # -- the file list ------------------------------------------------------------------------
+
+    @property
+    def paths(self) -> list[str]:
+        self._record(("list",), self.list_digest())
+        return self._paths
+
+    @paths.setter
+    def paths(self, value: list[str]) -> None:
+        self._paths = value
+        self.path_set = set(value)
+        self._list_digest = None
+
+    def list_digest(self) -> str:
+        if self._list_digest is None:
+            self._list_digest = hashlib.blake2b("\0".join(self._paths).encode("utf-8", "replace"),
+                                                digest_size=16).hexdigest()
+        return self._list_digest
 
     def exists(self, rel: str) -> bool:
+        self._record(("list",), self.list_digest())
         return rel in self.path_set
 
-    def problem(self, code: str, path: str, message: str, span: Span | None = None) -> None:
-        self.problems.setdefault((code, path), Problem(code, path, message, span))
+    def under(self, prefix: str) -> list[str]:
+        """Paths below directory `prefix` ('' for all)."""
+        if not prefix:
+            return self.paths
+        start = prefix.rstrip("/") + "/"
+        return [p for p in self.paths if p.startswith(start)]
 
-    def read(self, rel: str) -> bytes | None:
-        """The file's bytes, or None (with a problem recorded) when it cannot be read."""
+    # -- contents -----------------------------------------------------------------------------
+
+    def problem(self, code: str, path: str, message: str, span: Span | None = None) -> None:
+        problem = Problem(code, path, message, span)
+        self.problems.setdefault((code, path), problem)
+        for recorder in self._recorders:
+            recorder.problems.append(problem)
+
+    def _read(self, rel: str) -> bytes | None:
         if rel not in self._bytes:
             data = files.read_bytes(self.root, rel)
             if isinstance(data, files.SkippedFile):
@@ -49,24 +143,40 @@ class Workspace:
             self._bytes[rel] = data
         return self._bytes[rel]
 
+    def _digest(self, rel: str) -> str | None:
+        if rel not in self._digests:
+            data = self._read(rel)
+            self._digests[rel] = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else None
+        return self._digests[rel]
+
+    def read(self, rel: str) -> bytes | None:
+        """The file's bytes, or None (with a problem recorded) when it cannot be read."""
+        data = self._read(rel)
+        self._record(("digest", rel), self._digest(rel))
+        return data
+
     def text(self, rel: str) -> str | None:
         data = self.read(rel)
         return data.decode("utf-8", "replace") if data is not None else None
 
     def digest(self, rel: str) -> str | None:
-        data = self.read(rel)
-        return hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else None
+        self._record(("digest", rel), self._digest(rel))
+        return self._digest(rel)
 
     def contains(self, rel: str, *needles: bytes) -> bool:
-        data = self.read(rel)
-        return data is not None and any(n in data for n in needles)
+        """Whether the file's bytes contain any needle (a dependency on that answer only)."""
+        data = self._read(rel)
+        found = data is not None and any(n in data for n in needles)
+        self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
+        return found
 
     def parse(self, rel: str) -> ParsedFile | None:
         """The parsed file, or None when it cannot be parsed (a problem is recorded)."""
+        self._record(("digest", rel), self._digest(rel))
         if rel in self._parsed:
             return self._parsed[rel]
         result = None
-        data = self.read(rel)
+        data = self._read(rel)
         if data is not None:
             if files.is_binary(data):
                 self.problem("EDGE903", rel, "skipped: binary file (contains NUL bytes)")
@@ -87,35 +197,26 @@ class Workspace:
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
         errors = pf.error_nodes()
         if errors:
-            first = errors[0]
-            what = "missing " + first.type if first.is_missing else "unexpected syntax"
-            self.problem("EDGE901", pf.path, f"syntax error ({what}); the rest of the file was still analysed, "
-                                              f"but findings near it may be incomplete", pf.span(first))
+            self.problem("EDGE901", pf.path, SYNTAX_ERROR_MESSAGE, pf.span(errors[0]))
 
     def summary(self, rel: str) -> ModuleSummary | None:
+        digest = self._digest(rel)
+        self._record(("digest", rel), digest)
         if rel in self._summaries:
             return self._summaries[rel]
         summary = None
-        digest = self.cache.key_for(self, rel) if self.cache is not None else None
-        if digest is not None:
-            summary = self.cache.load_summary(digest)
-            if summary is not None:
+        if self.cache is not None and digest is not None:
+            cached = self.cache.summary(digest)
+            if cached is not None:
+                summary = cached
                 summary.path = rel
-                for span in summary.parse_errors[:1]:
-                    self.problem("EDGE901", rel, "syntax error; the rest of the file was still analysed, "
-                                                 "but findings near it may be incomplete", span)
+                if summary.parse_errors:
+                    self.problem("EDGE901", rel, SYNTAX_ERROR_MESSAGE, summary.parse_errors[0])
         if summary is None:
             pf = self.parse(rel)
             if pf is not None:
                 summary = summarize(pf)
-                if digest is not None:
+                if self.cache is not None and digest is not None:
                     self.cache.store_summary(digest, summary)
         self._summaries[rel] = summary
         return summary
-
-    def under(self, prefix: str) -> list[str]:
-        """Paths below directory `prefix` ('' for all)."""
-        if not prefix:
-            return self.paths
-        start = prefix.rstrip("/") + "/"
-        return [p for p in self.paths if p.startswith(start)]
