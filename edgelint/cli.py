@@ -83,10 +83,14 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only.")
 @click.option("--category", help="SARIF automationDetails category (for several uploads per commit).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record every current finding in a baseline file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
 def check(paths, fmt, output, select, ignore, extend_select, target, config_file, exit_zero, statistics, quiet,
-          category, no_cache, cache_dir) -> None:
+          category, fix, diff, baseline_file, write_baseline_file, no_cache, cache_dir) -> None:
     """Lint PATHS (directories or files; default: the current directory).
 
     Given files (as pre-commit passes them), only those files are reported on, with their whole
@@ -101,7 +105,20 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         config = _load_config(config_file, paths)
         checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
                                  [*config.extend_select, *_refs(extend_select)])
-        result = engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir)
+
+        def lint():
+            return engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir)
+
+        result = lint()
+        if diff or fix:
+            result = _apply_fixes(result, lint, write=fix)
+            if diff:
+                sys.exit(1 if result.fixed else 0)
+        if write_baseline_file:
+            _write_baseline(result, Path(write_baseline_file))
+            return
+        if baseline_file:
+            _apply_baseline(result, Path(baseline_file))
     except ConfigError as error:
         _fail(str(error))
         return
@@ -119,6 +136,61 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         click.echo(report, nl=False)
     code = engine.exit_code(result, config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _line_text(result):
+    def line_text(path: str, line: int) -> str | None:
+        text = result.workspace.text(path) if path in result.workspace.path_set else None
+        lines = text.splitlines() if text else []
+        return lines[line - 1] if 1 <= line <= len(lines) else None
+
+    return line_text
+
+
+def _apply_fixes(result, lint, *, write: bool):
+    """--diff prints the fixes; --fix writes them and lints again to report what remains."""
+    from edgelint import fixes
+
+    outcome = fixes.plan(result.root, result.findings)
+    for path, reason in sorted(outcome.skipped.items()):
+        click.echo(f"edgelint: not fixing {path}: {reason}", err=True)
+    if not write:
+        for path in sorted(outcome.diffs):
+            click.echo(outcome.diffs[path], nl=False)
+        count = len(outcome.fixed)
+        click.echo(f"{count} fix{'es' if count != 1 else ''} available in {len(outcome.diffs)} file"
+                   f"{'s' if len(outcome.diffs) != 1 else ''} (apply with --fix)", err=True)
+        result.fixed = outcome.fixed
+        return result
+    fixes.write(result.root, outcome)
+    count = len(outcome.fixed)
+    fresh = lint()
+    click.echo(f"Fixed {count} problem{'s' if count != 1 else ''} in {len(outcome.new_sources)} file"
+               f"{'s' if len(outcome.new_sources) != 1 else ''}; {len(fresh.findings)} remain.", err=True)
+    fresh.fixed = outcome.fixed
+    return fresh
+
+
+def _write_baseline(result, path: Path) -> None:
+    from edgelint import baseline
+
+    try:
+        baseline.write(path, baseline.fingerprints(result.findings, _line_text(result)))
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror or error}")
+    click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} to the baseline {path}",
+               err=True)
+
+
+def _apply_baseline(result, path: Path) -> None:
+    from edgelint import baseline
+
+    result.findings, stale = baseline.apply(result.findings, baseline.read(path), _line_text(result))
+    result.stale_baseline = stale
+    if stale:
+        click.echo(f"edgelint: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} in {path} no longer "
+                   f"occur (refresh it with --write-baseline): "
+                   + ", ".join(f"{e.code} {e.path}" for e in stale[:10]) + (" …" if len(stale) > 10 else ""), err=True)
 
 
 @main.command()
