@@ -29,7 +29,7 @@ from edgelint.workspace import Workspace
 SEVERITIES = ("note", "warning", "error")
 AREAS = ("runtime", "edge-compat", "kv", "image", "polyfill", "ratelimit", "meta")
 
-__all__ = ["App", "Check", "Context", "Finding", "Fix", "Location", "ParsedFile", "Route", "Runtime", "Span",
+__all__ = ["App", "Check", "Context", "Figure", "Finding", "Fix", "Location", "RouteFact", "ParsedFile", "Route", "Runtime", "Span",
            "Version", "ModuleSummary", "SEVERITIES", "AREAS"]
 
 
@@ -97,6 +97,34 @@ class Finding:
                    d["area"])
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A coverage figure for `edgelint audit`: `value` of `total` (or a plain count when total is None).
+
+    `passed` overrides the default judgement (value == total)."""
+
+    area: str
+    label: str
+    value: int
+    total: int | None = None
+    passed: bool | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RouteFact:
+    """A fact for one row of the audit's route table (e.g. column 'rate limit', text 'middleware').
+
+    A path that is not a route of the model adds a row of its own, with `url` and `kind`
+    (server actions, for instance)."""
+
+    path: str
+    column: str
+    text: str
+    url: str = ""
+    kind: str = ""
+
+
 class Check:
     """Base class of every check. Subclasses set the class attributes and implement `run`."""
 
@@ -126,6 +154,10 @@ class Check:
 
     def run(self, ctx: "Context") -> Iterable[Finding]:
         raise NotImplementedError
+
+    def audit(self, ctx: "Context") -> Iterable["Figure | RouteFact"]:
+        """Coverage figures and route facts for `edgelint audit` (optional)."""
+        return ()
 
 
 def option_fields(options_type) -> list[dataclasses.Field]:

@@ -138,6 +138,54 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
     sys.exit(0 if exit_zero and code == 1 else code)
 
 
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--target", type=click.Choice(TARGET_CHOICES),
+              help="Audit for this target; on an app detected as another target this is the migration report.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any area fails.")
+def audit(path, fmt, output, target, config_file, strict) -> None:
+    """The readiness report of the Next.js app(s) in PATH (default: .): per route and per area,
+    with coverage figures and the findings behind every gap."""
+    from edgelint import audit as audit_module, engine, registry
+    from edgelint.config import ConfigError
+    from edgelint.reporters import audit_report
+
+    paths = [path or Path(".")]
+    progress = None
+    if sys.stderr.isatty() and not output:
+        def progress(message: str) -> None:
+            click.echo(f"\redgelint: analysing {message}\x1b[K", err=True, nl=False)
+    try:
+        config = _load_config(config_file, paths)
+        checks = registry.select(config.select, config.ignore, config.extend_select)
+        result = engine.run(paths, config, checks, target=target, use_cache=True, audit=True, progress=progress)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    if progress is not None:
+        click.echo("\r\x1b[K", err=True, nl=False)
+    audits = audit_module.build(result)
+    if fmt == "json":
+        report = audit_report.render_json(audits)
+    elif fmt == "markdown":
+        report = audit_report.render_markdown(audits)
+    else:
+        report = audit_report.render_text(audits, color=_use_color(output))
+    if output:
+        try:
+            Path(output).write_text(report, "utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        click.echo(report, nl=False)
+    if result.incomplete:
+        sys.exit(2)
+    sys.exit(1 if strict and any(not a.passed for x in audits for a in x.areas) else 0)
+
+
 def _line_text(result):
     def line_text(path: str, line: int) -> str | None:
         text = result.workspace.text(path) if path in result.workspace.path_set else None

@@ -32,6 +32,7 @@ class RunResult:
     incomplete: bool = False
     suppressed: int = 0
     stats: dict = field(default_factory=dict)
+    audit_items: dict = field(default_factory=dict)  # app root -> [Figure | RouteFact]
 
 
 class TrackingContext(Context):
@@ -83,7 +84,7 @@ def _in_focus(path: str, focus: set[str] | None) -> bool:
 
 
 def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target: str | None = None,
-        use_cache: bool = False, cache_dir: str | None = None) -> RunResult:
+        use_cache: bool = False, cache_dir: str | None = None, audit: bool = False, progress=None) -> RunResult:
     """Lint `paths`. The cache lives in `cache_dir` (default: the config's `cache-dir` inside the
     lint root); a config value may not point outside the lint root."""
     root, focus = lint_root(paths)
@@ -113,7 +114,10 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     focus_files = None if focus is None else {p for p in ws.paths if _in_focus(p, focus)}
     findings: list[Finding] = []
     incomplete = False
-    for app in apps:
+    audit_items: dict[str, list] = {}
+    for number, app in enumerate(apps, 1):
+        if progress is not None:
+            progress(f"app {number} of {len(apps)}: {app.label}")
         if focus_files is not None and not any(f in focus_files for f in app.files) and not any(
                 _in_focus(p, focus) for p in app.wrangler_names):
             continue
@@ -125,6 +129,14 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 found, failed = run_check(ctx, check, cache, model)
                 findings += found
                 incomplete |= failed
+                if audit and not failed:
+                    try:
+                        audit_items.setdefault(app.root, []).extend(check.audit(ctx) or ())
+                    except Exception as error:  # an audit figure must not take the report down
+                        incomplete = True
+                        findings.append(Finding("EDGE906", f"internal error: audit of {check.code} ({check.name}) "
+                                                f"failed: {type(error).__name__}: {error}; please report it",
+                                                Location(app.rel("package.json"), Span(1, 1, 1, 1))))
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -145,7 +157,8 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     if cache is not None:
         cache.save()
     return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
-                     {"files": len(ws.paths), "parsed": sum(1 for v in ws._parsed.values() if v is not None)})
+                     {"files": len(ws.paths), "parsed": sum(1 for v in ws._parsed.values() if v is not None)},
+                     audit_items)
 
 
 def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[list[Finding], bool]:

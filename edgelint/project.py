@@ -102,6 +102,7 @@ class App:
     routes: list[Route] = field(default_factory=list)
     app_dir: str | None = None
     pages_dir: str | None = None
+    detected_target: str = ""  # before any override from config or --target
 
     def rel(self, path: str) -> str:
         """A path inside the app, relative to the lint root."""
@@ -197,6 +198,7 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
                 app.next_config = nextconfig.read(pf)
             break
     app.target, app.target_reason = detect_target(ws, app, deps)
+    app.detected_target = app.target
     if configured:
         app.target, app.target_reason = configured, "set in the edgelint config"
     if override:
@@ -310,6 +312,8 @@ def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[st
     url = "/" + "/".join(p for p in url_parts if p)
     if kind == "metadata":
         url = url.rstrip("/") + "/" + base
+    elif kind in ("not-found", "error", "global-error"):
+        url = url.rstrip("/") + "/_" + kind
     chain = []
     parts = folder.split("/")
     for i in range(len(app_dir.split("/")), len(parts) + 1):
