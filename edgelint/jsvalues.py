@@ -68,7 +68,7 @@ def unwrap(node):
     """The expression inside TypeScript-only wrappers and parentheses."""
     depth = 0
     while node is not None and node.type in TYPE_WRAPPERS and depth < MAX_DEPTH:
-        node = node.named_children[0] if node.named_children else None
+        node = next((c for c in node.named_children if c.type != "comment"), None)  # `( /* c */ x )`
         depth += 1
     return node
 

@@ -36,6 +36,9 @@ class WranglerConfig:
     path: str
     data: dict
     bindings: list[Binding]
+    #: (env, key) -> where that section declares `key` (e.g. ('production', 'kv_namespaces')); env ''
+    #: is the top level, and ('production', '') is the `[env.production]` section itself.
+    section_spans: dict[tuple[str, str], Span] = field(default_factory=dict)
 
     @property
     def is_pages(self) -> bool:
@@ -47,6 +50,24 @@ class WranglerConfig:
 
     def bindings_of(self, kind: str) -> list[Binding]:
         return [b for b in self.bindings if b.kind == kind]
+
+    @property
+    def environments(self) -> list[str]:
+        """The names of the `[env.<name>]` sections."""
+        envs = self.data.get("env")
+        return [name for name, section in envs.items() if isinstance(section, dict)] if isinstance(envs, dict) else []
+
+    def section(self, env: str) -> dict:
+        """The top level ('') or an environment's section."""
+        if not env:
+            return self.data
+        envs = self.data.get("env")
+        section = envs.get(env) if isinstance(envs, dict) else None
+        return section if isinstance(section, dict) else {}
+
+    def section_span(self, env: str, key: str = "") -> Span | None:
+        """Where a section declares `key` (or where the `[env.<name>]` section starts), if known."""
+        return self.section_spans.get((env, key)) or (self.section_spans.get((env, "")) if key else None)
 
 
 class WranglerError(ValueError):
@@ -71,7 +92,17 @@ def load(path: str, data: bytes) -> WranglerConfig:
             span = (document.span_of(*prefix, key, index, BINDING_KEYS.get(key, ("", "binding"))[1])
                     or document.span_of(*prefix, key, index) or Span(1, 1, 1, 1))
             bindings.append(Binding(name, kind, env, path, span, item_data))
-    return WranglerConfig(path, document.value, bindings)
+    spans: dict[tuple[str, str], Span] = {}
+    for env, section, prefix in _sections(document.value):
+        if env:
+            where = document.key_span(*prefix)
+            if where is not None:
+                spans[(env, "")] = where
+        for key in section:
+            where = document.key_span(*prefix, key)
+            if where is not None:
+                spans[(env, key)] = where
+    return WranglerConfig(path, document.value, bindings, spans)
 
 
 def _sections(data: dict):
@@ -108,20 +139,95 @@ def _load_toml(path: str, data: bytes) -> WranglerConfig:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid TOML"
         raise WranglerError(path, f"invalid TOML: {message}", Span(line, col, line, col + 1)) from None
     lines = text.splitlines()
+    tables = _toml_tables(lines)
     bindings = []
+    used: set[tuple[int, int]] = set()
     for env, section, _prefix in _sections(parsed):
         for kind, name, item_data, _index, key in _binding_items(section):
             name_field = "name" if key in ("ratelimits", "unsafe.bindings") else BINDING_KEYS.get(key, ("", "binding"))[1]
-            bindings.append(Binding(name, kind, env, path, _toml_span(lines, name_field, name), item_data))
-    return WranglerConfig(path, parsed, bindings)
+            span = _toml_span(lines, name_field, name, env=env, tables=tables, used=used)
+            bindings.append(Binding(name, kind, env, path, span, item_data))
+    return WranglerConfig(path, parsed, bindings, _toml_section_spans(lines, tables, parsed))
 
 
-def _toml_span(lines: list[str], key: str, value: str) -> Span:
-    """Where `key = "value"` is written (tomllib keeps no positions)."""
-    pattern = re.compile(r'(?:^|[\s{,])' + re.escape(key) + r'\s*=\s*["\']' + re.escape(value) + r'["\']')
-    for number, line in enumerate(lines, 1):
-        match = pattern.search(line)
+_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY_PART = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)')
+
+
+def _toml_key(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(3)
+                 for m in _TOML_KEY_PART.finditer(text))
+
+
+def _toml_tables(lines: list[str]) -> list[tuple[tuple[str, ...], bool]]:
+    """For each line, the table it belongs to (its header's key path; () at the top) and whether
+    the line is that header itself."""
+    current: tuple[str, ...] = ()
+    result = []
+    for line in lines:
+        match = _TOML_HEADER.match(line)
         if match:
+            current = _toml_key(match.group(2))
+            result.append((current, True))
+        else:
+            result.append((current, False))
+    return result
+
+
+def _table_env(table: tuple[str, ...]) -> str:
+    return table[1] if len(table) >= 2 and table[0] == "env" else ""
+
+
+def _toml_section_spans(lines: list[str], tables, parsed: dict) -> dict[tuple[str, str], Span]:
+    """Where each section (top level, `[env.<name>]`) declares each of its keys."""
+    spans: dict[tuple[str, str], Span] = {}
+    for number, (line, (table, is_header)) in enumerate(zip(lines, tables), 1):
+        env = _table_env(table)
+        if is_header:
+            key_path = table[2:] if env else table
+            if env and len(table) == 2:
+                spans.setdefault((env, ""), _line_span(lines, number))
+            elif key_path:
+                spans.setdefault((env, key_path[0]), _line_span(lines, number))
+            continue
+        match = re.match(r'\s*("[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)\s*=', line)
+        if not match:
+            continue
+        key_path = (table[2:] if env else table) + _toml_key(match.group(1))
+        if not env and len(key_path) >= 3 and key_path[0] == "env":  # dotted `env.production.x = …`
+            env, key_path = key_path[1], key_path[2:]
+        if key_path and (len(key_path) == 1 or not (table[2:] if env else table)):
+            spans.setdefault((env, key_path[0]), _line_span(lines, number))
+    return spans
+
+
+def _line_span(lines: list[str], number: int) -> Span:
+    line = lines[number - 1]
+    start = len(line) - len(line.lstrip())
+    return Span(number, start + 1, number, len(line.rstrip()) + 1)
+
+
+def _toml_span(lines: list[str], key: str, value: str, *, env: str | None = None, tables=None,
+               used: set[tuple[int, int]] | None = None) -> Span:
+    """Where `key = "value"` is written (tomllib keeps no positions).
+
+    With `env` and `tables` (from `_toml_tables`), a match inside that environment's tables is
+    preferred; positions in `used` are skipped and the one returned is added to it, so repeated
+    declarations of one name (top level and `[env.production]`) each get their own line.
+    """
+    pattern = re.compile(r'(?:^|[\s{,])' + re.escape(key) + r'\s*=\s*["\']' + re.escape(value) + r'["\']')
+    matches = []
+    for number, line in enumerate(lines, 1):
+        for match in pattern.finditer(line):
             start = match.start() + (1 if match.group(0)[0] in " \t{," else 0)
-            return Span(number, start + 1, number, match.end() + 1)
-    return Span(1, 1, 1, 1)
+            matches.append((number, start, match.end()))
+    if not matches:
+        return Span(1, 1, 1, 1)
+    used = used if used is not None else set()
+    free = [m for m in matches if (m[0], m[1]) not in used] or matches
+    if env is not None and tables is not None:
+        preferred = [m for m in free if _table_env(tables[m[0] - 1][0]) == env]
+        free = preferred or free
+    number, start, end = free[0]
+    used.add((number, start))
+    return Span(number, start + 1, number, end + 1)
