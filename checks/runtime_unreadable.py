@@ -49,9 +49,11 @@ class UnreadableRuntime(Check):
                 consequence = "Next.js silently uses the Node.js runtime"
             if ctx.target == "next-on-pages":
                 consequence += ", and next-on-pages then rejects the route"
+            advice = ("Remove it: OpenNext runs routes on Node.js" if ctx.target == "opennext"
+                      else "Write a plain string literal: `export const runtime = 'edge'`")
             yield ctx.finding(self, route.path, export.value_span or export.span,
                               f"Next.js cannot read this `runtime` statically ({_describe(export)}): {consequence}. "
-                              "Write a plain string literal: `export const runtime = 'edge'`")
+                              f"{advice}")
 
 
 def _describe(export) -> str:

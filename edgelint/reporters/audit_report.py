@@ -92,15 +92,16 @@ def render_text(audits, *, color: bool = False) -> str:
         for row in rows:
             out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
         out.append("")
+        listed = None if migration else MAX_LISTED  # a migration report lists every change
         for area in audit.areas:
             mark = paint("PASS", GREEN) if area.passed else paint("FAIL", RED)
             figures = "; ".join(_figure_text(f) for f in area.figures) or "no figures"
             count = len(area.findings)
             out.append(f"{mark}  {area.area:<12} {figures}; {count} finding{'s' if count != 1 else ''}")
-            for finding in area.findings[:MAX_LISTED]:
+            for finding in area.findings[:listed]:
                 out.append(paint(f"        {_clean(finding.path)}:{finding.span.line}:{finding.span.col} {finding.code} "
                                  f"{_clean(finding.message)}", DIM))
-            if count > MAX_LISTED:
+            if listed is not None and count > listed:
                 out.append(f"        … {count - MAX_LISTED} more (edgelint check --select {area.area})")
         score = _score_text(audit)
         if score:
