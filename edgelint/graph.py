@@ -1,26 +1,40 @@
 """The import graph of an app and what is edge code.
 
 Edges come from module summaries: static imports, side-effect imports, `export … from`, dynamic
-`import()` and `require()` (bundlers follow all of them); type-only imports are already erased.
-Only files reachable from an entry are ever summarised, so a large repository with few edge
-routes is mostly never parsed.
+`import()` and `require()` (bundlers follow all of them). Imports the compiler erases never
+count: `import type` and all-`type` specifier lists (erased in the summary already), and imports
+whose bindings are used only as types or not at all (TypeScript and SWC drop those, so the
+bundler never sees them). Imports inside a branch that Next.js compiles away for the edge
+(`if (process.env.NEXT_RUNTIME === 'nodejs') { … }`, REFERENCE.md §2.2 "Import-but-don't-use")
+are not followed either. Only files reachable from an entry are ever summarised, so a large
+repository with few edge routes is mostly never parsed.
 
-Edge entries are the routes whose effective runtime is edge and edge middleware, with the files
-rendered as part of them (a page's layouts, `_app`); everything they reach is edge code — `'use client'` components included, since they are server-rendered on the
-edge too. For every reached file the graph keeps the shortest import chain from the nearest entry
-(breadth-first from all entries at once) and the set of entries that reach it (bitsets
-propagated to a fixpoint, so cycles terminate).
+Edge entries are the routes whose effective runtime is edge and edge middleware. The files
+rendered as part of an edge page without being imported by it (its layouts, templates, loading
+and error boundaries, parallel-route `default` files; `_app` and `_document` for a Pages Router
+page) are edge code too, and so is everything they reach — `'use client'` components included,
+since they are server-rendered on the edge as well. For every reached file the graph keeps the
+shortest import chain from the nearest entry (breadth-first from all entries at once) and the
+set of entries that reach it (bitsets propagated to a fixpoint, so cycles terminate).
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
+from edgelint.parsing import ParsedFile, Span
 from edgelint.project import App, Route
 from edgelint.resolve import Resolved, Resolver
 from edgelint.summary import Import
 from edgelint.workspace import Workspace
+
+#: Route kinds that are their own edge function (an entry) when their runtime is edge.
+ENTRY_KINDS = ("page", "route", "metadata", "not-found", "pages-page", "api", "middleware")
+#: App Router files rendered together with a page of their segment or a segment below it.
+SEGMENT_RENDERED = ("layout", "template", "loading", "error")
 
 
 @dataclass(frozen=True)
@@ -36,10 +50,11 @@ class Reach:
 
     parent: Edge | None  # the import through which it was first reached (None for an entry)
     entries: int = 0  # bitset over EdgeGraph.entries
+    rendered_with: str = ""  # for a layout/_app reached without an import: the entry it renders with
 
     @property
     def is_entry(self) -> bool:
-        return self.parent is None
+        return self.parent is None and not self.rendered_with
 
 
 @dataclass
@@ -47,14 +62,15 @@ class EdgeGraph:
     entries: list[Route]
     reach: dict[str, Reach] = field(default_factory=dict)
     edges: dict[str, list[Edge]] = field(default_factory=dict)
+    dropped: dict[str, list[tuple[Import, str]]] = field(default_factory=dict)  # imports not followed, why
 
     def is_edge(self, path: str) -> bool:
         return path in self.reach
 
     def chain(self, path: str) -> list[Edge]:
-        """The shortest import chain from an entry to `path` (entry's import first)."""
+        """The shortest import chain from an entry (or a file rendered with it) to `path`."""
         steps: list[Edge] = []
-        seen = set()
+        seen = {path}
         current = self.reach.get(path)
         while current is not None and current.parent is not None and current.parent.importer not in seen:
             steps.append(current.parent)
@@ -62,42 +78,244 @@ class EdgeGraph:
             current = self.reach.get(current.parent.importer)
         return list(reversed(steps))
 
-    def entry_of(self, path: str) -> str:
+    def root_of(self, path: str) -> str:
+        """The first file of the shortest chain to `path`: an entry or a file rendered with one."""
         chain = self.chain(path)
         return chain[0].importer if chain else path
+
+    def entry_of(self, path: str) -> str:
+        """The entry route file at the start of the shortest chain to `path`."""
+        root = self.root_of(path)
+        reach = self.reach.get(root)
+        return reach.rendered_with if reach is not None and reach.rendered_with else root
 
     def entries_reaching(self, path: str) -> list[Route]:
         reach = self.reach.get(path)
         if reach is None:
             return []
-        return [route for i, route in enumerate(self.entries) if reach.entries >> i & 1]
+        mask = reach.entries
+        return [route for i, route in enumerate(self.entries) if mask >> i & 1]
+
+    def entry_count(self, path: str) -> int:
+        reach = self.reach.get(path)
+        return bin(reach.entries).count("1") if reach is not None else 0
+
+    def importers(self, path: str) -> list[Edge]:
+        """Every followed import of `path` inside the graph."""
+        return [e for edges in self.edges.values() for e in edges if e.resolved.is_file and e.resolved.target == path]
 
 
-def edges_of(ws: Workspace, resolver: Resolver, path: str) -> list[Edge]:
-    summary = ws.summary(path)
-    if summary is None:
-        return []
-    result = []
-    for imp in summary.imports:
-        if imp.type_only:
-            continue
-        result.append(Edge(path, imp, resolver.resolve(path, imp.source)))
-    return result
+# --------------------------------------------------------------------------------------------
+# Entries
 
 
 def edge_entries(app: App) -> list[Route]:
-    """Routes that run on the edge runtime: pages, layouts, handlers, edge middleware."""
-    return [r for r in app.routes if r.runtime is not None and r.runtime.is_edge]
+    """Routes that run as edge functions: pages, handlers, metadata routes, edge middleware."""
+    return [r for r in app.routes if r.kind in ENTRY_KINDS and r.runtime is not None and r.runtime.is_edge]
+
+
+def _folder(path: str) -> str:
+    return posixpath.dirname(path)
 
 
 def rendered_with(app: App, route: Route) -> list[str]:
-    """Files rendered as part of a page without being imported by it: its layouts (App Router),
-    `_app` and `_document` (Pages Router)."""
-    if route.router == "app" and route.kind in ("page", "not-found", "default"):
-        return list(route.layouts)
+    """Files rendered as part of a page without being imported by it: the layouts, templates,
+    loading and error boundaries of its segments and the `default` files of parallel-route slots
+    beside them (App Router), `_app` and `_document` (Pages Router)."""
+    if route.router == "app" and route.kind in ("page", "not-found"):
+        files = list(route.layouts)
+        ancestors = set()
+        folder = _folder(route.path)
+        while folder and folder != (app.rel(app.app_dir) if app.app_dir else ""):
+            ancestors.add(folder)
+            folder = _folder(folder)
+        ancestors.add(folder)
+        for other in app.routes:
+            if other.router != "app" or other.path == route.path or other.path in files:
+                continue
+            where = _folder(other.path)
+            if other.kind in SEGMENT_RENDERED and where in ancestors:
+                files.append(other.path)
+            elif other.kind == "default" and posixpath.basename(where).startswith("@") and _folder(where) in ancestors:
+                files.append(other.path)
+        return files
     if route.kind == "pages-page":
         return [r.path for r in app.routes if r.kind in ("app", "document")]
     return []
+
+
+# --------------------------------------------------------------------------------------------
+# Edges
+
+
+def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None = None) -> list[Edge]:
+    """The imports of `path` that a bundler follows, resolved."""
+    summary = ws.summary(path)
+    if summary is None:
+        return []
+    imports = [imp for imp in summary.imports if not imp.type_only]
+    if not imports:
+        return []
+    pf = None
+    erased: set[int] = set()
+    named = [i for i, imp in enumerate(imports) if imp.kind == "static" and imp.names]
+    if named or ws.contains(path, b"NEXT_RUNTIME"):
+        pf = ws.parse(path)
+    if pf is not None:
+        used = ValueUses(pf)
+        for i in named:
+            if not any(used.has(local) for _name, local in imports[i].names):
+                erased.add(i)
+                if dropped is not None:
+                    dropped.append((imports[i], "its bindings are used only as types (erased by the compiler)"))
+        dead = dead_spans(pf)
+        if dead:
+            for i, imp in enumerate(imports):
+                if i not in erased and imp.kind in ("dynamic", "require") and in_spans(imp.span, dead, pf):
+                    erased.add(i)
+                    if dropped is not None:
+                        dropped.append((imp, "it is in a branch Next.js removes from edge bundles "
+                                             "(process.env.NEXT_RUNTIME)"))
+    return [Edge(path, imp, resolver.resolve(path, imp.source)) for i, imp in enumerate(imports) if i not in erased]
+
+
+#: Node types under which an identifier is a type, not a value (TypeScript erases them).
+TYPE_CONTEXTS = frozenset({
+    "type_annotation", "type_arguments", "type_parameters", "type_parameter", "type_alias_declaration",
+    "interface_declaration", "type_query", "nested_type_identifier", "generic_type", "implements_clause",
+    "extends_type_clause", "ambient_declaration", "type_predicate", "type_predicate_annotation",
+    "asserts_annotation", "opting_type_annotation", "omitting_type_annotation", "index_signature",
+    "property_signature", "method_signature", "abstract_method_signature", "construct_signature",
+    "call_signature", "lookup_type", "import_statement", "import_alias",
+})
+
+
+class ValueUses:
+    """Whether a name is used as a value somewhere in a file (outside imports and type positions).
+
+    Looks only at the byte occurrences of the name, so asking is cheap on any file size.
+    """
+
+    def __init__(self, pf: ParsedFile):
+        self.pf = pf
+        self._answers: dict[str, bool] = {}
+
+    def has(self, name: str) -> bool:
+        if name not in self._answers:
+            self._answers[name] = self._find(name)
+        return self._answers[name]
+
+    def _find(self, name: str) -> bool:
+        if not name or name in ("*", "default"):
+            return True
+        pattern = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+        root = self.pf.root
+        for match in pattern.finditer(self.pf.source):
+            node = root.descendant_for_byte_range(match.start(), match.end())
+            if node is None or node.start_byte != match.start() or node.end_byte != match.end():
+                continue
+            if node.type not in ("identifier", "shorthand_property_identifier"):
+                continue
+            if not _in_type_context(node):
+                return True
+        return False
+
+
+def _in_type_context(node) -> bool:
+    current = node.parent
+    while current is not None:
+        t = current.type
+        if t in TYPE_CONTEXTS or t.endswith("_type"):
+            return True
+        if t in ("program", "statement_block", "class_body"):
+            return False
+        current = current.parent
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Code that Next.js removes from edge bundles
+
+
+_RUNTIME_TEST = re.compile(r"""^\(?\s*(?:(?P<l>process\.env\.NEXT_RUNTIME)\s*(?P<op>[!=]==?)\s*(?P<q>['"])(?P<v>\w+)(?P=q)"""
+                           r"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*process\.env\.NEXT_RUNTIME)\s*\)?$""")
+
+
+def _edge_truth(pf: ParsedFile, condition) -> bool | None:
+    """True/False when `condition` is a NEXT_RUNTIME comparison that is constant in edge bundles."""
+    if condition is None:
+        return None
+    text = " ".join(pf.text(condition).split())
+    match = _RUNTIME_TEST.match(text)
+    if not match:
+        return None
+    value = match.group("v") or match.group("v2")
+    op = match.group("op") or match.group("op2")
+    equal = value == "edge"
+    return equal if op.startswith("=") else not equal
+
+
+def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
+    """Byte ranges that Next.js compiles away for the edge: branches of `if` statements and
+    ternaries on `process.env.NEXT_RUNTIME` that cannot run there, and the rest of a block after
+    `if (process.env.NEXT_RUNTIME === 'edge') return`."""
+    if b"NEXT_RUNTIME" not in pf.source:
+        return []
+    dead: list[tuple[int, int]] = []
+    for node in pf.walk():
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            truth = _edge_truth(pf, condition)
+            if truth is None:
+                continue
+            consequence = node.child_by_field_name("consequence")
+            alternative = node.child_by_field_name("alternative")
+            if truth is False and consequence is not None:
+                dead.append((consequence.start_byte, consequence.end_byte))
+            elif truth is True:
+                if alternative is not None:
+                    dead.append((alternative.start_byte, alternative.end_byte))
+                if consequence is not None and _always_exits(consequence) and node.parent is not None:
+                    dead.append((node.end_byte, node.parent.end_byte))
+        elif node.type == "ternary_expression":
+            truth = _edge_truth(pf, node.child_by_field_name("condition"))
+            branch = node.child_by_field_name("consequence" if truth is False else "alternative") \
+                if truth is not None else None
+            if branch is not None:
+                dead.append((branch.start_byte, branch.end_byte))
+    return dead
+
+
+def _always_exits(statement) -> bool:
+    if statement.type in ("return_statement", "throw_statement"):
+        return True
+    if statement.type == "statement_block":
+        children = [c for c in statement.named_children if c.type != "comment"]
+        return bool(children) and children[-1].type in ("return_statement", "throw_statement")
+    return False
+
+
+def in_spans(span: Span, ranges: list[tuple[int, int]], pf: ParsedFile) -> bool:
+    """Whether the start of `span` (a position in `pf`) lies in one of the byte `ranges`."""
+    if not ranges:
+        return False
+    start = _offset(pf, span.line, span.col)
+    return any(lo <= start < hi for lo, hi in ranges)
+
+
+def _offset(pf: ParsedFile, line: int, col: int) -> int:
+    """The byte offset of a 1-based line and code-point column."""
+    starts = pf.line_starts()
+    if line - 1 >= len(starts):
+        return len(pf.source)
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(pf.source)
+    text = pf.source[start:end].decode("utf-8", "replace")
+    return start + len(text[: col - 1].encode("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# Building
 
 
 def build(ws: Workspace, app: App, resolver: Resolver | None = None, entries: list[Route] | None = None) -> EdgeGraph:
@@ -106,14 +324,23 @@ def build(ws: Workspace, app: App, resolver: Resolver | None = None, entries: li
     graph = EdgeGraph(entries)
     queue: deque[str] = deque()
     for index, route in enumerate(entries):
-        for path in (route.path, *rendered_with(app, route)):
+        if route.path not in graph.reach or graph.reach[route.path].rendered_with:
+            if route.path not in graph.reach:
+                queue.append(route.path)
+            graph.reach[route.path] = Reach(None, graph.reach.get(route.path, Reach(None)).entries)
+        graph.reach[route.path].entries |= 1 << index
+    for index, route in enumerate(entries):
+        for path in rendered_with(app, route):
             if path not in graph.reach:
-                graph.reach[path] = Reach(None)
+                graph.reach[path] = Reach(None, rendered_with=route.path)
                 queue.append(path)
             graph.reach[path].entries |= 1 << index
     while queue:  # breadth-first: first discovery is the shortest chain
         path = queue.popleft()
-        graph.edges[path] = edges_of(ws, resolver, path)
+        dropped: list = []
+        graph.edges[path] = edges_of(ws, resolver, path, dropped)
+        if dropped:
+            graph.dropped[path] = dropped
         for edge in graph.edges[path]:
             target = edge.resolved.target
             if edge.resolved.is_file and target not in graph.reach:
@@ -137,6 +364,10 @@ def _propagate_entries(graph: EdgeGraph) -> None:
                 work.append(edge.resolved.target)
 
 
+def shared_resolver(ctx) -> Resolver:
+    return ctx.shared("resolver", lambda: Resolver(ctx.ws))
+
+
 def shared_graph(ctx) -> EdgeGraph:
     """The app's edge graph, built once per run and shared by every check that needs it."""
-    return ctx.shared("edge-graph", lambda: build(ctx.ws, ctx.app, ctx.shared("resolver", lambda: Resolver(ctx.ws))))
+    return ctx.shared("edge-graph", lambda: build(ctx.ws, ctx.app, shared_resolver(ctx)))

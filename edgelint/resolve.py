@@ -1,19 +1,24 @@
 """Resolving import specifiers the way TypeScript and Next.js do, without node_modules.
 
-Order: Node built-ins (`fs`, `node:fs`, `fs/promises`); relative paths; `tsconfig.json` /
-`jsconfig.json` `paths` (with `*` patterns) and `baseUrl`, following `extends` chains; workspace
-packages of a monorepo (a package.json `name` inside the linted directory: its `exports`,
-`module`, `main`, `source`, else `index.*` / `src/index.*`); anything else is a bare package,
-recorded by name and never parsed. Probing tries the TypeScript extensions, `./x.js` → `x.ts`,
-and directory `index.*` files.
+Order: Node built-ins (`fs`, `node:fs`, `fs/promises`; `node:test`-style names only with the
+prefix); relative paths; `tsconfig.json` / `jsconfig.json` `paths` (longest matching `*` pattern
+wins, exact patterns first) and `baseUrl`, following `extends` chains (strings or arrays, relative
+files or workspace packages; later entries override earlier ones, option by option, as
+TypeScript does); workspace packages of a monorepo (a package.json `name` inside the linted
+directory: its `exports` map with edge-friendly conditions, `source`, `module`, `main`, else
+`index.*` / `src/index.*`, and `dist/` paths mapped back to `src/` when the build output is not
+checked in); anything else is a bare package, recorded by name and never parsed.
+
+Probing tries the TypeScript extensions, `./x.js` → `x.ts` (and `.jsx` → `.tsx`, `.mjs` → `.mts`,
+`.cjs` → `.cts`), a directory's `package.json` `main` and its `index.*` files. A specifier that names
+an existing file with another extension (`.css`, `.json`, `.wasm`, …) is an asset.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 from edgelint import jsonc
 from edgelint.parsing import SOURCE_EXTENSIONS
@@ -22,11 +27,21 @@ from edgelint.workspace import Workspace
 NODE_BUILTINS = frozenset("""
 assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns domain
 events fs http http2 https inspector module net os path perf_hooks process punycode querystring readline repl
-stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib test sqlite
+stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib
 """.split())
+#: Modules that exist only with the `node:` prefix (a bare `test` is an ordinary package name).
+NODE_PREFIX_ONLY = frozenset({"test", "sqlite", "sea", "test/reporters"})
 PROBE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+#: Extensions that are always assets, even when the file is not in the tree (generated, ignored).
+ASSET_EXTENSIONS = (".css", ".scss", ".sass", ".less", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif",
+                    ".ico", ".json", ".md", ".mdx", ".wasm", ".txt", ".html", ".woff", ".woff2", ".ttf", ".otf")
 MAX_EXTENDS = 8
+#: `exports` conditions in order of preference: TypeScript sources first (monorepos map them to
+#: `src/`), then what Next.js' edge compiler picks (edge-light, worker, browser, import, …).
+CONDITIONS = ("source", "edge-light", "worker", "workerd", "browser", "import", "module", "default", "require",
+              "types")
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,11 @@ class Resolved:
 
 
 def builtin_name(spec: str) -> str | None:
-    """'fs' for 'fs', 'node:fs', 'fs/promises'; None for anything else."""
-    bare = spec[5:] if spec.startswith("node:") else spec
-    head = bare.split("/", 1)[0]
-    if head in NODE_BUILTINS or spec.startswith("node:"):
-        return head
-    return None
+    """'fs' for 'fs', 'node:fs', 'fs/promises'; 'test' only for 'node:test'; None otherwise."""
+    if spec.startswith("node:"):
+        return spec[5:].split("/", 1)[0] or None
+    head = spec.split("/", 1)[0]
+    return head if head in NODE_BUILTINS else None
 
 
 def package_name(spec: str) -> str:
@@ -53,19 +67,39 @@ def package_name(spec: str) -> str:
     return "/".join(parts[:2]) if spec.startswith("@") and len(parts) > 1 else parts[0]
 
 
+def valid_package_name(name: str) -> bool:
+    """Whether `name` could be an npm package (`@/x`, `~/x`, `#x` are aliases, never packages)."""
+    if not name or name[0] in "~#./" or name.startswith("@/") or name == "@":
+        return False
+    return not (name.startswith("@") and "/" not in name)
+
+
 @dataclass
 class TsConfig:
     path: str
-    base: str  # the directory `paths` are relative to
+    base: str  # the directory `paths` are relative to: baseUrl when set, else the file that set `paths`
     paths: dict[str, list[str]]
     base_url: str | None
+    chain: list[str] = field(default_factory=list)  # the files read, this one first, then what it extends
+
+
+@dataclass
+class _Options:
+    """The compiler options that matter for resolution, as merged along an `extends` chain."""
+
+    paths: dict[str, list[str]] | None = None
+    paths_dir: str = ""
+    base_url: str | None = None
+    files: list[str] = field(default_factory=list)
 
 
 class Resolver:
     def __init__(self, ws: Workspace):
         self.ws = ws
         self._tsconfigs: dict[str, TsConfig | None] = {}
+        self._loaded: dict[str, _Options | None] = {}
         self._packages: dict[str, str] | None = None
+        self._manifests: dict[str, dict] = {}
         self._cache: dict[tuple[str, str], Resolved] = {}
 
     # -- public -----------------------------------------------------------------------------
@@ -79,7 +113,9 @@ class Resolver:
     # -- steps ------------------------------------------------------------------------------
 
     def _resolve(self, importer: str, spec: str) -> Resolved:
-        spec = spec.split("?", 1)[0]
+        spec = spec.split("?", 1)[0].split("#", 1)[0] if not spec.startswith("#") else spec
+        if not spec:
+            return Resolved("unresolved", spec)
         builtin = builtin_name(spec)
         if builtin is not None:
             return Resolved("builtin", builtin)
@@ -89,30 +125,34 @@ class Resolver:
         if spec.startswith("/"):
             return Resolved("unresolved", spec)
         config = self.tsconfig_for(folder)
+        matched = False
         if config is not None:
-            found = self._paths(config, spec)
+            found, matched = self._paths(config, spec)
             if found is not None:
                 return found
         package = self._workspace_package(spec)
         if package is not None:
             return package
-        return Resolved("package", package_name(spec))
+        name = package_name(spec)
+        if matched or not valid_package_name(name):
+            return Resolved("asset", spec) if _is_asset(spec) else Resolved("unresolved", spec)
+        return Resolved("package", name)
 
     def _file(self, path: str, spec: str) -> Resolved:
         found = self.probe(path)
         if found:
             return Resolved("file", found)
-        if posixpath.splitext(path)[1] in (".css", ".scss", ".svg", ".png", ".jpg", ".json", ".md", ".mdx"):
+        if _is_asset(path) or (self.ws.exists(path) and not path.endswith(SOURCE_EXTENSIONS)):
             return Resolved("asset", path)
         return Resolved("unresolved", spec)
 
     def probe(self, path: str) -> str | None:
         """The source file a module path denotes, with TypeScript's extension probing."""
-        if path.startswith("../") or path == "..":
-            return None
+        if path.startswith("../") or path == ".." or not path or path == ".":
+            return self._probe_dir("") if path == "." else None
         exists = self.ws.exists
         ext = posixpath.splitext(path)[1]
-        if ext in SOURCE_EXTENSIONS and exists(path):
+        if ext in SOURCE_EXTENSIONS and exists(path) and not path.endswith(DECLARATION_SUFFIXES):
             return path
         for alternative in JS_TO_TS.get(ext, ()):
             if exists(path[: -len(ext)] + alternative):
@@ -120,52 +160,82 @@ class Resolver:
         for extension in PROBE_EXTENSIONS:
             if exists(path + extension):
                 return path + extension
+        return self._probe_dir(path)
+
+    def _probe_dir(self, path: str) -> str | None:
+        exists = self.ws.exists
+        prefix = f"{path}/" if path else ""
+        if exists(prefix + "package.json"):
+            manifest = self._manifest(prefix + "package.json")
+            for key in ("source", "module", "main"):
+                value = manifest.get(key)
+                if isinstance(value, str) and value.strip("./"):
+                    target = posixpath.normpath(posixpath.join(path or ".", value))
+                    if target != path and not target.startswith("../"):
+                        found = self.probe(target)
+                        if found:
+                            return found
         for extension in PROBE_EXTENSIONS:
-            if exists(f"{path}/index{extension}"):
-                return f"{path}/index{extension}"
+            if exists(f"{prefix}index{extension}"):
+                return f"{prefix}index{extension}"
         return None
 
-    def _paths(self, config: TsConfig, spec: str) -> Resolved | None:
+    def _paths(self, config: TsConfig, spec: str) -> tuple[Resolved | None, bool]:
+        """(what `paths`/`baseUrl` resolve `spec` to, whether a `paths` pattern matched it)."""
         best = None
         for pattern, targets in config.paths.items():
             prefix, star, suffix = pattern.partition("*")
-            if star:
-                if spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix) + len(suffix):
-                    matched = spec[len(prefix): len(spec) - len(suffix) if suffix else None]
-                    if best is None or len(prefix) > len(best[0]):
-                        best = (prefix, targets, matched)
-            elif spec == pattern:
-                best = (pattern + "\0", targets, "")
-                break
+            if not star:
+                if spec == pattern:
+                    best = (None, targets, "")
+                    break
+                continue
+            if spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix) + len(suffix):
+                matched = spec[len(prefix): len(spec) - len(suffix)]
+                if best is None or len(prefix) > len(best[0]):
+                    best = (prefix, targets, matched)
         if best is not None:
             for target in best[1]:
                 candidate = posixpath.normpath(posixpath.join(config.base, target.replace("*", best[2])))
                 found = self.probe(candidate)
                 if found:
-                    return Resolved("file", found)
+                    return Resolved("file", found), True
+                if self.ws.exists(candidate) and not candidate.endswith(SOURCE_EXTENSIONS):
+                    return Resolved("asset", candidate), True
+            if _is_asset(spec):
+                return Resolved("asset", spec), True
         if config.base_url is not None:
             found = self.probe(posixpath.normpath(posixpath.join(config.base_url, spec)))
             if found:
-                return Resolved("file", found)
-        return None
+                return Resolved("file", found), best is not None
+        return None, best is not None
 
     # -- tsconfig ---------------------------------------------------------------------------
 
     def tsconfig_for(self, folder: str) -> TsConfig | None:
+        """The nearest tsconfig.json (else jsconfig.json) at or above `folder`, merged along `extends`."""
         if folder in self._tsconfigs:
             return self._tsconfigs[folder]
         config = None
         for name in ("tsconfig.json", "jsconfig.json"):
             path = f"{folder}/{name}" if folder else name
             if self.ws.exists(path):
-                config = self._load_tsconfig(path, 0)
+                options = self._load_tsconfig(path, 0)
+                if options is not None:
+                    folder_of = posixpath.dirname(path)
+                    paths = options.paths or {}
+                    base = options.base_url if options.base_url is not None else (options.paths_dir or folder_of)
+                    config = TsConfig(path, base, paths, options.base_url, options.files)
                 break
         if config is None and folder:
-            config = self.tsconfig_for(posixpath.dirname(folder) if "/" in folder else "")
+            config = self.tsconfig_for(posixpath.dirname(folder))
         self._tsconfigs[folder] = config
         return config
 
-    def _load_tsconfig(self, path: str, depth: int) -> TsConfig | None:
+    def _load_tsconfig(self, path: str, depth: int) -> _Options | None:
+        if path in self._loaded:
+            return self._loaded[path]
+        self._loaded[path] = None  # a cycle in `extends` reads as nothing
         data = self.ws.read(path)
         if data is None:
             return None
@@ -177,24 +247,31 @@ class Resolver:
         if not isinstance(value, dict):
             return None
         folder = posixpath.dirname(path)
-        inherited = None
+        merged = _Options(files=[path])
         extends = value.get("extends")
         for parent in ([extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []):
             if not isinstance(parent, str) or depth >= MAX_EXTENDS:
                 continue
             parent_path = self._extends_path(folder, parent)
-            if parent_path is not None:
-                inherited = self._load_tsconfig(parent_path, depth + 1) or inherited
+            inherited = self._load_tsconfig(parent_path, depth + 1) if parent_path else None
+            if inherited is None:
+                continue
+            if inherited.paths is not None:
+                merged.paths, merged.paths_dir = inherited.paths, inherited.paths_dir
+            if inherited.base_url is not None:
+                merged.base_url = inherited.base_url
+            merged.files += [f for f in inherited.files if f not in merged.files]
         options = value.get("compilerOptions") if isinstance(value.get("compilerOptions"), dict) else {}
         base_url = options.get("baseUrl")
-        base_url = posixpath.normpath(posixpath.join(folder, base_url)) if isinstance(base_url, str) else None
+        if isinstance(base_url, str):
+            merged.base_url = posixpath.normpath(posixpath.join(folder, base_url))
         paths = options.get("paths")
         if isinstance(paths, dict):
-            clean = {k: [t for t in v if isinstance(t, str)] for k, v in paths.items() if isinstance(v, list)}
-            return TsConfig(path, base_url if base_url is not None else folder, clean, base_url)
-        if inherited is not None:
-            return TsConfig(path, inherited.base, inherited.paths, base_url or inherited.base_url)
-        return TsConfig(path, base_url or folder, {}, base_url)
+            merged.paths = {k: [t for t in v if isinstance(t, str)] for k, v in paths.items()
+                            if isinstance(k, str) and isinstance(v, list)}
+            merged.paths_dir = folder
+        self._loaded[path] = merged
+        return merged
 
     def _extends_path(self, folder: str, parent: str) -> str | None:
         if parent.startswith("."):
@@ -207,32 +284,49 @@ class Resolver:
         if package is None:
             return None
         rest = parent[len(package_name(parent)):].lstrip("/") or "tsconfig.json"
-        for option in (f"{package}/{rest}", f"{package}/{rest}.json"):
-            if self.ws.exists(option.lstrip("/")):
-                return option.lstrip("/")
+        prefix = f"{package}/" if package else ""
+        for option in (prefix + rest, prefix + rest + ".json", prefix + rest + "/tsconfig.json"):
+            if self.ws.exists(option):
+                return option
         return None
 
     # -- workspace packages -----------------------------------------------------------------
 
     def packages(self) -> dict[str, str]:
-        """Package name -> folder for every package.json in the linted directory."""
+        """Package name -> folder for every package.json in the linted directory (first wins)."""
         if self._packages is None:
             self._packages = {}
             for path in self.ws.paths:
                 if path == "package.json" or path.endswith("/package.json"):
                     manifest = self._manifest(path)
                     name = manifest.get("name")
-                    if isinstance(name, str) and name not in self._packages:
+                    if isinstance(name, str) and name and name not in self._packages:
                         self._packages[name] = posixpath.dirname(path)
         return self._packages
 
+    def package_folder_of(self, path: str) -> str | None:
+        """The folder of the nearest package.json at or above the file `path`."""
+        folder = posixpath.dirname(path)
+        while True:
+            manifest = f"{folder}/package.json" if folder else "package.json"
+            if self.ws.exists(manifest):
+                return folder
+            if not folder:
+                return None
+            folder = posixpath.dirname(folder)
+
+    def manifest(self, folder: str) -> dict:
+        return self._manifest(f"{folder}/package.json" if folder else "package.json")
+
     def _manifest(self, path: str) -> dict:
-        text = self.ws.text(path)
-        try:
-            data = json.loads(text or "{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
+        if path not in self._manifests:
+            text = self.ws.text(path) if self.ws.exists(path) else None
+            try:
+                data = json.loads(text or "{}")
+            except ValueError:
+                data = {}
+            self._manifests[path] = data if isinstance(data, dict) else {}
+        return self._manifests[path]
 
     def _workspace_package(self, spec: str) -> Resolved | None:
         name = package_name(spec)
@@ -240,63 +334,78 @@ class Resolver:
         if folder is None:
             return None
         rest = spec[len(name):].lstrip("/")
-        manifest = self._manifest(f"{folder}/package.json" if folder else "package.json")
-        join = (lambda p: posixpath.normpath(posixpath.join(folder, p)) if folder else posixpath.normpath(p))
+        manifest = self.manifest(folder)
+
+        def join(p: str) -> str:
+            return posixpath.normpath(posixpath.join(folder, p)) if folder else posixpath.normpath(p)
+
         candidates = []
         exports = manifest.get("exports")
-        key = "./" + rest if rest else "."
-        entry = _export_target(exports, key)
+        entry = _export_target(exports, "./" + rest if rest else ".")
         if entry:
             candidates.append(entry)
-        if rest:
-            candidates += [rest, f"src/{rest}"]
-        else:
-            candidates += [v for v in (manifest.get("source"), manifest.get("module"), manifest.get("main"))
-                           if isinstance(v, str)] + ["index", "src/index"]
+        if exports is None or not entry:
+            if rest:
+                candidates += [rest, f"src/{rest}"]
+            else:
+                candidates += [v for v in (manifest.get("source"), manifest.get("module"), manifest.get("main"))
+                               if isinstance(v, str)] + ["index", "src/index"]
         for candidate in candidates:
-            found = self.probe(join(candidate))
-            if found is None and "/dist/" in "/" + candidate:
-                found = self.probe(join(candidate.replace("dist/", "src/")).rsplit(".", 1)[0])
+            target = join(candidate)
+            if target.startswith("../"):
+                continue
+            found = self.probe(target)
+            if found is None and "/dist/" in "/" + candidate.lstrip("./"):
+                source = "src/" + candidate.lstrip("./").split("dist/", 1)[1]
+                source = source.rsplit(".", 1)[0] if source.endswith((".js", ".mjs", ".cjs")) else source
+                found = self.probe(join(source))
             if found:
                 return Resolved("file", found)
         return Resolved("package", name)
 
 
-@lru_cache(maxsize=None)
-def _conditions() -> tuple[str, ...]:
-    return ("source", "edge-light", "worker", "workerd", "import", "module", "default", "require", "types")
+def _is_asset(path: str) -> bool:
+    return path.lower().endswith(ASSET_EXTENSIONS)
 
 
 def _export_target(exports, key: str) -> str | None:
     """The file an `exports` map gives for `key`, preferring source and edge conditions."""
     if exports is None:
         return None
-    if isinstance(exports, str):
-        return exports if key == "." else None
-    if isinstance(exports, dict):
-        if any(k.startswith(".") for k in exports):
-            value = exports.get(key)
-            if value is None:
-                for pattern, target in exports.items():
-                    if "*" in pattern:
-                        prefix, _, suffix = pattern.partition("*")
-                        if key.startswith(prefix) and key.endswith(suffix):
-                            middle = key[len(prefix): len(key) - len(suffix) if suffix else None]
-                            resolved = _pick(target)
-                            return resolved.replace("*", middle) if resolved else None
-                return None
-            return _pick(value)
+    if isinstance(exports, (str, list)):
         return _pick(exports) if key == "." else None
-    return None
+    if not isinstance(exports, dict):
+        return None
+    if not any(k.startswith(".") for k in exports):
+        return _pick(exports) if key == "." else None
+    if key in exports:
+        return _pick(exports[key])
+    best = None
+    for pattern, target in exports.items():
+        prefix, star, suffix = pattern.partition("*")
+        if star and key.startswith(prefix) and key.endswith(suffix) and len(key) >= len(prefix) + len(suffix):
+            if best is None or len(prefix) > len(best[0]):
+                best = (prefix, target, key[len(prefix): len(key) - len(suffix)])
+        elif not star and pattern.endswith("/") and key.startswith(pattern):  # legacy folder mapping
+            if best is None or len(pattern) > len(best[0]):
+                best = (pattern, target, None, key[len(pattern):])
+    if best is None:
+        return None
+    resolved = _pick(best[1])
+    if resolved is None:
+        return None
+    if best[2] is None:
+        return resolved + best[3]
+    return resolved.replace("*", best[2])
 
 
 def _pick(value) -> str | None:
     if isinstance(value, str):
-        return value
+        return None if value.endswith(DECLARATION_SUFFIXES) else value
     if isinstance(value, list):
         return next((v for v in (_pick(x) for x in value) if v), None)
     if isinstance(value, dict):
-        for condition in _conditions():
+        for condition in CONDITIONS:
             if condition in value:
                 found = _pick(value[condition])
                 if found:

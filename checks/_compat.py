@@ -1,0 +1,477 @@
+"""Helpers shared by the edge-compatibility checks (EDGE2xx).
+
+* which files are edge code for the target (`compat_graph`, `edge_files`);
+* the evidence of a finding in edge code: the import chain from the nearest entry as a code flow,
+  the entry route as a related location, every entry that reaches the file in `data`
+  (`Evidence`);
+* the platform facts the checks share (REFERENCE.md §2.1-2.2): supported built-ins,
+  `EDGE_UNSUPPORTED_NODE_APIS`, what fails at build time and what at run time;
+* a scope-aware search for free references to global names (`Scopes`, `free_references`).
+
+Target decision: under OpenNext routes run on Node.js and `runtime = 'edge'` is itself the error
+(EDGE111); its fix — removing the export — makes Node APIs available, so edge routes are *not*
+entries there. Middleware still is: Next.js compiles it with its edge compiler whatever the
+adapter (REFERENCE.md §0.3, §2.2), unless it opts into the Node.js runtime (15.2+). Under
+next-on-pages, Vercel and plain Next.js every edge route and edge middleware is an entry, and the
+Next.js edge compiler rules apply (§2.3 "Key point": `nodejs_compat` does not widen them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from edgelint.api import Context, Location, Route, Span
+from edgelint.graph import EdgeGraph, build, dead_spans, in_spans, shared_graph, shared_resolver
+from edgelint.parsing import ParsedFile
+
+#: Node built-ins the Next.js edge compiler supports, with or without `node:` (§2.2).
+SUPPORTED_BUILTINS = frozenset({"buffer", "events", "assert", "util", "async_hooks"})
+
+#: Next.js' `EDGE_UNSUPPORTED_NODE_APIS` (§2.2): the same 16 names in 14.2.15, 15.5.0 and 16.4.6.
+EDGE_UNSUPPORTED_NODE_APIS = (
+    "clearImmediate", "setImmediate", "BroadcastChannel", "ByteLengthQueuingStrategy", "CompressionStream",
+    "CountQueuingStrategy", "DecompressionStream", "DomException", "MessageChannel", "MessageEvent", "MessagePort",
+    "ReadableByteStreamController", "ReadableStreamBYOBRequest", "ReadableStreamDefaultController",
+    "TransformStreamDefaultController", "WritableStreamDefaultController",
+)
+
+ENTRY_LABELS = {"page": "page", "route": "route handler", "metadata": "metadata route", "not-found": "not-found page",
+                "pages-page": "page", "api": "API route", "middleware": "middleware"}
+
+MAX_CHAIN_IN_MESSAGE = 6
+MAX_ENTRIES_IN_DATA = 100
+
+
+# --------------------------------------------------------------------------------------------
+# Which files are edge code
+
+
+def compat_graph(ctx: Context) -> EdgeGraph:
+    """The edge graph the EDGE2xx checks use for this app's target (see the module docs)."""
+    if ctx.target != "opennext":
+        return shared_graph(ctx)
+
+    def middleware_only():
+        entries = [r for r in ctx.app.routes if r.kind == "middleware" and r.runtime is not None and r.runtime.is_edge]
+        return build(ctx.ws, ctx.app, shared_resolver(ctx), entries)
+
+    return ctx.shared("edge-graph:opennext", middleware_only)
+
+
+def edge_files(ctx: Context, graph: EdgeGraph) -> list[str]:
+    """The source files of the edge graph, sorted."""
+    return sorted(p for p in graph.reach if ctx.ws.exists(p))
+
+
+def entry_label(route: Route) -> str:
+    label = ENTRY_LABELS.get(route.kind, route.kind)
+    if route.kind == "middleware":
+        return "middleware"
+    return f"{label} {route.url}"
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence
+
+
+@dataclass
+class Evidence:
+    """How a file is edge code, ready for a finding."""
+
+    text: str  # ", reached from …" (to append to a message)
+    flow: tuple[Location, ...]
+    related: tuple[Location, ...]
+    data: dict = field(default_factory=dict)
+    entries: list[Route] = field(default_factory=list)
+
+
+def entry_location(ctx: Context, route: Route, message: str) -> Location:
+    """Where to point at an entry: its own `runtime` export, else its handler or default export."""
+    runtime = route.runtime
+    if runtime is not None and runtime.span is not None and runtime.source == route.path:
+        return Location(route.path, runtime.span, message)
+    summary = ctx.summary(route.path)
+    span = Span(1, 1, 1, 1)
+    if summary is not None:
+        from ._runtime import primary_span
+
+        span = primary_span(summary, route)
+    return Location(route.path, span, message)
+
+
+def _entry_message(route: Route) -> str:
+    why = route.runtime.describe() if route.runtime is not None else "edge"
+    return f"edge entry: {entry_label(route)} (runtime {why})"
+
+
+def chain_paths(graph: EdgeGraph, path: str) -> list[str]:
+    """The files of the shortest chain, entry first (a layout rendered with a page follows the page)."""
+    chain = graph.chain(path)
+    root = chain[0].importer if chain else path
+    files = [root] + [edge.resolved.target for edge in chain]
+    reach = graph.reach.get(root)
+    if reach is not None and reach.rendered_with:
+        files.insert(0, reach.rendered_with)
+    return files
+
+
+def format_chain(files: list[str]) -> str:
+    if len(files) > MAX_CHAIN_IN_MESSAGE:
+        files = files[:2] + [f"… ({len(files) - 4} more)"] + files[-2:]
+    return " → ".join(files)
+
+
+def evidence(ctx: Context, graph: EdgeGraph, path: str, where: Location | None = None) -> Evidence:
+    """The chain and entries that make `path` edge code; `where` ends the code flow."""
+    entries = graph.entries_reaching(path)
+    entry_path = graph.entry_of(path)
+    entry = next((r for r in entries if r.path == entry_path), entries[0] if entries else None)
+    chain = graph.chain(path)
+    files = chain_paths(graph, path)
+    flow: list[Location] = []
+    related: list[Location] = []
+    if entry is not None:
+        start = entry_location(ctx, entry, _entry_message(entry))
+        flow.append(start)
+        related.append(start)
+        runtime = entry.runtime
+        if runtime is not None and runtime.span is not None and runtime.source != entry.path and runtime.source:
+            related.append(Location(runtime.source, runtime.span, f"runtime {runtime.value!r} set here"))
+        root = files[1] if len(files) > 1 and graph.reach.get(files[1], None) and graph.reach[files[1]].rendered_with \
+            else None
+        if root is not None:
+            flow.append(Location(root, Span(1, 1, 1, 1), f"rendered with {entry_label(entry)}"))
+    for edge in chain:
+        flow.append(Location(edge.importer, edge.imp.span, f"imports '{edge.imp.source}'"))
+    if where is not None and (not flow or flow[-1] != where):
+        flow.append(where)
+    count = len(entries)
+    if entry is None:
+        text = ""
+    elif count == 1 and len(files) == 1:
+        text = f"It is in the edge {entry_label(entry)}."
+    elif count == 1:
+        text = f"Reached from the edge {entry_label(entry)}: {format_chain(files)}."
+    else:
+        text = f"Reached from {count} edge entries; shortest chain: {format_chain(files)}."
+    listed = sorted(r.path for r in entries)
+    data = {"entries": listed[:MAX_ENTRIES_IN_DATA], "entry_count": count, "chain": files}
+    if count > MAX_ENTRIES_IN_DATA:
+        data["entries_truncated"] = True
+    return Evidence(text, tuple(flow), tuple(related), data, entries)
+
+
+# --------------------------------------------------------------------------------------------
+# Build failure or run-time failure (§2.2 table)
+
+
+def builtin_failure(ctx: Context, entry: Route, spec: str) -> tuple[str, str]:
+    """('build' | 'runtime', what happens) for an unsupported built-in `spec` in code bundled for
+    `entry` (REFERENCE.md §2.2 table)."""
+    app_router = entry.router == "app"
+    prefixed = spec.startswith("node:")
+    if ctx.app.turbopack:
+        if prefixed:
+            if app_router:
+                return "build", f"with Turbopack, `next build` fails when it loads the module (\"Failed to load external module {spec}\")"
+            return "runtime", "with Turbopack, the module fails when it is loaded at run time"
+        return "runtime", "with Turbopack, the import becomes a stub that throws when it is used"
+    if prefixed:
+        return "build", f"webpack fails with \"UnhandledSchemeError: Reading from {spec} is not handled by plugins\""
+    if app_router:
+        return "build", f"webpack fails with \"Module not found: Can't resolve '{spec}'\""
+    return "runtime", "webpack only warns, and the import becomes a stub that throws when it is used"
+
+
+# --------------------------------------------------------------------------------------------
+# Scopes: which identifiers are free (globals) and which are local bindings
+
+
+FUNCTION_SCOPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
+                             "function", "generator_function", "arrow_function", "method_definition"})
+SCOPE_TYPES = FUNCTION_SCOPES | {"program", "catch_clause", "class_static_block"}
+DECLARED_BY_NAME = frozenset({"function_declaration", "generator_function_declaration", "class_declaration",
+                              "abstract_class_declaration", "enum_declaration"})
+TYPE_CONTEXTS = frozenset({
+    "type_annotation", "type_arguments", "type_parameters", "type_alias_declaration", "interface_declaration",
+    "type_query", "nested_type_identifier", "generic_type", "implements_clause", "extends_type_clause",
+    "ambient_declaration", "type_predicate", "index_signature", "property_signature", "method_signature",
+    "abstract_method_signature", "construct_signature", "call_signature", "lookup_type",
+})
+
+
+class Scopes:
+    """Declarations per function scope, to tell a global `process` from a parameter named `process`.
+
+    A scope is the program, a function (its parameters, its own name for a named function
+    expression, and every `var`/`let`/`const`/function/class/import declared in its body outside
+    nested functions), a `catch` clause (its parameter) or a class static block. Block scoping is
+    approximated by the enclosing function: a `const process` in any block of a function shadows
+    the global in the whole function. `declare const x` (ambient) declares nothing.
+    """
+
+    def __init__(self, pf: ParsedFile):
+        self.pf = pf
+        self._declared: dict[int, frozenset[str]] = {}
+
+    def is_bound(self, node) -> bool:
+        """Whether the identifier `node` refers to a local binding of its name."""
+        name = self.pf.text(node)
+        current = node.parent
+        while current is not None:
+            if current.type in SCOPE_TYPES and name in self.declared(current):
+                return True
+            current = current.parent
+        return False
+
+    def declared(self, scope) -> frozenset[str]:
+        key = scope.id
+        if key not in self._declared:
+            self._declared[key] = frozenset(self._collect(scope))
+        return self._declared[key]
+
+    def _collect(self, scope) -> set[str]:
+        names: set[str] = set()
+        if scope.type == "catch_clause":
+            param = scope.child_by_field_name("parameter")
+            if param is not None:
+                names |= self.pattern_names(param)
+            return names
+        if scope.type in FUNCTION_SCOPES:
+            params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+            if params is not None:
+                names |= self.pattern_names(params)
+            own = scope.child_by_field_name("name")
+            if own is not None and scope.type in ("function_expression", "function", "generator_function"):
+                names.add(self.pf.text(own))
+            body = scope.child_by_field_name("body")
+            start = [body] if body is not None else []
+        else:
+            start = list(scope.named_children)
+        stack = list(reversed(start))
+        while stack:
+            node = stack.pop()
+            t = node.type
+            if t in DECLARED_BY_NAME:
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    names.add(self.pf.text(name))
+                continue  # its body is its own scope (or holds no declarations of ours)
+            if t in FUNCTION_SCOPES or t in ("class", "class_body", "ambient_declaration", "catch_clause",
+                                             "class_static_block") or t in TYPE_CONTEXTS:
+                if t == "catch_clause":  # its body still declares into this scope (`var`, approximated)
+                    body = node.child_by_field_name("body")
+                    if body is not None:
+                        stack.append(body)
+                continue
+            if t == "variable_declarator":
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    names |= self.pattern_names(name)
+                value = node.child_by_field_name("value")
+                if value is not None:
+                    stack.append(value)
+                continue
+            if t == "for_in_statement" and node.child_by_field_name("kind") is not None:
+                left = node.child_by_field_name("left")
+                if left is not None:
+                    names |= self.pattern_names(left)
+            if t == "import_statement":
+                names |= self._import_names(node)
+                continue
+            if t == "import_alias":  # import x = require('…')
+                ident = next((c for c in node.named_children if c.type == "identifier"), None)
+                if ident is not None:
+                    names.add(self.pf.text(ident))
+                continue
+            stack.extend(reversed(node.named_children))
+        return names
+
+    def _import_names(self, node) -> set[str]:
+        names = set()
+        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            return names
+        for part in clause.named_children:
+            if part.type == "identifier":
+                names.add(self.pf.text(part))
+            elif part.type == "namespace_import":
+                names |= {self.pf.text(c) for c in part.named_children if c.type == "identifier"}
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type == "import_specifier":
+                        local = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                        if local is not None:
+                            names.add(self.pf.text(local))
+        return names
+
+    def pattern_names(self, node) -> set[str]:
+        """Names bound by a parameter list or a destructuring pattern."""
+        names = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            t = current.type
+            if t in ("identifier", "shorthand_property_identifier_pattern"):
+                names.add(self.pf.text(current))
+            elif t == "pair_pattern":
+                value = current.child_by_field_name("value")
+                if value is not None:
+                    stack.append(value)
+            elif t in ("assignment_pattern", "object_assignment_pattern"):
+                left = current.child_by_field_name("left")
+                if left is not None:
+                    stack.append(left)
+            elif t in ("required_parameter", "optional_parameter"):
+                pattern = current.child_by_field_name("pattern")
+                if pattern is not None:
+                    stack.append(pattern)
+            elif t in TYPE_CONTEXTS or t in ("this", "accessibility_modifier", "override_modifier", "decorator"):
+                continue
+            else:
+                stack.extend(current.named_children)
+        return names
+
+
+def in_type_context(node) -> bool:
+    current = node.parent
+    while current is not None:
+        t = current.type
+        if t in TYPE_CONTEXTS or t.endswith("_type"):
+            return True
+        if t in ("program", "statement_block", "class_body"):
+            return False
+        current = current.parent
+    return False
+
+
+@dataclass
+class EdgeCode:
+    """One parsed edge file with what the global checks need: scopes and dead branches."""
+
+    pf: ParsedFile
+    scopes: Scopes
+    dead: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, pf: ParsedFile) -> "EdgeCode":
+        return cls(pf, Scopes(pf), dead_spans(pf))
+
+    def is_dead(self, node) -> bool:
+        return any(lo <= node.start_byte < hi for lo, hi in self.dead)
+
+
+def free_references(code: EdgeCode, names: tuple[str, ...] | frozenset[str]):
+    """Identifier nodes that refer to the *global* `names`: not declared in an enclosing scope,
+    not in a type position, not in code Next.js removes from edge bundles. In source order."""
+    pf = code.pf
+    if not names:
+        return []
+    pattern = re.compile(rb"(?<![\w$.])(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
+                         + rb")(?![\w$])")
+    found = []
+    root = pf.root
+    for match in pattern.finditer(pf.source):
+        node = root.descendant_for_byte_range(match.start(), match.end())
+        if node is None or node.start_byte != match.start() or node.end_byte != match.end():
+            continue
+        if node.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        if in_type_context(node) or code.is_dead(node) or code.scopes.is_bound(node):
+            continue
+        found.append(node)
+    return found
+
+
+def _mentions(pf: ParsedFile, node, needle: str) -> bool:
+    return node is not None and needle in pf.text(node)
+
+
+def is_guarded(pf: ParsedFile, node, needle: str) -> bool:
+    """Whether `node` is feature detection or runs only behind a check that mentions `needle`:
+    `typeof x`, an uncalled test (`if (process.version)`, `process.browser && …`), or code inside
+    the branch of an `if`/ternary/`&&` whose condition mentions it
+    (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`)."""
+    parent = node.parent
+    called = parent is not None and parent.type in ("call_expression", "new_expression") and \
+        (parent.child_by_field_name("function") or parent.child_by_field_name("constructor")) == node
+    child, current = node, parent
+    while current is not None:
+        t = current.type
+        if t == "unary_expression" and pf.text(current).startswith("typeof"):
+            return True
+        if t in ("if_statement", "ternary_expression", "while_statement", "do_statement"):
+            condition = current.child_by_field_name("condition")
+            if condition is not None:
+                inside = condition.start_byte <= child.start_byte and child.end_byte <= condition.end_byte
+                if inside and not called:
+                    return True  # read as a test itself (feature detection)
+                if not inside and _mentions(pf, condition, needle):
+                    return True
+        if t == "binary_expression":
+            op = current.child_by_field_name("operator")
+            left = current.child_by_field_name("left")
+            if op is not None and pf.text(op) in ("&&", "||", "??") and left is not None:
+                inside = left.start_byte <= child.start_byte and child.end_byte <= left.end_byte
+                if inside and not called:
+                    return True
+                if not inside and pf.text(op) == "&&" and _mentions(pf, left, needle):
+                    return True
+        child, current = current, current.parent
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Small utilities
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """A micromatch-style glob (`**`, `*`, `?`, `{a,b}`) as a regex over app-relative paths."""
+    pattern = pattern.lstrip("./").lstrip("/")
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "{":
+            end = pattern.find("}", i)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                out.append("(?:" + "|".join(re.escape(p) for p in pattern[i + 1:end].split(",")) + ")")
+                i = end + 1
+                continue
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+def dependency_names(ctx: Context, path: str) -> set[str]:
+    """Packages declared in the package.json files that govern `path` (its own package and the app)."""
+    resolver = shared_resolver(ctx)
+    names: set[str] = set()
+    folders = {resolver.package_folder_of(path), ctx.app.root}
+    for folder in folders:
+        if folder is None:
+            continue
+        manifest = resolver.manifest(folder)
+        for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+            if isinstance(manifest.get(key), dict):
+                names |= set(manifest[key])
+    return names
+
+
+def span_in(span: Span, pf: ParsedFile, dead: list[tuple[int, int]]) -> bool:
+    return in_spans(span, dead, pf)
