@@ -1,0 +1,1007 @@
+"""Shared by the KV checks (EDGE3xx): where code reads Cloudflare bindings, which of them are KV
+namespaces, the calls made on them, and where request contexts are obtained.
+
+Facts (REFERENCE.md): binding access per adapter §2.4 (`getRequestContext`,
+`getOptionalRequestContext`, bindings copied to `process.env` §8a) and §2.5
+(`getCloudflareContext`, `{ async: true }`); KV methods and options §3.1-§3.2; Wrangler
+declarations §3.3.
+
+How a value is followed, inside one file and never by running it:
+
+* imports are tracked by source module: only `getRequestContext` / `getOptionalRequestContext`
+  imported from `@cloudflare/next-on-pages` and `getCloudflareContext` from
+  `@opennextjs/cloudflare` (named, aliased, namespace, `require`, `await import`) are request
+  contexts; a local function or parameter with the same name shadows them (lexical scopes);
+* `ctx.env`, `{ env } = ctx`, `{ env: { X } }`, `{ X } = env`, `env.X`, `env['X']`, casts,
+  `await`, parentheses and non-null assertions are looked through;
+* `process.env` (unless `process` is a local name) and `globalThis` count as an env object;
+  parameters typed `CloudflareEnv` as well, and values typed `KVNamespace` as an unnamed KV
+  namespace;
+* a context, env or binding passed to a function declared in the same file binds its
+  parameter, and a local function that returns one makes its calls return it.
+
+Whether a binding is a KV namespace is decided per app (`KvIndex.is_kv`): declared under
+`kv_namespaces` in a Wrangler file, else typed `KVNamespace` in the `CloudflareEnv` interface (or
+cast to it), else — for a binding read from a request context — used with KV methods only.
+Vercel KV, Upstash clients, `Map`s and query builders never come from an env object, so they
+are never candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from edgelint.api import Context, ParsedFile, Span
+from edgelint.jsvalues import property_key
+from edgelint.parsing import string_value
+from edgelint.summary import ModuleSummary
+
+NEXT_ON_PAGES = "@cloudflare/next-on-pages"
+OPENNEXT = "@opennextjs/cloudflare"
+#: (module, exported name) -> API name
+CONTEXT_APIS = {(NEXT_ON_PAGES, "getRequestContext"): "getRequestContext",
+                (NEXT_ON_PAGES, "getOptionalRequestContext"): "getOptionalRequestContext",
+                (OPENNEXT, "getCloudflareContext"): "getCloudflareContext"}
+NEXT_ON_PAGES_APIS = ("getRequestContext", "getOptionalRequestContext")
+PROCESS_MODULES = ("process", "node:process")
+
+KV_METHODS = frozenset({"get", "getWithMetadata", "put", "delete", "list"})
+#: Methods of other binding types (R2, Durable Objects, D1, services, queues, rate limiters, …):
+#: a binding called with one of these is not a KV namespace.
+NON_KV_METHODS = frozenset({
+    "head", "createMultipartUpload", "resumeMultipartUpload",  # R2
+    "idFromName", "idFromString", "newUniqueId", "jurisdiction", "getByName",  # Durable Objects
+    "prepare", "batch", "exec", "dump", "withSession",  # D1
+    "fetch", "connect",  # services, assets
+    "limit",  # rate limiting
+    "send", "sendBatch",  # queues
+    "writeDataPoint",  # analytics engine
+    "run", "query", "insert", "upsert", "getByIds", "deleteByIds", "describe",  # AI, Vectorize
+    "create", "createBatch",  # workflows
+})
+#: Binding names OpenNext itself reads (its caches), REFERENCE.md §2.5.
+OPENNEXT_RESERVED = frozenset({"NEXT_INC_CACHE_KV", "NEXT_CACHE_WORKERS_KV", "NEXT_TAG_CACHE_KV",
+                               "NEXT_INC_CACHE_R2_BUCKET", "NEXT_TAG_CACHE_D1", "NEXT_TAG_CACHE_DO_SHARDED",
+                               "NEXT_CACHE_DO_QUEUE", "WORKER_SELF_REFERENCE", "ASSETS"})
+#: Bytes a file must contain to be analysed at all.
+PREFILTER = (b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"process.env",
+             b"globalThis", b"CloudflareEnv", b"KVNamespace")
+#: Files that usually hold the `CloudflareEnv` interface (REFERENCE.md §2.4 "Types").
+ENV_TYPE_FILES = ("env.d.ts", "cloudflare-env.d.ts", "worker-configuration.d.ts")
+
+KV_TYPE = re.compile(r"^\s*(?:Readonly<\s*)?KVNamespace\b")
+KV_TYPE_ANYWHERE = re.compile(r"\bKVNamespace\b")
+ENV_TYPE = re.compile(r"^\s*(?:CloudflareEnv|Cloudflare\.Env)\s*$")
+SCALAR_TYPE = re.compile(r"^\s*(?:string|number|boolean|`|\"|'|\d)")
+
+SCOPE_TYPES = frozenset({"program", "statement_block", "function_declaration", "generator_function_declaration",
+                         "function_expression", "function", "arrow_function", "generator_function",
+                         "method_definition", "for_statement", "for_in_statement", "catch_clause", "switch_body",
+                         "class_static_block"})
+FUNCTION_TYPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
+                            "function", "arrow_function", "generator_function", "method_definition"})
+HOIST_SCOPES = FUNCTION_TYPES | {"program"}
+WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                      "type_assertion", "await_expression"})
+MAX_DEPTH = 48
+
+
+# --------------------------------------------------------------------------------------------
+# What the analysis produces
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression evaluates to, as far as bindings are concerned."""
+
+    tag: str  # 'module' | 'api' | 'context' | 'env' | 'binding' | 'process'
+    how: str = ""  # module: its source; api/context: the API; env/binding: how the env was obtained
+    name: str = ""  # binding: its name ('' when unknown, e.g. a parameter typed KVNamespace)
+    origin: int = 0  # binding: id of the node where it was read from the env
+    typed_kv: bool = False  # binding: typed or cast as KVNamespace
+    is_async: bool = False  # context: from getCloudflareContext({ async: true })
+
+
+@dataclass
+class Access:
+    """A binding read from an env object: `env.X`, `env['X']`, `{ X } = env`."""
+
+    name: str
+    how: str  # 'getRequestContext' | 'getOptionalRequestContext' | 'getCloudflareContext' | 'process.env' | 'globalThis' | 'CloudflareEnv'
+    node: object  # the member expression, or the destructuring property
+    span: Span
+    in_function: bool
+    method: str | None = None  # the first method called on it, directly or through a local alias
+    methods: tuple[str, ...] = ()
+    typed_kv: bool = False  # cast or typed as KVNamespace where it is read
+
+
+@dataclass
+class BindingCall:
+    """A method call on a binding value: `env.X.put(…)`, `kv.get(…)` with `kv = env.X`."""
+
+    method: str
+    node: object  # the call_expression
+    span: Span
+    name: str  # '' for an unnamed KVNamespace value
+    how: str
+    origin: int
+    typed_kv: bool
+    arguments: list = field(default_factory=list)
+    prefix: str = ""  # 'await' / 'void' / … swallowed into the callee (see `callee`)
+
+
+@dataclass
+class ContextCall:
+    """A call of a request-context API: `getRequestContext()`, `getCloudflareContext(…)`."""
+
+    api: str
+    node: object
+    span: Span
+    in_function: bool
+    is_async: bool  # getCloudflareContext({ async: true })
+    function: object | None  # the innermost enclosing function node
+    function_name: str  # its name when it has one (declaration, variable, method, export)
+
+
+@dataclass
+class FileKv:
+    path: str
+    pf: ParsedFile
+    accesses: list[Access]
+    calls: list[BindingCall]
+    contexts: list[ContextCall]
+    dynamic_env: bool  # env[expression] or `...rest` of an env: any binding may be read
+    analyzer: "_Analyzer"
+    module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
+
+
+def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
+    """Every binding read in the file (see the module docs for the forms recognised)."""
+    return analyze(pf, summary).accesses
+
+
+def analyze(pf: ParsedFile, summary: ModuleSummary | None) -> FileKv:
+    analyzer = _Analyzer(pf, summary)
+    return analyzer.run()
+
+
+# --------------------------------------------------------------------------------------------
+# Scopes and values in one file
+
+
+@dataclass
+class _Decl:
+    kind: str  # 'import' | 'var' | 'param' | 'function' | 'class' | 'other'
+    node: object  # variable_declarator, function node (param, function), import → None
+    steps: tuple = ()  # destructuring: ((key, node id), …); key None for array items
+    index: int = -1  # param position
+    source: str = ""  # import
+    imported: str = ""
+    const: bool = False
+
+
+class _Analyzer:
+    def __init__(self, pf: ParsedFile, summary: ModuleSummary | None):
+        self.pf = pf
+        self.summary = summary
+        self.decls: dict[tuple[int, str], _Decl] = {}
+        self.scope_parent: dict[int, int] = {}
+        self.scope_type: dict[int, str] = {}
+        self.scope_of: dict[int, int] = {}  # node id -> enclosing scope id
+        self.function_of: dict[int, object] = {}  # node id -> innermost enclosing function node (or None)
+        self.members: list = []
+        self.calls: list = []
+        self.declarators: list = []
+        self.functions: dict[int, object] = {}  # function node id -> node
+        self.param_values: dict[tuple[int, int], Value] = {}
+        self._memo: dict[int, Value | None] = {}
+        self._busy: set[int] = set()
+        self._decl_memo: dict[int, Value | None] = {}
+        self.dynamic_env = False
+
+    # ---- indexing -------------------------------------------------------------------------
+
+    def _index(self) -> None:
+        root = self.pf.root
+        self.scope_type[root.id] = "program"
+        if self.summary is not None:
+            for imp in self.summary.imports:
+                if imp.kind != "static" or imp.type_only:
+                    continue
+                for imported, local in imp.names:
+                    self.decls[(root.id, local)] = _Decl("import", None, source=imp.source, imported=imported)
+        stack = [(root, root.id, None)]
+        while stack:
+            node, scope, function = stack.pop()
+            t = node.type
+            self.scope_of[node.id] = scope
+            self.function_of[node.id] = function
+            inner_scope, inner_function = scope, function
+            if t in SCOPE_TYPES and node.id != root.id:
+                self.scope_parent[node.id] = scope
+                self.scope_type[node.id] = t
+                inner_scope = node.id
+            if t in FUNCTION_TYPES:
+                inner_function = node
+                self.functions[node.id] = node
+                name = node.child_by_field_name("name")
+                if name is not None and t in ("function_declaration", "generator_function_declaration"):
+                    self._declare(scope, self.pf.text(name), _Decl("function", node))
+                self._declare_params(node)
+            elif t == "public_field_definition" and not any(c.type == "static" for c in node.children):
+                inner_function = node  # instance field initialisers run per instance, not at load
+            elif t in ("class_declaration", "abstract_class_declaration"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    self._declare(scope, self.pf.text(name), _Decl("class", node))
+            elif t == "variable_declarator":
+                self.declarators.append(node)
+                self._declare_declarator(node, scope)
+            elif t == "catch_clause":
+                param = node.child_by_field_name("parameter")
+                if param is not None:
+                    for name, _steps, _node in _pattern_names(param, self.pf):
+                        self._declare(node.id, name, _Decl("other", node))
+            elif t == "for_in_statement":
+                left = node.child_by_field_name("left")
+                if left is not None:
+                    for name, _steps, _node in _pattern_names(left, self.pf):
+                        self._declare(node.id, name, _Decl("other", node))
+            elif t in ("member_expression", "subscript_expression"):
+                self.members.append(node)
+            elif t == "call_expression":
+                self.calls.append(node)
+            for child in reversed(node.children):
+                stack.append((child, inner_scope, inner_function))
+
+    def _declare(self, scope: int, name: str, decl: _Decl) -> None:
+        self.decls.setdefault((scope, name), decl)
+
+    def _declare_params(self, function) -> None:
+        params = function.child_by_field_name("parameters")
+        single = function.child_by_field_name("parameter")
+        items = []
+        if params is not None:
+            items = [c for c in params.named_children if c.type != "comment"]
+        elif single is not None:
+            items = [single]
+        for index, param in enumerate(items):
+            pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter",
+                                                                             "optional_parameter") else param
+            if pattern is None:
+                continue
+            for name, steps, _node in _pattern_names(pattern, self.pf):
+                self._declare(function.id, name, _Decl("param", param, steps, index))
+
+    def _declare_declarator(self, node, scope: int) -> None:
+        name = node.child_by_field_name("name")
+        if name is None:
+            return
+        declaration = node.parent
+        const = declaration is not None and declaration.type == "lexical_declaration" and \
+            declaration.children and declaration.children[0].type == "const"
+        if declaration is not None and declaration.type == "variable_declaration":
+            while scope in self.scope_type and self.scope_type[scope] not in HOIST_SCOPES and scope in self.scope_parent:
+                scope = self.scope_parent[scope]
+        for local, steps, _node in _pattern_names(name, self.pf):
+            self._declare(scope, local, _Decl("var", node, steps, const=const))
+
+    # ---- resolution ----------------------------------------------------------------------
+
+    def resolve(self, identifier) -> _Decl | None:
+        """The declaration an identifier refers to, None for a global."""
+        name = self.pf.text(identifier)
+        scope = self.scope_of.get(identifier.id)
+        seen = 0
+        while scope is not None and seen < 10_000:
+            decl = self.decls.get((scope, name))
+            if decl is not None:
+                return decl
+            scope = self.scope_parent.get(scope)
+            seen += 1
+        return None
+
+    def in_function(self, node) -> bool:
+        return self.function_of.get(node.id) is not None
+
+    # ---- values --------------------------------------------------------------------------
+
+    def value(self, node, depth: int = 0) -> Value | None:
+        if node is None or depth > MAX_DEPTH:
+            return None
+        key = node.id
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            result = self._value(node, depth)
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _value(self, node, depth: int) -> Value | None:
+        t = node.type
+        if t in WRAPPERS:
+            inner = next((c for c in node.named_children if c.type != "comment"), None)
+            result = self.value(inner, depth + 1)
+            if t in ("as_expression", "type_assertion") and result is not None and result.tag == "binding":
+                type_node = node.named_children[-1] if t == "as_expression" else node.named_children[0]
+                if KV_TYPE.match(self.pf.text(type_node)):
+                    result = Value("binding", result.how, result.name, result.origin, True)
+            elif t == "as_expression" and result is None:
+                type_node = node.named_children[-1] if node.named_children else None
+                if type_node is not None and KV_TYPE.match(self.pf.text(type_node)):
+                    return None  # a cast of something unknown: not a binding we can name
+            return result
+        if t == "identifier":
+            name = self.pf.text(node)
+            decl = self.resolve(node)
+            if decl is None:
+                if name == "globalThis":
+                    return Value("env", "globalThis")
+                if name == "process":
+                    return Value("process")
+                return None
+            return self.decl_value(decl, depth + 1)
+        if t == "member_expression":
+            obj = self.value(node.child_by_field_name("object"), depth + 1)
+            prop = node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return None
+            return self.member(obj, self.pf.text(prop), node.id)
+        if t == "subscript_expression":
+            obj = self.value(node.child_by_field_name("object"), depth + 1)
+            if obj is None:
+                return None
+            index = node.child_by_field_name("index")
+            key = string_value(index, self.pf) if index is not None else None
+            if key is None:
+                if obj.tag == "env":
+                    self.dynamic_env = True
+                return None
+            return self.member(obj, key, node.id)
+        if t == "call_expression":
+            return self._call_value(node, depth)
+        return None
+
+    def _call_value(self, node, depth: int) -> Value | None:
+        function, _prefix = callee(node)
+        if function is None:
+            return None
+        args = node.child_by_field_name("arguments")
+        if function.type == "import" or (function.type == "identifier" and self.pf.text(function) == "require"
+                                         and self.resolve(function) is None):
+            first = next((a for a in (args.named_children if args is not None else []) if a.type != "comment"), None)
+            source = string_value(first, self.pf) if first is not None else None
+            return Value("module", source) if source else None
+        called = self.value(function, depth + 1)
+        if called is not None and called.tag == "api":
+            return Value("context", called.how, is_async=called.how == "getCloudflareContext" and _async_option(args, self.pf))
+        if called is None and function.type == "identifier":
+            target = self.local_function(function)
+            if target is not None:
+                return self._returned_value(target, depth + 1)
+        return None
+
+    def _returned_value(self, function, depth: int) -> Value | None:
+        body = function.child_by_field_name("body")
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            return self.value(body, depth)
+        for node in self.pf.walk(body):
+            if node.type == "return_statement" and self.function_of.get(node.id) is function:
+                returned = next((c for c in node.named_children if c.type != "comment"), None)
+                result = self.value(returned, depth) if returned is not None else None
+                if result is not None:
+                    return result
+        return None
+
+    def member(self, obj: Value, prop: str, origin: int) -> Value | None:
+        if obj.tag == "module":
+            api = CONTEXT_APIS.get((obj.how, prop))
+            return Value("api", api) if api else None
+        if obj.tag == "process" and prop == "env":
+            return Value("env", "process.env")
+        if obj.tag == "context" and prop == "env":
+            return Value("env", obj.how)
+        if obj.tag == "env":
+            return Value("binding", obj.how, prop, origin)
+        return None
+
+    def decl_value(self, decl: _Decl, depth: int) -> Value | None:
+        key = id(decl)
+        if key in self._decl_memo:
+            return self._decl_memo[key]
+        self._decl_memo[key] = None  # cycles
+        result = self._decl_value(decl, depth)
+        self._decl_memo[key] = result
+        return result
+
+    def _decl_value(self, decl: _Decl, depth: int) -> Value | None:
+        if decl.kind == "import":
+            if decl.imported == "*" or decl.imported == "default":
+                if decl.source in PROCESS_MODULES:
+                    return Value("process")
+                return Value("module", decl.source) if decl.source in (NEXT_ON_PAGES, OPENNEXT) else None
+            api = CONTEXT_APIS.get((decl.source, decl.imported))
+            if api:
+                return Value("api", api)
+            if decl.source in PROCESS_MODULES and decl.imported == "env":
+                return Value("env", "process.env")
+            return None
+        if decl.kind == "var":
+            declarator = decl.node
+            type_node = declarator.child_by_field_name("type")
+            if not decl.steps and type_node is not None:
+                typed = self._typed_value(type_node, declarator.child_by_field_name("name"))
+                if typed is not None:
+                    base = self.value(declarator.child_by_field_name("value"), depth)
+                    if base is not None and base.tag == "binding" and typed.tag == "binding":
+                        return Value("binding", base.how, base.name, base.origin, True)
+                    return typed
+            base = self.value(declarator.child_by_field_name("value"), depth)
+            return self._destructure(base, decl.steps)
+        if decl.kind == "param":
+            param = decl.node
+            type_node = param.child_by_field_name("type") if param.type in ("required_parameter",
+                                                                            "optional_parameter") else None
+            base = None
+            if type_node is not None:
+                base = self._typed_value(type_node, param)
+            if base is None:
+                function = param.parent.parent if param.parent is not None and param.parent.type == "formal_parameters" \
+                    else param.parent
+                if function is not None:
+                    base = self.param_values.get((function.id, decl.index))
+            return self._destructure(base, decl.steps)
+        return None
+
+    def _typed_value(self, type_node, at) -> Value | None:
+        text = self.pf.text(type_node).lstrip(":").strip()
+        if KV_TYPE.match(text):
+            return Value("binding", "KVNamespace", "", at.id if at is not None else 0, True)
+        if ENV_TYPE.match(text):
+            return Value("env", "CloudflareEnv")
+        return None
+
+    def _destructure(self, value: Value | None, steps: tuple) -> Value | None:
+        for key, origin in steps:
+            if value is None or key is None:
+                return None
+            value = self.member(value, key, origin)
+        return value
+
+    def local_function(self, identifier):
+        """The function node a local name refers to (declaration or `const f = () => …`)."""
+        decl = self.resolve(identifier)
+        if decl is None:
+            return None
+        if decl.kind == "function":
+            return decl.node
+        if decl.kind == "var" and not decl.steps:
+            value = decl.node.child_by_field_name("value")
+            while value is not None and value.type in ("parenthesized_expression", "as_expression",
+                                                       "satisfies_expression"):
+                value = value.named_children[0] if value.named_children else None
+            if value is not None and value.type in FUNCTION_TYPES:
+                return value
+        return None
+
+    # ---- the run -------------------------------------------------------------------------
+
+    def _propagate(self) -> None:
+        """Bind parameters of same-file functions to the contexts, envs and bindings passed in."""
+        local_calls = []
+        for call in self.calls:
+            function, _prefix = callee(call)
+            args = call.child_by_field_name("arguments")
+            if function is None or args is None or function.type != "identifier":
+                continue
+            target = self.local_function(function)
+            if target is not None:
+                local_calls.append((target, [a for a in args.named_children if a.type != "comment"]))
+        if not local_calls:
+            return
+        for _round in range(4):
+            changed = False
+            self._memo.clear()
+            self._decl_memo.clear()
+            for target, args in local_calls:
+                for index, arg in enumerate(args):
+                    if (target.id, index) in self.param_values or arg.type == "spread_element":
+                        continue
+                    value = self.value(arg)
+                    if value is not None and value.tag in ("context", "env", "binding"):
+                        self.param_values[(target.id, index)] = value
+                        changed = True
+            if not changed:
+                break
+        self._memo.clear()
+        self._decl_memo.clear()
+
+    def run(self) -> FileKv:
+        self._index()
+        self._propagate()
+        pf = self.pf
+        accesses: dict[int, Access] = {}
+        order: list[int] = []
+
+        def add(node, value: Value) -> None:
+            if node.id in accesses:
+                return
+            accesses[node.id] = Access(value.name, value.how, node, pf.span(node), self.in_function(node),
+                                       typed_kv=value.typed_kv or _cast_to_kv(node, pf))
+            order.append(node.id)
+
+        for node in self.members:
+            if _is_assignment_target(node):
+                continue
+            value = self.value(node)
+            if value is not None and value.tag == "binding" and value.origin == node.id and value.name:
+                add(node, value)
+        for declarator in self.declarators:
+            name = declarator.child_by_field_name("name")
+            if name is None or name.type != "object_pattern":
+                continue
+            self._pattern_accesses(name, self.value(declarator.child_by_field_name("value")), add)
+        for function in self.functions.values():
+            params = function.child_by_field_name("parameters")
+            if params is None:
+                continue
+            for index, param in enumerate(c for c in params.named_children if c.type != "comment"):
+                pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter",
+                                                                                 "optional_parameter") else None
+                if pattern is None or pattern.type != "object_pattern":
+                    continue
+                type_node = param.child_by_field_name("type")
+                base = self._typed_value(type_node, param) if type_node is not None else None
+                base = base or self.param_values.get((function.id, index))
+                self._pattern_accesses(pattern, base, add)
+
+        calls: list[BindingCall] = []
+        contexts: list[ContextCall] = []
+        for call in self.calls:
+            function, prefix = callee(call)
+            if function is None:
+                continue
+            called = self.value(function)
+            if called is not None and called.tag == "api":
+                enclosing = self.function_of.get(call.id)
+                contexts.append(ContextCall(called.how, call, pf.span(call), enclosing is not None,
+                                            called.how == "getCloudflareContext"
+                                            and _async_option(call.child_by_field_name("arguments"), pf),
+                                            enclosing, _function_name(enclosing, pf)))
+                continue
+            if function.type != "member_expression":
+                continue
+            prop = function.child_by_field_name("property")
+            target = self.value(function.child_by_field_name("object"))
+            if prop is None or target is None or target.tag != "binding":
+                continue
+            args = call.child_by_field_name("arguments")
+            arguments = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            calls.append(BindingCall(pf.text(prop), call, pf.span(call), target.name, target.how, target.origin,
+                                     target.typed_kv, arguments, prefix))
+            access = accesses.get(target.origin)
+            if access is not None:
+                if access.method is None:
+                    access.method = pf.text(prop)
+                access.methods = tuple(dict.fromkeys(access.methods + (pf.text(prop),)))
+                access.typed_kv = access.typed_kv or target.typed_kv
+
+        helper_calls = []
+        for call in self.calls:
+            if self.in_function(call):
+                continue
+            function, _prefix = callee(call)
+            if function is None or function.type != "identifier":
+                continue
+            target = self.local_function(function)
+            if target is None:
+                continue
+            inner = next((c for c in contexts if c.function is not None and c.function.id == target.id), None)
+            if inner is not None:
+                helper_calls.append((call, inner))
+        result = [accesses[i] for i in order]
+        result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
+        return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls)
+
+    def _pattern_accesses(self, pattern, value: Value | None, add) -> None:
+        stack = [(pattern, value)]
+        while stack:
+            node, value = stack.pop()
+            if value is None or node.type != "object_pattern":
+                continue
+            for child in node.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    key, sub = self.pf.text(child), None
+                elif child.type == "object_assignment_pattern":
+                    left = child.child_by_field_name("left")
+                    key, sub = (self.pf.text(left) if left is not None else None), None
+                elif child.type == "pair_pattern":
+                    key = property_key(child.child_by_field_name("key"), self.pf)
+                    sub = child.child_by_field_name("value")
+                    if sub is not None and sub.type == "assignment_pattern":
+                        sub = sub.child_by_field_name("left")
+                elif child.type == "rest_pattern":
+                    if value.tag == "env":
+                        self.dynamic_env = True
+                    continue
+                else:
+                    continue
+                if key is None:
+                    continue
+                member = self.member(value, key, child.id)
+                if member is None:
+                    continue
+                if member.tag == "binding":
+                    add(child, member)
+                elif sub is not None:
+                    stack.append((sub, member))
+
+    # ---- constants (for literal options) -------------------------------------------------
+
+    def const_value_node(self, identifier):
+        """The initializer of a `const` a name refers to, or None."""
+        decl = self.resolve(identifier)
+        if decl is None or decl.kind != "var" or not decl.const or decl.steps:
+            return None
+        return decl.node.child_by_field_name("value")
+
+
+def _pattern_names(pattern, pf: ParsedFile):
+    """(name, steps, node) for each name a binding pattern declares; steps are the object keys
+    leading to it as ((key, node id), …), with key None for array positions and defaults."""
+    out = []
+    stack = [(pattern, ())]
+    while stack:
+        node, steps = stack.pop()
+        t = node.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            if t == "shorthand_property_identifier_pattern":
+                steps = steps + ((pf.text(node), node.id),)
+            out.append((pf.text(node), steps, node))
+        elif t == "object_pattern":
+            for child in node.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    stack.append((child, steps))
+                elif child.type == "object_assignment_pattern":
+                    left = child.child_by_field_name("left")
+                    if left is not None:
+                        stack.append((left, steps))
+                elif child.type == "pair_pattern":
+                    key = property_key(child.child_by_field_name("key"), pf)
+                    value = child.child_by_field_name("value")
+                    if value is not None:
+                        stack.append((value, steps + ((key, child.id),)))
+                elif child.type == "rest_pattern":
+                    for inner in child.named_children:
+                        stack.append((inner, steps + ((None, child.id),)))
+        elif t == "array_pattern":
+            for child in node.named_children:
+                stack.append((child, steps + ((None, child.id),)))
+        elif t == "assignment_pattern":
+            left = node.child_by_field_name("left")
+            if left is not None:
+                stack.append((left, steps))
+        elif t == "rest_pattern":
+            for inner in node.named_children:
+                stack.append((inner, steps + ((None, node.id),)))
+    return out
+
+
+def callee(call):
+    """(function, prefix) of a call. With type arguments tree-sitter-typescript parses
+    `await kv.get<T>(k)` as `(await kv.get)<T>(k)` (and `void`/`!` likewise): the operator is
+    peeled off the callee and returned as the prefix ('await', 'void', '!', …; '' if none)."""
+    function = call.child_by_field_name("function")
+    prefix = ""
+    if function is not None and function.type in ("await_expression", "unary_expression") \
+            and call.child_by_field_name("type_arguments") is not None:
+        prefix = function.children[0].type if function.children else ""
+        inner = function.child_by_field_name("argument") if function.type == "unary_expression" else None
+        function = inner or next((c for c in function.named_children if c.type != "comment"), None)
+    return function, prefix
+
+
+def _cast_to_kv(node, pf: ParsedFile) -> bool:
+    """Whether the expression is cast to KVNamespace where it is read (`… as KVNamespace`)."""
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "non_null_expression"):
+        parent = parent.parent
+    if parent is None or parent.type != "as_expression" or not parent.named_children:
+        return False
+    return bool(KV_TYPE.match(pf.text(parent.named_children[-1])))
+
+
+def _is_assignment_target(node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
+        and parent.child_by_field_name("left") is not None and parent.child_by_field_name("left").id == node.id
+
+
+def _async_option(args, pf: ParsedFile) -> bool:
+    """Whether the arguments are `{ async: true }` (literally)."""
+    if args is None:
+        return False
+    first = next((a for a in args.named_children if a.type != "comment"), None)
+    if first is None or first.type != "object":
+        return False
+    for child in first.named_children:
+        if child.type == "pair" and property_key(child.child_by_field_name("key"), pf) == "async":
+            value = child.child_by_field_name("value")
+            return value is not None and value.type == "true"
+    return False
+
+
+def _function_name(function, pf: ParsedFile) -> str:
+    if function is None:
+        return ""
+    name = function.child_by_field_name("name")
+    if name is not None:
+        return pf.text(name)
+    parent = function.parent
+    if parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        return pf.text(name) if name is not None and name.type == "identifier" else ""
+    if parent is not None and parent.type == "pair":
+        return property_key(parent.child_by_field_name("key"), pf) or ""
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# The app: declarations, types, every analysed file
+
+
+@dataclass
+class TypedMember:
+    name: str
+    type: str
+    path: str
+    span: Span
+
+    @property
+    def is_kv(self) -> bool:
+        return bool(KV_TYPE.match(self.type))
+
+    @property
+    def is_binding(self) -> bool:
+        """A binding type (KVNamespace, R2Bucket, D1Database, Fetcher, …), not a plain variable."""
+        return not SCALAR_TYPE.match(self.type) and not re.search(r"\|\s*(?:string|undefined)\b", self.type)
+
+
+@dataclass
+class KvIndex:
+    files: dict[str, FileKv]
+    declared: dict[str, list]  # KV binding name -> its Binding declarations (every Wrangler file and env)
+    other_kinds: dict[str, str]  # name -> kind, for other bindings and vars
+    typed: dict[str, TypedMember]  # CloudflareEnv members
+    methods: dict[str, set[str]]  # binding name -> methods called on it anywhere in the app
+    dynamic_env: bool
+
+    def is_kv(self, name: str, how: str = "", typed_kv: bool = False) -> bool:
+        """Whether a binding value is a KV namespace (see the module docs)."""
+        if not name:
+            return typed_kv
+        if name in self.declared:
+            return True
+        if name in self.other_kinds:
+            return False
+        member = self.typed.get(name)
+        if member is not None:
+            return member.is_kv
+        if typed_kv:
+            return True
+        if how == "globalThis":
+            return False
+        used = self.methods.get(name, set())
+        return bool(used & KV_METHODS) and not used & NON_KV_METHODS
+
+    def is_binding(self, name: str, how: str = "", typed_kv: bool = False) -> bool:
+        """Whether a name is a Cloudflare binding of any kind (not a plain variable)."""
+        if self.is_kv(name, how, typed_kv):
+            return True
+        kind = self.other_kinds.get(name)
+        if kind is not None:
+            return kind != "var"
+        member = self.typed.get(name)
+        return member is not None and member.is_binding
+
+    def kv_calls(self):
+        """(file, call) for every KV method call on a KV namespace."""
+        for path in sorted(self.files):
+            file = self.files[path]
+            for call in file.calls:
+                if call.method in KV_METHODS and self.is_kv(call.name, call.how, call.typed_kv):
+                    yield file, call
+
+
+def kv_index(ctx: Context) -> KvIndex:
+    """The KV facts of the app, computed once and shared by the KV checks."""
+    return ctx.shared("kv.index", lambda: _build_index(ctx))
+
+
+def _build_index(ctx: Context) -> KvIndex:
+    files: dict[str, FileKv] = {}
+    for path in ctx.files_containing(*PREFILTER):
+        pf = ctx.parse(path)
+        if pf is None:
+            continue
+        files[path] = analyze(pf, ctx.summary(path))
+    declared: dict[str, list] = {}
+    other: dict[str, str] = {}
+    for config in ctx.app.wranglers:
+        for binding in config.bindings:
+            if binding.kind == "kv":
+                declared.setdefault(binding.name, []).append(binding)
+        for binding in config.bindings:
+            if binding.kind != "kv" and binding.name not in declared:
+                other.setdefault(binding.name, binding.kind)
+        for env in ["", *config.environments]:
+            for name, kind in _other_bindings(config.section(env)):
+                if name not in declared:
+                    other.setdefault(name, kind)
+    methods: dict[str, set[str]] = {}
+    for file in files.values():
+        for call in file.calls:
+            if call.name:
+                methods.setdefault(call.name, set()).add(call.method)
+    return KvIndex(files, declared, other, env_types(ctx), methods, any(f.dynamic_env for f in files.values()))
+
+
+#: Wrangler keys of other binding kinds: key -> (kind, field holding the name); list or object.
+_OTHER_BINDING_KEYS = {"durable_objects": ("durable-object", "name"), "queues": ("queue", "binding"),
+                       "ai": ("ai", "binding"), "browser": ("browser", "binding"), "assets": ("assets", "binding"),
+                       "images": ("images", "binding"), "version_metadata": ("version-metadata", "binding"),
+                       "vectorize": ("vectorize", "binding"), "hyperdrive": ("hyperdrive", "binding"),
+                       "analytics_engine_datasets": ("analytics-engine", "binding"),
+                       "workflows": ("workflow", "binding"), "dispatch_namespaces": ("dispatch", "binding"),
+                       "mtls_certificates": ("mtls", "binding"), "secrets_store_secrets": ("secret", "binding"),
+                       "send_email": ("email", "name"), "pipelines": ("pipeline", "binding")}
+
+
+def _other_bindings(section: dict):
+    if isinstance(section.get("vars"), dict):
+        for name in section["vars"]:
+            yield name, "var"
+    for key, (kind, name_field) in _OTHER_BINDING_KEYS.items():
+        value = section.get(key)
+        items = []
+        if isinstance(value, list):
+            items = value
+        elif isinstance(value, dict):
+            items = value.get("bindings") if key == "durable_objects" else [value]
+            if key == "queues":
+                items = value.get("producers")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get(name_field), str):
+                yield item[name_field], kind
+
+
+def env_types(ctx: Context) -> dict[str, TypedMember]:
+    """Members of the `CloudflareEnv` interface (and `Env` in the files `wrangler types` writes)."""
+    found: dict[str, TypedMember] = {}
+    for path in ctx.files_containing(b"CloudflareEnv", b"interface Env"):
+        base = path.rsplit("/", 1)[-1]
+        if not path.endswith(".d.ts") and base not in ENV_TYPE_FILES:
+            continue
+        pf = ctx.parse(path)
+        if pf is None:
+            continue
+        names = ("CloudflareEnv", "Env") if base in ENV_TYPE_FILES else ("CloudflareEnv",)
+        for node in pf.walk():
+            if node.type != "interface_declaration":
+                continue
+            name = node.child_by_field_name("name")
+            body = node.child_by_field_name("body")
+            if name is None or body is None or pf.text(name) not in names:
+                continue
+            for member in body.named_children:
+                if member.type != "property_signature":
+                    continue
+                key = property_key(member.child_by_field_name("name"), pf)
+                type_node = member.child_by_field_name("type")
+                if key is None or type_node is None:
+                    continue
+                found.setdefault(key, TypedMember(key, pf.text(type_node).lstrip(":").strip(), path,
+                                                  pf.span(member)))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers for the checks
+
+
+def describe_access(access: Access) -> str:
+    """How the code reads the binding, for messages."""
+    if access.how == "globalThis":
+        return f"globalThis.{access.name}"
+    if access.how == "process.env":
+        return f"process.env.{access.name}"
+    if access.how in CONTEXT_APIS.values():
+        return f"{access.how}().env.{access.name}"
+    return f"env.{access.name}"
+
+
+def fold_number(node, file: FileKv, depth: int = 0):
+    """The number a constant expression evaluates to (literals, + - * / %, unary -, parentheses,
+    same-file `const` names), else None. Never runs code."""
+    pf = file.pf
+    if node is None or depth > MAX_DEPTH:
+        return None
+    t = node.type
+    if t in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"):
+        inner = next((c for c in node.named_children if c.type != "comment"), None)
+        return fold_number(inner, file, depth + 1)
+    if t == "number":
+        text = pf.text(node).replace("_", "")
+        try:
+            if text.lower().startswith(("0x", "0o", "0b")):
+                return int(text, 0)
+            value = float(text)
+            return int(value) if value.is_integer() and abs(value) < 1e18 else value
+        except ValueError:
+            return None
+    if t == "unary_expression" and node.child_count == 2 and node.children[0].type in ("-", "+"):
+        value = fold_number(node.children[1], file, depth + 1)
+        return None if value is None else (-value if node.children[0].type == "-" else value)
+    if t == "binary_expression":
+        left = fold_number(node.child_by_field_name("left"), file, depth + 1)
+        right = fold_number(node.child_by_field_name("right"), file, depth + 1)
+        operator = node.child_by_field_name("operator")
+        if left is None or right is None or operator is None:
+            return None
+        op = operator.type
+        try:
+            if op == "+":
+                return left + right
+            if op == "-":
+                return left - right
+            if op == "*":
+                return left * right
+            if op == "/":
+                value = left / right
+                return int(value) if float(value).is_integer() else value
+            if op == "%":
+                return left % right
+            if op == "**":
+                return left ** right if abs(right) < 64 else None
+        except (ZeroDivisionError, OverflowError):
+            return None
+        return None
+    if t == "identifier":
+        init = file.analyzer.const_value_node(node)
+        return fold_number(init, file, depth + 1) if init is not None else None
+    return None
+
+
+def resolve_object(node, file: FileKv, depth: int = 0):
+    """The object literal a node is, or a same-file `const` name refers to; else None."""
+    while node is not None and depth < MAX_DEPTH:
+        if node.type in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"):
+            node = next((c for c in node.named_children if c.type != "comment"), None)
+        elif node.type == "identifier":
+            node = file.analyzer.const_value_node(node)
+        else:
+            break
+        depth += 1
+    return node if node is not None and node.type == "object" else None
+
+
+def resolve_string(node, file: FileKv, depth: int = 0) -> str | None:
+    """The string a literal (or a same-file `const` name) is, else None."""
+    while node is not None and depth < MAX_DEPTH:
+        if node.type in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"):
+            node = next((c for c in node.named_children if c.type != "comment"), None)
+        elif node.type == "identifier":
+            node = file.analyzer.const_value_node(node)
+        else:
+            break
+        depth += 1
+    return string_value(node, file.pf) if node is not None else None

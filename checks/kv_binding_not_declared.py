@@ -1,0 +1,124 @@
+from edgelint.api import Check, Location, Span
+
+from ._kv import describe_access, kv_index
+
+
+class KvBindingNotDeclared(Check):
+    """## What it does
+    Reports a KV namespace binding that the code reads (`getRequestContext().env.X`,
+    `getCloudflareContext().env.X`, `process.env.X`, a parameter typed `CloudflareEnv`, …) but
+    that no Wrangler config of the app declares under `kv_namespaces` — or that an environment
+    section (`[env.production]`) leaves out although it declares its own `kv_namespaces`.
+
+    The finding is at the first use of the binding (the first one in the files being checked,
+    with `edgelint check FILES`), once per binding; the Wrangler file is a related location, and
+    so is the `CloudflareEnv` member when the binding is only typed there.
+
+    ## Why is this bad?
+    A binding exists only if Wrangler declares it: `kv_namespaces = [{ binding = "X", id = … }]`
+    or `[[kv_namespaces]]` (REFERENCE.md §3.3). A `CloudflareEnv` type in `env.d.ts` makes
+    TypeScript happy but creates nothing, so `env.X` is `undefined` at run time and the first
+    `env.X.get(…)` throws. Bindings are not inherited by environments: when `[env.production]`
+    declares `kv_namespaces`, every namespace must be repeated there (§3.3).
+
+    What counts as a KV namespace: a binding declared under `kv_namespaces`, typed `KVNamespace`
+    in `CloudflareEnv` (or cast to it), or read from a request context and used only with KV
+    methods (`get`, `getWithMetadata`, `put`, `delete`, `list`). Bindings declared as another
+    kind (D1, R2, services, vars, …) are never reported here.
+
+    Targets: `next-on-pages`, `opennext`. Without any Wrangler file the finding is a warning
+    under next-on-pages (bindings may be set in the Pages dashboard) and an error under OpenNext.
+
+    ## Example
+    ```ts
+    const { env } = getCloudflareContext()
+    const cached = await env.FEED_CACHE.get('rss')   // no FEED_CACHE in wrangler.jsonc
+    ```
+
+    ## Use instead
+    ```jsonc
+    // wrangler.jsonc
+    "kv_namespaces": [{ "binding": "FEED_CACHE", "id": "<namespace id>" }]
+    ```
+    """
+
+    code, name, area = "EDGE301", "kv-binding-not-declared", "kv"
+    severity = "error"
+    targets = frozenset({"next-on-pages", "opennext"})
+
+    def run(self, ctx):
+        index = kv_index(ctx)
+        uses: dict[str, list] = {}
+        for path in sorted(index.files):
+            for access in index.files[path].accesses:
+                if access.how == "globalThis" and access.name not in index.declared:
+                    continue  # a global of the app's own; EDGE303 covers declared bindings read from globalThis
+                if index.is_kv(access.name, access.how, access.typed_kv):
+                    uses.setdefault(access.name, []).append((path, access))
+        configs = ctx.app.wranglers
+        searched = ", ".join(ctx.app.local(p) for p in ctx.app.wrangler_names)
+        for name in sorted(uses):
+            places = uses[name]
+            focused = [p for p in places if ctx.in_focus(p[0])] or places
+            path, access = focused[0]
+            typed = index.typed.get(name)
+            type_note = (f"; it is only typed in {ctx.app.local(typed.path)}, and a type does not create a binding"
+                         if typed is not None else "")
+            type_related = [Location(typed.path, typed.span, f"`{name}` is typed here")] if typed is not None else []
+            what = f"`{describe_access(access)}`" + (f"; {len(places)} uses" if len(places) > 1 else "")
+            if not configs:
+                severity = "warning" if ctx.target == "next-on-pages" else "error"
+                where = (" unless it is configured in the Cloudflare dashboard" if ctx.target == "next-on-pages"
+                         else "")
+                yield ctx.finding(
+                    self, path, access.span,
+                    f"KV binding `{name}` is used here ({what}) but no Wrangler config declares it: "
+                    f"none found (looked for {searched}){type_note}. `env.{name}` is undefined at run time"
+                    f"{where}; declare it under `kv_namespaces`",
+                    severity=severity, related=type_related, binding=name, uses=len(places))
+                continue
+            if name not in index.declared:
+                files = " or ".join(ctx.app.local(c.path) for c in configs)
+                related = [Location(c.path, c.section_span("", "kv_namespaces") or Span(1, 1, 1, 1),
+                                    f"`kv_namespaces` here has no `{name}`" if c.section_span("", "kv_namespaces")
+                                    else f"{ctx.app.local(c.path)} declares no `kv_namespaces`") for c in configs]
+                yield ctx.finding(
+                    self, path, access.span,
+                    f"KV binding `{name}` is used here ({what}) but not declared in {files} "
+                    f"(searched {searched}){type_note}. `env.{name}` is undefined at run time; add "
+                    f"{_entry(configs[0].path, name)} to `kv_namespaces`",
+                    related=[*related, *type_related], binding=name, uses=len(places))
+                continue
+            missing = _missing_environments(configs, name)
+            if missing:
+                config, env = missing[0]
+                label = f"[env.{env}]" if env else "the top level"
+                span = config.section_span(env, "kv_namespaces") or config.section_span(env) or Span(1, 1, 1, 1)
+                others = [f"{ctx.app.local(c.path)} {f'[env.{e}]' if e else 'top level'}" for c, e in missing[1:]]
+                more = f" (also missing from {', '.join(others)})" if others else ""
+                yield ctx.finding(
+                    self, path, access.span,
+                    f"KV binding `{name}` is used here ({what}) but {label} of {ctx.app.local(config.path)} "
+                    f"declares its own `kv_namespaces` without it{more}: bindings are not inherited by "
+                    f"environments, so `env.{name}` is undefined there; repeat the namespace in that section",
+                    related=[Location(config.path, span, f"`kv_namespaces` of {label} without `{name}`")],
+                    binding=name, environment=env)
+
+
+def _missing_environments(configs, name: str) -> list:
+    """(config, env) pairs whose section declares `kv_namespaces` but not `name`."""
+    missing = []
+    for config in configs:
+        for env in ["", *config.environments]:
+            section = config.section(env)
+            if "kv_namespaces" not in section:
+                continue
+            if not any(b.kind == "kv" and b.name == name and b.env == env for b in config.bindings):
+                missing.append((config, env))
+    return missing
+
+
+def _entry(path: str, name: str) -> str:
+    if path.endswith(".toml"):
+        return f'`{{ binding = "{name}", id = "<namespace id>" }}`'
+    return f'`{{ "binding": "{name}", "id": "<namespace id>" }}`'

@@ -1,0 +1,80 @@
+import re
+
+from edgelint.api import Check
+
+from ._kv import OPENNEXT_RESERVED, kv_index
+
+
+class KvBindingUnused(Check):
+    """## What it does
+    Notes a KV namespace declared in a Wrangler config (`kv_namespaces`, at the top level or in
+    an `[env.<name>]` section) that nothing in the app's code reads.
+
+    ## Why is this bad?
+    It is usually left over from a refactor or a renamed binding — and a renamed binding means
+    the code now reads a name that is not declared (EDGE301). A stale declaration also keeps a
+    namespace id in the config that nobody maintains (REFERENCE.md §3.3).
+
+    To stay quiet when in doubt, a binding counts as used when any source file of the app
+    (type declarations `*.d.ts` aside) mentions its name — e.g. a seeding script or an
+    unrecognised access — and nothing is reported when the code reads the env with a computed
+    key (`env[name]`). Under OpenNext the cache bindings it reads itself (`NEXT_INC_CACHE_KV`,
+    … §2.5) are never reported.
+
+    Targets: `next-on-pages`, `opennext`. A note: it never fails a run.
+
+    ## Example
+    ```toml
+    [[kv_namespaces]]
+    binding = "OLD_CACHE"   # nothing reads env.OLD_CACHE
+    id = "…"
+    ```
+
+    ## Use instead
+    Remove the declaration, or use the binding under the name it is declared with.
+    """
+
+    code, name, area = "EDGE302", "kv-binding-unused", "kv"
+    severity = "note"
+    targets = frozenset({"next-on-pages", "opennext"})
+
+    def run(self, ctx):
+        index = kv_index(ctx)
+        if index.dynamic_env or not index.declared:
+            return
+        used = {a.name for f in index.files.values() for a in f.accesses}
+        candidates = {n for n in index.declared if n not in used}
+        if ctx.target == "opennext":
+            candidates -= OPENNEXT_RESERVED
+        if not candidates:
+            return
+        candidates -= _mentioned(ctx, candidates)
+        for name in sorted(candidates):
+            first_per_file = {}
+            for binding in index.declared[name]:
+                first_per_file.setdefault(binding.path, binding)
+            for path, binding in sorted(first_per_file.items()):
+                envs = sorted({b.env for b in index.declared[name] if b.path == path})
+                where = ", ".join("top level" if not e else f"[env.{e}]" for e in envs)
+                yield ctx.finding(
+                    self, path, binding.span,
+                    f"KV namespace `{name}` is declared in {ctx.app.local(path)} ({where}) but the app's code "
+                    f"never reads it (no `env.{name}` anywhere); remove it or check for a renamed binding",
+                    binding=name)
+
+
+def _mentioned(ctx, names: set[str]) -> set[str]:
+    """The names that appear as a word in a source file of the app (not in `*.d.ts` files)."""
+    pattern = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    found: set[str] = set()
+    for path in ctx.app.files:
+        if path.endswith(".d.ts"):
+            continue
+        data = ctx.ws.read(path)
+        if data is None:
+            continue
+        for match in pattern.finditer(data):
+            found.add(match.group(1).decode())
+        if found >= names:
+            break
+    return found

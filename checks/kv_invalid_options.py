@@ -1,0 +1,198 @@
+import json
+import time
+
+from edgelint.api import Check
+from edgelint.jsvalues import Unknown, literal, object_pairs
+
+from ._kv import fold_number, kv_index, resolve_object, resolve_string
+
+GET_TYPES = ("text", "json", "arrayBuffer", "stream")
+MIN_EXPIRATION_TTL = 60
+MIN_CACHE_TTL = 30
+MAX_LIST_LIMIT = 1000
+MAX_KEY_BYTES = 512
+MAX_METADATA_BYTES = 1024
+MAX_BULK_KEYS = 100
+#: An `expiration` above this is a time in milliseconds (seconds would be the year 5138).
+MILLISECONDS_THRESHOLD = 100_000_000_000
+
+
+class KvInvalidOptions(Check):
+    """## What it does
+    Reports literal arguments of KV calls that Cloudflare rejects (REFERENCE.md §3.1, §3.2):
+
+    * `put(key, value, { expirationTtl })` below 60 seconds;
+    * `put(…, { expiration })` in milliseconds (`Date.now()` without `/ 1000`, or a literal above
+      10^11) or in the past (an absolute time in seconds since the epoch);
+    * `put(…, { metadata })` whose JSON is longer than 1024 bytes;
+    * `get(key, { cacheTtl })` / `getWithMetadata` below 30 seconds;
+    * `get(key, type)` / `get(key, { type })` with a type other than `'text'`, `'json'`,
+      `'arrayBuffer'`, `'stream'`;
+    * `list({ limit })` above 1000;
+    * a key that is empty, `.` or `..`, or longer than 512 bytes (for a template literal, its
+      fixed text alone), and a bulk `get([…])` of more than 100 keys.
+
+    Values are read without running code: literals, arithmetic on literals (`60 * 60 * 24`) and
+    `const` names of the same file. Anything else is left alone.
+
+    ## Why is this bad?
+    The binding throws at run time (e.g. "KV PUT failed: 400 Invalid expiration_ttl of 30.
+    Expiration TTL must be at least 60"), usually on a path that tests do not cover. The
+    minimum `cacheTtl` is 30 s since 2026-01-30 (it was 60 before, §3.1) — values from 30 to 59
+    need a current Wrangler and are not reported.
+
+    Targets: all (the options are KV options wherever the call runs).
+
+    ## Example
+    ```ts
+    await env.CART_KV.put(`lock:${id}`, '1', { expirationTtl: 30 })
+    ```
+
+    ## Use instead
+    ```ts
+    await env.CART_KV.put(`lock:${id}`, '1', { expirationTtl: 60 })
+    ```
+    """
+
+    code, name, area = "EDGE306", "kv-invalid-options", "kv"
+    severity = "error"
+
+    def run(self, ctx):
+        index = kv_index(ctx)
+        for file, call in index.kv_calls():
+            for node, message in _problems(file, call):
+                yield ctx.finding(self, file.path, file.pf.span(node), message, method=call.method,
+                                  binding=call.name)
+
+
+def _problems(file, call):
+    args = call.arguments
+    method = call.method
+    if method in ("get", "getWithMetadata", "put", "delete") and args:
+        yield from _key_problems(file, method, args[0])
+    if method in ("get", "getWithMetadata") and len(args) >= 2:
+        yield from _read_options(file, method, args[1])
+    elif method == "put" and len(args) >= 3:
+        yield from _put_options(file, args[2])
+    elif method == "list" and args:
+        options = resolve_object(args[0], file)
+        if options is not None:
+            pairs = object_pairs(options, file.pf)
+            if "limit" in pairs:
+                value = fold_number(pairs["limit"][1], file)
+                if value is not None and value > MAX_LIST_LIMIT:
+                    yield pairs["limit"][1], (f"`list({{ limit: {_show(value)} }})`: the maximum is {MAX_LIST_LIMIT} "
+                                              "keys per page; paginate with `cursor` until `list_complete`")
+
+
+def _key_problems(file, method, node):
+    pf = file.pf
+    if node.type == "array" and method in ("get", "getWithMetadata"):
+        items = [c for c in node.named_children if c.type != "comment"]
+        if len(items) > MAX_BULK_KEYS:
+            yield node, f"bulk `{method}()` of {len(items)} keys: at most {MAX_BULK_KEYS} keys per call"
+        return
+    key = resolve_string(node, file)
+    if key is not None:
+        size = len(key.encode("utf-8"))
+        if key in ("", ".", ".."):
+            yield node, f"KV key {json.dumps(key)} is not allowed (keys must not be empty, `.` or `..`)"
+        elif size > MAX_KEY_BYTES:
+            yield node, f"KV key is {size} bytes long: the maximum is {MAX_KEY_BYTES} bytes"
+        return
+    if node.type == "template_string":
+        fixed = sum(len(pf.text(c).encode("utf-8")) for c in node.named_children if c.type == "string_fragment")
+        if fixed > MAX_KEY_BYTES:
+            yield node, (f"KV key is at least {fixed} bytes long (its fixed text alone): the maximum is "
+                         f"{MAX_KEY_BYTES} bytes")
+
+
+def _read_options(file, method, node):
+    pf = file.pf
+    kind = resolve_string(node, file)
+    if kind is not None:
+        if kind not in GET_TYPES:
+            yield node, _type_message(method, kind)
+        return
+    options = resolve_object(node, file)
+    if options is None:
+        return
+    pairs = object_pairs(options, pf)
+    if "type" in pairs:
+        kind = resolve_string(pairs["type"][1], file)
+        if kind is not None and kind not in GET_TYPES:
+            yield pairs["type"][1], _type_message(method, kind)
+    if "cacheTtl" in pairs:
+        value = fold_number(pairs["cacheTtl"][1], file)
+        if value is not None and value < MIN_CACHE_TTL:
+            yield pairs["cacheTtl"][1], (f"`cacheTtl: {_show(value)}` in `{method}()`: the minimum is "
+                                         f"{MIN_CACHE_TTL} seconds; KV rejects the read")
+
+
+def _type_message(method, kind):
+    return (f"`{method}()` type {json.dumps(kind)} is not a KV value type; use one of "
+            + ", ".join(f"'{t}'" for t in GET_TYPES))
+
+
+def _put_options(file, node):
+    pf = file.pf
+    options = resolve_object(node, file)
+    if options is None:
+        return
+    pairs = object_pairs(options, pf)
+    if "expirationTtl" in pairs:
+        value = fold_number(pairs["expirationTtl"][1], file)
+        if value is not None and value < MIN_EXPIRATION_TTL:
+            yield pairs["expirationTtl"][1], (f"`expirationTtl: {_show(value)}` in `put()`: the minimum is "
+                                              f"{MIN_EXPIRATION_TTL} seconds; KV rejects the write")
+    if "expiration" in pairs:
+        value_node = pairs["expiration"][1]
+        value = fold_number(value_node, file)
+        if value is None and _uses_milliseconds(value_node, pf):
+            yield value_node, ("`expiration` is computed from `Date.now()`, which is in milliseconds, but KV wants "
+                               "seconds since the epoch; divide by 1000 (or use `expirationTtl`)")
+        elif value is not None and value >= MILLISECONDS_THRESHOLD:
+            yield value_node, (f"`expiration: {_show(value)}` looks like milliseconds; KV wants seconds since "
+                               "the epoch (or use `expirationTtl`)")
+        elif value is not None and value < time.time() + MIN_EXPIRATION_TTL:
+            yield value_node, (f"`expiration: {_show(value)}` is in the past (seconds since the epoch): KV rejects "
+                               "an expiration less than 60 seconds ahead; use `expirationTtl` for a relative time")
+    if "metadata" in pairs:
+        value = literal(pairs["metadata"][1], pf)
+        if not isinstance(value, Unknown) and not _has_unknown(value):
+            size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+            if size > MAX_METADATA_BYTES:
+                yield pairs["metadata"][1], (f"`metadata` is {size} bytes as JSON: the maximum is "
+                                             f"{MAX_METADATA_BYTES} bytes")
+
+
+def _uses_milliseconds(node, pf) -> bool:
+    """`Date.now()` / `new Date().getTime()` in the expression and no division anywhere in it."""
+    has_now = divided = False
+    for child in pf.walk(node):
+        if child.type == "call_expression":
+            text = pf.text(child.child_by_field_name("function") or child).replace(" ", "")
+            if text == "Date.now" or text.endswith((".getTime", ".valueOf")):
+                has_now = True
+        elif child.type == "binary_expression":
+            operator = child.child_by_field_name("operator")
+            if operator is not None and operator.type == "/":
+                divided = True
+    return has_now and not divided
+
+
+def _has_unknown(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _show(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
