@@ -2,9 +2,9 @@
 
 Edges come from module summaries: static imports, side-effect imports, `export … from`, dynamic
 `import()` and `require()` (bundlers follow all of them). Imports the compiler erases never
-count: `import type` and all-`type` specifier lists (erased in the summary already), and imports
-whose bindings are used only as types or not at all (TypeScript and SWC drop those, so the
-bundler never sees them). Imports inside a branch that Next.js compiles away for the edge
+count: `import type` and all-`type` specifier lists (erased in the summary already), and, in
+TypeScript files, imports whose bindings are used only as types or not at all (TypeScript and
+SWC drop those, so the bundler never sees them). Imports inside a branch that Next.js compiles away for the edge
 (`if (process.env.NEXT_RUNTIME === 'nodejs') { … }`, REFERENCE.md §2.2 "Import-but-don't-use")
 are not followed either. Only files reachable from an entry are ever summarised, so a large
 repository with few edge routes is mostly never parsed.
@@ -31,6 +31,9 @@ from edgelint.resolve import Resolved, Resolver
 from edgelint.summary import Import
 from edgelint.workspace import Workspace
 
+#: Files the TypeScript compiler (or SWC's TypeScript strip) handles: only there are unused imports
+#: erased. In JavaScript an import is kept even when its bindings are unused (it may have effects).
+TYPESCRIPT_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts")
 #: Route kinds that are their own edge function (an entry) when their runtime is edge.
 ENTRY_KINDS = ("page", "route", "metadata", "not-found", "pages-page", "api", "middleware")
 #: App Router files rendered together with a page of their segment or a segment below it.
@@ -158,7 +161,8 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
         return []
     pf = None
     erased: set[int] = set()
-    named = [i for i, imp in enumerate(imports) if imp.kind == "static" and imp.names]
+    named = [i for i, imp in enumerate(imports) if imp.kind == "static" and imp.names] \
+        if path.endswith(TYPESCRIPT_EXTENSIONS) else []
     if named or ws.contains(path, b"NEXT_RUNTIME"):
         pf = ws.parse(path)
     if pf is not None:

@@ -58,6 +58,8 @@ def builtin_name(spec: str) -> str | None:
     """'fs' for 'fs', 'node:fs', 'fs/promises'; 'test' only for 'node:test'; None otherwise."""
     if spec.startswith("node:"):
         return spec[5:].split("/", 1)[0] or None
+    if spec.endswith("/"):
+        return None  # `punycode/`: the npm package of that name, not the built-in
     head = spec.split("/", 1)[0]
     return head if head in NODE_BUILTINS else None
 

@@ -1,0 +1,137 @@
+from edgelint.api import Check, Location
+
+from ._compat import (EDGE_UNSUPPORTED_NODE_APIS, EdgeCode, compat_graph, edge_files, evidence, free_references,
+                      is_guarded)
+from edgelint.parsing import string_value
+
+#: CommonJS module globals: there is no module file (nor a file system) on the edge.
+MODULE_GLOBALS = ("__dirname", "__filename")
+NAMES = (*EDGE_UNSUPPORTED_NODE_APIS, *MODULE_GLOBALS, "process", "require")
+NEEDLES = tuple(name.encode() for name in NAMES)
+
+
+class NoNodeGlobalInEdge(Check):
+    """## What it does
+    Reports Node.js-only globals and APIs in edge code (edge routes, edge middleware, what is
+    rendered with them and every module they import):
+
+    * `process.<anything>` other than `process.env` (`process.cwd()`, `process.nextTick()`,
+      `process.argv`, `process.exit()`, …) — **error**;
+    * `__dirname` and `__filename` — **error**;
+    * `require(variable)`, `require.resolve()`, `require.cache` — **error** (nothing can load a
+      module at run time); a plain `require('literal')` is bundled by webpack and reported as a
+      **warning** (the docs ask for ES modules);
+    * the Node globals Next.js lists as `EDGE_UNSUPPORTED_NODE_APIS`: `setImmediate`,
+      `clearImmediate`, `MessageChannel`, `BroadcastChannel`, `CompressionStream`, … —
+      **warning**.
+
+    Only references to the *global* are reported: a parameter, variable, import, function, class
+    or `catch` binding of the same name in an enclosing scope is not Node's (`function f(process)
+    { process.steps }` is fine). Feature detection is not a use: `typeof setImmediate`, an
+    uncalled test such as `if (process.version)`, or code inside a branch whose condition
+    mentions the name (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`).
+    Code in a branch on `process.env.NEXT_RUNTIME` that cannot run on the edge is skipped (Next.js
+    removes it from edge bundles). Bare `Buffer` is **not** reported: Next.js provides it to edge
+    code in every version (REFERENCE.md §8a).
+
+    ## Why is this bad?
+    The Next.js Edge Runtime documents `process.env` and the Web-standard globals only (§2.1);
+    `require` is not available (§2.2). For `EDGE_UNSUPPORTED_NODE_APIS`, webpack prints a build
+    warning in middleware and edge API routes ("A Node.js API is used (setImmediate …) which is
+    not supported in the Edge Runtime"), and Next's own edge sandbox (`next dev`, `next start`)
+    replaces each with a stub that throws when called (§2.2); some of them exist on Cloudflare's
+    runtime, so the failure can hide until you run the app elsewhere. All of these fail at **run
+    time**, not at build time.
+
+    ## Example
+    ```ts
+    setImmediate(flush)
+    const root = process.cwd()
+    ```
+
+    ## Use instead
+    ```ts
+    queueMicrotask(flush)                  // or setTimeout(flush, 0), or ctx.waitUntil(...)
+    const base = new URL(request.url).origin
+    ```
+    """
+
+    code, name, area = "EDGE202", "no-node-global-in-edge", "edge-compat"
+    severity = "error"
+
+    def run(self, ctx):
+        graph = compat_graph(ctx)
+        for path in edge_files(ctx, graph):
+            if not ctx.ws.contains(path, *NEEDLES):
+                continue
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
+            code = EdgeCode.of(pf)
+            for node in free_references(code, NAMES):
+                report = self._judge(pf, node)
+                if report is None:
+                    continue
+                target, message, severity = report
+                span = pf.span(target)
+                found = evidence(ctx, graph, path, Location(path, span, "used here"))
+                if not found.entries:
+                    continue
+                yield ctx.finding(self, path, span, f"{message} {found.text}", severity=severity,
+                                  related=found.related, flow=found.flow, api=pf.text(target), **found.data)
+
+    def _judge(self, pf, node):
+        """(node to report, message, severity) for a free reference, or None when it is fine."""
+        name = pf.text(node)
+        parent = node.parent
+        if name == "process":
+            member = parent if parent is not None and parent.type in ("member_expression", "subscript_expression") \
+                and parent.child_by_field_name("object") == node else None
+            if member is None:
+                return None  # `typeof process`, passing `process` around: nothing is used yet
+            prop = member.child_by_field_name("property") or member.child_by_field_name("index")
+            prop_name = pf.text(prop) if prop is not None and prop.type != "string" else string_value(prop, pf)
+            if prop_name is None or prop_name == "env":
+                return None
+            if is_guarded(pf, member, f"process.{prop_name}"):
+                return None
+            called = member.parent is not None and member.parent.type == "call_expression" and \
+                member.parent.child_by_field_name("function") == member
+            what = f"`process.{prop_name}{'()' if called else ''}`"
+            return member, (f"{what} is Node.js-only: the edge runtime's `process` provides `process.env` only "
+                            f"(REFERENCE.md §2.1), so this fails or is undefined at run time."), "error"
+        if name in MODULE_GLOBALS:
+            if is_guarded(pf, node, name):
+                return None
+            return node, (f"`{name}` is a CommonJS/Node.js global: edge code has no module directory and no "
+                          f"file system, so it is undefined or meaningless at run time."), "error"
+        if name == "require":
+            return self._require(pf, node)
+        if is_guarded(pf, node, name):
+            return None
+        called = parent is not None and parent.type in ("call_expression", "new_expression")
+        return node, (f"`{name}` is a Node.js API that the Next.js Edge Runtime does not provide "
+                      f"(EDGE_UNSUPPORTED_NODE_APIS): a build warning in middleware and edge API routes, and a stub "
+                      f"that throws when {'called' if called else 'used'} at run time in Next's edge sandbox."
+                      + (" Use `queueMicrotask()` or `setTimeout(fn, 0)` (or `waitUntil` for background work)."
+                         if name in ("setImmediate", "clearImmediate") else "")), "warning"
+
+    def _require(self, pf, node):
+        parent = node.parent
+        if is_guarded(pf, node, "require"):
+            return None
+        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+            args = parent.child_by_field_name("arguments")
+            first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
+            if first is not None and string_value(first, pf) is not None:
+                return parent, ("`require()` in edge code: the Edge Runtime has no `require` and Next.js asks for ES "
+                                "modules (REFERENCE.md §2.2). webpack bundles a literal `require`, so this works "
+                                "today; use `import` instead."), "warning"
+            return parent, ("`require()` of a computed name in edge code: the Edge Runtime has no `require` "
+                            "(REFERENCE.md §2.2), so the module cannot be loaded at run time. Use a static "
+                            "`import` (or `import()` of a literal)."), "error"
+        if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+            prop = parent.child_by_field_name("property")
+            return parent, (f"`require.{pf.text(prop) if prop is not None else ''}` is Node.js-only: the Edge Runtime "
+                            f"has no `require` (REFERENCE.md §2.2), so this fails at run time."), "error"
+        return None
