@@ -1,0 +1,36 @@
+"""Helpers shared by the rate-limit checks (EDGE6xx): the shared analysis and fix advice."""
+
+from __future__ import annotations
+
+from edgelint import ratelimit
+from edgelint.ratelimit import RatelimitOptions
+
+__all__ = ["RatelimitOptions", "get", "waituntil_advice", "ip_advice"]
+
+
+def get(ctx, check) -> ratelimit.Analysis:
+    """The app's rate-limit analysis (computed once per app, whichever check asks first)."""
+    return ratelimit.analysis(ctx, check.options)
+
+
+def is_middleware(ctx, path: str) -> bool:
+    return any(r.path == path for r in ctx.routes("middleware", "proxy"))
+
+
+def waituntil_advice(ctx, path: str) -> str:
+    """How to hand a promise to `waitUntil` where this file runs."""
+    if is_middleware(ctx, path):
+        return "pass it to `event.waitUntil(pending)` (the middleware's second argument, a NextFetchEvent)"
+    if ctx.target == "next-on-pages":
+        return "pass it to `getRequestContext().ctx.waitUntil(pending)`"
+    if ctx.target == "opennext":
+        return "pass it to `getCloudflareContext().ctx.waitUntil(pending)`"
+    return "pass it to `waitUntil(pending)` from `@vercel/functions`"
+
+
+def ip_advice(ctx) -> str:
+    if ctx.target in ("next-on-pages", "opennext"):
+        return "`request.headers.get('cf-connecting-ip')`"
+    if ctx.target == "vercel":
+        return "`ipAddress(request)` from `@vercel/functions`"
+    return "the `x-forwarded-for` header your proxy sets"

@@ -1,0 +1,66 @@
+from edgelint.api import Check, Location
+from edgelint.ratelimit import result_usage
+
+from ._ratelimit import RatelimitOptions, get
+
+
+class LimiterResultIgnored(Check):
+    """## What it does
+    Reports a rate-limiter call whose verdict is never looked at: `await ratelimit.limit(id)` as
+    a statement, a result whose `success` is never read (`const { pending } = await …`, or
+    `success` destructured and unused), a Cloudflare binding's `{ success }` ignored, or a
+    limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
+    returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it.
+
+    ## Why is this bad?
+    A limiter only counts requests; it does not block anything. `limit()` resolves to
+    `{ success, limit, remaining, reset, pending }` (Upstash, REFERENCE.md §5.1) or
+    `{ success }` (Cloudflare binding, §5.2), and the handler must refuse the request when
+    `success` is false. Without that check the endpoint is not limited at all, while the code
+    (and an audit that greps for `.limit(`) suggests it is.
+
+    ## Example
+    ```ts
+    export async function POST(request: NextRequest) {
+      await ratelimit.limit(ip)
+      …
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    const { success, pending } = await ratelimit.limit(ip)
+    getRequestContext().ctx.waitUntil(pending)
+    if (!success) return new Response('Too many requests', { status: 429 })
+    ```
+    """
+
+    code, name, area = "EDGE602", "limiter-result-ignored", "ratelimit"
+    severity = "error"
+    Options = RatelimitOptions
+
+    def run(self, ctx):
+        analysis = get(ctx, self)
+        analysis.coverage()  # records helper calls whose returned verdict is dropped
+        for call in analysis.limiter_calls():
+            if call.kind not in ("upstash", "cloudflare", "heuristic") or not ctx.in_focus(call.path):
+                continue
+            mod = analysis.module(call.path)
+            usage = result_usage(mod.pf, call.node)
+            if usage.kind != "ignored":
+                continue
+            what = "{ success }" if call.kind == "cloudflare" else "`success`"
+            message = (f"the verdict of `{call.callee}(…)` is never checked: {usage.reason}, so requests over "
+                       f"the limit go through. Read {what} and refuse the request (429) when it is false")
+            yield ctx.finding(self, call.path, call.span, message, limiter=call.kind)
+        for (path, _start), hop in sorted(analysis.ignored_helper_calls.items()):
+            if not ctx.in_focus(path):
+                continue
+            mod = analysis.module(path)
+            usage = result_usage(mod.pf, hop.node)
+            reach = analysis.call_reach(mod, hop.node, 4)
+            related = [reach.call.location("the limiter whose verdict the helper returns")] if reach else []
+            yield ctx.finding(self, path, hop.span,
+                              f"`{hop.what}(…)` returns a rate limiter's verdict, but {usage.reason or 'it is discarded'}"
+                              f"; check its `success` and refuse the request (429) when it is false",
+                              related=[Location(r.path, r.span, r.message) for r in related], limiter="helper")

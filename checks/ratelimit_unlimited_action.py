@@ -1,0 +1,159 @@
+from edgelint.api import Check
+
+from ._ratelimit import RatelimitOptions, get
+
+
+class UnlimitedUserAction(Check):
+    """## What it does
+    Reports a user action that can be called without passing a rate limiter: an App Router route
+    handler for a mutating method (`POST`, `PUT`, `PATCH`, `DELETE`; also `GET`/`HEAD` with
+    `include-get`), a Pages Router API route, or a Server Action (every export of a
+    `'use server'` module and every function with an inline `'use server'`).
+
+    An action counts as limited when, before it does its work, something calls a limiter
+    (`@upstash/ratelimit` `limit`/`blockUntilReady`, a Cloudflare rate-limiting binding
+    `env.X.limit({ key })`, or a call named in `limiters`):
+
+    * **inline** — the handler calls one, directly or through helper functions followed through
+      imports a few calls deep;
+    * **wrapper** — the export is `withX(handler)` and `withX` calls one (followed through
+      imports), or `withX` is listed in `wrappers`;
+    * **middleware** — `middleware.ts`/`proxy.ts` calls one and its `config.matcher` covers the
+      route's URL, evaluated with Next.js' matcher semantics (path-to-regexp patterns, arrays,
+      regex groups and lookaheads; entries with `has`/`missing` only partly cover). Server
+      Actions are covered by the matcher entry of the page that uses them. A limiter inside
+      `if (pathname.startsWith('/api'))` covers only the paths the test admits.
+
+    Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
+    limiter that call none are not limiters (a project function named like one, e.g. a
+    hand-written KV counter `checkRateLimit`, is still accepted). An action whose limiter result
+    is ignored is reported by EDGE602 instead. Partial coverage is a warning that names the URLs
+    or conditions that miss; when coverage cannot be decided (a non-literal matcher, a server
+    action whose page was not found) the finding is a note.
+
+    ## Why is this bad?
+    Every mutating endpoint and server action is reachable by anyone with `curl`; without a
+    limiter it invites brute force (coupon codes, logins), spam and cost amplification. Server
+    Actions are POSTs to their page path, so a matcher limited to `/api/:path*` does not cover
+    them (REFERENCE.md §1.7, §1.10, §5.3, §5.4).
+
+    ## Example
+    ```ts
+    // middleware.ts: export const config = { matcher: ['/api/:path*'] }
+    // app/cart/actions.ts
+    'use server'
+    export async function applyCoupon(form: FormData) { … }   // POST /cart: not matched
+    ```
+
+    ## Use instead
+    ```ts
+    'use server'
+    export async function applyCoupon(form: FormData) {
+      const { success } = await ratelimit.limit(`coupon:${await userId()}`)
+      if (!success) return { error: 'Too many attempts' }
+      …
+    }
+    ```
+
+    ## Options
+    - `limiters` (list of callee names): extra calls that count as limiters (`"guard.check"`).
+    - `wrappers` (list of names): higher-order functions from packages that limit what they wrap.
+    - `include-get` (bool, default false): also require limits on `GET`/`HEAD` handlers.
+    """
+
+    code, name, area = "EDGE601", "unlimited-user-action", "ratelimit"
+    severity = "warning"
+    Options = RatelimitOptions
+
+    def run(self, ctx):
+        analysis = get(ctx, self)
+        for cov in analysis.coverage():
+            action = cov.action
+            if not ctx.in_focus(action.path) or cov.status == "covered" or cov.verdict_ignored:
+                continue
+            data = dict(url=action.url, method=action.method, action=action.kind, status=cov.status,
+                        pages=list(action.pages))
+            if cov.status == "partial":
+                message = f"{_label(action)} is only partly rate limited: {cov.detail}. {_advice(analysis, cov)}"
+                yield ctx.finding(self, action.path, action.span, message, related=cov.evidence, **data)
+            elif cov.status == "unknown":
+                message = f"cannot tell whether {_label(action)} is rate limited: {cov.detail}"
+                yield ctx.finding(self, action.path, action.span, message, severity="note",
+                                  related=cov.evidence, **data)
+            else:
+                why = _why(action, cov)
+                message = f"{_label(action)} is not rate limited: {why}. {_advice(analysis, cov)}"
+                yield ctx.finding(self, action.path, action.span, message, related=_related(analysis, cov), **data)
+
+
+def _label(action) -> str:
+    if action.kind == "server-action":
+        where = f" (a POST to {', '.join(action.pages[:3])})" if action.pages else ""
+        return f"server action `{action.name}`{where}"
+    return action.label()
+
+
+def _why(action, cov) -> str:
+    parts = ["no limiter call in it" if action.kind == "server-action" else "no limiter call in the handler"]
+    if action.kind != "server-action":
+        parts.append("no limiting wrapper")
+    mw = cov.middleware
+    if mw is not None:
+        if mw.status == "none":
+            parts.append("and no middleware")
+        elif mw.status == "no-limiter":
+            parts.append(f"and {mw.detail}")
+        else:
+            parts.append(f"and {mw.detail}")
+    return ", ".join(parts)
+
+
+def _advice(analysis, cov) -> str:
+    action = cov.action
+    tips = []
+    mw = cov.middleware
+    info = analysis.middleware()
+    if mw is not None and mw.status in ("not-covered", "partial") and info and info.reach is not None:
+        targets = list(action.pages) if action.kind == "server-action" else [action.url]
+        shown = ", ".join(f"'{_matcher_path(t)}'" for t in targets[:3] if t)
+        if "does not match" in mw.detail and shown:
+            tips.append(f"add {shown} to the matcher in {info.route.path}")
+        elif shown:
+            tips.append(f"make {info.route.path} call its limiter for {shown}")
+    if action.kind != "server-action":
+        wrappers = analysis.known_wrappers()
+        if wrappers:
+            name, loc = wrappers[0]
+            tips.append(f"wrap the handler with `{name}` ({loc.path})")
+    known = analysis.known_limiter()
+    deny = "return an error" if action.kind == "server-action" else "return 429"
+    if known is not None and known.kind == "upstash":
+        instance = known.callee.rsplit(".", 1)[0]
+        where = known.construction.path if known.construction is not None else known.path
+        tips.append(f"call `{instance}.limit(key)` ({where}) first, keyed on the user or client, and {deny} "
+                    f"when `success` is false")
+    elif known is not None:
+        tips.append(f"call `{known.callee}({{ key }})` first and {deny} when `success` is false")
+    else:
+        tips.append(f"call a rate limiter first (`@upstash/ratelimit` `ratelimit.limit(key)`, or a Cloudflare "
+                    f"rate-limiting binding `env.LIMITER.limit({{ key }})`) and {deny} when `success` is false")
+    if len(tips) == 1:
+        return tips[0][0].upper() + tips[0][1:]
+    return "To cover it: " + "; or ".join(tips)
+
+
+def _matcher_path(pattern: str) -> str:
+    """A matcher source for a route pattern: `/blog/[slug]` -> `/blog/:slug`."""
+    import re
+
+    pattern = re.sub(r"\[\[\.\.\.([^\]]+)\]\]", r":\1*", pattern)
+    pattern = re.sub(r"\[\.\.\.([^\]]+)\]", r":\1+", pattern)
+    return re.sub(r"\[([^\]]+)\]", r":\1", pattern)
+
+
+def _related(analysis, cov):
+    related = list(cov.evidence)
+    if cov.action.kind != "server-action":
+        for _name, loc in analysis.known_wrappers()[:1]:
+            related.append(type(loc)(loc.path, loc.span, "a rate-limiting wrapper used by other handlers"))
+    return related

@@ -1,0 +1,2355 @@
+"""Rate-limit coverage of user actions (the EDGE6xx checks and the audit report).
+
+A *user action* is something a client can invoke over HTTP:
+
+* an App Router route handler: each exported HTTP method (`POST`, `PUT`, `PATCH`, `DELETE`;
+  `GET`/`HEAD` only with `[ratelimit] include-get = true`), REFERENCE.md §1.9;
+* a Pages Router API route (`pages/api/**` default export); the methods it answers are read from
+  `req.method` comparisons inside it, otherwise it answers every method;
+* a Server Action: every export of a `'use server'` module and every function with an inline
+  `'use server'` directive (§1.10). It is a POST to the page that uses it, so middleware coverage
+  follows that page's path (§1.7, §5.4).
+
+An action is *covered* when a rate limiter runs before it does its work:
+
+* **inline** — the handler calls a limiter, directly or through project helpers followed through
+  imports a few calls deep (`rateLimitRequest(req)` → `ratelimit(...).limit(key)`);
+* **wrapper** — the export is `withX(handler)` and `withX` (followed through imports and
+  re-exports) calls a limiter, or is named in `[ratelimit] wrappers`;
+* **middleware** — `middleware.*`/`proxy.*` calls a limiter and its `config.matcher` covers the
+  action's URL (`edgelint.matcher`); a limiter behind a `pathname`/`method` condition covers only
+  the URLs the condition admits (evaluated when it is a simple `startsWith`/`===`/`includes`
+  test, else partial).
+
+A limiter call is `X.limit(id)` / `X.blockUntilReady(id, ms)` where X is an `@upstash/ratelimit`
+`Ratelimit` (constructed at module scope, returned by a factory, imported, or a parameter typed
+`Ratelimit`), a Cloudflare rate-limiting binding (`env.NAME.limit({ key })`, §5.2), a name from
+`[ratelimit] limiters`, or — when nothing can be resolved — a receiver whose name says it is a
+limiter (`rateLimiter.limit(ip)`). Query builders (`db.select()….limit(10)`, numeric or
+pagination arguments) are never limiters. A project function whose name says it rate-limits
+(`checkRateLimit`, `withRateLimit`) counts when its body cannot be shown to call a recognised
+limiter (a hand-written KV counter, a package) — such coverage is marked `heuristic`.
+
+Everything is computed once per app (`analysis(ctx)` is cached with `ctx.shared`); the checks
+and `edgelint audit` read the same `coverage(ctx)`. Trees are walked iteratively, and every
+recursion (call following, identifier resolution, condition evaluation) has a depth bound and a
+cycle guard.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from edgelint import jsvalues, matcher
+from edgelint.api import Location
+from edgelint.parsing import ParsedFile, Span, string_value
+from edgelint.resolve import Resolver
+
+__all__ = ["Action", "ActionCoverage", "Analysis", "LimiterCall", "MiddlewareCoverage", "RatelimitOptions",
+           "analysis", "coverage", "user_actions"]
+
+#: How many calls deep handlers, wrappers and middleware are followed into helper functions.
+MAX_CALL_DEPTH = 4
+#: How many hops an identifier is followed (local binding, import, re-export, factory return).
+MAX_RESOLVE_DEPTH = 10
+#: How many import levels are searched upwards to find the pages that use a server action.
+MAX_IMPORTER_DEPTH = 5
+MAX_IMPORTER_FILES = 400
+#: Bound on nested expressions examined by the condition and key evaluators.
+MAX_EXPR_DEPTH = 24
+
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+UPSTASH_PACKAGE = "@upstash/ratelimit"
+UPSTASH_CLASSES = ("Ratelimit", "MultiRegionRatelimit")
+LIMIT_METHODS = ("limit", "blockUntilReady")
+RESPONSE_FIELDS = ("success", "limit", "remaining", "reset", "pending", "reason", "deniedValue")
+
+FUNCTION_TYPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
+                            "function", "arrow_function", "generator_function", "method_definition"})
+WRAPPER_TYPES = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                           "non_null_expression", "type_assertion"})
+SCOPE_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_default", "class_body"})
+
+#: A function or callee name that says it applies a rate limit (used when nothing better is known).
+_RATE_NAME = re.compile(r"rate_?limit|ratelimit|throttle", re.IGNORECASE)
+_NOT_A_CHECK = re.compile(r"^(get|set|reset|create|build|make|format|is|has|log|init|parse|new|to|clear|"
+                          r"should|use|read|load|save|store|record|update|delete|remove|describe|render|"
+                          r"headers?|response|error|on)(?=[A-Z_]|$)")
+#: A receiver name that says it is a limiter object (`rateLimiter.limit(ip)`).
+_LIMITER_RECEIVER = re.compile(r"rate_?limit|limiter", re.IGNORECASE)
+#: Call names in a receiver chain that make `.limit(n)` a query-builder limit.
+QUERY_METHODS = frozenset("""select from where orderBy innerJoin leftJoin rightJoin fullJoin crossJoin groupBy having
+offset selectFrom selectDistinct selectAll findMany findFirst query table order eq filter range sort skip find
+aggregate $dynamic returning values set with into update delete insert collection match search lean populate
+limit orderby distinct join fields columns prepare execute all many get""".split())
+QUERY_ROOTS = frozenset("""db database prisma drizzle knex sql tx trx qb supabase kysely query builder
+collection model repo repository client conn connection pool ctx_db""".split())
+#: Pagination-looking argument names (`.limit(pageSize)`).
+_PAGINATION = re.compile(r"limit|size|count|take|per_?page|page|max|num|top|first|rows|batch|chunk|offset|"
+                         r"length|amount|quota|items", re.IGNORECASE)
+_PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b")
+
+
+# --------------------------------------------------------------------------------------------
+# Public data
+
+
+@dataclass
+class RatelimitOptions:
+    """Options of the `ratelimit` area, read from `[ratelimit]` in edgelint.toml.
+
+    * `limiters`: extra limiter calls, by callee text (`"guard.check"`, `"checkQuota"`); a call
+      `guard.check(...)` or `x.guard.check(...)` then counts as a limiter call.
+    * `wrappers`: higher-order functions that rate-limit the handler they wrap but cannot be
+      followed (they come from a package): `export const POST = withLimit(handler)`.
+    * `include-get`: also treat `GET` and `HEAD` route handlers as user actions.
+    """
+
+    limiters: list[str] = field(default_factory=list)
+    wrappers: list[str] = field(default_factory=list)
+    include_get: bool = False
+
+
+@dataclass(frozen=True)
+class Construction:
+    """Where an Upstash limiter is built, and what its options say."""
+
+    path: str
+    span: Span
+    analytics: bool | None  # literal `analytics` option; None when absent-and-defaulted is unknown
+    multi_region: bool = False
+
+
+@dataclass(eq=False)
+class LimiterCall:
+    """One call that applies a rate limit."""
+
+    path: str
+    span: Span
+    kind: str  # 'upstash' | 'cloudflare' | 'configured' | 'heuristic' | 'by-name'
+    callee: str  # short callee text, e.g. 'ratelimit.limit', 'env.RL.limit', 'checkRateLimit'
+    node: object = field(repr=False, default=None)
+    binding: str | None = None  # Cloudflare binding name, when known
+    construction: Construction | None = None
+    key: object = field(repr=False, default=None)  # the key / identifier expression node
+
+    @property
+    def recognised(self) -> bool:
+        return self.kind in ("upstash", "cloudflare", "configured", "heuristic")
+
+    def location(self, message: str = "") -> Location:
+        return Location(self.path, self.span, message or f"limiter call `{self.callee}(…)`")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A user action: a route handler method, a Pages API route or a server action."""
+
+    kind: str  # 'route' | 'api' | 'server-action'
+    path: str
+    url: str | None  # the route's URL pattern; for a server action the first page that uses it
+    name: str  # 'POST' …; for API routes 'ANY' or 'POST|PUT'; for server actions the function name
+    span: Span
+    route: object = field(default=None, compare=False, repr=False)
+    pages: tuple[str, ...] = ()  # server actions: URL patterns of the pages that use them
+    inline: bool = False  # a server action marked by an inline 'use server'
+    node: object = field(default=None, compare=False, repr=False)  # the handler / action value
+    node_path: str = field(default="", compare=False, repr=False)  # the file that holds `node`
+
+    @property
+    def method(self) -> str:
+        return "POST" if self.kind == "server-action" else self.name
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        if self.kind == "server-action":
+            return ("POST",)
+        if self.name == "ANY":
+            return HTTP_METHODS
+        return tuple(self.name.split("|"))
+
+    def label(self) -> str:
+        if self.kind == "server-action":
+            return f"server action `{self.name}`"
+        if self.kind == "api":
+            what = "every method" if self.name == "ANY" else self.name.replace("|", "/")
+            return f"API route {self.url} ({what})"
+        return f"{self.name} {self.url}"
+
+
+@dataclass
+class MiddlewareCoverage:
+    """What the app's middleware/proxy does for one action."""
+
+    status: str  # 'covered' | 'partial' | 'not-covered' | 'unknown' | 'no-limiter' | 'none'
+    detail: str
+    path: str | None = None  # the middleware file
+    evidence: tuple[Location, ...] = ()
+
+
+@dataclass
+class ActionCoverage:
+    """How (and whether) one action is rate limited."""
+
+    action: Action
+    covered_by: str | None  # 'inline' | 'wrapper' | 'middleware' | None
+    evidence: tuple[Location, ...]
+    detail: str
+    partial: bool = False
+    status: str = "not-covered"  # 'covered' | 'partial' | 'not-covered' | 'unknown'
+    heuristic: bool = False  # recognised by a name only (a limiter-named helper or wrapper)
+    verdict_ignored: bool = False  # a limiter runs but its result is thrown away (EDGE602)
+    limiter_calls: tuple[LimiterCall, ...] = ()
+    middleware: MiddlewareCoverage | None = None
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "covered"
+
+    def to_dict(self) -> dict:
+        a = self.action
+        return {"kind": a.kind, "path": a.path, "url": a.url, "name": a.name, "line": a.span.line,
+                "pages": list(a.pages), "status": self.status, "covered_by": self.covered_by,
+                "partial": self.partial, "heuristic": self.heuristic, "verdict_ignored": self.verdict_ignored,
+                "detail": self.detail,
+                "evidence": [{"path": e.path, "line": e.span.line, "message": e.message} for e in self.evidence],
+                "middleware": None if self.middleware is None else
+                {"status": self.middleware.status, "detail": self.middleware.detail, "path": self.middleware.path}}
+
+
+# --------------------------------------------------------------------------------------------
+# Small tree helpers
+
+
+def unwrap(node):
+    depth = 0
+    while node is not None and node.type in WRAPPER_TYPES and depth < MAX_EXPR_DEPTH:
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = inner[0] if inner else None
+        depth += 1
+    return node
+
+
+def unwrap_await(node):
+    depth = 0
+    while node is not None and (node.type in WRAPPER_TYPES or node.type == "await_expression") \
+            and depth < MAX_EXPR_DEPTH:
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = inner[0] if inner else None
+        depth += 1
+    return node
+
+
+def args_of(call) -> list:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [a for a in args.named_children if a.type != "comment"]
+
+
+def prop_name(member, pf: ParsedFile) -> str:
+    prop = member.child_by_field_name("property")
+    return pf.text(prop) if prop is not None else ""
+
+
+def function_body(fn):
+    return fn.child_by_field_name("body")
+
+
+def enclosing_function(node):
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            return current
+        current = current.parent
+    return None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def callee_text(call, pf: ParsedFile) -> str:
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return ""
+    text = re.sub(r"\s+", "", pf.text(callee))
+    text = re.sub(r"\((?:[^()]|\([^()]*\))*\)", "(…)", text)
+    return _short(text.replace("?.", "."), 80)
+
+
+def last_name(node, pf: ParsedFile) -> str:
+    """The last identifier of a callee (`a.b.withX` -> 'withX', `withX` -> 'withX')."""
+    node = unwrap(node)
+    if node is None:
+        return ""
+    if node.type == "identifier":
+        return pf.text(node)
+    if node.type == "member_expression":
+        return prop_name(node, pf)
+    if node.type == "call_expression":
+        return last_name(node.child_by_field_name("function"), pf)
+    return ""
+
+
+def pattern_names(pattern, pf: ParsedFile) -> list[tuple[str, str | None, object]]:
+    """(local name, object key or None, name node) bound by a destructuring pattern (bounded)."""
+    found = []
+    stack = [(pattern, None, 0)]
+    while stack:
+        node, key, depth = stack.pop()
+        if node is None or depth > 8:
+            continue
+        t = node.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            found.append((pf.text(node), key if key is not None else (pf.text(node) if t != "identifier" else None),
+                          node))
+        elif t == "object_pattern":
+            for child in node.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    found.append((pf.text(child), pf.text(child), child))
+                elif child.type == "pair_pattern":
+                    k = jsvalues.property_key(child.child_by_field_name("key"), pf)
+                    stack.append((child.child_by_field_name("value"), k, depth + 1))
+                elif child.type == "object_assignment_pattern":
+                    left = child.child_by_field_name("left")
+                    if left is not None:
+                        found.append((pf.text(left), pf.text(left), left))
+                elif child.type == "rest_pattern":
+                    inner = next((c for c in child.named_children), None)
+                    if inner is not None:
+                        found.append((pf.text(inner), "...", inner))
+        elif t == "array_pattern":
+            for child in node.named_children:
+                stack.append((child, "[]", depth + 1))
+        elif t in ("assignment_pattern",):
+            stack.append((node.child_by_field_name("left"), key, depth + 1))
+        elif t in ("required_parameter", "optional_parameter"):
+            stack.append((node.child_by_field_name("pattern"), key, depth + 1))
+        elif t == "rest_pattern":
+            inner = next((c for c in node.named_children), None)
+            stack.append((inner, key, depth + 1))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Modules: top-level bindings, imports, exports
+
+
+@dataclass
+class Bind:
+    kind: str  # 'function' | 'var' | 'import' | 'param' | 'class' | 'destructured'
+    name: str
+    node: object = None  # the name node
+    value: object = None  # initializer / function node
+    key: str | None = None  # destructured: the object key
+    decl: object = None  # the declarator / parameter node (type annotations)
+    source: str = ""  # imports: module specifier
+    imported: str = ""  # imports: imported name ('default', '*', or a name)
+
+
+class Module:
+    """What the analysis needs of one source file."""
+
+    def __init__(self, pf: ParsedFile, summary):
+        self.pf = pf
+        self.path = pf.path
+        self.summary = summary
+        self.top: dict[str, Bind] = {}
+        self.exports: dict[str, tuple] = {}  # name -> ('local', name) | ('reexport', source, name) | ('node', node)
+        self.stars: list[str] = list(summary.star_exports) if summary is not None else []
+        self._assigned: dict[str, list] | None = None
+        if summary is not None:
+            for imp in summary.imports:
+                if imp.type_only or imp.kind not in ("static",):
+                    continue
+                for imported, local in imp.names:
+                    self.top[local] = Bind("import", local, source=imp.source, imported=imported)
+        for statement in pf.root.named_children:
+            self._statement(statement)
+
+    def _statement(self, statement) -> None:
+        pf = self.pf
+        node = statement
+        exported = statement.type == "export_statement"
+        if exported:
+            source = statement.child_by_field_name("source")
+            clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+            if source is not None:
+                spec = string_value(source, pf) or ""
+                if clause is not None:
+                    for s in clause.named_children:
+                        if s.type == "export_specifier":
+                            name = s.child_by_field_name("name")
+                            alias = s.child_by_field_name("alias") or name
+                            self.exports[pf.text(alias)] = ("reexport", spec, pf.text(name))
+                return
+            if any(c.type == "default" for c in statement.children):
+                decl = statement.child_by_field_name("declaration")
+                value = statement.child_by_field_name("value")
+                target = decl or value
+                if target is not None and target.type in ("function_declaration", "generator_function_declaration"):
+                    name = target.child_by_field_name("name")
+                    if name is not None:
+                        self.top[pf.text(name)] = Bind("function", pf.text(name), name, target)
+                    self.exports["default"] = ("node", target)
+                elif target is not None and target.type == "identifier":
+                    self.exports["default"] = ("local", pf.text(target))
+                elif target is not None:
+                    self.exports["default"] = ("node", target)
+                return
+            if clause is not None:
+                for s in clause.named_children:
+                    if s.type == "export_specifier":
+                        name = s.child_by_field_name("name")
+                        alias = s.child_by_field_name("alias") or name
+                        self.exports[pf.text(alias)] = ("local", pf.text(name))
+                return
+            node = statement.child_by_field_name("declaration")
+            if node is None:
+                return
+        for bind in declared(node, pf):
+            self.top[bind.name] = bind
+            if exported:
+                self.exports[bind.name] = ("local", bind.name)
+
+    def assigned(self, name: str) -> list:
+        """Right-hand sides of `name = …` anywhere in the file (module-level `let` set later)."""
+        if self._assigned is None:
+            self._assigned = {}
+            if b"=" in self.pf.source:
+                for node in self.pf.walk():
+                    if node.type == "assignment_expression":
+                        left = node.child_by_field_name("left")
+                        if left is not None and left.type == "identifier":
+                            self._assigned.setdefault(self.pf.text(left), []).append(
+                                node.child_by_field_name("right"))
+        return self._assigned.get(name, [])
+
+
+def declared(node, pf: ParsedFile) -> list[Bind]:
+    """Bindings a declaration statement introduces."""
+    t = node.type
+    out = []
+    if t in ("function_declaration", "generator_function_declaration"):
+        name = node.child_by_field_name("name")
+        if name is not None:
+            out.append(Bind("function", pf.text(name), name, node))
+    elif t in ("class_declaration", "abstract_class_declaration"):
+        name = node.child_by_field_name("name")
+        if name is not None:
+            out.append(Bind("class", pf.text(name), name, node))
+    elif t in ("lexical_declaration", "variable_declaration"):
+        for declarator in node.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            value = declarator.child_by_field_name("value")
+            if name is None:
+                continue
+            if name.type == "identifier":
+                out.append(Bind("var", pf.text(name), name, value, decl=declarator))
+            else:
+                for local, key, ident in pattern_names(name, pf):
+                    out.append(Bind("destructured", local, ident, value, key=key, decl=declarator))
+    return out
+
+
+def parameters_of(fn):
+    params = fn.child_by_field_name("parameters")
+    if params is not None:
+        return list(params.named_children)
+    single = fn.child_by_field_name("parameter")
+    return [single] if single is not None else []
+
+
+# --------------------------------------------------------------------------------------------
+# Reach: the path from a function to a limiter call
+
+
+@dataclass(frozen=True)
+class Hop:
+    path: str
+    node: object = field(compare=False)
+    span: Span = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class Reach:
+    call: LimiterCall
+    hops: tuple[Hop, ...]  # call sites from the starting function down to the limiter call
+    by_name: bool = False
+    ignored: bool = False  # the verdict is thrown away somewhere on the way
+    returns_verdict: bool = False  # the starting function returns the limiter's verdict
+    ignored_at: tuple[Hop, ...] = ()
+
+    @property
+    def score(self) -> int:
+        if self.ignored:
+            return 1
+        return 2 if self.by_name else 3
+
+    def via(self, hop: Hop, *, ignored_here: bool = False, returns: bool = False) -> "Reach":
+        return Reach(self.call, (hop, *self.hops), self.by_name, self.ignored or ignored_here,
+                     returns, self.ignored_at + ((hop,) if ignored_here else ()))
+
+
+# --------------------------------------------------------------------------------------------
+# The analysis of one app
+
+
+class Analysis:
+    """Limiter calls, user actions and their coverage for one app (build with `analysis(ctx)`)."""
+
+    def __init__(self, ws, app, options: RatelimitOptions | None = None, resolver: Resolver | None = None):
+        self.ws = ws
+        self.app = app
+        self.options = options or RatelimitOptions()
+        self.resolver = resolver or Resolver(ws)
+        self._modules: dict[str, Module | None] = {}
+        self._limiter_memo: dict[tuple, LimiterCall | None] = {}
+        self._construction_memo: dict[tuple, Construction | None] = {}
+        self._reach_memo: dict[tuple, Reach | None] = {}
+        self._active: set[tuple] = set()
+        self._importers: dict[str, list[tuple[str, set[str]]]] = {}
+        self._limiter_calls: list[LimiterCall] | None = None
+        self._actions: list[Action] | None = None
+        self._coverage: list[ActionCoverage] | None = None
+        self._middleware = None
+        self._usage_memo: dict[tuple, str] = {}
+        self.ignored_helper_calls: dict[tuple, Hop] = {}
+        self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
+
+    # -- modules -----------------------------------------------------------------------------
+
+    def module(self, path: str) -> Module | None:
+        if path not in self._modules:
+            pf = self.ws.parse(path)
+            self._modules[path] = Module(pf, self.ws.summary(path)) if pf is not None else None
+        return self._modules[path]
+
+    def resolve_import(self, mod: Module, source: str) -> Module | None:
+        resolved = self.resolver.resolve(mod.path, source)
+        if not resolved.is_file:
+            return None
+        return self.module(resolved.target)
+
+    def export_target(self, mod: Module, name: str, depth: int = 0):
+        """(module, node) for export `name` of `mod`: a function, value expression or None."""
+        seen = set()
+        while mod is not None and depth < MAX_RESOLVE_DEPTH:
+            depth += 1
+            if (mod.path, name) in seen:
+                return None
+            seen.add((mod.path, name))
+            entry = mod.exports.get(name)
+            if entry is None and name in mod.top and name != "default" and mod.top[name].kind != "import":
+                entry = ("local", name)
+            if entry is not None:
+                if entry[0] == "node":
+                    return mod, entry[1]
+                if entry[0] == "local":
+                    bind = mod.top.get(entry[1])
+                    if bind is None:
+                        return None
+                    if bind.kind == "import":
+                        target = self.resolve_import(mod, bind.source)
+                        if bind.imported == "*":
+                            return None
+                        mod, name = target, bind.imported
+                        continue
+                    return mod, bind
+                if entry[0] == "reexport":
+                    mod, name = self.resolve_import(mod, entry[1]), entry[2]
+                    continue
+            for star in mod.stars:
+                target = self.resolve_import(mod, star)
+                if target is not None and target.path != mod.path:
+                    found = self.export_target(target, name, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        return None
+
+    # -- scopes ------------------------------------------------------------------------------
+
+    def lookup(self, mod: Module, name: str, at) -> Bind | None:
+        """The binding `name` refers to at node `at` (innermost scope first)."""
+        pf = mod.pf
+        node = at
+        steps = 0
+        while node is not None and steps < 400:
+            steps += 1
+            t = node.type
+            if t in FUNCTION_TYPES:
+                for param in parameters_of(node):
+                    for local, key, ident in pattern_names(param, pf):
+                        if local == name:
+                            return Bind("param", name, ident, None, key=key, decl=param)
+                fname = node.child_by_field_name("name")
+                if t in ("function_expression", "function") and fname is not None and pf.text(fname) == name:
+                    return Bind("function", name, fname, node)
+            elif t == "program":
+                return mod.top.get(name)
+            elif t in SCOPE_TYPES:
+                for child in node.named_children:
+                    if child.type in ("lexical_declaration", "variable_declaration", "function_declaration",
+                                      "class_declaration", "generator_function_declaration"):
+                        for bind in declared(child, pf):
+                            if bind.name == name:
+                                return bind
+            elif t == "catch_clause":
+                param = node.child_by_field_name("parameter")
+                if param is not None and name in [n for n, _, _ in pattern_names(param, pf)]:
+                    return Bind("param", name, param)
+            elif t in ("for_in_statement", "for_statement"):
+                left = node.child_by_field_name("left") or node.child_by_field_name("initializer")
+                if left is not None and re.search(rf"\b{re.escape(name)}\b", pf.text(left)):
+                    return Bind("param", name, left)
+            node = node.parent
+        return None
+
+    def resolve_binding(self, mod: Module, bind: Bind, depth: int):
+        """Follow an import binding to (module, Bind or node) in the module that defines it."""
+        if bind.kind != "import":
+            return mod, bind
+        if bind.imported == "*":
+            return None
+        target = self.resolve_import(mod, bind.source)
+        if target is None:
+            return None
+        return self.export_target(target, bind.imported, depth + 1)
+
+    def resolve_function(self, mod: Module, expr, depth: int = 0):
+        """(module, function node) that `expr` denotes, when it is a known function."""
+        steps = 0
+        while expr is not None and steps < MAX_RESOLVE_DEPTH and depth < MAX_RESOLVE_DEPTH:
+            steps += 1
+            expr = unwrap(expr)
+            if expr is None:
+                return None
+            if expr.type in FUNCTION_TYPES:
+                return mod, expr
+            if expr.type == "identifier":
+                bind = self.lookup(mod, mod.pf.text(expr), expr)
+                if bind is None:
+                    return None
+                found = self._bind_value(mod, bind, depth)
+                if found is None:
+                    return None
+                mod, expr = found
+                continue
+            if expr.type == "member_expression":
+                obj = unwrap(expr.child_by_field_name("object"))
+                prop = prop_name(expr, mod.pf)
+                if obj is not None and obj.type == "identifier":
+                    bind = self.lookup(mod, mod.pf.text(obj), obj)
+                    if bind is not None and bind.kind == "import" and bind.imported == "*":
+                        target = self.resolve_import(mod, bind.source)
+                        found = self.export_target(target, prop, depth + 1) if target is not None else None
+                        if found is None:
+                            return None
+                        mod, value = found
+                        expr = value.value if isinstance(value, Bind) else value
+                        continue
+                    if bind is not None:
+                        found = self._bind_value(mod, bind, depth)
+                        if found is not None and found[1] is not None and unwrap(found[1]) is not None \
+                                and unwrap(found[1]).type == "object":
+                            pair = jsvalues.object_pairs(found[1], found[0].pf).get(prop)
+                            if pair is not None:
+                                mod, expr = found[0], pair[1]
+                                continue
+                return None
+            return None
+        return None
+
+    def _bind_value(self, mod: Module, bind: Bind, depth: int):
+        """(module, value node) of a binding, following imports."""
+        if bind.kind == "import":
+            found = self.resolve_binding(mod, bind, depth)
+            if found is None:
+                return None
+            mod, target = found
+            if isinstance(target, Bind):
+                if target.kind == "destructured":
+                    return None
+                return mod, target.value
+            return mod, target
+        if bind.kind in ("function", "var", "class"):
+            return mod, bind.value
+        return None
+
+    # -- limiter recognition -----------------------------------------------------------------
+
+    def _configured(self, text: str) -> bool:
+        for name in self.options.limiters:
+            if text == name or text.endswith("." + name):
+                return True
+        return False
+
+    def limiter_call(self, mod: Module, call) -> LimiterCall | None:
+        key = (mod.path, call.start_byte, call.end_byte)
+        if key not in self._limiter_memo:
+            self._limiter_memo[key] = self._classify(mod, call)
+        return self._limiter_memo[key]
+
+    def _classify(self, mod: Module, call) -> LimiterCall | None:
+        if call.type != "call_expression":
+            return None
+        pf = mod.pf
+        callee = unwrap(call.child_by_field_name("function"))
+        if callee is None:
+            return None
+        text = callee_text(call, pf)
+        span = pf.span(call)
+        if self.options.limiters and self._configured(text):
+            args = args_of(call)
+            return LimiterCall(mod.path, span, "configured", text, call, key=args[0] if args else None)
+        if callee.type != "member_expression":
+            return None
+        method = prop_name(callee, pf)
+        if method not in LIMIT_METHODS:
+            return None
+        args = args_of(call)
+        if not args:
+            return None
+        first = unwrap(args[0])
+        receiver = unwrap(callee.child_by_field_name("object"))
+        if first is None or receiver is None:
+            return None
+        if _numeric(first, pf):
+            return None
+        if first.type == "object" and method == "limit":
+            pairs = jsvalues.object_pairs(first, pf)
+            if "key" in pairs:
+                name = self.binding_name(mod, receiver, 0)
+                return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=pairs["key"][1])
+        construction = self.construction(mod, receiver, 0)
+        if construction is not None:
+            if construction.path == "cloudflare":
+                return LimiterCall(mod.path, span, "cloudflare", text, call,
+                                   binding=self.binding_name(mod, receiver, 0), key=first)
+            return LimiterCall(mod.path, span, "upstash", text, call, construction=construction, key=first)
+        name = self.binding_name(mod, receiver, 0)
+        if name is not None and name in self._declared:
+            return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=first)
+        if self._query_chain(mod, receiver, 0) or _pagination(first, pf):
+            return None
+        if _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
+            return LimiterCall(mod.path, span, "heuristic", text, call, key=first)
+        return None
+
+    def _query_chain(self, mod: Module, node, depth: int) -> bool:
+        """Whether a `.limit(` receiver is a query builder chain (Drizzle, Prisma, Kysely, …)."""
+        pf = mod.pf
+        steps = 0
+        while node is not None and steps < 40:
+            steps += 1
+            node = unwrap_await(node)
+            if node is None:
+                return False
+            if node.type == "call_expression":
+                callee = unwrap(node.child_by_field_name("function"))
+                if callee is not None and callee.type == "member_expression" and \
+                        prop_name(callee, pf) in QUERY_METHODS:
+                    return True
+                node = callee
+            elif node.type == "member_expression":
+                if prop_name(node, pf) in QUERY_METHODS:
+                    return True
+                node = node.child_by_field_name("object")
+            elif node.type == "identifier":
+                name = pf.text(node)
+                if name.lower() in QUERY_ROOTS or name.lower().endswith(("query", "db", "builder")):
+                    return True
+                if depth < 3:
+                    bind = self.lookup(mod, name, node)
+                    if bind is not None and bind.kind == "var" and bind.value is not None:
+                        return self._query_chain(mod, bind.value, depth + 1)
+                return False
+            elif node.type == "this":
+                return False
+            else:
+                return False
+        return False
+
+    def construction(self, mod: Module, expr, depth: int) -> Construction | None:
+        """The `new Ratelimit(...)` an expression evaluates to (through bindings, imports and
+        factories), a Construction with path 'cloudflare' for a `RateLimit`-typed binding, or None."""
+        if expr is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        key = (mod.path, expr.start_byte, expr.end_byte)
+        if key in self._construction_memo:
+            return self._construction_memo[key]
+        self._construction_memo[key] = None  # cycle guard
+        found = self._construction(mod, expr, depth)
+        self._construction_memo[key] = found
+        return found
+
+    def _construction(self, mod: Module, expr, depth: int) -> Construction | None:
+        pf = mod.pf
+        expr = unwrap_await(expr)
+        if expr is None:
+            return None
+        t = expr.type
+        if t == "new_expression":
+            ctor = unwrap(expr.child_by_field_name("constructor"))
+            if ctor is None:
+                return None
+            name = last_name(ctor, pf) if ctor.type in ("identifier", "member_expression") else ""
+            imported = None
+            if ctor.type == "identifier":
+                bind = mod.top.get(name)
+                if bind is not None and bind.kind == "import":
+                    imported = bind.source
+            if name in UPSTASH_CLASSES or imported == UPSTASH_PACKAGE:
+                args = args_of(expr)
+                analytics = None
+                if args:
+                    pairs = jsvalues.object_pairs(args[0], pf)
+                    if "analytics" in pairs:
+                        value = jsvalues.literal(pairs["analytics"][1], pf)
+                        analytics = value if isinstance(value, bool) else None
+                    else:
+                        analytics = False
+                return Construction(mod.path, pf.span(expr), analytics, name == "MultiRegionRatelimit")
+            return None
+        if t == "identifier":
+            name = pf.text(expr)
+            bind = self.lookup(mod, name, expr)
+            if bind is None:
+                return None
+            if bind.kind == "param":
+                return self._typed(bind, pf)
+            if bind.kind == "import":
+                found = self.resolve_binding(mod, bind, depth)
+                if found is None:
+                    return None
+                target_mod, target = found
+                if isinstance(target, Bind):
+                    return self._bind_construction(target_mod, target, depth + 1)
+                return self.construction(target_mod, target, depth + 1)
+            return self._bind_construction(mod, bind, depth + 1)
+        if t == "ternary_expression":
+            for part in ("consequence", "alternative"):
+                found = self.construction(mod, expr.child_by_field_name(part), depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if t == "binary_expression":
+            for part in ("left", "right"):
+                found = self.construction(mod, expr.child_by_field_name(part), depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if t == "call_expression":
+            target = self.resolve_function(mod, expr.child_by_field_name("function"), depth + 1)
+            if target is None:
+                return None
+            fmod, fn = target
+            return self._returned_construction(fmod, fn, depth + 1)
+        if t == "member_expression":
+            obj = unwrap(expr.child_by_field_name("object"))
+            prop = prop_name(expr, pf)
+            if obj is not None and obj.type == "identifier":
+                bind = self.lookup(mod, pf.text(obj), obj)
+                if bind is not None:
+                    found = self._bind_value(mod, bind, depth + 1)
+                    if found is not None and found[1] is not None:
+                        value = unwrap(found[1])
+                        if value is not None and value.type == "object":
+                            pair = jsvalues.object_pairs(value, found[0].pf).get(prop)
+                            if pair is not None:
+                                return self.construction(found[0], pair[1], depth + 1)
+            return None
+        return None
+
+    def _typed(self, bind: Bind, pf: ParsedFile) -> Construction | None:
+        decl = bind.decl
+        if decl is None:
+            return None
+        annotation = decl.child_by_field_name("type") if decl.type in (
+            "required_parameter", "optional_parameter", "variable_declarator") else None
+        text = pf.text(annotation) if annotation is not None else ""
+        if re.search(r"\b(MultiRegion)?Ratelimit\b", text):
+            return Construction(pf.path, pf.span(decl), None)
+        if re.search(r"\bRateLimit(er)?\b", text):
+            return Construction("cloudflare", pf.span(decl), None)
+        return None
+
+    def _bind_construction(self, mod: Module, bind: Bind, depth: int) -> Construction | None:
+        if bind.kind == "var":
+            found = self.construction(mod, bind.value, depth) if bind.value is not None else None
+            if found is not None:
+                return found
+            for right in mod.assigned(bind.name) if bind.decl is not None and _is_top(bind.decl) else []:
+                found = self.construction(mod, right, depth)
+                if found is not None:
+                    return found
+            return self._typed(bind, mod.pf)
+        if bind.kind == "function":
+            return None
+        return None
+
+    def _returned_construction(self, mod: Module, fn, depth: int) -> Construction | None:
+        body = function_body(fn)
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            return self.construction(mod, body, depth)
+        for node in mod.pf.walk(body):
+            if node.type == "return_statement" and enclosing_function(node) == fn and node.named_child_count:
+                found = self.construction(mod, node.named_children[0], depth)
+                if found is not None:
+                    return found
+        return None
+
+    def binding_name(self, mod: Module, expr, depth: int) -> str | None:
+        """NAME in `env.NAME`, `getRequestContext().env.NAME`, `env["NAME"]`, or a variable holding it."""
+        pf = mod.pf
+        steps = 0
+        while expr is not None and steps < 6 and depth < MAX_RESOLVE_DEPTH:
+            steps += 1
+            expr = unwrap(expr)
+            if expr is None:
+                return None
+            if expr.type == "member_expression":
+                obj = unwrap(expr.child_by_field_name("object"))
+                if obj is not None and _env_like(obj, pf):
+                    return prop_name(expr, pf)
+                return None
+            if expr.type == "subscript_expression":
+                obj = unwrap(expr.child_by_field_name("object"))
+                index = expr.child_by_field_name("index")
+                value = string_value(index, pf) if index is not None else None
+                if obj is not None and _env_like(obj, pf) and value:
+                    return value
+                return None
+            if expr.type == "identifier":
+                bind = self.lookup(mod, pf.text(expr), expr)
+                if bind is None:
+                    return None
+                if bind.kind == "var" and bind.value is not None:
+                    expr = bind.value
+                    continue
+                if bind.kind == "destructured" and bind.value is not None and bind.key not in (None, "...", "[]"):
+                    if _env_like(unwrap_await(bind.value), pf):
+                        return bind.key
+                return None
+            return None
+        return None
+
+    def limiter_calls(self) -> list[LimiterCall]:
+        """Every limiter call in the app's files (a byte prefilter decides what is parsed)."""
+        if self._limiter_calls is None:
+            needles = [b".limit(", b".limit?.(", b"blockUntilReady"] + \
+                      [n.rsplit(".", 1)[-1].encode() for n in self.options.limiters]
+            found = []
+            for path in self.app.files:
+                if not self.ws.contains(path, *needles):
+                    continue
+                mod = self.module(path)
+                if mod is None:
+                    continue
+                for node in mod.pf.walk():
+                    if node.type == "call_expression":
+                        call = self.limiter_call(mod, node)
+                        if call is not None:
+                            found.append(call)
+            self._limiter_calls = found
+        return self._limiter_calls
+
+    # -- reach ---------------------------------------------------------------------------------
+
+    def _by_name(self, mod: Module, call, name: str) -> LimiterCall | None:
+        if name and _RATE_NAME.search(name) and not _NOT_A_CHECK.match(name):
+            return LimiterCall(mod.path, mod.pf.span(call), "by-name", callee_text(call, mod.pf), call)
+        return None
+
+    def function_reach(self, mod: Module, fn, budget: int = MAX_CALL_DEPTH) -> Reach | None:
+        """The best path from function `fn` to a limiter call, following calls `budget` deep."""
+        key = (mod.path, fn.start_byte, fn.end_byte, budget)
+        if key in self._reach_memo:
+            return self._reach_memo[key]
+        ident = key[:3]
+        if ident in self._active:
+            return None
+        self._active.add(ident)
+        try:
+            result = self._function_reach(mod, fn, budget)
+        finally:
+            self._active.discard(ident)
+        self._reach_memo[key] = result
+        return result
+
+    def _function_reach(self, mod: Module, fn, budget: int) -> Reach | None:
+        body = function_body(fn) or fn
+        best: Reach | None = None
+        pf = mod.pf
+        for node in pf.walk(body):
+            if node.type != "call_expression":
+                continue
+            found = self.call_reach(mod, node, budget, fn)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+                if best.score == 3:
+                    break
+        return best
+
+    def call_reach(self, mod: Module, call, budget: int, fn=None) -> Reach | None:
+        """Whether a call applies a limiter: it is one, or it calls a function that does."""
+        pf = mod.pf
+        hop = Hop(mod.path, call, pf.span(call), callee_text(call, pf))
+        limiter = self.limiter_call(mod, call)
+        if limiter is not None:
+            usage = self.usage(mod, call)
+            returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
+            return Reach(limiter, (hop,), limiter.kind == "by-name", usage == "ignored", returns,
+                         (hop,) if usage == "ignored" else ())
+        callee = call.child_by_field_name("function")
+        best = None
+        if budget > 0 and callee is not None:
+            target = self.resolve_function(mod, callee)
+            if target is not None:
+                tmod, tfn = target
+                inner = self.function_reach(tmod, tfn, budget - 1)
+                if inner is not None:
+                    ignored_here = False
+                    returns = False
+                    if inner.returns_verdict:
+                        usage = self.usage(mod, call)
+                        ignored_here = usage == "ignored"
+                        returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
+                        if ignored_here:
+                            self.ignored_helper_calls[(mod.path, call.start_byte)] = hop
+                    best = inner.via(hop, ignored_here=ignored_here, returns=returns)
+        if best is None or best.by_name:
+            named = self._by_name(mod, call, last_name(callee, pf))
+            if named is not None and best is None:
+                best = Reach(named, (hop,), True)
+        return best
+
+    def expr_reach(self, mod: Module, expr, budget: int = MAX_CALL_DEPTH, *, callee_only: bool = False) -> Reach | None:
+        """Reach of a value expression: a function, a wrapper call `withX(handler)`, a chain
+        `client.use(mw).action(fn)`, an identifier bound to one of these."""
+        if expr is None or budget < 0:
+            return None
+        expr = unwrap_await(expr)
+        if expr is None:
+            return None
+        pf = mod.pf
+        t = expr.type
+        if t in FUNCTION_TYPES:
+            return None if callee_only else self.function_reach(mod, expr, budget)
+        if t == "identifier":
+            bind = self.lookup(mod, pf.text(expr), expr)
+            if bind is None:
+                return None
+            found = self._bind_value(mod, bind, 0)
+            if found is None or found[1] is None:
+                return None
+            return self.expr_reach(found[0], found[1], budget - 1, callee_only=callee_only)
+        if t == "call_expression":
+            return self.wrapper_reach(mod, expr, budget, include_args=not callee_only)
+        if t == "member_expression":
+            return self.expr_reach(mod, expr.child_by_field_name("object"), budget - 1)
+        if t == "array":
+            best = None
+            for element in expr.named_children:
+                found = self.expr_reach(mod, element, budget - 1)
+                if found is not None and (best is None or found.score > best.score):
+                    best = found
+            return best
+        return None
+
+    def wrapper_reach(self, mod: Module, call, budget: int, *, include_args: bool = True) -> Reach | None:
+        """Reach of `withX(handler, …)`: through the wrapper's definition (the callee) and, with
+        `include_args`, through its function-valued arguments."""
+        pf = mod.pf
+        hop = Hop(mod.path, call, pf.span(call), callee_text(call, pf))
+        callee = unwrap(call.child_by_field_name("function"))
+        best = None
+        if callee is not None:
+            name = last_name(callee, pf)
+            text = callee_text(call, pf)
+            if any(text == w or text.endswith("." + w) or name == w for w in self.options.wrappers):
+                return Reach(LimiterCall(mod.path, pf.span(call), "configured", text, call), (hop,))
+            target = self.resolve_function(mod, callee)
+            if target is not None:
+                inner = self.function_reach(target[0], target[1], budget - 1)
+                if inner is not None:
+                    best = inner.via(hop)
+            elif callee.type == "call_expression":  # withX(options)(handler)
+                best = self.wrapper_reach(mod, callee, budget - 1, include_args=True)
+            elif callee.type == "member_expression":  # client.use(mw).action(fn)
+                best = self.expr_reach(mod, callee.child_by_field_name("object"), budget - 1)
+            if best is None or best.by_name:
+                named = self._by_name(mod, call, name)
+                if named is not None and best is None:
+                    best = Reach(named, (hop,), True)
+        if include_args:
+            for arg in args_of(call):
+                arg = unwrap(arg)
+                if arg is None or arg.type not in FUNCTION_TYPES | {"identifier", "call_expression"}:
+                    continue
+                found = self.expr_reach(mod, arg, budget - 1)
+                if found is not None and (best is None or found.score > best.score):
+                    best = found
+        return best
+
+    # -- how a call's result is used --------------------------------------------------------
+
+    def usage(self, mod: Module, call) -> str:
+        """'checked' | 'ignored' | 'returned' | 'unknown' for the verdict of a limiter call."""
+        key = (mod.path, call.start_byte, call.end_byte)
+        if key not in self._usage_memo:
+            self._usage_memo[key] = result_usage(mod.pf, call).kind
+        return self._usage_memo[key]
+
+    # -- user actions --------------------------------------------------------------------------
+
+    def actions(self) -> list[Action]:
+        if self._actions is None:
+            self._actions = self._find_actions()
+        return self._actions
+
+    def _find_actions(self) -> list[Action]:
+        wanted = set(MUTATING) | ({"GET", "HEAD"} if self.options.include_get else set())
+        actions: list[Action] = []
+        for route in self.app.routes:
+            if route.kind == "route" and route.router == "app":
+                mod = self.module(route.path)
+                if mod is None:
+                    continue
+                for method in HTTP_METHODS:
+                    if method not in wanted or method not in mod.exports:
+                        continue
+                    vmod, node, span = self.export_value(mod, method)
+                    actions.append(Action("route", route.path, route.url, method, span, route, node=node,
+                                          node_path=vmod.path if vmod is not None else ""))
+            elif route.kind == "api":
+                mod = self.module(route.path)
+                if mod is None or "default" not in mod.exports:
+                    continue
+                vmod, node, span = self.export_value(mod, "default")
+                methods = self._api_methods(vmod, node) if vmod is not None else None
+                if methods is None:
+                    name = "ANY"
+                else:
+                    chosen = [m for m in HTTP_METHODS if m in methods and m in wanted]
+                    if not chosen:
+                        continue
+                    name = "|".join(chosen)
+                actions.append(Action("api", route.path, route.url, name, span, route, node=node,
+                                      node_path=vmod.path if vmod is not None else ""))
+        for path in self.app.files:
+            if not self.ws.contains(path, b"use server"):
+                continue
+            summary = self.ws.summary(path)
+            mod = self.module(path)
+            if summary is None or mod is None:
+                continue
+            if summary.use_server:
+                values = sorted(((self.export_value(mod, name), name) for name in mod.exports),
+                                key=lambda item: item[0][2])
+                for (vmod, node, span), name in values:
+                    if node is None or not _callable_value(node):
+                        continue
+                    label = name if name != "default" else (self._default_name(mod) or "default")
+                    pages = self.pages_using(path, name)
+                    actions.append(Action("server-action", path, pages[0] if pages else None, label, span, None,
+                                          pages, node=node, node_path=vmod.path))
+                continue
+            for fn in self._inline_server_functions(mod):
+                name_node, label = _function_label(fn, mod.pf)
+                pages = self.pages_using(path)
+                actions.append(Action("server-action", path, pages[0] if pages else None, label,
+                                      mod.pf.span(name_node), None, pages, True, node=fn, node_path=path))
+        return actions
+
+    def _default_name(self, mod: Module) -> str:
+        entry = mod.exports.get("default")
+        if entry and entry[0] == "local":
+            return entry[1]
+        if entry and entry[0] == "node":
+            name = entry[1].child_by_field_name("name") if entry[1].type in FUNCTION_TYPES else None
+            return mod.pf.text(name) if name is not None else ""
+        return ""
+
+    def export_value(self, mod: Module, name: str):
+        """(module holding the value, value node, span of the exported name) of a module export."""
+        entry = mod.exports.get(name)
+        summary_export = mod.summary.exports.get(name) if mod.summary is not None else None
+        span = summary_export.span if summary_export is not None else Span(1, 1, 1, 1)
+        if entry is None:
+            return None, None, span
+        if entry[0] == "node":
+            return mod, entry[1], span
+        if entry[0] == "local":
+            bind = mod.top.get(entry[1])
+            if bind is None:
+                return None, None, span
+            if bind.kind == "import":
+                found = self.resolve_binding(mod, bind, 0)
+                if found is None:
+                    return None, None, span
+                return found[0], _as_value(found), span
+            return mod, (bind.value if bind.kind in ("function", "var") else None), span
+        if entry[0] == "reexport":
+            target = self.resolve_import(mod, entry[1])
+            found = self.export_target(target, entry[2]) if target is not None else None
+            if found is None:
+                return None, None, span
+            return found[0], _as_value(found), span
+        return None, None, span
+
+    def node_module(self, action: Action) -> Module | None:
+        """The module that holds the action's value node (a re-export points elsewhere)."""
+        return self.module(action.node_path or action.path) if action.node is not None else None
+
+    def _api_methods(self, mod: Module, node) -> set[str] | None:
+        """HTTP methods a Pages API handler branches on, or None when it does not look."""
+        target = self.resolve_function(mod, node) if node is not None else None
+        if target is None and node is not None and unwrap(node) is not None and unwrap(node).type == "call_expression":
+            for arg in args_of(unwrap(node)):
+                target = self.resolve_function(mod, arg)
+                if target is not None:
+                    break
+        if target is None:
+            return None
+        fmod, fn = target
+        pf = fmod.pf
+        found: set[str] = set()
+        negated: set[str] = set()
+        for n in pf.walk(fn):
+            if n.type == "member_expression" and prop_name(n, pf) == "method":
+                parent = n.parent
+                if parent is None:
+                    continue
+                if parent.type == "binary_expression":
+                    op = parent.child_by_field_name("operator")
+                    other = parent.child_by_field_name("right") if parent.child_by_field_name("left") == n \
+                        else parent.child_by_field_name("left")
+                    value = string_value(other, pf) if other is not None else None
+                    if value and value.upper() in HTTP_METHODS:
+                        (negated if op is not None and op.type in ("!==", "!=") else found).add(value.upper())
+                elif parent.type == "parenthesized_expression" and parent.parent is not None and \
+                        parent.parent.type == "switch_statement":
+                    for case in pf.walk(parent.parent.child_by_field_name("body")):
+                        if case.type == "switch_case":
+                            value = case.child_by_field_name("value")
+                            text = string_value(value, pf) if value is not None else None
+                            if text and text.upper() in HTTP_METHODS:
+                                found.add(text.upper())
+                elif parent.type == "arguments" and parent.parent is not None and \
+                        parent.parent.type == "call_expression":
+                    callee = parent.parent.child_by_field_name("function")
+                    if callee is not None and callee.type == "member_expression" and \
+                            prop_name(callee, pf) == "includes":
+                        obj = unwrap(callee.child_by_field_name("object"))
+                        if obj is not None and obj.type == "array":
+                            for item in obj.named_children:
+                                text = string_value(item, pf)
+                                if text and text.upper() in HTTP_METHODS:
+                                    found.add(text.upper())
+        if not found and not negated:
+            return None
+        if negated and not found:
+            return negated  # `if (req.method !== 'POST') return 405`
+        return found | negated
+
+    def _inline_server_functions(self, mod: Module) -> list:
+        from edgelint.summary import directives
+
+        found = []
+        pf = mod.pf
+        for node in pf.walk():
+            if node.type not in FUNCTION_TYPES:
+                continue
+            body = function_body(node)
+            if body is None or body.type != "statement_block":
+                continue
+            if "use server" in directives(pf, body):
+                found.append(node)
+        return found
+
+    # -- pages that use a module (for server actions) -----------------------------------
+
+    def pages_using(self, path: str, name: str | None = None) -> tuple[str, ...]:
+        """URL patterns of the App Router pages (and layouts) that import `path` — its export
+        `name` when given — directly or through components (bounded breadth-first search up)."""
+        routes = {r.path: r for r in self.app.routes
+                  if r.router == "app" and r.kind in ("page", "layout", "template", "default", "not-found")}
+        urls: list[str] = []
+
+        def record(route) -> None:
+            url = route.url if route.kind != "layout" else route.url.rstrip("/") + "/[[...path]]"
+            if url not in urls:
+                urls.append(url)
+
+        if path in routes:
+            record(routes[path])
+            return tuple(urls)
+        seen = {path}
+        frontier = [importer for importer, names in self.importers(path)
+                    if name is None or name in names or "*" in names]
+        seen.update(frontier)
+        for _ in range(MAX_IMPORTER_DEPTH):
+            next_frontier = []
+            for current in frontier:
+                route = routes.get(current)
+                if route is not None:
+                    record(route)
+                    continue
+                for importer, _names in self.importers(current):
+                    if importer not in seen and len(seen) < MAX_IMPORTER_FILES:
+                        seen.add(importer)
+                        next_frontier.append(importer)
+            frontier = next_frontier
+            if not frontier:
+                break
+        return tuple(sorted(urls))
+
+    def importers(self, path: str) -> list[tuple[str, set[str]]]:
+        """Files that import `path`, each with the names it imports ('*' for namespace, re-export
+        or dynamic import)."""
+        if path in self._importers:
+            return self._importers[path]
+        stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+        if stem == "index" and "/" in path:
+            stem = path.rsplit("/", 2)[-2]
+        needle = stem.encode()
+        found = []
+        for candidate in self.app.files:
+            if candidate == path or not self.ws.contains(candidate, needle):
+                continue
+            summary = self.ws.summary(candidate)
+            if summary is None:
+                continue
+            names: set[str] = set()
+            hit = False
+            for imp in summary.imports:
+                if imp.type_only or stem not in imp.source:
+                    continue
+                resolved = self.resolver.resolve(candidate, imp.source)
+                if resolved.is_file and resolved.target == path:
+                    hit = True
+                    if imp.kind in ("static", "reexport") and imp.names:
+                        names.update(n for n, _local in imp.names)
+                    else:
+                        names.add("*")
+            if hit:
+                found.append((candidate, names))
+        self._importers[path] = found
+        return found
+
+    # -- middleware ------------------------------------------------------------------------
+
+    def middleware(self):
+        """(route, module, reach, entries, config location) of the app's middleware/proxy."""
+        if self._middleware is None:
+            self._middleware = self._load_middleware()
+        return self._middleware
+
+    def _load_middleware(self):
+        routes = [r for r in self.app.routes if r.kind in ("middleware", "proxy")]
+        if not routes:
+            return False
+        route = sorted(routes, key=lambda r: r.kind != "proxy")[0]
+        mod = self.module(route.path)
+        if mod is None:
+            return MiddlewareInfo(route, None, None, matcher.UNKNOWN, None, "cannot be parsed")
+        entry, entry_mod = None, None
+        for name in ("proxy", "middleware", "default") if route.kind == "proxy" else ("middleware", "default"):
+            if name in mod.exports:
+                entry_mod, entry, _span = self.export_value(mod, name)
+                if entry is not None:
+                    break
+        reach = self.expr_reach(entry_mod, entry, MAX_CALL_DEPTH) if entry is not None else None
+        config = mod.summary.value("config") if mod.summary is not None else None
+        config_export = mod.summary.exports.get("config") if mod.summary is not None else None
+        config_loc = None
+        if config_export is not None:
+            config_loc = Location(route.path, config_export.value_span or config_export.span, "")
+            bind = mod.top.get("config")
+            if bind is not None and bind.kind == "var" and bind.value is not None:
+                pair = jsvalues.object_pairs(bind.value, mod.pf).get("matcher")
+                if pair is not None:
+                    config_loc = Location(route.path, mod.pf.span(pair[0], pair[1]), "")
+        if config is None:
+            value = None
+        elif isinstance(config, dict):
+            value = config.get("matcher")
+        else:
+            value = matcher.UNKNOWN
+        nc = self.app.next_config
+        base_path = nc.value("basePath") if nc is not None else None
+        locales = nc.value("i18n", "locales") if nc is not None else None
+        default_locale = nc.value("i18n", "defaultLocale") if nc is not None else None
+        entries = matcher.compile_matcher(
+            value, base_path=base_path if isinstance(base_path, str) else "",
+            locales=locales if isinstance(locales, list) else None,
+            default_locale=default_locale if isinstance(default_locale, str) else None)
+        return MiddlewareInfo(route, mod, reach, entries, config_loc, "", value)
+
+    def middleware_coverage(self, action: Action) -> MiddlewareCoverage:
+        info = self.middleware()
+        if not info:
+            return MiddlewareCoverage("none", "there is no middleware")
+        name = info.route.path
+        if info.module is None:
+            return MiddlewareCoverage("unknown", f"{name} cannot be parsed", name)
+        if info.reach is None:
+            return MiddlewareCoverage("no-limiter", f"{name} calls no rate limiter", name)
+        reach = info.reach
+        limiter_loc = reach.call.location("the middleware's limiter call")
+        matcher_text = _matcher_text(info.value)
+        evidence = [limiter_loc]
+        if info.config_location is not None:
+            evidence.insert(0, Location(info.config_location.path, info.config_location.span,
+                                        f"middleware matcher {matcher_text}"))
+        if reach.ignored:
+            return MiddlewareCoverage("no-limiter", f"{name} calls a limiter but ignores its verdict", name,
+                                      tuple(evidence))
+        if action.kind == "server-action":
+            patterns = list(action.pages)
+            if not patterns:
+                if info.entries is None and not self._guards(reach):
+                    return MiddlewareCoverage("covered", f"{name} has no matcher and limits every request", name,
+                                              tuple(evidence))
+                return MiddlewareCoverage("unknown", f"no page that uses this server action was found, so "
+                                          f"whether {name} (matcher {matcher_text}) covers it is unknown", name,
+                                          tuple(evidence))
+        else:
+            patterns = [action.url or "/"]
+        statuses = []
+        details = []
+        for pattern in patterns:
+            status, detail = self._pattern_coverage(info, reach, pattern, action)
+            statuses.append(status)
+            details.append(detail)
+        if all(s == "covered" for s in statuses):
+            status = "covered"
+        elif all(s == "not-covered" for s in statuses):
+            status = "not-covered"
+        elif any(s == "unknown" for s in statuses) and not any(s in ("covered", "partial") for s in statuses):
+            status = "unknown"
+        else:
+            status = "partial"
+        if len(patterns) == 1:
+            detail = details[0]
+        elif status == "not-covered" and all("does not match" in d for d in details):
+            detail = (f"{name}'s matcher {matcher_text} matches none of the pages that use it "
+                      f"({', '.join(patterns)})")
+        else:
+            detail = "; ".join(f"{p}: {d}" for p, d in zip(patterns, details))
+        return MiddlewareCoverage(status, detail, name, tuple(evidence))
+
+    def _guards(self, reach: Reach) -> list[tuple[Module, object, bool]]:
+        guards = []
+        for hop in reach.hops:
+            mod = self.module(hop.path)
+            if mod is None:
+                continue
+            guards += [(mod, cond, polarity) for cond, polarity in guard_conditions(hop.node)]
+        return guards
+
+    def _pattern_coverage(self, info, reach: Reach, pattern: str, action: Action) -> tuple[str, str]:
+        name = info.route.path
+        cov = matcher.route_coverage(info.entries, pattern)
+        if cov.status == "not-covered":
+            return "not-covered", f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}"
+        if cov.status == "unknown":
+            return "unknown", f"{name}: {cov.detail}"
+        guards = self._guards(reach)
+        if not guards:
+            return cov.status, f"{name} limits it ({cov.detail})"
+        samples = [url for url, _ in matcher.route_instantiations(pattern)]
+        method = action.method if action.kind != "api" or action.name != "ANY" else None
+        runs, unknown = [], []
+        for url in samples:
+            verdict = "T"
+            for mod, cond, polarity in guards:
+                value = Evaluator(self, mod, url, method).cond(cond)
+                if not polarity:
+                    value = _not(value)
+                verdict = _and(verdict, value)
+            runs.append(verdict in ("T", "A"))
+            if verdict == "U":
+                unknown.append(url)
+        conditions = " and ".join(("" if p else "not ") + f"`{_short(m.pf.text(c), 70)}`" for m, c, p in guards)
+        if unknown:
+            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions} "
+                               f"(a condition on the request path or method that edgelint cannot evaluate)")
+        if all(runs):
+            return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})"
+        if not any(runs):
+            return "not-covered", (f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}, but its "
+                                   f"limiter only runs when {conditions}, which excludes it")
+        return "partial", (f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}")
+
+    # -- coverage --------------------------------------------------------------------------
+
+    def coverage(self) -> list[ActionCoverage]:
+        if self._coverage is None:
+            self._coverage = [self._cover(action) for action in self.actions()]
+        return self._coverage
+
+    def inline_reach(self, action: Action) -> Reach | None:
+        mod = self.node_module(action)
+        node = action.node
+        if mod is None or node is None:
+            return None
+        node = unwrap(node)
+        if node is None:
+            return None
+        if node.type in FUNCTION_TYPES:
+            return self.function_reach(mod, node)
+        if node.type == "call_expression":
+            best = None
+            stack = [(node, 0)]
+            while stack:
+                call, depth = stack.pop()
+                for arg in args_of(call):
+                    arg = unwrap(arg)
+                    if arg is None:
+                        continue
+                    if arg.type in FUNCTION_TYPES or arg.type == "identifier":
+                        target = self.resolve_function(mod, arg)
+                        if target is not None:
+                            found = self.function_reach(target[0], target[1])
+                            if found is not None and (best is None or found.score > best.score):
+                                best = found
+                    elif arg.type == "call_expression" and depth < 4:
+                        stack.append((arg, depth + 1))
+            return best
+        if node.type == "identifier":
+            target = self.resolve_function(mod, node)
+            return self.function_reach(*target) if target is not None else None
+        return None
+
+    def wrapper_of(self, action: Action) -> Reach | None:
+        mod = self.node_module(action)
+        node = unwrap(action.node) if action.node is not None else None
+        if mod is None or node is None:
+            return None
+        if node.type == "identifier":
+            found = self.resolve_function(mod, node)
+            if found is not None:
+                return None
+            bind = self.lookup(mod, mod.pf.text(node), node)
+            value = self._bind_value(mod, bind, 0) if bind is not None else None
+            if value is None or value[1] is None:
+                return None
+            mod, node = value[0], unwrap(value[1])
+        if node is None or node.type != "call_expression":
+            return None
+        best = None
+        stack = [(node, 0)]
+        while stack:
+            call, depth = stack.pop()
+            found = self.wrapper_reach(mod, call, MAX_CALL_DEPTH, include_args=False)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+            for arg in args_of(call):
+                arg = unwrap(arg)
+                if arg is not None and arg.type == "call_expression" and depth < 4:
+                    stack.append((arg, depth + 1))
+        return best
+
+    def _cover(self, action: Action) -> ActionCoverage:
+        inline = self.inline_reach(action)
+        wrapper = self.wrapper_of(action)
+        mw = self.middleware_coverage(action)
+        options = []
+        if inline is not None:
+            options.append(("inline", inline))
+        if wrapper is not None:
+            options.append(("wrapper", wrapper))
+        effective = [(k, r) for k, r in options if not r.ignored]
+        real = [(k, r) for k, r in effective if not r.by_name]
+        if real:
+            kind, reach = real[0]
+            return ActionCoverage(action, kind, self._evidence(kind, reach, action), self._describe(kind, reach),
+                                  status="covered", limiter_calls=(reach.call,), middleware=mw)
+        if mw.status == "covered":
+            return ActionCoverage(action, "middleware", mw.evidence, mw.detail, status="covered",
+                                  limiter_calls=(self.middleware().reach.call,), middleware=mw)
+        if effective:
+            kind, reach = effective[0]
+            return ActionCoverage(action, kind, self._evidence(kind, reach, action), self._describe(kind, reach),
+                                  status="covered", heuristic=True, limiter_calls=(reach.call,), middleware=mw)
+        if mw.status == "partial":
+            return ActionCoverage(action, "middleware", mw.evidence, mw.detail, partial=True, status="partial",
+                                  limiter_calls=(self.middleware().reach.call,), middleware=mw)
+        if options:
+            kind, reach = options[0]
+            return ActionCoverage(action, None, self._evidence(kind, reach, action),
+                                  f"{self._describe(kind, reach)}, but the limiter's verdict is ignored",
+                                  status="not-covered", verdict_ignored=True, limiter_calls=(reach.call,),
+                                  middleware=mw)
+        status = "unknown" if mw.status == "unknown" else "not-covered"
+        return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw)
+
+    def _describe(self, kind: str, reach: Reach) -> str:
+        call = reach.call
+        if kind == "wrapper":
+            what = f"wrapper `{_short(reach.hops[0].what, 40)}`"
+        else:
+            what = "the handler"
+        via = " → ".join(f"`{_short(h.what, 40)}`" for h in reach.hops[:-1]) if len(reach.hops) > 1 else ""
+        how = {"upstash": "an Upstash limiter", "cloudflare": "a Cloudflare rate-limiting binding",
+               "configured": "a configured limiter", "heuristic": "a limiter",
+               "by-name": "a function named as a rate limiter"}[call.kind]
+        text = f"{what} calls {how} `{_short(call.callee, 50)}` ({call.path}:{call.span.line})"
+        if kind == "inline" and via:
+            text += f" via {via}"
+        return text
+
+    def _evidence(self, kind: str, reach: Reach, action: Action) -> tuple[Location, ...]:
+        out = []
+        if kind == "wrapper":
+            hop = reach.hops[0]
+            out.append(Location(hop.path, hop.span, f"wrapper `{_short(hop.what, 40)}`"))
+            mod = self.module(hop.path)
+            callee = hop.node.child_by_field_name("function") if hop.node is not None else None
+            target = self.resolve_function(mod, callee) if mod is not None and callee is not None else None
+            if target is not None:
+                fn = target[1]
+                name = fn.child_by_field_name("name") or fn
+                out.append(Location(target[0].path, target[0].pf.span(name), "wrapper defined here"))
+        out.append(reach.call.location())
+        return tuple(dict.fromkeys(out))
+
+    # -- findings helpers ----------------------------------------------------------------------
+
+    def known_wrappers(self) -> list[tuple[str, Location]]:
+        """Wrappers that limit some action of this app (to suggest them for the others)."""
+        seen: dict[str, Location] = {}
+        for cov in self.coverage():
+            if cov.covered_by == "wrapper" and cov.status == "covered" and not cov.heuristic:
+                loc = next((e for e in cov.evidence if e.message == "wrapper defined here"), None)
+                name = _short(cov.evidence[0].message.removeprefix("wrapper ").strip("`"), 40) if cov.evidence else ""
+                name = re.sub(r"\(.*$", "", name)
+                if name and name not in seen and loc is not None:
+                    seen[name] = loc
+        return list(seen.items())
+
+    def known_limiter(self) -> LimiterCall | None:
+        """A recognised, effective limiter call in the app (to suggest it)."""
+        for call in self.limiter_calls():
+            if call.kind in ("upstash", "cloudflare") and self.usage(self.module(call.path), call.node) != "ignored":
+                return call
+        return None
+
+
+@dataclass
+class MiddlewareInfo:
+    route: object
+    module: Module | None
+    reach: Reach | None
+    entries: object
+    config_location: Location | None
+    problem: str = ""
+    value: object = None
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers used by the analysis
+
+
+def _as_value(found):
+    if found is None:
+        return None
+    mod, target = found
+    if isinstance(target, Bind):
+        return target.value if target.kind in ("function", "var") else None
+    return target
+
+
+def _is_top(decl) -> bool:
+    node = decl.parent
+    while node is not None and node.type in ("lexical_declaration", "variable_declaration", "export_statement"):
+        node = node.parent
+    return node is not None and node.type == "program"
+
+
+def _callable_value(node) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    return node.type in FUNCTION_TYPES or node.type in ("call_expression", "identifier", "member_expression")
+
+
+def _function_label(fn, pf: ParsedFile):
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return name, pf.text(name)
+    parent = fn.parent
+    while parent is not None and parent.type in WRAPPER_TYPES:
+        parent = parent.parent
+    if parent is not None and parent.type == "variable_declarator":
+        ident = parent.child_by_field_name("name")
+        if ident is not None:
+            return ident, pf.text(ident)
+    if parent is not None and parent.type == "pair":
+        key = parent.child_by_field_name("key")
+        if key is not None:
+            return key, pf.text(key)
+    if parent is not None and parent.type == "jsx_expression" and parent.parent is not None and \
+            parent.parent.type == "jsx_attribute":
+        attr = parent.parent.named_children[0] if parent.parent.named_children else fn
+        return fn, f"inline {pf.text(attr)} action"
+    return fn, "inline server action"
+
+
+def _numeric(node, pf: ParsedFile) -> bool:
+    """A numeric argument: `10`, `PAGE_SIZE * 2`, `Number(x)`, `parseInt(x)`."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "number":
+        return True
+    if node.type == "binary_expression":
+        op = node.child_by_field_name("operator")
+        if op is not None and op.type in ("*", "-", "/", "%", "+"):
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            return _numeric(left, pf) or _numeric(right, pf) if op.type != "+" else \
+                (_numeric(left, pf) and _numeric(right, pf))
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        return callee is not None and pf.text(callee) in ("Number", "parseInt", "parseFloat", "Math.min", "Math.max",
+                                                           "Math.floor", "Math.ceil", "Math.round")
+    if node.type == "identifier" and re.fullmatch(r"[A-Z][A-Z0-9_]*", pf.text(node)) and \
+            _PAGINATION.search(pf.text(node)):
+        return True
+    return False
+
+
+def _pagination(node, pf: ParsedFile) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in ("identifier", "member_expression"):
+        name = last_name(node, pf) if node.type == "member_expression" else pf.text(node)
+        return bool(_PAGINATION.search(name))
+    if node.type in ("binary_expression", "ternary_expression"):
+        return _numeric(node, pf) or bool(_PAGINATION.search(pf.text(node)))
+    return False
+
+
+def _env_like(node, pf: ParsedFile) -> bool:
+    """`env`, `ctx.env`, `getRequestContext().env`, `context.cloudflare.env`, `c.env`, `this.env`."""
+    node = unwrap_await(node)
+    if node is None:
+        return False
+    if node.type == "identifier":
+        return pf.text(node).lower() in ("env", "bindings", "cfenv", "cloudflareenv")
+    if node.type == "member_expression":
+        return prop_name(node, pf) in ("env", "bindings")
+    return False
+
+
+def _matcher_text(value) -> str:
+    if value is None:
+        return "(none: every request)"
+    if matcher.is_unknown(value):
+        return "(not a static literal)"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list):
+        parts = []
+        for item in value[:6]:
+            if isinstance(item, dict):
+                parts.append(repr(item.get("source", "?")))
+            elif isinstance(item, str):
+                parts.append(repr(item))
+            else:
+                parts.append("…")
+        more = ", …" if len(value) > 6 else ""
+        return "[" + ", ".join(parts) + more + "]"
+    return repr(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Result usage (EDGE602, EDGE605)
+
+
+def _climb(call):
+    node = call
+    while node.parent is not None and (node.parent.type in WRAPPER_TYPES or node.parent.type == "await_expression"):
+        node = node.parent
+    return node
+
+
+def _scope_of(node):
+    fn = enclosing_function(node)
+    if fn is not None:
+        return function_body(fn) or fn
+    current = node
+    while current.parent is not None:
+        current = current.parent
+    return current
+
+
+def reads(pf: ParsedFile, scope, name: str, exclude) -> list:
+    """Identifier nodes reading `name` inside `scope` (outside the `exclude` node)."""
+    found = []
+    encoded = name.encode()
+    if encoded not in pf.source[scope.start_byte:scope.end_byte]:
+        return found
+    for node in pf.walk(scope):
+        if node.type in ("identifier", "shorthand_property_identifier") and node.text == encoded:
+            if exclude is not None and exclude.start_byte <= node.start_byte < exclude.end_byte:
+                continue
+            found.append(node)
+    return found
+
+
+def _handled_pending(read) -> bool:
+    """A `pending` read that is awaited, passed to waitUntil/after, or handed on."""
+    node = read
+    for _ in range(8):
+        parent = node.parent
+        if parent is None:
+            return False
+        if parent.type == "await_expression":
+            return True
+        if parent.type in ("arguments", "return_statement", "array", "pair", "object"):
+            return True
+        if parent.type in ("expression_statement", "statement_block"):
+            return False
+        node = parent
+    return False
+
+
+@dataclass(frozen=True)
+class Usage:
+    kind: str  # 'ignored' | 'checked' | 'returned' | 'unknown'
+    pending: bool | None  # `pending` read (awaited, handed on) / dropped / unknowable
+    reason: str = ""  # for 'ignored': what happens to the verdict
+
+
+def result_usage(pf: ParsedFile, call) -> Usage:
+    """How the verdict of a limiter call is used.
+
+    'ignored': discarded, or `success` never read; 'checked'; 'returned' (the caller gets it);
+    'unknown' (stored, passed on, …: not reported).
+    """
+    node = _climb(call)
+    parent = node.parent
+    if parent is None:
+        return Usage("unknown", None)
+    t = parent.type
+    if t == "expression_statement":
+        return Usage("ignored", False, "its result is discarded")
+    if t == "variable_declarator" and parent.child_by_field_name("value") == node:
+        pattern = parent.child_by_field_name("name")
+        scope = _scope_of(parent)
+        if pattern is None:
+            return Usage("unknown", None)
+        if pattern.type == "identifier":
+            name = pf.text(pattern)
+            uses = reads(pf, scope, name, pattern)
+            if not uses:
+                return Usage("ignored", False, f"`{name}` is never read")
+            props, other = set(), False
+            for use in uses:
+                up = use.parent
+                if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == use:
+                    props.add(prop_name(up, pf))
+                elif up is not None and up.type == "non_null_expression" and up.parent is not None and \
+                        up.parent.type == "member_expression":
+                    props.add(prop_name(up.parent, pf))
+                else:
+                    other = True
+            checked = other or "success" in props or not props <= set(RESPONSE_FIELDS)
+            pending = bool(other or "pending" in props)
+            if checked:
+                return Usage("checked", pending)
+            return Usage("ignored", pending, f"only {', '.join(f'`{name}.{p}`' for p in sorted(props))} "
+                                             f"{'is' if len(props) == 1 else 'are'} read, never `{name}.success`")
+        if pattern.type == "object_pattern":
+            names = pattern_names(pattern, pf)
+            keys = {key: (local, ident) for local, key, ident in names}
+            if "..." in keys:
+                return Usage("unknown", None)
+            pending = False
+            if "pending" in keys:
+                local, _ident = keys["pending"]
+                pending = any(_handled_pending(r) for r in reads(pf, scope, local, pattern))
+            if "success" in keys:
+                local, _ident = keys["success"]
+                if reads(pf, scope, local, pattern):
+                    return Usage("checked", pending)
+                return Usage("ignored", pending, f"`{local}` is destructured but never read")
+            listed = ", ".join(k for k in keys if k not in (None, "[]"))
+            return Usage("ignored", pending, f"only {{ {listed} }} is destructured, never `success`")
+        return Usage("unknown", None)
+    if t == "return_statement" or (t == "arrow_function" and parent.child_by_field_name("body") == node):
+        return Usage("returned", None)
+    if t == "member_expression" and parent.child_by_field_name("object") == node:
+        prop = prop_name(parent, pf)
+        if prop == "success":
+            return Usage("checked", False)
+        if prop in RESPONSE_FIELDS:
+            return Usage("ignored", prop == "pending", f"only `.{prop}` is read, never `.success`")
+        return Usage("unknown", None)
+    if t == "arguments":
+        call_parent = parent.parent
+        callee = call_parent.child_by_field_name("function") if call_parent is not None else None
+        if callee is not None and re.search(r"waitUntil$", pf.text(callee)):
+            return Usage("ignored", True, "it is only handed to `waitUntil`, so it runs in the background")
+        return Usage("unknown", None)
+    if t in ("ternary_expression", "if_statement", "binary_expression", "unary_expression",
+             "parenthesized_expression"):
+        return Usage("checked", None)
+    return Usage("unknown", None)
+
+
+# --------------------------------------------------------------------------------------------
+# Guard conditions and their evaluation (middleware limiters behind path/method tests)
+
+
+def _always_exits(node) -> bool:
+    if node is None:
+        return False
+    if node.type in ("return_statement", "throw_statement"):
+        return True
+    if node.type == "statement_block":
+        children = [c for c in node.named_children if c.type != "comment"]
+        return bool(children) and children[-1].type in ("return_statement", "throw_statement")
+    return False
+
+
+def guard_conditions(call) -> list[tuple[object, bool]]:
+    """Conditions that must hold (True) or fail (False) for `call` to run, inside its function:
+    enclosing `if`/ternary/`&&` tests and earlier early-return `if`s."""
+    conds = []
+    node = call
+    steps = 0
+    while node.parent is not None and steps < 200:
+        steps += 1
+        parent = node.parent
+        t = parent.type
+        if node.type in FUNCTION_TYPES:
+            break
+        if t == "if_statement":
+            cond = parent.child_by_field_name("condition")
+            if node == parent.child_by_field_name("consequence"):
+                conds.append((cond, True))
+            elif node.type == "else_clause" or node == parent.child_by_field_name("alternative"):
+                conds.append((cond, False))
+        elif t == "else_clause":
+            pass
+        elif t == "ternary_expression":
+            cond = parent.child_by_field_name("condition")
+            if node == parent.child_by_field_name("consequence"):
+                conds.append((cond, True))
+            elif node == parent.child_by_field_name("alternative"):
+                conds.append((cond, False))
+        elif t == "binary_expression" and node == parent.child_by_field_name("right"):
+            op = parent.child_by_field_name("operator")
+            if op is not None and op.type == "&&":
+                conds.append((parent.child_by_field_name("left"), True))
+            elif op is not None and op.type in ("||", "??"):
+                if op.type == "||":
+                    conds.append((parent.child_by_field_name("left"), False))
+        elif t in ("statement_block", "program", "switch_case"):
+            for sibling in parent.named_children:
+                if sibling == node or sibling.start_byte >= node.start_byte:
+                    break
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None and \
+                        _always_exits(sibling.child_by_field_name("consequence")):
+                    conds.append((sibling.child_by_field_name("condition"), False))
+        node = parent
+    return [(c, p) for c, p in conds if c is not None]
+
+
+def _not(v: str) -> str:
+    return {"T": "F", "F": "T"}.get(v, v)
+
+
+def _and(a: str, b: str) -> str:
+    if "F" in (a, b):
+        return "F"
+    if "U" in (a, b):
+        return "U"
+    return "T" if "T" in (a, b) else "A"
+
+
+def _or(a: str, b: str) -> str:
+    if "T" in (a, b):
+        return "T"
+    if "U" in (a, b):
+        return "U"
+    if a == b == "F":
+        return "F"
+    return "A"
+
+
+class Evaluator:
+    """Three-and-a-half-valued evaluation of a condition for one request (URL path, method):
+    'T' true, 'F' false, 'U' depends on the path/method in a way not understood, 'A' does not
+    depend on the path or method at all (assumed true: configuration, auth state)."""
+
+    def __init__(self, analysis: Analysis, mod: Module, url: str, method: str | None):
+        self.analysis = analysis
+        self.mod = mod
+        self.pf = mod.pf
+        self.url = url
+        self.method = method
+
+    def cond(self, node, depth: int = 0, params: dict | None = None) -> str:
+        node = unwrap(node)
+        if node is None or depth > MAX_EXPR_DEPTH:
+            return "U"
+        pf = self.pf
+        params = params or {}
+        t = node.type
+        if t == "unary_expression" and node.children and node.children[0].type == "!":
+            return _not(self.cond(node.child_by_field_name("argument"), depth + 1, params))
+        if t == "binary_expression":
+            op = node.child_by_field_name("operator")
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            optype = op.type if op is not None else ""
+            if optype == "&&":
+                return _and(self.cond(left, depth + 1, params), self.cond(right, depth + 1, params))
+            if optype in ("||", "??"):
+                return _or(self.cond(left, depth + 1, params), self.cond(right, depth + 1, params))
+            if optype in ("===", "==", "!==", "!="):
+                a, b = self.value(left, depth + 1, params), self.value(right, depth + 1, params)
+                result = self._compare(a, b)
+                if result is None:
+                    return self._fallback(node, params)
+                return _not(result) if optype in ("!==", "!=") else result
+            return self._fallback(node, params)
+        if t == "call_expression":
+            return self._call(node, depth, params)
+        if t == "identifier":
+            name = pf.text(node)
+            if name in params:
+                return "A"
+            bind = self.analysis.lookup(self.mod, name, node)
+            if bind is not None and bind.kind == "var" and bind.value is not None and \
+                    bind.value.start_byte < node.start_byte:
+                return self.cond(bind.value, depth + 1, params)
+            return "A"
+        return self._fallback(node, params)
+
+    def _fallback(self, node, params) -> str:
+        text = self.pf.text(node)
+        if _PATH_WORDS.search(text) or any(p in text for p in params):
+            return "U"
+        for ident in self.pf.walk(node):
+            if ident.type == "identifier":
+                bind = self.analysis.lookup(self.mod, self.pf.text(ident), ident)
+                if bind is not None and bind.kind in ("var", "destructured") and bind.value is not None and \
+                        _PATH_WORDS.search(self.pf.text(bind.value)[:400]):
+                    if bind.kind == "destructured" and bind.key not in ("pathname", "method"):
+                        continue
+                    return "U"
+        return "A"
+
+    def value(self, node, depth: int, params: dict):
+        """('path',) | ('method',) | ('str', s) | ('list', [s…]) | None."""
+        node = unwrap_await(node)
+        if node is None or depth > MAX_EXPR_DEPTH:
+            return None
+        pf = self.pf
+        s = string_value(node, pf)
+        if s is not None:
+            return ("str", s)
+        t = node.type
+        if t == "member_expression":
+            prop = prop_name(node, pf)
+            if prop == "pathname":
+                return ("path",)
+            if prop == "method":
+                return ("method",)
+            return None
+        if t == "identifier":
+            name = pf.text(node)
+            if name in params:
+                return ("str", params[name])
+            bind = self.analysis.lookup(self.mod, name, node)
+            if bind is None:
+                return ("path",) if name == "pathname" else None
+            if bind.kind == "destructured" and bind.key in ("pathname", "method"):
+                return ("path",) if bind.key == "pathname" else ("method",)
+            if bind.kind == "var" and bind.value is not None:
+                return self.value(bind.value, depth + 1, params)
+            if bind.kind == "import":
+                found = self.analysis._bind_value(self.mod, bind, 0)
+                if found is not None and found[1] is not None:
+                    literal = jsvalues.literal(found[1], found[0].pf)
+                    if isinstance(literal, str):
+                        return ("str", literal)
+                    if isinstance(literal, list) and all(isinstance(x, str) for x in literal):
+                        return ("list", literal)
+            return ("path",) if name == "pathname" else None
+        if t == "array":
+            literal = jsvalues.literal(node, pf)
+            if isinstance(literal, list) and all(isinstance(x, str) for x in literal):
+                return ("list", literal)
+        return None
+
+    def _subject(self, kind: tuple) -> str | None:
+        if kind[0] == "path":
+            return self.url
+        if kind[0] == "method":
+            return self.method
+        return None
+
+    def _compare(self, a, b) -> str | None:
+        if a is None or b is None:
+            return None
+        if a[0] == "str" and b[0] != "str":
+            a, b = b, a
+        if a[0] in ("path", "method") and b[0] == "str":
+            subject = self._subject(a)
+            if subject is None:
+                return "U"
+            target = b[1].upper() if a[0] == "method" else b[1]
+            return "T" if subject == target else "F"
+        if a[0] == b[0] == "str":
+            return "T" if a[1] == b[1] else "F"
+        return None
+
+    def _call(self, node, depth: int, params: dict) -> str:
+        pf = self.pf
+        callee = unwrap(node.child_by_field_name("function"))
+        args = args_of(node)
+        if callee is None or callee.type != "member_expression":
+            return self._fallback(node, params)
+        method = prop_name(callee, pf)
+        obj = callee.child_by_field_name("object")
+        subject = self.value(obj, depth + 1, params)
+        if subject is not None and subject[0] in ("path", "method") and args:
+            arg = self.value(args[0], depth + 1, params)
+            value = self._subject(subject)
+            if value is None:
+                return "U"
+            if subject[0] == "method":
+                value = value.upper()
+            if arg is not None and arg[0] == "str":
+                needle = arg[1].upper() if subject[0] == "method" else arg[1]
+                if method == "startsWith":
+                    return "T" if value.startswith(needle) else "F"
+                if method == "endsWith":
+                    return "T" if value.endswith(needle) else "F"
+                if method == "includes":
+                    return "T" if needle in value else "F"
+            if method in ("match", "test") and args:
+                return self._regex(args[0], value)
+            return "U"
+        if method == "test" and args:
+            regex = unwrap(obj)
+            target = self.value(args[0], depth + 1, params)
+            if regex is not None and regex.type == "regex" and target is not None and target[0] in ("path", "method"):
+                value = self._subject(target)
+                return self._regex(regex, value) if value is not None else "U"
+            return self._fallback(node, params)
+        if subject is not None and subject[0] == "list":
+            items = subject[1]
+            if method == "includes" and args:
+                target = self.value(args[0], depth + 1, params)
+                if target is not None and target[0] in ("path", "method"):
+                    value = self._subject(target)
+                    if value is None:
+                        return "U"
+                    if target[0] == "method":
+                        return "T" if value.upper() in [i.upper() for i in items] else "F"
+                    return "T" if value in items else "F"
+                return self._fallback(node, params)
+            if method in ("some", "every", "find", "findIndex") and args:
+                fn = unwrap(args[0])
+                if fn is not None and fn.type in ("arrow_function", "function_expression", "function"):
+                    params_list = parameters_of(fn)
+                    pname = None
+                    if params_list:
+                        names = pattern_names(params_list[0], pf)
+                        pname = names[0][0] if names else None
+                    expr = _returned_expression(fn)
+                    if pname is None or expr is None:
+                        return "U"
+                    result = "F" if method != "every" else "T"
+                    for item in items[:64]:
+                        v = self.cond(expr, depth + 1, {**params, pname: item})
+                        result = _and(result, v) if method == "every" else _or(result, v)
+                    return result
+        return self._fallback(node, params)
+
+    def _regex(self, node, value: str) -> str:
+        node = unwrap(node)
+        if node is None or node.type != "regex":
+            return "U"
+        pattern = node.child_by_field_name("pattern")
+        flags = node.child_by_field_name("flags")
+        try:
+            compiled = re.compile(self.pf.text(pattern) if pattern is not None else "",
+                                  re.IGNORECASE if flags is not None and "i" in self.pf.text(flags) else 0)
+        except re.error:
+            return "U"
+        return "T" if compiled.search(value) else "F"
+
+
+def _returned_expression(fn):
+    body = function_body(fn)
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return body
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if len(statements) == 1 and statements[0].type == "return_statement" and statements[0].named_child_count:
+        return statements[0].named_children[0]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Keys (EDGE603)
+
+
+@dataclass(frozen=True)
+class KeyVerdict:
+    kind: str  # 'const' | 'undefined-ip' | 'header-no-fallback' | 'varying' | 'unknown'
+    detail: str = ""
+    node: object = field(default=None, compare=False)
+
+
+_REQUEST_NAME = re.compile(r"^(req|request|_req|_request|\w*Request)$")
+
+
+def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVerdict:
+    """What a limiter key evaluates to, as far as it matters: the same for every caller?"""
+    node = unwrap(node)
+    pf = mod.pf
+    if node is None or depth > MAX_EXPR_DEPTH:
+        return KeyVerdict("unknown")
+    t = node.type
+    s = string_value(node, pf)
+    if s is not None:
+        return KeyVerdict("const", f"the constant {_short(pf.text(node), 40)}", node)
+    if t in ("number", "true", "false", "null", "undefined"):
+        return KeyVerdict("const", f"the constant {pf.text(node)}", node)
+    if t == "template_string":
+        parts = [c.named_children[0] for c in node.named_children
+                 if c.type == "template_substitution" and c.named_children]
+        verdicts = [key_verdict(analysis, mod, p, depth + 1) for p in parts]
+        return _concat(verdicts, node, pf)
+    if t == "binary_expression":
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        optype = op.type if op is not None else ""
+        if optype in ("??", "||"):
+            a = key_verdict(analysis, mod, left, depth + 1)
+            b = key_verdict(analysis, mod, right, depth + 1)
+            if a.kind == "undefined-ip":
+                if b.kind == "const":
+                    return KeyVerdict("undefined-ip", f"{a.detail}, so it is always the fallback {b.detail}",
+                                      a.node)
+                return b
+            if a.kind == "header-no-fallback":
+                return KeyVerdict("varying") if b.kind in ("const", "varying") else b
+            if a.kind == "const":
+                return a
+            return a if a.kind in ("varying", "unknown") else b
+        if optype == "+":
+            return _concat([key_verdict(analysis, mod, left, depth + 1),
+                            key_verdict(analysis, mod, right, depth + 1)], node, pf)
+        return KeyVerdict("unknown")
+    if t == "member_expression":
+        prop = prop_name(node, pf)
+        obj = unwrap(node.child_by_field_name("object"))
+        if prop == "ip" and obj is not None and obj.type == "identifier" and _REQUEST_NAME.match(pf.text(obj)):
+            if analysis.app.version_at_least(15):
+                version = analysis.app.next_version
+                which = f"Next.js {version}" if version else "an unknown Next.js version (treated as the newest)"
+                return KeyVerdict("undefined-ip", f"`{pf.text(node)}`, which is undefined on {which} "
+                                  f"(NextRequest.ip was removed in 15.0)", node)
+            return KeyVerdict("varying")
+        return KeyVerdict("unknown")
+    if t == "call_expression":
+        callee = unwrap(node.child_by_field_name("function"))
+        args = args_of(node)
+        if callee is not None and callee.type == "member_expression":
+            method = prop_name(callee, pf)
+            obj = unwrap_await(callee.child_by_field_name("object"))
+            if method == "get" and obj is not None and args and _headers_like(obj, pf):
+                header = string_value(args[0], pf)
+                if header is not None:
+                    return KeyVerdict("header-no-fallback", f"the `{header}` header with no fallback", node)
+            if method in ("toString", "trim", "toLowerCase", "toUpperCase", "normalize"):
+                return key_verdict(analysis, mod, callee.child_by_field_name("object"), depth + 1)
+        if callee is not None and callee.type == "identifier" and pf.text(callee) == "String" and args:
+            return key_verdict(analysis, mod, args[0], depth + 1)
+        return KeyVerdict("unknown")
+    if t == "identifier":
+        bind = analysis.lookup(mod, pf.text(node), node)
+        if bind is None:
+            return KeyVerdict("unknown")
+        if bind.kind == "var" and bind.value is not None and bind.decl is not None:
+            declaration = bind.decl.parent
+            if declaration is not None and declaration.children and declaration.children[0].type == "const":
+                return key_verdict(analysis, mod, bind.value, depth + 1)
+        if bind.kind == "import":
+            found = analysis._bind_value(mod, bind, 0)
+            if found is not None and found[1] is not None:
+                value = jsvalues.literal(found[1], found[0].pf)
+                if isinstance(value, str):
+                    return KeyVerdict("const", f"the constant {bind.name} = {value!r}", node)
+        return KeyVerdict("unknown")
+    return KeyVerdict("unknown")
+
+
+def _headers_like(node, pf: ParsedFile) -> bool:
+    node = unwrap_await(node)
+    if node is None:
+        return False
+    if node.type == "member_expression":
+        return prop_name(node, pf) == "headers"
+    if node.type == "identifier":
+        return pf.text(node) in ("headers", "headersList", "h", "hdrs", "requestHeaders")
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        return callee is not None and pf.text(callee) == "headers"
+    return False
+
+
+def _concat(verdicts: list[KeyVerdict], node, pf: ParsedFile) -> KeyVerdict:
+    kinds = [v.kind for v in verdicts]
+    if not verdicts or all(k == "const" for k in kinds):
+        return KeyVerdict("const", f"the constant {_short(pf.text(node), 50)}", node)
+    if "varying" in kinds:
+        return KeyVerdict("varying")
+    if "unknown" in kinds:
+        return KeyVerdict("unknown")
+    for kind in ("undefined-ip", "header-no-fallback"):
+        if kind in kinds:
+            v = verdicts[kinds.index(kind)]
+            return KeyVerdict(kind, v.detail, v.node)
+    return KeyVerdict("unknown")
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def analysis(ctx, options: RatelimitOptions | None = None) -> Analysis:
+    """The app's rate-limit analysis, computed once per app and shared (checks, audit)."""
+    return ctx.shared("ratelimit-coverage", lambda: Analysis(
+        ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws))))
+
+
+def user_actions(ctx, options: RatelimitOptions | None = None) -> list[Action]:
+    return analysis(ctx, options).actions()
+
+
+def coverage(ctx, options: RatelimitOptions | None = None) -> list[ActionCoverage]:
+    """Per-action rate-limit coverage (what the audit report prints)."""
+    return analysis(ctx, options).coverage()
