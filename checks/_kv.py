@@ -451,14 +451,14 @@ class _Analyzer:
             param = decl.node
             type_node = param.child_by_field_name("type") if param.type in ("required_parameter",
                                                                             "optional_parameter") else None
-            base = None
-            if type_node is not None:
-                base = self._typed_value(type_node, param)
-            if base is None:
-                function = param.parent.parent if param.parent is not None and param.parent.type == "formal_parameters" \
-                    else param.parent
-                if function is not None:
-                    base = self.param_values.get((function.id, decl.index))
+            typed = self._typed_value(type_node, param) if type_node is not None else None
+            function = param.parent.parent if param.parent is not None and param.parent.type == "formal_parameters" \
+                else param.parent
+            passed = self.param_values.get((function.id, decl.index)) if function is not None else None
+            if passed is not None and passed.tag == "binding" and typed is not None and typed.tag == "binding":
+                base = Value("binding", passed.how, passed.name, passed.origin, True)  # passed in, typed KVNamespace
+            else:
+                base = typed or passed
             return self._destructure(base, decl.steps)
         return None
 

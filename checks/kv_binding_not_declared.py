@@ -1,3 +1,5 @@
+import re
+
 from edgelint.api import Check, Location, Span
 
 from ._kv import describe_access, kv_index
@@ -70,10 +72,13 @@ class KvBindingNotDeclared(Check):
                 severity = "warning" if ctx.target == "next-on-pages" else "error"
                 where = (" unless it is configured in the Cloudflare dashboard" if ctx.target == "next-on-pages"
                          else "")
+                others = _other_wrangler_files(ctx)
+                seen = (f"; {', '.join(others)} {'is' if len(others) == 1 else 'are'} read only with "
+                        "`wrangler --config`" if others else "")
                 yield ctx.finding(
                     self, path, access.span,
                     f"KV binding `{name}` is used here ({what}) but no Wrangler config declares it: "
-                    f"none found (looked for {searched}){type_note}. `env.{name}` is undefined at run time"
+                    f"none found (looked for {searched}{seen}){type_note}. `env.{name}` is undefined at run time"
                     f"{where}; declare it under `kv_namespaces`",
                     severity=severity, related=type_related, binding=name, uses=len(places))
                 continue
@@ -103,6 +108,17 @@ class KvBindingNotDeclared(Check):
                     f"environments, so `env.{name}` is undefined there; repeat the namespace in that section",
                     related=[Location(config.path, span, f"`kv_namespaces` of {label} without `{name}`")],
                     binding=name, environment=env)
+
+
+def _other_wrangler_files(ctx) -> list[str]:
+    """Wrangler-like files in the app folder that Wrangler does not read (templates, per-worker configs)."""
+    prefix = ctx.app.root + "/" if ctx.app.root else ""
+    found = []
+    for path in ctx.ws.under(ctx.app.root):
+        rest = path[len(prefix):]
+        if "/" not in rest and re.match(r"wrangler[^/]*\.(?:toml|jsonc?)$", rest) and path not in ctx.app.wrangler_names:
+            found.append(rest)
+    return sorted(found)[:3]
 
 
 def _missing_environments(configs, name: str) -> list:

@@ -1,0 +1,163 @@
+"""The binding-access recognizer shared by the KV checks (`checks/_kv.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgelint.checks import _kv
+from edgelint.parsing import parse
+from edgelint.summary import summarize
+
+
+def analyze(source: str, path: str = "lib/x.ts") -> _kv.FileKv:
+    pf = parse(path, source.encode())
+    return _kv.analyze(pf, summarize(pf))
+
+
+def accesses(source: str, path: str = "lib/x.ts") -> list[tuple[str, str, int, bool]]:
+    return [(a.name, a.how, a.span.line, a.in_function) for a in analyze(source, path).accesses]
+
+
+NOP = "import { getRequestContext, getOptionalRequestContext } from '@cloudflare/next-on-pages';\n"
+ON = "import { getCloudflareContext } from '@opennextjs/cloudflare';\n"
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("function f() { return getRequestContext().env.KV.get('a') }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { const { env } = getRequestContext(); return env.KV }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { const { env: e } = getRequestContext(); return e['KV'] }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { const { KV } = getRequestContext().env; return KV }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { const { env: { KV } } = getRequestContext(); return KV }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { const c = getRequestContext(); return c.env.KV }", [("KV", "getRequestContext", 2, True)]),
+    ("function f() { return getOptionalRequestContext()?.env.KV }", [("KV", "getOptionalRequestContext", 2, True)]),
+    ("const e = (getRequestContext().env as any).KV", [("KV", "getRequestContext", 2, False)]),
+])
+def test_next_on_pages_forms(code, expected):
+    assert accesses(NOP + code) == expected
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("async function f() { const { env } = await getCloudflareContext({ async: true }); return env.KV }",
+     [("KV", "getCloudflareContext", 2, True)]),
+    ("async function f() { return (await getCloudflareContext({ async: true })).env.KV }",
+     [("KV", "getCloudflareContext", 2, True)]),
+    ("function f() { return getCloudflareContext().env.KV }", [("KV", "getCloudflareContext", 2, True)]),
+])
+def test_opennext_forms(code, expected):
+    assert accesses(ON + code) == expected
+
+
+def test_async_option_is_read():
+    file = analyze(ON + "async function f() { await getCloudflareContext({ async: true }); getCloudflareContext() }")
+    assert [c.is_async for c in file.contexts] == [True, False]
+
+
+def test_namespace_require_and_dynamic_imports():
+    assert accesses("import * as cf from '@cloudflare/next-on-pages';\n"
+                    "function f() { return cf.getRequestContext().env.A }") == [("A", "getRequestContext", 2, True)]
+    assert accesses("const { getRequestContext } = require('@cloudflare/next-on-pages');\n"
+                    "function f() { return getRequestContext().env.B }") == [("B", "getRequestContext", 2, True)]
+    assert accesses("async function f() {\n"
+                    "  const { getCloudflareContext } = await import('@opennextjs/cloudflare');\n"
+                    "  return getCloudflareContext().env.C;\n}") == [("C", "getCloudflareContext", 3, True)]
+
+
+def test_process_env_and_globalthis():
+    found = accesses("function f() {\n  process.env.A;\n  (process.env as any).B;\n  globalThis.C;\n"
+                     "  (globalThis as any).D;\n  process.env['E'];\n  const { F } = process.env;\n}")
+    assert found == [("A", "process.env", 2, True), ("B", "process.env", 3, True), ("C", "globalThis", 4, True),
+                     ("D", "globalThis", 5, True), ("E", "process.env", 6, True), ("F", "process.env", 7, True)]
+
+
+def test_assignment_targets_are_not_reads():
+    assert accesses("globalThis.cache = new Map();\nprocess.env.X = '1';") == []
+
+
+def test_local_function_with_the_adapters_name_is_not_it():
+    # dub-style: the project defines its own getRequestContext
+    assert accesses("function getRequestContext() { return { env: { A: 1 } } }\n"
+                    "export function f() { return getRequestContext().env.A }") == []
+    # imported from elsewhere
+    assert accesses("import { getRequestContext } from '@/lib/context';\n"
+                    "export function f() { return getRequestContext().env.A }") == []
+
+
+@pytest.mark.parametrize("code", [
+    "function f(getRequestContext: () => any) { return getRequestContext().env.A }",
+    "function f() { const getRequestContext = () => ({ env: {} as any }); return getRequestContext().env.A }",
+    "function f(process: any) { return process.env.A }",
+    "function f() { const globalThis = { A: 1 }; return globalThis.A }",
+    "function f(env: any) { return env.A }",
+])
+def test_shadowing(code):
+    assert accesses(NOP + code) == []
+
+
+def test_values_passed_to_same_file_helpers():
+    file = analyze(NOP + "async function put(kv, key) { await kv.put(key, '1') }\n"
+                   "function read(env) { return env.B.get('k') }\n"
+                   "export async function f() {\n  const { env } = getRequestContext();\n"
+                   "  await put(env.A, 'k');\n  return read(env);\n}")
+    assert [(a.name, a.span.line, a.methods) for a in file.accesses] == [("B", 3, ("get",)), ("A", 6, ("put",))]
+    assert [(c.method, c.name, c.span.line) for c in file.calls] == [("put", "A", 2), ("get", "B", 3)]
+
+
+def test_local_function_returning_a_binding():
+    file = analyze(ON + "function store(): KVNamespace { const b = getCloudflareContext().env.S; return b }\n"
+                   "export async function f() { await store().put('k', 'v') }")
+    assert [(a.name, a.methods) for a in file.accesses] == [("S", ("put",))]
+
+
+def test_typed_parameters():
+    file = analyze("export async function f(env: CloudflareEnv, kv: KVNamespace) {\n"
+                   "  await env.A.get('a');\n  await kv.put('b', '1');\n}")
+    assert [(a.name, a.how) for a in file.accesses] == [("A", "CloudflareEnv")]
+    assert [(c.method, c.name, c.typed_kv) for c in file.calls] == [("get", "A", False), ("put", "", True)]
+
+
+def test_await_with_type_arguments_is_seen_through():
+    # tree-sitter-typescript reads `await kv.get<T>(k)` as `(await kv.get)<T>(k)`
+    file = analyze(NOP + "async function f() {\n  const { env } = getRequestContext();\n"
+                   "  const a = await env.KV.get<string[]>('a', 'json');\n  void env.KV.put<string>('b', 'c');\n}")
+    assert [(c.method, c.prefix) for c in file.calls] == [("get", "await"), ("put", "void")]
+
+
+def test_module_scope_and_helpers_called_there():
+    file = analyze(NOP + "const { env } = getRequestContext();\n"
+                   "function load() { return getRequestContext().env }\n"
+                   "const loaded = load();\n"
+                   "class S { env = getRequestContext().env }\n")
+    assert [(c.span.line, c.in_function) for c in file.contexts] == [(2, False), (3, True), (5, True)]
+    assert [(file.pf.span(call).line, inner.span.line) for call, inner in file.module_scope_helper_calls] == [(4, 3)]
+
+
+def test_dynamic_env_access():
+    assert analyze(NOP + "function f(k: string) { return getRequestContext().env[k] }").dynamic_env
+    assert analyze(NOP + "function f() { const { A, ...rest } = getRequestContext().env; return rest }").dynamic_env
+    assert not analyze(NOP + "function f() { return getRequestContext().env['A'] }").dynamic_env
+
+
+def test_non_kv_lookalikes_are_not_bindings():
+    file = analyze("import { kv } from '@vercel/kv';\nimport { Redis } from '@upstash/redis';\n"
+                   "const redis = Redis.fromEnv();\nconst m = new Map();\n"
+                   "export async function f(db: any) {\n  await kv.get('a');\n  await redis.get('b');\n"
+                   "  m.get('c');\n  await db.select().limit(1);\n"
+                   "  await fetch('https://api.cloudflare.com/client/v4/accounts/x/storage/kv/namespaces/y/values/z');\n}")
+    assert file.accesses == [] and file.calls == []
+
+
+def test_broken_and_deep_trees_do_not_crash():
+    analyze(NOP + "function f( { const { env } = getRequestContext(); env.A.put('k'")
+    deep = "const x = " + "(" * 5000 + "getRequestContext().env.A" + ")" * 5000 + ";\n"
+    file = analyze(NOP + deep)
+    assert [c.in_function for c in file.contexts] == [False]
+
+
+def test_fold_number_and_constants():
+    file = analyze("const MIN = 60;\nconst TTL = MIN * 60 * 24;\nlet later = 5;\n"
+                   "f({ a: TTL, b: 60 * 0.5, c: -1, d: later, e: (2 ** 3), f: 10 / 4, g: 1_000 });")
+    from edgelint.jsvalues import object_pairs
+    call = next(n for n in file.pf.walk() if n.type == "object")
+    pairs = object_pairs(call, file.pf)
+    assert {k: _kv.fold_number(v[1], file) for k, v in pairs.items()} == {
+        "a": 86400, "b": 30, "c": -1, "d": None, "e": 8, "f": 2.5, "g": 1000}
