@@ -102,7 +102,7 @@ def entry_location(ctx: Context, route: Route, message: str) -> Location:
 
 def _entry_message(route: Route) -> str:
     why = route.runtime.describe() if route.runtime is not None else "edge"
-    return f"edge entry: {entry_label(route)} (runtime {why})"
+    return f"edge entry: {entry_label(route)}; runtime {why}"
 
 
 def chain_paths(graph: EdgeGraph, path: str) -> list[str]:
@@ -116,7 +116,10 @@ def chain_paths(graph: EdgeGraph, path: str) -> list[str]:
     return files
 
 
-def format_chain(files: list[str]) -> str:
+def format_chain(files: list[str], rendered: bool = False) -> str:
+    """`a → b → c`; when the second file is rendered with the entry (a layout), `b (rendered with a) → c`."""
+    if rendered and len(files) > 1:
+        files = [f"{files[1]} (rendered with {files[0]})"] + files[2:]
     if len(files) > MAX_CHAIN_IN_MESSAGE:
         files = files[:2] + [f"… ({len(files) - 4} more)"] + files[-2:]
     return " → ".join(files)
@@ -138,10 +141,9 @@ def evidence(ctx: Context, graph: EdgeGraph, path: str, where: Location | None =
         runtime = entry.runtime
         if runtime is not None and runtime.span is not None and runtime.source != entry.path and runtime.source:
             related.append(Location(runtime.source, runtime.span, f"runtime {runtime.value!r} set here"))
-        root = files[1] if len(files) > 1 and graph.reach.get(files[1], None) and graph.reach[files[1]].rendered_with \
-            else None
-        if root is not None:
-            flow.append(Location(root, Span(1, 1, 1, 1), f"rendered with {entry_label(entry)}"))
+    rendered = len(files) > 1 and bool(graph.reach.get(files[1]) and graph.reach[files[1]].rendered_with)
+    if entry is not None and rendered:
+        flow.append(Location(files[1], Span(1, 1, 1, 1), f"rendered with {entry_label(entry)}"))
     for edge in chain:
         flow.append(Location(edge.importer, edge.imp.span, f"imports '{edge.imp.source}'"))
     if where is not None and (not flow or flow[-1] != where):
@@ -152,9 +154,9 @@ def evidence(ctx: Context, graph: EdgeGraph, path: str, where: Location | None =
     elif count == 1 and len(files) == 1:
         text = f"It is in the edge {entry_label(entry)}."
     elif count == 1:
-        text = f"Reached from the edge {entry_label(entry)}: {format_chain(files)}."
+        text = f"Reached from the edge {entry_label(entry)}: {format_chain(files, rendered)}."
     else:
-        text = f"Reached from {count} edge entries; shortest chain: {format_chain(files)}."
+        text = f"Reached from {count} edge entries; shortest chain: {format_chain(files, rendered)}."
     listed = sorted(r.path for r in entries)
     data = {"entries": listed[:MAX_ENTRIES_IN_DATA], "entry_count": count, "chain": files}
     if count > MAX_ENTRIES_IN_DATA:
@@ -199,6 +201,12 @@ TYPE_CONTEXTS = frozenset({
     "ambient_declaration", "type_predicate", "index_signature", "property_signature", "method_signature",
     "abstract_method_signature", "construct_signature", "call_signature", "lookup_type",
 })
+
+
+#: Parents under which an identifier names something other than a variable (a module export name).
+NOT_REFERENCES = frozenset({"import_specifier", "export_specifier", "namespace_export", "import_clause",
+                            "namespace_import", "import_statement", "labeled_statement", "break_statement",
+                            "continue_statement"})
 
 
 class Scopes:
@@ -377,6 +385,8 @@ def free_references(code: EdgeCode, names: tuple[str, ...] | frozenset[str]):
         if node is None or node.start_byte != match.start() or node.end_byte != match.end():
             continue
         if node.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        if node.parent is not None and node.parent.type in NOT_REFERENCES:
             continue
         if in_type_context(node) or code.is_dead(node) or code.scopes.is_bound(node):
             continue

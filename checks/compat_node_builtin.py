@@ -97,7 +97,7 @@ class NoNodeBuiltinInEdge(Check):
                 where_text = f" (for the {entry_label(entry)})" if len(outcomes) > 1 else ""
                 failure = f"Build error{where_text}: {what}." if kind == "build" else f"Run-time error: {what}."
                 hint = HINTS.get(module)
-                via = "" if edge.imp.kind in ("static", "side-effect", "reexport") else f" ({edge.imp.kind} import)"
+                via = {"dynamic": " (in `import()`)", "require": " (in `require()`)"}.get(edge.imp.kind, "")
                 message = (f"'{edge.imp.source}'{via} is a Node.js built-in module that the edge runtime does not "
                            f"provide. {failure} {found.text}" + (f" Instead, {hint}." if hint else ""))
                 yield ctx.finding(self, path, edge.imp.span, message, related=found.related, flow=found.flow,

@@ -286,3 +286,115 @@ def rule(rule) -> None:
         for f in dataclasses.fields(check.Options):
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
             click.echo(f"- `{f.name.replace('_', '-')}` (default {default!r})")
+
+
+def _explain_root(file: Path) -> Path:
+    """The project to read for FILE: walking up to the git work tree (or the file system root),
+    the nearest workspace root (pnpm-workspace.yaml, or a package.json with `workspaces`), else the
+    nearest Next.js app folder, else the git work tree, else FILE's folder."""
+    import json
+
+    folder = file.resolve().parent
+    app_folder = None
+    for candidate in [folder, *folder.parents]:
+        if (candidate / "pnpm-workspace.yaml").is_file():
+            return candidate
+        manifest = candidate / "package.json"
+        data = {}
+        if manifest.is_file():
+            try:
+                data = json.loads(manifest.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            data = data if isinstance(data, dict) else {}
+            if data.get("workspaces"):
+                return candidate
+        deps = {**(data.get("dependencies") or {}), **(data.get("devDependencies") or {})} \
+            if isinstance(data.get("dependencies") or {}, dict) and isinstance(data.get("devDependencies") or {}, dict) \
+            else {}
+        if app_folder is None and ("next" in deps or any(candidate.glob("next.config.*"))):
+            app_folder = candidate
+        if (candidate / ".git").exists():
+            return app_folder or candidate
+    return app_folder or folder
+
+
+@main.command("explain-runtime")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Project root (default: the git work tree, workspace or app folder that holds FILE).")
+@click.option("--target", type=click.Choice(TARGET_CHOICES), help="Deployment target (default: detected per app).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain_runtime(file, root, target, fmt) -> None:
+    """Explain why FILE is edge code: the edge entries that reach it and the shortest import chain.
+
+    When FILE is not edge code, say why (for example: no edge route imports it).
+    """
+    import json
+
+    from edgelint import graph, project
+    from edgelint.config import ConfigError
+    from edgelint.workspace import Workspace
+
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    root = (root or _explain_root(file)).resolve()
+    try:
+        rel = file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        _fail(f"{file} is not inside {root}")
+        return
+    try:
+        config = _load_config(None, [root])
+        ws = Workspace(root)
+        apps = project.find_apps(ws, target or config.target, config.app_targets)
+    except ConfigError as error:
+        _fail(str(error))
+        return
+    if not apps:
+        _fail(f"no Next.js app found in {root}")
+    if rel not in ws.path_set:
+        click.echo(f"{rel} is not linted (ignored by git or in a build/dependency folder), so it is not edge code "
+                   "as far as edgelint knows.")
+        return
+    found = graph.explain(ws, apps, rel)
+    app = found.app
+    if fmt == "json":
+        def route(r):
+            return {"path": r.path, "url": r.url, "kind": r.kind,
+                    "runtime": r.runtime.value if r.runtime else None,
+                    "runtime_reason": r.runtime.describe() if r.runtime else None}
+
+        click.echo(json.dumps({
+            "file": rel, "edge": found.edge, "app": app.label if app else None, "target": app.target if app else None,
+            "entries": [route(r) for r in found.entries], "entry_count": len(found.entries),
+            "chain": [{"path": s.path, "line": s.line, "how": s.how, "specifier": s.specifier} for s in found.chain],
+            "reason": found.reason, "node_entries": [route(r) for r in found.node_entries], "notes": found.notes,
+        }, indent=2))
+        return
+    where = f" (app {app.label}, target {app.target})" if app else ""
+    if found.edge:
+        count = len(found.entries)
+        click.echo(f"{rel} is edge code{where}.")
+        click.echo(f"Reached from {count} edge entr{'y' if count == 1 else 'ies'}:")
+    else:
+        click.echo(f"{rel} is not edge code{where}: {found.reason}.")
+        if found.node_entries:
+            count = len(found.node_entries)
+            click.echo(f"Reached from {count} Node.js entr{'y' if count == 1 else 'ies'}:")
+    for r in found.entries or found.node_entries:
+        runtime = r.runtime.describe() if r.runtime else "unknown"
+        click.echo(f"  {r.path}  {r.kind} {r.url}  (runtime {runtime})")
+    if found.chain and (found.edge or found.node_entries):
+        click.echo("Shortest chain:")
+        for step in found.chain:
+            if step.how == "renders":
+                click.echo(f"  {step.path}  renders {step.specifier} (rendered with the page, not imported)")
+            elif step.specifier:
+                click.echo(f"  {step.path}:{step.line}  imports '{step.specifier}'")
+            else:
+                click.echo(f"  {step.path}")
+    for note in found.notes:
+        click.echo(f"Note: {note}.")
+    if root != Path.cwd().resolve():
+        click.echo(f"(paths are relative to {root})")

@@ -375,3 +375,88 @@ def shared_resolver(ctx) -> Resolver:
 def shared_graph(ctx) -> EdgeGraph:
     """The app's edge graph, built once per run and shared by every check that needs it."""
     return ctx.shared("edge-graph", lambda: build(ctx.ws, ctx.app, shared_resolver(ctx)))
+
+
+# --------------------------------------------------------------------------------------------
+# Explaining (edgelint explain-runtime)
+
+
+@dataclass
+class Step:
+    path: str
+    line: int = 0
+    specifier: str = ""  # the import that leads to the next file ('' for the last step)
+    how: str = "imports"  # 'imports' | 'renders'
+
+
+@dataclass
+class Explanation:
+    path: str
+    app: App | None
+    edge: bool
+    entries: list[Route] = field(default_factory=list)
+    chain: list[Step] = field(default_factory=list)
+    reason: str = ""  # why it is not edge code
+    notes: list[str] = field(default_factory=list)
+    node_entries: list[Route] = field(default_factory=list)  # Node.js routes reaching it (when not edge)
+
+
+def _steps(g: EdgeGraph, path: str) -> list[Step]:
+    chain = g.chain(path)
+    steps: list[Step] = []
+    root = chain[0].importer if chain else path
+    reach = g.reach.get(root)
+    if reach is not None and reach.rendered_with:
+        steps.append(Step(reach.rendered_with, 0, root, "renders"))
+    for edge in chain:
+        steps.append(Step(edge.importer, edge.imp.span.line, edge.imp.source))
+    steps.append(Step(path))
+    return steps
+
+
+def explain(ws: Workspace, apps: list[App], path: str) -> Explanation:
+    """Why `path` is (or is not) edge code, in the first app whose edge graph reaches it."""
+    resolver = Resolver(ws)
+    owner = next((a for a in sorted(apps, key=lambda a: -len(a.root)) if path in a.files), None)
+    candidates = ([owner] if owner else []) + [a for a in apps if a is not owner]
+    for app in candidates:
+        g = build(ws, app, resolver)
+        if g.is_edge(path):
+            found = Explanation(path, app, True, g.entries_reaching(path), _steps(g, path))
+            if app.target == "opennext":
+                middleware = [r for r in found.entries if r.kind == "middleware"]
+                found.notes.append("OpenNext does not support the edge runtime for routes (EDGE111 reports "
+                                   "`runtime = 'edge'`); the EDGE2xx checks consider only edge middleware there"
+                                   + ("" if middleware else ", which does not reach this file"))
+            return found
+    result = Explanation(path, owner, False)
+    if not path.endswith(SOURCE_SUFFIXES):
+        result.reason = "it is not a JavaScript/TypeScript module"
+        return result
+    if owner is None:
+        result.reason = "it is not part of any Next.js app, and no app's edge routes import it"
+        return result
+    route = owner.route_for(path)
+    if route is not None and route.kind in ENTRY_KINDS and route.runtime is not None:
+        result.reason = f"it is a {route.kind} ({route.url}) whose runtime is {route.runtime.describe()}"
+        return result
+    if route is not None:
+        result.reason = (f"it is a {route.kind} file, and no edge page renders it" if route.kind in SEGMENT_RENDERED
+                         or route.kind in ("default", "app", "document") else f"it is a {route.kind} file")
+    edge_count = len(edge_entries(owner))
+    node_routes = [r for r in owner.routes if r.kind in ENTRY_KINDS and r.runtime is not None and not r.runtime.is_edge]
+    node_graph = build(ws, owner, resolver, node_routes)
+    if node_graph.is_edge(path):
+        result.node_entries = node_graph.entries_reaching(path)
+        result.chain = _steps(node_graph, path)
+        result.reason = result.reason or (f"it is not imported by any edge route ({edge_count} edge "
+                                          f"entr{'y' if edge_count == 1 else 'ies'} in the app); only Node.js "
+                                          f"routes reach it")
+    else:
+        result.reason = result.reason or (f"it is not imported by any edge route ({edge_count} edge "
+                                          f"entr{'y' if edge_count == 1 else 'ies'} in the app), nor by any "
+                                          f"other route")
+    return result
+
+
+SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")

@@ -226,7 +226,8 @@ class Resolver:
                 if options is not None:
                     folder_of = posixpath.dirname(path)
                     paths = options.paths or {}
-                    base = options.base_url if options.base_url is not None else (options.paths_dir or folder_of)
+                    base = options.base_url if options.base_url is not None else (
+                        options.paths_dir if options.paths is not None else folder_of)
                     config = TsConfig(path, base, paths, options.base_url, options.files)
                 break
         if config is None and folder:

@@ -1,0 +1,161 @@
+"""Import resolution (edgelint/resolve.py): built-ins, relative probing, tsconfig/jsconfig paths and
+baseUrl through JSONC `extends` chains, workspace packages with `exports` maps, unresolved specifiers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import write_tree
+from edgelint.resolve import Resolved, Resolver, builtin_name, package_name, valid_package_name
+from edgelint.workspace import Workspace
+
+
+def resolver_for(tmp_path, files: dict[str, str]) -> Resolver:
+    root = write_tree(tmp_path / "repo", files)
+    return Resolver(Workspace(root))
+
+
+@pytest.mark.parametrize(("spec", "name"), [
+    ("fs", "fs"), ("node:fs", "fs"), ("fs/promises", "fs"), ("node:fs/promises", "fs"), ("crypto", "crypto"),
+    ("node:test", "test"), ("node:sqlite", "sqlite"), ("string_decoder", "string_decoder"),
+    ("test", None), ("sqlite", None), ("punycode/", None), ("react", None), ("./fs", None), ("fs-extra", None),
+])
+def test_builtin_names(spec, name):
+    assert builtin_name(spec) == name
+
+
+def test_package_names():
+    assert package_name("@scope/pkg/sub/path") == "@scope/pkg"
+    assert package_name("lodash/fp") == "lodash"
+    assert valid_package_name("@scope/pkg") and valid_package_name("pg")
+    assert not valid_package_name("@/lib") and not valid_package_name("~/x") and not valid_package_name("#internal")
+
+
+def test_relative_probing_index_and_js_to_ts(tmp_path):
+    r = resolver_for(tmp_path, {
+        "lib/a.ts": "", "lib/b.tsx": "", "lib/c.mjs": "", "lib/d.mts": "", "lib/dir/index.ts": "",
+        "lib/e.ts": "", "lib/pkgdir/package.json": '{"main": "./main.js"}', "lib/pkgdir/main.ts": "",
+        "lib/styles.css": "", "lib/data.json": "{}", "lib/x.d.ts": "",
+    })
+    assert r.resolve("app/page.tsx", "../lib/a") == Resolved("file", "lib/a.ts")
+    assert r.resolve("lib/a.ts", "./b") == Resolved("file", "lib/b.tsx")
+    assert r.resolve("lib/a.ts", "./c") == Resolved("file", "lib/c.mjs")
+    assert r.resolve("lib/a.ts", "./d.mjs") == Resolved("file", "lib/d.mts")  # ESM-style specifier
+    assert r.resolve("lib/a.ts", "./e.js") == Resolved("file", "lib/e.ts")  # `./x.js` -> x.ts
+    assert r.resolve("lib/a.ts", "./dir") == Resolved("file", "lib/dir/index.ts")
+    assert r.resolve("lib/a.ts", "./pkgdir") == Resolved("file", "lib/pkgdir/main.ts")
+    assert r.resolve("lib/a.ts", "./styles.css") == Resolved("asset", "lib/styles.css")
+    assert r.resolve("lib/a.ts", "./data.json") == Resolved("asset", "lib/data.json")
+    assert r.resolve("lib/a.ts", "./x") == Resolved("unresolved", "./x")  # declarations are not modules
+    assert r.resolve("lib/a.ts", "./missing") == Resolved("unresolved", "./missing")
+    assert r.resolve("lib/a.ts", "../../outside") == Resolved("unresolved", "../../outside")
+    assert r.resolve("lib/a.ts", "fs") == Resolved("builtin", "fs")
+    assert r.resolve("lib/a.ts", "react-dom/client") == Resolved("package", "react-dom")
+
+
+def test_tsconfig_jsonc_extends_and_longest_prefix(tmp_path):
+    r = resolver_for(tmp_path, {
+        "tsconfig.base.json": """{
+  // comments, trailing commas and "/*" inside strings
+  "compilerOptions": {
+    "paths": {
+      "@/*": ["./src/*"],
+      "@/lib/*": ["./packages/lib/*", "./src/lib/*",],  /* longer prefix wins */
+      "@config": ["./config/index.ts"],
+    },
+  },
+}""",
+        "apps/web/tsconfig.json": '{ "extends": "../../tsconfig.base.json", "compilerOptions": { "strict": true } }',
+        "src/a.ts": "", "src/lib/only-src.ts": "", "packages/lib/both.ts": "", "src/lib/both.ts": "",
+        "config/index.ts": "", "src/app/globals.css": "",
+    })
+    importer = "apps/web/app/page.tsx"
+    assert r.resolve(importer, "@/a") == Resolved("file", "src/a.ts")  # relative to the file that set paths
+    assert r.resolve(importer, "@/lib/both") == Resolved("file", "packages/lib/both.ts")
+    assert r.resolve(importer, "@/lib/only-src") == Resolved("file", "src/lib/only-src.ts")  # fallback target
+    assert r.resolve(importer, "@config") == Resolved("file", "config/index.ts")
+    assert r.resolve(importer, "@/app/globals.css") == Resolved("asset", "src/app/globals.css")
+    assert r.resolve(importer, "@/nothing") == Resolved("unresolved", "@/nothing")  # never a package '@/nothing'
+    assert r.tsconfig_for("apps/web/app").chain == ["apps/web/tsconfig.json", "tsconfig.base.json"]
+
+
+def test_tsconfig_base_url_override_and_extends_arrays(tmp_path):
+    r = resolver_for(tmp_path, {
+        "configs/paths.json": '{"compilerOptions": {"paths": {"~/*": ["*"]}}}',
+        "configs/base-url.json": '{"compilerOptions": {"baseUrl": "../web/src"}}',
+        "web/tsconfig.json": '{"extends": ["../configs/paths.json", "../configs/base-url.json"]}',
+        "web/src/utils/x.ts": "", "web/src/components/Button.tsx": "",
+        "jsapp/jsconfig.json": '{"compilerOptions": {"baseUrl": "."}}', "jsapp/lib/y.js": "",
+    })
+    # paths are relative to the (inherited) baseUrl when one is set
+    assert r.resolve("web/src/page.tsx", "~/utils/x") == Resolved("file", "web/src/utils/x.ts")
+    # baseUrl alone resolves bare specifiers to files, before packages
+    assert r.resolve("web/src/page.tsx", "components/Button") == Resolved("file", "web/src/components/Button.tsx")
+    assert r.resolve("web/src/page.tsx", "react") == Resolved("package", "react")
+    assert r.resolve("jsapp/pages/index.js", "lib/y") == Resolved("file", "jsapp/lib/y.js")  # jsconfig.json
+
+
+def test_tsconfig_extends_cycle_and_broken_file(tmp_path):
+    r = resolver_for(tmp_path, {
+        "a/tsconfig.json": '{"extends": "../b/tsconfig.json", "compilerOptions": {"paths": {"@a/*": ["./*"]}}}',
+        "b/tsconfig.json": '{"extends": "../a/tsconfig.json"}',
+        "a/x.ts": "",
+        "c/tsconfig.json": '{ "compilerOptions": { "paths": ',
+    })
+    assert r.resolve("a/page.ts", "@a/x") == Resolved("file", "a/x.ts")
+    assert r.resolve("b/page.ts", "@a/x").kind in ("file", "package")  # a cycle in `extends` terminates
+    assert r.resolve("c/page.ts", "react") == Resolved("package", "react")
+    assert ("EDGE902", "c/tsconfig.json") in r.ws.problems
+
+
+def test_workspace_packages_with_exports_maps(tmp_path):
+    r = resolver_for(tmp_path, {
+        "package.json": json.dumps({"name": "root", "workspaces": ["apps/*", "packages/*"]}),
+        "packages/ui/package.json": json.dumps({"name": "@acme/ui", "exports": {
+            ".": {"types": "./dist/index.d.ts", "import": "./dist/index.mjs", "require": "./dist/index.js"},
+            "./button": {"source": "./src/button.tsx", "default": "./dist/button.js"},
+            "./icons/*": "./src/icons/*.tsx",
+            "./icons/special/*": "./src/special/*.tsx",
+            "./edge": {"node": "./src/node.ts", "edge-light": "./src/edge.ts", "default": "./src/node.ts"},
+        }}),
+        "packages/ui/src/index.ts": "", "packages/ui/src/button.tsx": "", "packages/ui/src/icons/star.tsx": "",
+        "packages/ui/src/special/moon.tsx": "", "packages/ui/src/edge.ts": "", "packages/ui/src/node.ts": "",
+        "packages/utils/package.json": json.dumps({"name": "@acme/utils", "main": "./lib/main.js"}),
+        "packages/utils/lib/main.js": "", "packages/utils/sub/thing.ts": "",
+        "packages/bare/package.json": json.dumps({"name": "bare"}), "packages/bare/src/index.ts": "",
+        "packages/config/package.json": json.dumps({"name": "@acme/config", "exports": "./index.mjs"}),
+        "packages/config/index.mjs": "",
+    })
+    page = "apps/web/app/page.tsx"
+    assert r.resolve(page, "@acme/ui") == Resolved("file", "packages/ui/src/index.ts")  # dist -> src
+    assert r.resolve(page, "@acme/ui/button") == Resolved("file", "packages/ui/src/button.tsx")
+    assert r.resolve(page, "@acme/ui/icons/star") == Resolved("file", "packages/ui/src/icons/star.tsx")
+    assert r.resolve(page, "@acme/ui/icons/special/moon") == Resolved("file", "packages/ui/src/special/moon.tsx")
+    assert r.resolve(page, "@acme/ui/edge") == Resolved("file", "packages/ui/src/edge.ts")  # edge condition
+    assert r.resolve(page, "@acme/ui/not-exported") == Resolved("package", "@acme/ui")
+    assert r.resolve(page, "@acme/utils") == Resolved("file", "packages/utils/lib/main.js")
+    assert r.resolve(page, "@acme/utils/sub/thing") == Resolved("file", "packages/utils/sub/thing.ts")
+    assert r.resolve(page, "bare") == Resolved("file", "packages/bare/src/index.ts")
+    assert r.resolve(page, "@acme/config") == Resolved("file", "packages/config/index.mjs")
+    assert r.resolve(page, "@acme/other") == Resolved("package", "@acme/other")
+    assert r.package_folder_of("packages/ui/src/button.tsx") == "packages/ui"
+
+
+def test_tsconfig_extends_a_workspace_package(tmp_path):
+    r = resolver_for(tmp_path, {
+        "packages/tsconfig/package.json": json.dumps({"name": "@acme/tsconfig"}),
+        "packages/tsconfig/nextjs.json": '{"compilerOptions": {"paths": {"#/*": ["./src/*"]}}}',
+        "apps/web/tsconfig.json": '{"extends": "@acme/tsconfig/nextjs.json"}',
+        "packages/tsconfig/src/x.ts": "",
+    })
+    # paths are relative to the config that declares them (the package), as TypeScript does
+    assert r.resolve("apps/web/page.ts", "#/x") == Resolved("file", "packages/tsconfig/src/x.ts")
+
+
+def test_query_strings_and_absolute(tmp_path):
+    r = resolver_for(tmp_path, {"lib/add.wasm": "", "lib/a.ts": ""})
+    assert r.resolve("lib/a.ts", "./add.wasm?module") == Resolved("asset", "lib/add.wasm")
+    assert r.resolve("lib/a.ts", "/abs/path") == Resolved("unresolved", "/abs/path")
+    assert r.resolve("lib/a.ts", "") == Resolved("unresolved", "")
