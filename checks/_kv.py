@@ -76,12 +76,17 @@ ENV_TYPE = re.compile(r"^\s*(?:CloudflareEnv|Cloudflare\.Env)\s*$")
 SCALAR_TYPE = re.compile(r"^\s*(?:string|number|boolean|`|\"|'|\d)")
 
 SCOPE_TYPES = frozenset({"program", "statement_block", "function_declaration", "generator_function_declaration",
-                         "function_expression", "function", "arrow_function", "generator_function",
+                         "function_expression", "arrow_function", "generator_function",
                          "method_definition", "for_statement", "for_in_statement", "catch_clause", "switch_body",
                          "class_static_block"})
 FUNCTION_TYPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
-                            "function", "arrow_function", "generator_function", "method_definition"})
+                            "arrow_function", "generator_function", "method_definition"})
 HOIST_SCOPES = FUNCTION_TYPES | {"program"}
+INDEX_QUERY = """[
+  (variable_declarator) (function_declaration) (generator_function_declaration) (function_expression)
+  (arrow_function) (generator_function) (method_definition) (class_declaration) (abstract_class_declaration)
+  (catch_clause) (for_in_statement) (member_expression) (subscript_expression) (call_expression)
+] @node"""
 WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
                       "type_assertion", "await_expression"})
 MAX_DEPTH = 48
@@ -187,10 +192,8 @@ class _Analyzer:
         self.pf = pf
         self.summary = summary
         self.decls: dict[tuple[int, str], _Decl] = {}
-        self.scope_parent: dict[int, int] = {}
-        self.scope_type: dict[int, str] = {}
-        self.scope_of: dict[int, int] = {}  # node id -> enclosing scope id
-        self.function_of: dict[int, object] = {}  # node id -> innermost enclosing function node (or None)
+        self.root_id = pf.root.id
+        self.function_of: dict[int, object] = {}  # node id -> innermost enclosing function (memo)
         self.members: list = []
         self.calls: list = []
         self.declarators: list = []
@@ -199,46 +202,37 @@ class _Analyzer:
         self._memo: dict[int, Value | None] = {}
         self._busy: set[int] = set()
         self._decl_memo: dict[int, Value | None] = {}
+        self._returns: dict[int, Value | None] = {}
         self.dynamic_env = False
 
     # ---- indexing -------------------------------------------------------------------------
 
     def _index(self) -> None:
+        """Collect declarations, member expressions and calls with one query (no Python walk over
+        the whole tree); scopes are found from a node's ancestors when needed."""
         root = self.pf.root
-        self.scope_type[root.id] = "program"
+        self.root_id = root.id
         if self.summary is not None:
             for imp in self.summary.imports:
                 if imp.kind != "static" or imp.type_only:
                     continue
                 for imported, local in imp.names:
                     self.decls[(root.id, local)] = _Decl("import", None, source=imp.source, imported=imported)
-        stack = [(root, root.id, None)]
-        while stack:
-            node, scope, function = stack.pop()
+        for _name, node in self.pf.query(INDEX_QUERY):
             t = node.type
-            self.scope_of[node.id] = scope
-            self.function_of[node.id] = function
-            inner_scope, inner_function = scope, function
-            if t in SCOPE_TYPES and node.id != root.id:
-                self.scope_parent[node.id] = scope
-                self.scope_type[node.id] = t
-                inner_scope = node.id
             if t in FUNCTION_TYPES:
-                inner_function = node
                 self.functions[node.id] = node
                 name = node.child_by_field_name("name")
                 if name is not None and t in ("function_declaration", "generator_function_declaration"):
-                    self._declare(scope, self.pf.text(name), _Decl("function", node))
+                    self._declare(self.scope_of(node), self.pf.text(name), _Decl("function", node))
                 self._declare_params(node)
-            elif t == "public_field_definition" and not any(c.type == "static" for c in node.children):
-                inner_function = node  # instance field initialisers run per instance, not at load
             elif t in ("class_declaration", "abstract_class_declaration"):
                 name = node.child_by_field_name("name")
                 if name is not None:
-                    self._declare(scope, self.pf.text(name), _Decl("class", node))
+                    self._declare(self.scope_of(node), self.pf.text(name), _Decl("class", node))
             elif t == "variable_declarator":
                 self.declarators.append(node)
-                self._declare_declarator(node, scope)
+                self._declare_declarator(node)
             elif t == "catch_clause":
                 param = node.child_by_field_name("parameter")
                 if param is not None:
@@ -253,8 +247,31 @@ class _Analyzer:
                 self.members.append(node)
             elif t == "call_expression":
                 self.calls.append(node)
-            for child in reversed(node.children):
-                stack.append((child, inner_scope, inner_function))
+
+    def scope_of(self, node) -> int:
+        """The id of the innermost scope that encloses `node` (not `node` itself)."""
+        parent = node.parent
+        while parent is not None:
+            if parent.type in SCOPE_TYPES:
+                return parent.id
+            parent = parent.parent
+        return self.root_id
+
+    def enclosing_function(self, node):
+        """The innermost function around `node` (an instance field initialiser counts), or None."""
+        key = node.id
+        if key in self.function_of:
+            return self.function_of[key]
+        found = None
+        parent = node.parent
+        while parent is not None:
+            if parent.type in FUNCTION_TYPES or (parent.type == "public_field_definition"
+                                                 and not any(c.type == "static" for c in parent.children)):
+                found = parent
+                break
+            parent = parent.parent
+        self.function_of[key] = found
+        return found
 
     def _declare(self, scope: int, name: str, decl: _Decl) -> None:
         self.decls.setdefault((scope, name), decl)
@@ -275,16 +292,19 @@ class _Analyzer:
             for name, steps, _node in _pattern_names(pattern, self.pf):
                 self._declare(function.id, name, _Decl("param", param, steps, index))
 
-    def _declare_declarator(self, node, scope: int) -> None:
+    def _declare_declarator(self, node) -> None:
         name = node.child_by_field_name("name")
         if name is None:
             return
         declaration = node.parent
         const = declaration is not None and declaration.type == "lexical_declaration" and \
             declaration.children and declaration.children[0].type == "const"
-        if declaration is not None and declaration.type == "variable_declaration":
-            while scope in self.scope_type and self.scope_type[scope] not in HOIST_SCOPES and scope in self.scope_parent:
-                scope = self.scope_parent[scope]
+        scope = self.scope_of(node)
+        if declaration is not None and declaration.type == "variable_declaration":  # `var` is hoisted
+            parent = node.parent
+            while parent is not None and parent.type not in HOIST_SCOPES:
+                parent = parent.parent
+            scope = parent.id if parent is not None else self.root_id
         for local, steps, _node in _pattern_names(name, self.pf):
             self._declare(scope, local, _Decl("var", node, steps, const=const))
 
@@ -293,18 +313,17 @@ class _Analyzer:
     def resolve(self, identifier) -> _Decl | None:
         """The declaration an identifier refers to, None for a global."""
         name = self.pf.text(identifier)
-        scope = self.scope_of.get(identifier.id)
-        seen = 0
-        while scope is not None and seen < 10_000:
-            decl = self.decls.get((scope, name))
-            if decl is not None:
-                return decl
-            scope = self.scope_parent.get(scope)
-            seen += 1
-        return None
+        node = identifier.parent
+        while node is not None:
+            if node.type in SCOPE_TYPES:
+                decl = self.decls.get((node.id, name))
+                if decl is not None:
+                    return decl
+            node = node.parent
+        return self.decls.get((self.root_id, name))
 
     def in_function(self, node) -> bool:
-        return self.function_of.get(node.id) is not None
+        return self.enclosing_function(node) is not None
 
     # ---- values --------------------------------------------------------------------------
 
@@ -389,13 +408,22 @@ class _Analyzer:
         return None
 
     def _returned_value(self, function, depth: int) -> Value | None:
+        if function.id in self._returns:
+            return self._returns[function.id]
+        self._returns[function.id] = None  # recursion
+        result = self._returned_value_of(function, depth)
+        self._returns[function.id] = result
+        return result
+
+    def _returned_value_of(self, function, depth: int) -> Value | None:
         body = function.child_by_field_name("body")
         if body is None:
             return None
         if body.type != "statement_block":
             return self.value(body, depth)
         for node in self.pf.walk(body):
-            if node.type == "return_statement" and self.function_of.get(node.id) is function:
+            enclosing = self.enclosing_function(node) if node.type == "return_statement" else None
+            if enclosing is not None and enclosing.id == function.id:
                 returned = next((c for c in node.named_children if c.type != "comment"), None)
                 result = self.value(returned, depth) if returned is not None else None
                 if result is not None:
@@ -512,6 +540,7 @@ class _Analyzer:
             changed = False
             self._memo.clear()
             self._decl_memo.clear()
+            self._returns.clear()
             for target, args in local_calls:
                 for index, arg in enumerate(args):
                     if (target.id, index) in self.param_values or arg.type == "spread_element":
@@ -524,6 +553,7 @@ class _Analyzer:
                 break
         self._memo.clear()
         self._decl_memo.clear()
+        self._returns.clear()
 
     def run(self) -> FileKv:
         self._index()
@@ -572,7 +602,7 @@ class _Analyzer:
                 continue
             called = self.value(function)
             if called is not None and called.tag == "api":
-                enclosing = self.function_of.get(call.id)
+                enclosing = self.enclosing_function(call)
                 contexts.append(ContextCall(called.how, call, pf.span(call), enclosing is not None,
                                             called.how == "getCloudflareContext"
                                             and _async_option(call.child_by_field_name("arguments"), pf),

@@ -92,8 +92,9 @@ class BindingAccessWrongForTarget(Check):
                 elif target == "opennext":
                     yield ctx.finding(
                         self, path, access.span,
-                        f"{kind} `{access.name}` is read from `process.env`, but OpenNext puts only string "
-                        f"variables there, not bindings: it is undefined at run time; use `{use}.{access.name}`",
+                        f"{kind} `{access.name}` is read from `process.env`, but under OpenNext bindings are on "
+                        f"`getCloudflareContext().env`, not on `process.env` (which carries only string variables): "
+                        f"it is undefined at run time; use `{use}.{access.name}`",
                         binding=access.name, how=access.how)
                 elif not pages_router:
                     yield ctx.finding(

@@ -93,8 +93,8 @@ class BindingFromUnsupportedRuntime(Check):
             return None
         reason = dynamic_reason(ctx.ws, ctx.app, route)
         if reason is not None:
-            what = (f"it is dynamic ({reason}), and next-on-pages fails the build for a Node.js function "
-                    "(EDGE101); only edge functions get a request context")
+            what = (f"it is dynamic ({reason}), and next-on-pages only serves edge functions: the build fails "
+                    "for this route, and only edge functions get a request context")
         else:
             what = ("it is prerendered at build time, where there is no request context: the call throws and "
                     "`next build` fails")

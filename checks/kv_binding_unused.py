@@ -1,8 +1,15 @@
 import re
+from dataclasses import dataclass, field
 
 from edgelint.api import Check
 
 from ._kv import OPENNEXT_RESERVED, kv_index
+
+
+@dataclass
+class Options:
+    #: KV bindings that are declared for something outside the app (another Worker, a script)
+    allow_unused: list[str] = field(default_factory=list)
 
 
 class KvBindingUnused(Check):
@@ -32,11 +39,16 @@ class KvBindingUnused(Check):
 
     ## Use instead
     Remove the declaration, or use the binding under the name it is declared with.
+
+    ## Options
+    `[kv]` `allow-unused = ["LEGACY_CACHE"]` names bindings that are declared on purpose for
+    something outside the app (suppression comments cannot be written in a Wrangler file).
     """
 
     code, name, area = "EDGE302", "kv-binding-unused", "kv"
     severity = "note"
     targets = frozenset({"next-on-pages", "opennext"})
+    Options = Options
 
     def run(self, ctx):
         index = kv_index(ctx)
@@ -46,6 +58,7 @@ class KvBindingUnused(Check):
         candidates = {n for n in index.declared if n not in used}
         if ctx.target == "opennext":
             candidates -= OPENNEXT_RESERVED
+        candidates -= set(getattr(self.options, "allow_unused", None) or ())
         if not candidates:
             return
         candidates -= _mentioned(ctx, candidates)

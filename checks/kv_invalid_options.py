@@ -1,5 +1,6 @@
 import json
 import time
+from dataclasses import dataclass
 
 from edgelint.api import Check
 from edgelint.jsvalues import Unknown, literal, object_pairs
@@ -15,6 +16,12 @@ MAX_METADATA_BYTES = 1024
 MAX_BULK_KEYS = 100
 #: An `expiration` above this is a time in milliseconds (seconds would be the year 5138).
 MILLISECONDS_THRESHOLD = 100_000_000_000
+
+
+@dataclass
+class Options:
+    #: the smallest `cacheTtl` to accept: 30 since 2026-01-30; set 60 for an older Wrangler
+    min_cache_ttl: int = MIN_CACHE_TTL
 
 
 class KvInvalidOptions(Check):
@@ -36,10 +43,13 @@ class KvInvalidOptions(Check):
     `const` names of the same file. Anything else is left alone.
 
     ## Why is this bad?
-    The binding throws at run time (e.g. "KV PUT failed: 400 Invalid expiration_ttl of 30.
-    Expiration TTL must be at least 60"), usually on a path that tests do not cover. The
-    minimum `cacheTtl` is 30 s since 2026-01-30 (it was 60 before, §3.1) — values from 30 to 59
-    need a current Wrangler and are not reported.
+    These are Cloudflare's limits: `expirationTtl` at least 60 s and no expiration less than
+    60 s ahead, `expiration` in seconds since the epoch, `cacheTtl` an integer of at least 30,
+    `list` pages of at most 1,000 keys, keys of at most 512 bytes, metadata of at most 1,024
+    bytes, bulk reads of at most 100 keys (REFERENCE.md §3.1, §3.2). A call outside them is
+    rejected at run time, usually on a path that tests do not cover. The minimum `cacheTtl` is
+    30 s since 2026-01-30 (60 before, §3.1): values from 30 to 59 need a current Wrangler and are
+    not reported unless `min-cache-ttl` says so.
 
     Targets: all (the options are KV options wherever the call runs).
 
@@ -52,26 +62,34 @@ class KvInvalidOptions(Check):
     ```ts
     await env.CART_KV.put(`lock:${id}`, '1', { expirationTtl: 60 })
     ```
+
+    ## Options
+    `[kv]` `min-cache-ttl = 60` reports `cacheTtl` values below 60, the minimum before 2026-01-30
+    (for projects that pin an older Wrangler).
     """
 
     code, name, area = "EDGE306", "kv-invalid-options", "kv"
     severity = "error"
+    Options = Options
 
     def run(self, ctx):
         index = kv_index(ctx)
+        minimum = getattr(self.options, "min_cache_ttl", MIN_CACHE_TTL)
+        if not isinstance(minimum, (int, float)) or isinstance(minimum, bool):
+            minimum = MIN_CACHE_TTL
         for file, call in index.kv_calls():
-            for node, message in _problems(file, call):
+            for node, message in _problems(file, call, minimum):
                 yield ctx.finding(self, file.path, file.pf.span(node), message, method=call.method,
                                   binding=call.name)
 
 
-def _problems(file, call):
+def _problems(file, call, min_cache_ttl=MIN_CACHE_TTL):
     args = call.arguments
     method = call.method
     if method in ("get", "getWithMetadata", "put", "delete") and args:
         yield from _key_problems(file, method, args[0])
     if method in ("get", "getWithMetadata") and len(args) >= 2:
-        yield from _read_options(file, method, args[1])
+        yield from _read_options(file, method, args[1], min_cache_ttl)
     elif method == "put" and len(args) >= 3:
         yield from _put_options(file, args[2])
     elif method == "list" and args:
@@ -107,7 +125,7 @@ def _key_problems(file, method, node):
                          f"{MAX_KEY_BYTES} bytes")
 
 
-def _read_options(file, method, node):
+def _read_options(file, method, node, min_cache_ttl):
     pf = file.pf
     kind = resolve_string(node, file)
     if kind is not None:
@@ -124,9 +142,9 @@ def _read_options(file, method, node):
             yield pairs["type"][1], _type_message(method, kind)
     if "cacheTtl" in pairs:
         value = fold_number(pairs["cacheTtl"][1], file)
-        if value is not None and value < MIN_CACHE_TTL:
+        if value is not None and value < min_cache_ttl:
             yield pairs["cacheTtl"][1], (f"`cacheTtl: {_show(value)}` in `{method}()`: the minimum is "
-                                         f"{MIN_CACHE_TTL} seconds; KV rejects the read")
+                                         f"{_show(min_cache_ttl)} seconds; KV rejects the read")
 
 
 def _type_message(method, kind):

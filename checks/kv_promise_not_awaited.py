@@ -27,8 +27,8 @@ class KvPromiseNotAwaited(Check):
 
     Targets: all (the call is a KV call wherever it runs).
 
-    Fix: safe where the call is a statement of its own inside an `async` function — `await ` is
-    inserted in front of it.
+    Fix: safe where a `put`/`delete` is a statement of its own inside an `async` function — `await `
+    is inserted in front of it.
 
     ## Example
     ```ts
@@ -64,7 +64,7 @@ class KvPromiseNotAwaited(Check):
             else:
                 consequence = "its result is thrown away; await it and use the value, or remove the call"
                 severity = "warning"
-            fix = _await_fix(file, call) if how == "statement" else None
+            fix = _await_fix(file, call) if how == "statement" and call.method in WRITES else None
             yield ctx.finding(
                 self, file.path, call.span,
                 f"the promise of `{call.method}()` on {target} is dropped ({DESCRIPTIONS[how]}): {consequence}",
