@@ -1,0 +1,48 @@
+from edgelint.api import Check
+
+from ._image import function_span, loader_sites, prop_usage
+
+
+class LoaderIgnoresWidth(Check):
+    """## What it does
+    Reports an image loader — the default export of next.config `images.loaderFile`, or a
+    function passed as `loader={…}` to `next/image` — that never uses the `width` it receives
+    (not destructured, or destructured and never read). Loaders that pass their whole argument on
+    to another function are not judged.
+
+    ## Why is this bad?
+    next/image calls the loader once per width of the `srcset` (`deviceSizes`/`imageSizes`); a
+    loader that ignores `width` returns the same URL for every entry, so a phone downloads the
+    desktop-sized image and the srcset is useless. Next.js documents that a custom loader must
+    implement `width` (its development check warns "has a "loader" property that does not
+    implement width"). Cloudflare's loader always emits `width=<width>` (REFERENCE.md §4.5).
+
+    ## Example
+    ```ts
+    export default function loader({ src }: ImageLoaderProps) {
+      return `/cdn-cgi/image/width=1200,format=auto/${src.slice(1)}`
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    export default function loader({ src, width }: ImageLoaderProps) {
+      return `/cdn-cgi/image/width=${width},format=auto/${src.slice(1)}`
+    }
+    ```
+    """
+
+    code, name, area = "EDGE404", "loader-ignores-width", "image"
+    severity = "warning"
+
+    def run(self, ctx):
+        for site in loader_sites(ctx):
+            if prop_usage(site.function, "width", site.pf) != "unused":
+                continue
+            what = "images.loaderFile loader" if site.via == "loaderFile" else "image loader"
+            yield ctx.finding(
+                self, site.path, function_span(site.function, site.pf),
+                f"This {what} never uses the `width` next/image gives it: every srcset entry gets the same URL, so "
+                "every screen downloads the same image (Next.js requires loaders to implement width); put it in "
+                "the options, e.g. `width=${width}` (REFERENCE.md §4.5)",
+                related=site.related)

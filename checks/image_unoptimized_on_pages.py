@@ -1,0 +1,79 @@
+from edgelint.api import Check, Location
+
+from ._image import config_location, image_imports, images_config, jsx_attributes, jsx_elements, jsx_value
+
+
+class NextImageUnoptimizedOnPages(Check):
+    """## What it does
+    On next-on-pages, reports the first `<Image>` (from `next/image` or `next/legacy/image`) of each
+    file when next.config `images` has neither a loader (`loader: 'custom'` with `loaderFile`, or
+    another loader) nor `unoptimized: true`, and the element has neither a `loader` nor an
+    `unoptimized` prop. The next.config (its `images` key when present) is the related location.
+    When `images` is not a literal, nothing is reported.
+
+    ## Why is this bad?
+    Next.js's image optimizer does not run on Cloudflare Pages. next-on-pages answers
+    `/_next/image` itself and tries Cloudflare image resizing, but falls back to the original
+    image (REFERENCE.md §4.6, §8a): every size of the srcset is the full original, unoptimised.
+    It works, so this is a warning. Use Cloudflare's custom loader (§4.5), or say
+    `unoptimized: true` if the originals are what you want.
+
+    ## Example
+    ```js
+    // next.config.mjs
+    export default {}
+    ```
+
+    ## Use instead
+    ```js
+    export default { images: { loader: 'custom', loaderFile: './image-loader.ts' } }
+    ```
+    """
+
+    code, name, area = "EDGE406", "next-image-unoptimized-on-pages", "image"
+    severity = "warning"
+    targets = frozenset({"next-on-pages"})
+
+    def run(self, ctx):
+        images = images_config(ctx.app)
+        if not images.known or not self._unconfigured(images):
+            return
+        where = config_location(ctx.app, "images")
+        related = [Location(where[0], where[1], "next.config images: no loader and not unoptimized")] if where else []
+        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
+            names = image_imports(ctx.summary(path))
+            if not names:
+                continue
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
+            for element in jsx_elements(pf, names):
+                attributes, spread = jsx_attributes(element, pf)
+                if spread or "loader" in attributes:
+                    continue
+                if "unoptimized" in attributes:
+                    value = jsx_value(attributes["unoptimized"])
+                    if value is None or value.type != "false":
+                        continue
+                tag = element.child_by_field_name("name")
+                config_text = (f"{where[0]} sets neither an image loader nor unoptimized: true" if where
+                               else "there is no next.config, so no image loader and no unoptimized: true")
+                yield ctx.finding(
+                    self, path, pf.span(element.children[0], tag),
+                    f"<{pf.text(tag)}> (next/image) is served unoptimised on next-on-pages: {config_text}; "
+                    "Next.js's image optimizer does not run on "
+                    "Cloudflare Pages and next-on-pages falls back to the original image; use Cloudflare's loader "
+                    "(images.loader 'custom' + loaderFile) or say images.unoptimized: true "
+                    "(REFERENCE.md §4.5, §4.6, §8a)",
+                    related=related)
+                break
+
+    @staticmethod
+    def _unconfigured(images) -> bool:
+        if images.unoptimized is not None and images.unoptimized is not False:
+            return False  # true, or not literal
+        if images.loader_file is not None:
+            return False
+        if images.loader is None or images.loader == "default":
+            return True
+        return False  # 'custom', another CDN loader, or not literal
