@@ -75,9 +75,13 @@ class RatelimitBindingUnavailable(Check):
                 files = [w.path for w in app.wranglers]
                 where = ", ".join(files) if files else f"any Wrangler file (looked for {', '.join(app.wrangler_names)})"
                 related = [Location(p, Span(1, 1, 1, 1), "declares no rate-limiting binding " + name) for p in files]
+                if files and all(f.endswith(".toml") for f in files):
+                    example = (f"`[[ratelimits]]` with `name = \"{name}\"`, `namespace_id = \"1001\"`, "
+                               f"`simple = {{ limit = 100, period = 60 }}`")
+                else:
+                    example = (f"`\"ratelimits\": [{{ \"name\": \"{name}\", \"namespace_id\": \"1001\", "
+                               f"\"simple\": {{ \"limit\": 100, \"period\": 60 }} }}]`")
                 message = (f"rate-limiting binding {label}{also} is not declared in {where}: it is undefined at "
-                           f"run time, so `{call.callee}(…)` fails or stops limiting. Declare it: "
-                           f"`\"ratelimits\": [{{ \"name\": \"{name}\", \"namespace_id\": \"1001\", "
-                           f"\"simple\": {{ \"limit\": 100, \"period\": 60 }} }}]` (Wrangler ≥ 4.36; older: "
-                           f"`[[unsafe.bindings]]` with `type = \"ratelimit\"`)")
+                           f"run time, so `{call.callee}(…)` fails or stops limiting. Declare it: {example} "
+                           f"(Wrangler ≥ 4.36; older versions: `[[unsafe.bindings]]` with `type = \"ratelimit\"`)")
             yield ctx.finding(self, call.path, call.span, message, related=related, binding=name)

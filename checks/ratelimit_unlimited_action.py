@@ -113,11 +113,13 @@ def _advice(analysis, cov) -> str:
     tips = []
     mw = cov.middleware
     info = analysis.middleware()
-    if mw is not None and mw.status in ("not-covered", "partial") and info and info.reach is not None:
-        targets = list(action.pages) if action.kind == "server-action" else [action.url]
-        shown = ", ".join(f"'{_matcher_path(t)}'" for t in targets[:3] if t)
-        if "does not match" in mw.detail and shown:
+    if mw is not None and mw.status in ("not-covered", "partial") and info and info.reaches:
+        shown = ", ".join(f"'{_matcher_path(t)}'" for t in mw.missed[:3] if t)
+        if mw.reason == "matcher" and shown:
             tips.append(f"add {shown} to the matcher in {info.route.path}")
+        elif mw.reason == "conditions" and shown:
+            tips.append(f"drop the `has`/`missing` conditions of the matcher entry for {shown} in "
+                        f"{info.route.path} (clients choose their headers, cookies and query)")
         elif shown:
             tips.append(f"make {info.route.path} call its limiter for {shown}")
     if action.kind != "server-action":

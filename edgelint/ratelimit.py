@@ -74,6 +74,9 @@ SCOPE_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_de
 
 #: A function or callee name that says it applies a rate limit (used when nothing better is known).
 _RATE_NAME = re.compile(r"rate_?limit|ratelimit|throttle", re.IGNORECASE)
+_NOT_A_CHECK_SUFFIX = re.compile(r"(Headers?|Response|Error|Message|Keys?|Config|Options|Result|Info|Status|"
+                                 r"Polic(y|ies)|Settings|Id|Prefix|Window|Store|Client|Redis|Ms|Seconds|Type)$")
+_DECIDES = re.compile(r"success|throw\b|429|allowed|exceeded|remaining|blocked|too many", re.IGNORECASE)
 _NOT_A_CHECK = re.compile(r"^(get|set|reset|create|build|make|format|is|has|log|init|parse|new|to|clear|"
                           r"should|use|read|load|save|store|record|update|delete|remove|describe|render|"
                           r"headers?|response|error|on)(?=[A-Z_]|$)")
@@ -187,6 +190,9 @@ class MiddlewareCoverage:
     detail: str
     path: str | None = None  # the middleware file
     evidence: tuple[Location, ...] = ()
+    missed: tuple[str, ...] = ()  # URL patterns (pages) not fully covered
+    reason: str = ""  # why not fully covered: 'matcher' | 'conditions' (has/missing) | 'branch' | 'unknown'
+
 
 
 @dataclass
@@ -966,10 +972,23 @@ class Analysis:
 
     # -- reach ---------------------------------------------------------------------------------
 
-    def _by_name(self, mod: Module, call, name: str) -> LimiterCall | None:
-        if name and _RATE_NAME.search(name) and not _NOT_A_CHECK.match(name):
-            return LimiterCall(mod.path, mod.pf.span(call), "by-name", callee_text(call, mod.pf), call)
-        return None
+    def _by_name(self, mod: Module, call, name: str, target=None) -> LimiterCall | None:
+        """A call to a function *named* as a rate limiter (`checkRateLimit`, `withRateLimit`):
+        accepted when its definition cannot be followed (a package) or plausibly decides
+        (mentions `success`, throws, answers 429…)."""
+        if not name or _NOT_A_CHECK.match(name) or _NOT_A_CHECK_SUFFIX.search(name):
+            return None
+        if target is None:
+            if not re.search(r"rate_?limit", name, re.IGNORECASE):
+                return None
+        else:
+            if not _RATE_NAME.search(name):
+                return None
+            tmod, fn = target
+            body = function_body(fn) or fn
+            if not _DECIDES.search(tmod.pf.source[body.start_byte:body.end_byte].decode("utf-8", "replace")):
+                return None
+        return LimiterCall(mod.path, mod.pf.span(call), "by-name", callee_text(call, mod.pf), call)
 
     def function_reach(self, mod: Module, fn, budget: int = MAX_CALL_DEPTH) -> Reach | None:
         """The best path from function `fn` to a limiter call, following calls `budget` deep."""
@@ -1013,8 +1032,8 @@ class Analysis:
                          (hop,) if usage == "ignored" else ())
         callee = call.child_by_field_name("function")
         best = None
+        target = self.resolve_function(mod, callee) if callee is not None else None
         if budget > 0 and callee is not None:
-            target = self.resolve_function(mod, callee)
             if target is not None:
                 tmod, tfn = target
                 inner = self.function_reach(tmod, tfn, budget - 1)
@@ -1028,9 +1047,9 @@ class Analysis:
                         if ignored_here:
                             self.ignored_helper_calls[(mod.path, call.start_byte)] = hop
                     best = inner.via(hop, ignored_here=ignored_here, returns=returns)
-        if best is None or best.by_name:
-            named = self._by_name(mod, call, last_name(callee, pf))
-            if named is not None and best is None:
+        if best is None:
+            named = self._by_name(mod, call, last_name(callee, pf), target)
+            if named is not None:
                 best = Reach(named, (hop,), True)
         return best
 
@@ -1088,9 +1107,9 @@ class Analysis:
                 best = self.wrapper_reach(mod, callee, budget - 1, include_args=True)
             elif callee.type == "member_expression":  # client.use(mw).action(fn)
                 best = self.expr_reach(mod, callee.child_by_field_name("object"), budget - 1)
-            if best is None or best.by_name:
-                named = self._by_name(mod, call, name)
-                if named is not None and best is None:
+            if best is None:
+                named = self._by_name(mod, call, name, target)
+                if named is not None:
                     best = Reach(named, (hop,), True)
         if include_args:
             for arg in args_of(call):
@@ -1351,10 +1370,50 @@ class Analysis:
     # -- middleware ------------------------------------------------------------------------
 
     def middleware(self):
-        """(route, module, reach, entries, config location) of the app's middleware/proxy."""
+        """The app's middleware/proxy (a MiddlewareInfo), or False when there is none."""
         if self._middleware is None:
             self._middleware = self._load_middleware()
         return self._middleware
+
+    def entry_reaches(self, mod: Module, expr) -> list[Reach]:
+        """Every path from a middleware entry to a limiter: one per call site in its function(s)
+        that reaches one (a middleware may limit different paths with different limiters)."""
+        functions = []
+        reaches: list[Reach] = []
+        expr = unwrap_await(expr)
+        if expr is not None and expr.type == "identifier":
+            target = self.resolve_function(mod, expr)
+            if target is not None:
+                mod, expr = target
+            else:
+                bind = self.lookup(mod, mod.pf.text(expr), expr)
+                found = self._bind_value(mod, bind, 0) if bind is not None else None
+                if found is not None and found[1] is not None:
+                    mod, expr = found[0], unwrap_await(found[1])
+        if expr is None:
+            return reaches
+        if expr.type in FUNCTION_TYPES:
+            functions.append((mod, expr))
+        elif expr.type == "call_expression":  # clerkMiddleware(async (auth, req) => …), chain([...])
+            wrapper = self.wrapper_reach(mod, expr, MAX_CALL_DEPTH, include_args=False)
+            if wrapper is not None:
+                reaches.append(wrapper)
+            for arg in args_of(expr):
+                target = self.resolve_function(mod, arg)
+                if target is not None:
+                    functions.append(target)
+                else:
+                    found = self.expr_reach(mod, arg, MAX_CALL_DEPTH)
+                    if found is not None:
+                        reaches.append(found)
+        for fmod, fn in functions:
+            body = function_body(fn) or fn
+            for node in fmod.pf.walk(body):
+                if node.type == "call_expression":
+                    found = self.call_reach(fmod, node, MAX_CALL_DEPTH, fn)
+                    if found is not None:
+                        reaches.append(found)
+        return reaches
 
     def _load_middleware(self):
         routes = [r for r in self.app.routes if r.kind in ("middleware", "proxy")]
@@ -1363,14 +1422,14 @@ class Analysis:
         route = sorted(routes, key=lambda r: r.kind != "proxy")[0]
         mod = self.module(route.path)
         if mod is None:
-            return MiddlewareInfo(route, None, None, matcher.UNKNOWN, None, "cannot be parsed")
+            return MiddlewareInfo(route, None, [], matcher.UNKNOWN, None, "cannot be parsed")
         entry, entry_mod = None, None
         for name in ("proxy", "middleware", "default") if route.kind == "proxy" else ("middleware", "default"):
             if name in mod.exports:
                 entry_mod, entry, _span = self.export_value(mod, name)
                 if entry is not None:
                     break
-        reach = self.expr_reach(entry_mod, entry, MAX_CALL_DEPTH) if entry is not None else None
+        reaches = self.entry_reaches(entry_mod, entry) if entry is not None else []
         config = mod.summary.value("config") if mod.summary is not None else None
         config_export = mod.summary.exports.get("config") if mod.summary is not None else None
         config_loc = None
@@ -1384,7 +1443,7 @@ class Analysis:
         if config is None:
             value = None
         elif isinstance(config, dict):
-            value = config.get("matcher")
+            value = _revive(config.get("matcher"))
         else:
             value = matcher.UNKNOWN
         nc = self.app.next_config
@@ -1395,7 +1454,7 @@ class Analysis:
             value, base_path=base_path if isinstance(base_path, str) else "",
             locales=locales if isinstance(locales, list) else None,
             default_locale=default_locale if isinstance(default_locale, str) else None)
-        return MiddlewareInfo(route, mod, reach, entries, config_loc, "", value)
+        return MiddlewareInfo(route, mod, reaches, entries, config_loc, "", value)
 
     def middleware_coverage(self, action: Action) -> MiddlewareCoverage:
         info = self.middleware()
@@ -1404,35 +1463,37 @@ class Analysis:
         name = info.route.path
         if info.module is None:
             return MiddlewareCoverage("unknown", f"{name} cannot be parsed", name)
-        if info.reach is None:
+        if not info.reaches:
             return MiddlewareCoverage("no-limiter", f"{name} calls no rate limiter", name)
-        reach = info.reach
-        limiter_loc = reach.call.location("the middleware's limiter call")
+        effective = [r for r in info.reaches if not r.ignored]
         matcher_text = _matcher_text(info.value)
-        evidence = [limiter_loc]
+        evidence = []
         if info.config_location is not None:
-            evidence.insert(0, Location(info.config_location.path, info.config_location.span,
-                                        f"middleware matcher {matcher_text}"))
-        if reach.ignored:
-            return MiddlewareCoverage("no-limiter", f"{name} calls a limiter but ignores its verdict", name,
-                                      tuple(evidence))
+            evidence.append(Location(info.config_location.path, info.config_location.span,
+                                     f"middleware matcher {matcher_text}"))
+        evidence += [r.call.location("the middleware's limiter call") for r in (effective or info.reaches)[:3]]
+        evidence = tuple(dict.fromkeys(evidence))
+        if not effective:
+            return MiddlewareCoverage("no-limiter", f"{name} calls a limiter but ignores its verdict", name, evidence)
         if action.kind == "server-action":
             patterns = list(action.pages)
             if not patterns:
-                if info.entries is None and not self._guards(reach):
+                if info.entries is None and any(not self._guards(r) for r in effective):
                     return MiddlewareCoverage("covered", f"{name} has no matcher and limits every request", name,
-                                              tuple(evidence))
+                                              evidence)
                 return MiddlewareCoverage("unknown", f"no page that uses this server action was found, so "
                                           f"whether {name} (matcher {matcher_text}) covers it is unknown", name,
-                                          tuple(evidence))
+                                          evidence)
         else:
             patterns = [action.url or "/"]
-        statuses = []
-        details = []
+        statuses, details, reasons = [], [], []
         for pattern in patterns:
-            status, detail = self._pattern_coverage(info, reach, pattern, action)
+            status, detail, reason = self._pattern_coverage(info, effective, pattern, action)
             statuses.append(status)
             details.append(detail)
+            reasons.append(reason)
+        missed = tuple(p for p, st in zip(patterns, statuses) if st != "covered")
+        reason = next((r for r, st in zip(reasons, statuses) if st != "covered" and r), "")
         if all(s == "covered" for s in statuses):
             status = "covered"
         elif all(s == "not-covered" for s in statuses):
@@ -1448,7 +1509,7 @@ class Analysis:
                       f"({', '.join(patterns)})")
         else:
             detail = "; ".join(f"{p}: {d}" for p, d in zip(patterns, details))
-        return MiddlewareCoverage(status, detail, name, tuple(evidence))
+        return MiddlewareCoverage(status, detail, name, evidence, missed, reason)
 
     def _guards(self, reach: Reach) -> list[tuple[Module, object, bool]]:
         guards = []
@@ -1459,39 +1520,48 @@ class Analysis:
             guards += [(mod, cond, polarity) for cond, polarity in guard_conditions(hop.node)]
         return guards
 
-    def _pattern_coverage(self, info, reach: Reach, pattern: str, action: Action) -> tuple[str, str]:
+    def _pattern_coverage(self, info, reaches: list[Reach], pattern: str, action: Action) -> tuple[str, str, str]:
         name = info.route.path
         cov = matcher.route_coverage(info.entries, pattern)
         if cov.status == "not-covered":
-            return "not-covered", f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}"
+            return "not-covered", f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}", "matcher"
         if cov.status == "unknown":
-            return "unknown", f"{name}: {cov.detail}"
-        guards = self._guards(reach)
-        if not guards:
-            return cov.status, f"{name} limits it ({cov.detail})"
+            return "unknown", f"{name}: {cov.detail}", "unknown"
+        matcher_reason = "" if cov.status == "covered" else (
+            "conditions" if "conditions" in cov.detail else "matcher")
+        guarded = [(reach, self._guards(reach)) for reach in reaches]
+        if any(not guards for _reach, guards in guarded):
+            return cov.status, f"{name} limits it ({cov.detail})", matcher_reason
         samples = [url for url, _ in matcher.route_instantiations(pattern)]
         method = action.method if action.kind != "api" or action.name != "ANY" else None
         runs, unknown = [], []
         for url in samples:
-            verdict = "T"
-            for mod, cond, polarity in guards:
-                value = Evaluator(self, mod, url, method).cond(cond)
-                if not polarity:
-                    value = _not(value)
-                verdict = _and(verdict, value)
+            verdict = "F"
+            for _reach, guards in guarded:
+                path_verdict = "T"
+                for mod, cond, polarity in guards:
+                    value = Evaluator(self, mod, url, method).cond(cond)
+                    path_verdict = _and(path_verdict, value if polarity else _not(value))
+                verdict = _or(verdict, path_verdict)
             runs.append(verdict in ("T", "A"))
             if verdict == "U":
                 unknown.append(url)
-        conditions = " and ".join(("" if p else "not ") + f"`{_short(m.pf.text(c), 70)}`" for m, c, p in guards)
+        conditions = " or ".join(
+            "(" * (len(guarded) > 1) +
+            " and ".join(("" if p else "not ") + f"`{_short(m.pf.text(unwrap(c) or c), 70)}`"
+                         for m, c, p in guards) +
+            ")" * (len(guarded) > 1)
+            for _reach, guards in guarded)
         if unknown:
             return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions} "
-                               f"(a condition on the request path or method that edgelint cannot evaluate)")
+                               f"(a condition on the request path or method that edgelint cannot evaluate)"), "branch"
         if all(runs):
-            return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})"
+            return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})", matcher_reason
         if not any(runs):
-            return "not-covered", (f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}, but its "
-                                   f"limiter only runs when {conditions}, which excludes it")
-        return "partial", (f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}")
+            runs_for = (f"{name} runs on every request" if info.value is None else
+                        f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}")
+            return "not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it", "branch"
+        return "partial", f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}", "branch"
 
     # -- coverage --------------------------------------------------------------------------
 
@@ -1579,14 +1649,14 @@ class Analysis:
                                   status="covered", limiter_calls=(reach.call,), middleware=mw)
         if mw.status == "covered":
             return ActionCoverage(action, "middleware", mw.evidence, mw.detail, status="covered",
-                                  limiter_calls=(self.middleware().reach.call,), middleware=mw)
+                                  limiter_calls=self._middleware_calls(), middleware=mw)
         if effective:
             kind, reach = effective[0]
             return ActionCoverage(action, kind, self._evidence(kind, reach, action), self._describe(kind, reach),
                                   status="covered", heuristic=True, limiter_calls=(reach.call,), middleware=mw)
         if mw.status == "partial":
             return ActionCoverage(action, "middleware", mw.evidence, mw.detail, partial=True, status="partial",
-                                  limiter_calls=(self.middleware().reach.call,), middleware=mw)
+                                  limiter_calls=self._middleware_calls(), middleware=mw)
         if options:
             kind, reach = options[0]
             return ActionCoverage(action, None, self._evidence(kind, reach, action),
@@ -1595,6 +1665,10 @@ class Analysis:
                                   middleware=mw)
         status = "unknown" if mw.status == "unknown" else "not-covered"
         return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw)
+
+    def _middleware_calls(self) -> tuple[LimiterCall, ...]:
+        info = self.middleware()
+        return tuple(dict.fromkeys(r.call for r in info.reaches if not r.ignored)) if info else ()
 
     def _describe(self, kind: str, reach: Reach) -> str:
         call = reach.call
@@ -1641,9 +1715,15 @@ class Analysis:
         return list(seen.items())
 
     def known_limiter(self) -> LimiterCall | None:
-        """A recognised, effective limiter call in the app (to suggest it)."""
+        """A recognised, effective limiter call outside the middleware (to suggest it)."""
+        middleware = {r.path for r in self.app.routes if r.kind in ("middleware", "proxy")}
         for call in self.limiter_calls():
-            if call.kind in ("upstash", "cloudflare") and self.usage(self.module(call.path), call.node) != "ignored":
+            if call.kind not in ("upstash", "cloudflare"):
+                continue
+            built = call.construction.path if call.construction is not None else call.path
+            if call.kind == "upstash" and built in middleware:
+                continue
+            if self.usage(self.module(call.path), call.node) != "ignored":
                 return call
         return None
 
@@ -1652,7 +1732,7 @@ class Analysis:
 class MiddlewareInfo:
     route: object
     module: Module | None
-    reach: Reach | None
+    reaches: list[Reach]
     entries: object
     config_location: Location | None
     problem: str = ""
@@ -1661,6 +1741,21 @@ class MiddlewareInfo:
 
 # --------------------------------------------------------------------------------------------
 # Helpers used by the analysis
+
+
+def _revive(value, depth: int = 0):
+    """Summary values keep non-literals as {'unknown': reason}; turn them back into UNKNOWN."""
+    if depth > 16:
+        return matcher.UNKNOWN
+    if isinstance(value, dict):
+        if set(value) == {"unknown"}:
+            return matcher.UNKNOWN
+        return {k: _revive(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_revive(v, depth + 1) for v in value]
+    if isinstance(value, jsvalues.Unknown):
+        return matcher.UNKNOWN
+    return value
 
 
 def _as_value(found):
@@ -1904,7 +1999,7 @@ def result_usage(pf: ParsedFile, call) -> Usage:
         call_parent = parent.parent
         callee = call_parent.child_by_field_name("function") if call_parent is not None else None
         if callee is not None and re.search(r"waitUntil$", pf.text(callee)):
-            return Usage("ignored", True, "it is only handed to `waitUntil`, so it runs in the background")
+            return Usage("ignored", True, "it is only handed to `waitUntil` (to run in the background)")
         return Usage("unknown", None)
     if t in ("ternary_expression", "if_statement", "binary_expression", "unary_expression",
              "parenthesized_expression"):
@@ -2251,8 +2346,8 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
             b = key_verdict(analysis, mod, right, depth + 1)
             if a.kind == "undefined-ip":
                 if b.kind == "const":
-                    return KeyVerdict("undefined-ip", f"{a.detail}, so it is always the fallback {b.detail}",
-                                      a.node)
+                    return KeyVerdict("undefined-ip", f"{a.detail}, so the key is always the fallback "
+                                      f"{_short(pf.text(right), 40)}", a.node)
                 return b
             if a.kind == "header-no-fallback":
                 return KeyVerdict("varying") if b.kind in ("const", "varying") else b
