@@ -431,3 +431,12 @@ def test_suppression_in_jsx_comment(cli, make_app, plugin):
               "      {forbidden()}\n      {forbidden()}\n    </div>\n  );\n}\n")
     result = _lint(cli, make_app, source)
     assert findings(result) == [("app/page.tsx", 6)]
+
+
+@pytest.mark.xfail(strict=True, reason="core: text_report.code_frame splits lines with str.splitlines(), which also "
+                                       "breaks at U+2028, \\f, \\v…; the parser counts LF, CRLF and CR only")
+def test_code_frame_shows_the_reported_line_when_a_string_holds_u2028(cli, make_app, plugin):
+    result = _lint(cli, make_app, 'const s = "a\u2028b\u000cc";\nforbidden();\n')
+    assert findings(result) == [("app/page.tsx", 2)]
+    text = cli("check", make_app({"app/page.tsx": 'const s = "a\u2028b\u000cc";\nforbidden();\n'}, name="again"))
+    assert "  2 | forbidden();" in text.stdout
