@@ -192,7 +192,8 @@ def builtin_failure(ctx: Context, entry: Route, spec: str) -> tuple[str, str]:
 
 FUNCTION_SCOPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                              "function", "generator_function", "arrow_function", "method_definition"})
-SCOPE_TYPES = FUNCTION_SCOPES | {"program", "catch_clause", "class_static_block"}
+BLOCK_SCOPES = frozenset({"statement_block", "for_statement", "for_in_statement", "catch_clause", "switch_body",
+                          "class_static_block"})
 DECLARED_BY_NAME = frozenset({"function_declaration", "generator_function_declaration", "class_declaration",
                               "abstract_class_declaration", "enum_declaration"})
 TYPE_CONTEXTS = frozenset({
@@ -201,8 +202,6 @@ TYPE_CONTEXTS = frozenset({
     "ambient_declaration", "type_predicate", "index_signature", "property_signature", "method_signature",
     "abstract_method_signature", "construct_signature", "call_signature", "lookup_type",
 })
-
-
 #: Parents under which an identifier names something other than a variable (a module export name).
 NOT_REFERENCES = frozenset({"import_specifier", "export_specifier", "namespace_export", "import_clause",
                             "namespace_import", "import_statement", "labeled_statement", "break_statement",
@@ -210,13 +209,14 @@ NOT_REFERENCES = frozenset({"import_specifier", "export_specifier", "namespace_e
 
 
 class Scopes:
-    """Declarations per function scope, to tell a global `process` from a parameter named `process`.
+    """Declarations per scope, to tell a global `process` from a parameter named `process`.
 
-    A scope is the program, a function (its parameters, its own name for a named function
-    expression, and every `var`/`let`/`const`/function/class/import declared in its body outside
-    nested functions), a `catch` clause (its parameter) or a class static block. Block scoping is
-    approximated by the enclosing function: a `const process` in any block of a function shadows
-    the global in the whole function. `declare const x` (ambient) declares nothing.
+    Scopes follow JavaScript: a function declares its parameters, its own name (a named function
+    expression), every `var` in its body (hoisted, outside nested functions) and the
+    `let`/`const`/class/function declarations directly in its body; a block (`{ }`, a `for`
+    head, `catch (e)`, a `switch` body, a class static block) declares its own `let`/`const`/
+    class/function declarations; the program adds its imports. `declare const x` (ambient)
+    declares nothing: it describes a global.
     """
 
     def __init__(self, pf: ParsedFile):
@@ -228,9 +228,19 @@ class Scopes:
         name = self.pf.text(node)
         current = node.parent
         while current is not None:
-            if current.type in SCOPE_TYPES and name in self.declared(current):
+            if self._is_scope(current) and name in self.declared(current):
                 return True
             current = current.parent
+        return False
+
+    @staticmethod
+    def _is_scope(node) -> bool:
+        t = node.type
+        if t in FUNCTION_SCOPES or t == "program":
+            return True
+        if t in BLOCK_SCOPES:
+            # a function's body block belongs to the function's own scope
+            return not (t == "statement_block" and node.parent is not None and node.parent.type in FUNCTION_SCOPES)
         return False
 
     def declared(self, scope) -> frozenset[str]:
@@ -240,60 +250,87 @@ class Scopes:
         return self._declared[key]
 
     def _collect(self, scope) -> set[str]:
+        t = scope.type
         names: set[str] = set()
-        if scope.type == "catch_clause":
+        if t == "catch_clause":
             param = scope.child_by_field_name("parameter")
-            if param is not None:
-                names |= self.pattern_names(param)
+            return self.pattern_names(param) if param is not None else names
+        if t == "for_statement":
+            init = scope.child_by_field_name("initializer")
+            if init is not None and init.type == "lexical_declaration":
+                names |= self._declarator_names(init)
             return names
-        if scope.type in FUNCTION_SCOPES:
+        if t == "for_in_statement":
+            kind = scope.child_by_field_name("kind")
+            left = scope.child_by_field_name("left")
+            if kind is not None and self.pf.text(kind) in ("let", "const") and left is not None:
+                names |= self.pattern_names(left)
+            return names
+        if t in FUNCTION_SCOPES:
             params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
             if params is not None:
                 names |= self.pattern_names(params)
             own = scope.child_by_field_name("name")
-            if own is not None and scope.type in ("function_expression", "function", "generator_function"):
+            if own is not None and t in ("function_expression", "function", "generator_function"):
                 names.add(self.pf.text(own))
             body = scope.child_by_field_name("body")
-            start = [body] if body is not None else []
-        else:
-            start = list(scope.named_children)
-        stack = list(reversed(start))
+            if body is None:
+                return names
+            if body.type == "statement_block":
+                names |= self._direct(body) | self._hoisted(body)
+            return names
+        if t == "program":
+            return self._direct(scope) | self._hoisted(scope)
+        return self._direct(scope)
+
+    def _direct(self, block) -> set[str]:
+        """`let`/`const`/class/function/import declarations that are statements of `block`."""
+        names: set[str] = set()
+        for statement in block.named_children:
+            if statement.type == "export_statement":
+                statement = statement.child_by_field_name("declaration") or statement
+            t = statement.type
+            if t in DECLARED_BY_NAME:
+                name = statement.child_by_field_name("name")
+                if name is not None:
+                    names.add(self.pf.text(name))
+            elif t == "lexical_declaration":
+                names |= self._declarator_names(statement)
+            elif t == "import_statement":
+                names |= self._import_names(statement)
+            elif t == "import_alias":  # import x = require('…')
+                ident = next((c for c in statement.named_children if c.type == "identifier"), None)
+                if ident is not None:
+                    names.add(self.pf.text(ident))
+        return names
+
+    def _hoisted(self, root) -> set[str]:
+        """`var` declarations anywhere below `root`, outside nested functions and classes."""
+        names: set[str] = set()
+        stack = list(reversed(root.named_children))
         while stack:
             node = stack.pop()
             t = node.type
-            if t in DECLARED_BY_NAME:
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    names.add(self.pf.text(name))
-                continue  # its body is its own scope (or holds no declarations of ours)
-            if t in FUNCTION_SCOPES or t in ("class", "class_body", "ambient_declaration", "catch_clause",
-                                             "class_static_block") or t in TYPE_CONTEXTS:
-                if t == "catch_clause":  # its body still declares into this scope (`var`, approximated)
-                    body = node.child_by_field_name("body")
-                    if body is not None:
-                        stack.append(body)
+            if t in FUNCTION_SCOPES or t in ("class", "class_body", "class_declaration", "ambient_declaration") \
+                    or t in TYPE_CONTEXTS:
                 continue
-            if t == "variable_declarator":
-                name = node.child_by_field_name("name")
+            if t == "variable_declaration":
+                names |= self._declarator_names(node)
+            elif t == "for_in_statement":
+                kind = node.child_by_field_name("kind")
+                left = node.child_by_field_name("left")
+                if kind is not None and self.pf.text(kind) == "var" and left is not None:
+                    names |= self.pattern_names(left)
+            stack.extend(reversed(node.named_children))
+        return names
+
+    def _declarator_names(self, declaration) -> set[str]:
+        names: set[str] = set()
+        for declarator in declaration.named_children:
+            if declarator.type == "variable_declarator":
+                name = declarator.child_by_field_name("name")
                 if name is not None:
                     names |= self.pattern_names(name)
-                value = node.child_by_field_name("value")
-                if value is not None:
-                    stack.append(value)
-                continue
-            if t == "for_in_statement" and node.child_by_field_name("kind") is not None:
-                left = node.child_by_field_name("left")
-                if left is not None:
-                    names |= self.pattern_names(left)
-            if t == "import_statement":
-                names |= self._import_names(node)
-                continue
-            if t == "import_alias":  # import x = require('…')
-                ident = next((c for c in node.named_children if c.type == "identifier"), None)
-                if ident is not None:
-                    names.add(self.pf.text(ident))
-                continue
-            stack.extend(reversed(node.named_children))
         return names
 
     def _import_names(self, node) -> set[str]:
