@@ -284,7 +284,7 @@ def _on_terminal(app, env_extra: dict[str, str]) -> str:
     env.update(env_extra)
     try:
         proc = subprocess.Popen([sys.executable, "-m", "edgelint", "check", str(app)], stdout=slave,
-                                stderr=subprocess.PIPE, env=env)
+                                stderr=subprocess.DEVNULL, env=env)
         os.close(slave)
         chunks = []
         while True:
