@@ -7,6 +7,7 @@ internal error (the message names the file and key; never a traceback).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def _load_config(config_file: str | None, paths: list[Path]):
         if check.Options is not None:
             option_types.setdefault(check.area, []).append(check.Options)
     return config_module.load(location, TARGET_CHOICES, option_types)
+
+
+def _check_config_rules(config) -> None:
+    """Unknown rules in the config file are errors that name the file and the key."""
+    from edgelint import registry
+    from edgelint.config import ConfigError
+
+    for key, refs in (("select", config.select or []), ("ignore", config.ignore),
+                      ("extend-select", config.extend_select)):
+        for ref in refs:
+            if not registry.find(ref):
+                raise ConfigError(f"{config.path}: '{key}': unknown rule '{ref}' (see `edgelint rules`)")
 
 
 def _refs(values: tuple[str, ...]) -> list[str]:
@@ -103,6 +116,7 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
     paths = list(paths) or [Path(".")]
     try:
         config = _load_config(config_file, paths)
+        _check_config_rules(config)
         checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
                                  [*config.extend_select, *_refs(extend_select)])
 
@@ -160,6 +174,7 @@ def audit(path, fmt, output, target, config_file, strict) -> None:
             click.echo(f"\redgelint: analysing {message}\x1b[K", err=True, nl=False)
     try:
         config = _load_config(config_file, paths)
+        _check_config_rules(config)
         checks = registry.select(config.select, config.ignore, config.extend_select)
         result = engine.run(paths, config, checks, target=target, use_cache=True, audit=True, progress=progress)
     except ConfigError as error:
@@ -189,7 +204,7 @@ def audit(path, fmt, output, target, config_file, strict) -> None:
 def _line_text(result):
     def line_text(path: str, line: int) -> str | None:
         text = result.workspace.text(path) if path in result.workspace.path_set else None
-        lines = text.splitlines() if text else []
+        lines = re.split(r"\r\n|\r|\n", text) if text else []
         return lines[line - 1] if 1 <= line <= len(lines) else None
 
     return line_text

@@ -98,7 +98,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     if config.exclude:
         import pathspec
 
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        spec = pathspec.GitIgnoreSpec.from_lines(config.exclude)
         base = ""
         if config.path is not None:
             try:
@@ -109,8 +109,10 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
     apps = project.find_apps(ws, target or config.target, config.app_targets)
     if not apps and focus is None:
+        broken = [f"{p.path}:{p.span.line if p.span else 1}: {p.message}" for p in ws.problems.values()
+                  if p.code == "EDGE902"]
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
-                          "or a next.config.*)")
+                          "or a next.config.*)" + (f"; could not read: {'; '.join(broken)}" if broken else ""))
     focus_files = None if focus is None else {p for p in ws.paths if _in_focus(p, focus)}
     findings: list[Finding] = []
     incomplete = False

@@ -67,7 +67,7 @@ def _walk(root: Path) -> list[str]:
     import pathspec
 
     found: list[str] = []
-    specs: list[tuple[str, pathspec.PathSpec]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     root_real = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda _e: None):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
@@ -75,7 +75,7 @@ def _walk(root: Path) -> list[str]:
         if ".gitignore" in filenames:
             try:
                 lines = Path(dirpath, ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((rel_dir, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
             except OSError:
                 pass
 

@@ -104,8 +104,6 @@ def test_unknown_rule_in_config_names_the_rule(cli, make_app, key):
     assert "EDGE999" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="core: cli.py resolves the config's rule lists with registry.select, whose "
-                                       "error names neither the config file nor the key")
 @pytest.mark.parametrize("key", ["select", "ignore", "extend-select"])
 def test_unknown_rule_in_config_names_file_and_key(cli, make_app, key):
     app = make_app({"edgelint.toml": f'{key} = ["EDGE999"]\n'})
@@ -162,8 +160,6 @@ def test_broken_package_json_is_edge902_at_the_line(cli, make_app):
     assert findings(result, "EDGE902") == [("package.json", 4)]
 
 
-@pytest.mark.xfail(strict=True, reason="core: with no next.config the only evidence of the app is the broken "
-                                       "package.json; engine.run reports 'no Next.js app found' and drops the EDGE902")
 def test_broken_package_json_without_next_config_is_reported(cli, make_app):
     app = make_app({"package.json": '{\n  "name": "shop",\n  "dependencies": {"next": "14.2.15"},\n}\n'})
     result = cli("check", app, "--format", "json")
@@ -433,8 +429,6 @@ def test_suppression_in_jsx_comment(cli, make_app, plugin):
     assert findings(result) == [("app/page.tsx", 6)]
 
 
-@pytest.mark.xfail(strict=True, reason="core: text_report.code_frame splits lines with str.splitlines(), which also "
-                                       "breaks at U+2028, \\f, \\v…; the parser counts LF, CRLF and CR only")
 def test_code_frame_shows_the_reported_line_when_a_string_holds_u2028(cli, make_app, plugin):
     result = _lint(cli, make_app, 'const s = "a\u2028b\u000cc";\nforbidden();\n')
     assert findings(result) == [("app/page.tsx", 2)]

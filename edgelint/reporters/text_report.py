@@ -5,6 +5,7 @@ Colour only when writing to a terminal and never when NO_COLOR is set (the CLI d
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 STYLE = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m", "bold": "\x1b[1m", "dim": "\x1b[2m",
@@ -24,7 +25,7 @@ def code_frame(result, finding, color: bool) -> list[str]:
     text = result.workspace.text(finding.path) if finding.path in result.workspace.path_set else None
     if text is None:
         return []
-    lines = text.splitlines()
+    lines = re.split(r"\r\n|\r|\n", text)
     line_no = finding.span.line
     if not 1 <= line_no <= len(lines):
         return []
