@@ -1,7 +1,7 @@
 import re
 from dataclasses import dataclass, field
 
-from edgelint.api import Check
+from edgelint.api import Check, Figure, RouteFact
 
 from ._kv import OPENNEXT_RESERVED, kv_index
 
@@ -74,6 +74,21 @@ class KvBindingUnused(Check):
                     f"KV namespace `{name}` is declared in {ctx.app.local(path)} ({where}) but the app's code "
                     f"never reads it (no `env.{name}` anywhere); remove it or check for a renamed binding",
                     binding=name)
+
+
+    def audit(self, ctx):
+        """KV bindings used and declared, and the KV bindings each route file reads."""
+        index = kv_index(ctx)
+        used = {a.name for f in index.files.values() for a in f.accesses if index.is_kv(a.name, a.how, a.typed_kv)}
+        declared = set(index.declared)
+        yield Figure("kv", "KV bindings used", len(used), None, detail=f"{len(declared)} declared")
+        if used:
+            yield Figure("kv", "KV bindings used that are declared", len(used & declared), len(used))
+        for route in ctx.app.routes:
+            file = index.files.get(route.path)
+            names = sorted({a.name for a in file.accesses if index.is_kv(a.name, a.how, a.typed_kv)}) if file else []
+            if names:
+                yield RouteFact(route.path, "KV", ", ".join(names))
 
 
 def _mentioned(ctx, names: set[str]) -> set[str]:
