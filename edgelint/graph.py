@@ -163,9 +163,19 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
     erased: set[int] = set()
     named = [i for i, imp in enumerate(imports) if imp.kind == "static" and imp.names] \
         if path.endswith(TYPESCRIPT_EXTENSIONS) else []
-    if named or ws.contains(path, b"NEXT_RUNTIME"):
+    calls = [i for i, imp in enumerate(imports) if imp.kind in ("dynamic", "require")]
+    if named or calls:
         pf = ws.parse(path)
     if pf is not None:
+        for i in calls:  # `let s: import('fs').Stats` is a type, not an import (the summary keeps it)
+            start = _offset(pf, imports[i].span.line, imports[i].span.col)
+            node = pf.root.descendant_for_byte_range(start, start + 1)
+            while node is not None and node.type != "call_expression":
+                node = node.parent
+            if node is not None and _in_type_context(node):
+                erased.add(i)
+                if dropped is not None:
+                    dropped.append((imports[i], "it is an `import()` type, not an import"))
         used = ValueUses(pf)
         for i in named:
             if not any(used.has(local) for _name, local in imports[i].names):

@@ -152,3 +152,14 @@ def test_shared_graph_is_built_once(tmp_path):
     ws, app, _g = build(tmp_path, {"app/api/a/route.ts": edge_route()})
     ctx = Context(ws, app, [app])
     assert graph.shared_graph(ctx) is graph.shared_graph(ctx)
+
+
+def test_import_types_are_not_imports(tmp_path):
+    _ws, _app, g = build(tmp_path, {
+        "app/api/a/route.ts": edge_route(
+            "export type S = import('../../../lib/t1').S;\n"
+            "let x: typeof import('../../../lib/t2') | undefined;\n"
+            "export const load = () => import('../../../lib/real');\nconsole.log(x);"),
+        **{f"lib/{n}.ts": "export type S = 1;\n" for n in ("t1", "t2", "real")},
+    })
+    assert g.is_edge("lib/real.ts") and not g.is_edge("lib/t1.ts") and not g.is_edge("lib/t2.ts")
