@@ -155,6 +155,7 @@ def is_unknown(value) -> bool:
 
 
 def _unknown_reason(value) -> str:
+    """Message for a non-literal value, with the ``reason`` an ``Unknown`` carries if any."""
     reason = getattr(value, "reason", None)
     return f"not a static literal ({reason})" if isinstance(reason, str) and reason else "not a static literal"
 
@@ -706,7 +707,7 @@ def _backtracking_risk(pattern: str) -> str | None:
     return None
 
 
-def _token_risk(tok: "_Key", python_pattern: str) -> str | None:
+def _token_risk(tok: _Key, python_pattern: str) -> str | None:
     """Backtracking risk of one parameter token, including path-to-regexp's own repetition.
 
     ``:p(P)*`` becomes ``P(?:/P)*``; that is ambiguous (exponential) when P itself repeats and
@@ -831,46 +832,63 @@ class _Settings:
 
 def _failed(source: str, error: str, settings: _Settings, *, invalid: bool, conditional: bool = False,
             conditions: str = "", locale: bool = True) -> MatcherEntry:
+    """An entry that could not be compiled (``invalid``: Next.js rejects it too)."""
     return MatcherEntry(source=source, conditional=conditional, regex=None, error=error, invalid=invalid,
                         conditions=conditions, locale=locale, base_path=settings.base_path,
                         locales=settings.locales, default_locale=settings.default_locale)
 
 
-def _compile_entry(raw, settings: _Settings) -> MatcherEntry:
-    """Validate and compile one matcher element (a string, an object, or an unknown value)."""
+def _read_entry(raw, settings: _Settings):
+    """Validate one matcher element; ``(source, locale, has, missing)`` or a failed `MatcherEntry`."""
     if is_unknown(raw):
         return _failed("<non-literal>", _unknown_reason(raw), settings, invalid=False)
     if isinstance(raw, str):
-        source, locale, has, missing = raw, True, None, None
-    elif isinstance(raw, dict):
-        source = raw.get("source")
-        if is_unknown(source):
-            return _failed("<non-literal>", "`source` is " + _unknown_reason(source), settings, invalid=False)
-        if not isinstance(source, str):
-            shown = _short(source) if "source" in raw else "<missing>"
-            return _failed(shown, "`source` is missing or not a string", settings, invalid=True)
-        extra = sorted(str(k) for k in raw if k not in _ALLOWED_KEYS)
-        if extra:
-            return _failed(source, f"unrecognized key(s) {', '.join(extra)} (Next.js accepts "
-                           "source, locale, has, missing)", settings, invalid=True)
-        for key in ("locale", "has", "missing"):
-            if is_unknown(raw.get(key)):
-                return _failed(source, f"`{key}` is " + _unknown_reason(raw.get(key)), settings, invalid=False)
-        locale_value = raw.get("locale")
-        if locale_value is not None and locale_value is not False:
-            return _failed(source, "`locale` must be false or absent", settings, invalid=True)
-        locale, has, missing = locale_value is not False, raw.get("has"), raw.get("missing")
-        for items, name in ((has, "has"), (missing, "missing")):
-            problem = _condition_error(items, name)
-            if problem:
-                return _failed(source, problem, settings, invalid=True)
-    else:
+        return raw, True, None, None
+    if not isinstance(raw, dict):
         return _failed(_short(raw), f"matcher entry must be a string or an object, not {type(raw).__name__}",
                        settings, invalid=True)
+    source = raw.get("source")
+    if is_unknown(source):
+        return _failed("<non-literal>", "`source` is " + _unknown_reason(source), settings, invalid=False)
+    if not isinstance(source, str):
+        shown = _short(source) if "source" in raw else "<missing>"
+        return _failed(shown, "`source` is missing or not a string", settings, invalid=True)
+    extra = sorted(str(k) for k in raw if k not in _ALLOWED_KEYS)
+    if extra:
+        return _failed(source, f"unrecognized key(s) {', '.join(extra)} (Next.js accepts "
+                       "source, locale, has, missing)", settings, invalid=True)
+    for key in ("locale", "has", "missing"):
+        if is_unknown(raw.get(key)):
+            return _failed(source, f"`{key}` is " + _unknown_reason(raw.get(key)), settings, invalid=False)
+    locale = raw.get("locale")
+    if locale is not None and locale is not False:
+        return _failed(source, "`locale` must be false or absent", settings, invalid=True)
+    for name in ("has", "missing"):
+        problem = _condition_error(raw.get(name), name)
+        if problem:
+            return _failed(source, problem, settings, invalid=True)
+    return source, locale is not False, raw.get("has"), raw.get("missing")
 
+
+def _regex_risk(tokens) -> str | None:
+    """The first backtracking risk among the parameter tokens, or None."""
+    for tok in tokens:
+        if isinstance(tok, _Key) and tok.pattern:
+            risk = _token_risk(tok, _translate_js_regex(tok.pattern))
+            if risk:
+                return risk
+    return None
+
+
+def _compile_entry(raw, settings: _Settings) -> MatcherEntry:
+    """Validate and compile one matcher element (a string, an object, or an unknown value)."""
+    parsed = _read_entry(raw, settings)
+    if isinstance(parsed, MatcherEntry):
+        return parsed
+    source, locale, has, missing = parsed
     conditional = bool(has) or bool(missing)
-    conditions = _describe_conditions(has, missing) if conditional else ""
-    common = dict(conditional=conditional, conditions=conditions, locale=locale)
+    common = dict(conditional=conditional, locale=locale,
+                  conditions=_describe_conditions(has, missing) if conditional else "")
     try:
         _check_source(source, "source")
         built = build_source(source, locale=locale, base_path=settings.base_path, i18n=bool(settings.locales))
@@ -878,20 +896,19 @@ def _compile_entry(raw, settings: _Settings) -> MatcherEntry:
         tokens = _normalize_repeats(parse_path_pattern(built))
         js_route = _tokens_to_regex(tokens, lambda p: p) + "$"
         py_route = _tokens_to_regex(tokens, _translate_js_regex) + "\\Z"
-        risk = next((r for t in tokens if isinstance(t, _Key) and t.pattern
-                     for r in [_token_risk(t, _translate_js_regex(t.pattern))] if r), None)
+        risk = _regex_risk(tokens)
     except (PathPatternError, _JsRegexInvalid) as exc:
         return _failed(source, str(exc), settings, invalid=True, **common)
     except _JsRegexUnsupported as exc:
         return _failed(source, f"cannot evaluate: {exc}", settings, invalid=False, **common)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # FutureWarning about set syntax Python may add later
             compiled = re.compile(py_route, re.ASCII)
     except (re.error, RecursionError, OverflowError) as exc:
         return _failed(source, f"cannot evaluate the regex in Python: {exc}", settings, invalid=False, **common)
-    return MatcherEntry(source=source, regex=compiled, error=None, js_regexp=_js_source_escape(js_route), risk=risk,
-                        base_path=settings.base_path, locales=settings.locales,
+    return MatcherEntry(source=source, regex=compiled, error=None, js_regexp=_js_source_escape(js_route),
+                        risk=risk, base_path=settings.base_path, locales=settings.locales,
                         default_locale=settings.default_locale, **common)
 
 
