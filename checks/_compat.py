@@ -181,7 +181,10 @@ def builtin_failure(ctx: Context, entry: Route, spec: str) -> tuple[str, str]:
         return "runtime", "with Turbopack, the import becomes a stub that throws when it is used"
     if prefixed:
         return "build", f"webpack fails with \"UnhandledSchemeError: Reading from {spec} is not handled by plugins\""
-    if app_router:
+    # webpack turns an unresolvable built-in into a throwing stub only in the middleware and edge
+    # API layers (verified by build on 14.2.15 and 15.5.0, §2.2); pages and App Router fail
+    stubbed = entry.kind in ("middleware", "api")
+    if not stubbed:
         return "build", f"webpack fails with \"Module not found: Can't resolve '{spec}'\""
     return "runtime", "webpack only warns, and the import becomes a stub that throws when it is used"
 

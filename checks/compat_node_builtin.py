@@ -44,10 +44,13 @@ class NoNodeBuiltinInEdge(Check):
 
     * `node:x` — **build error** under webpack everywhere ("UnhandledSchemeError"); under
       Turbopack the module fails when loaded (App Router routes already fail `next build`).
-    * bare `x` in App Router edge code under webpack — **build error** ("Module not found:
-      Can't resolve 'x'").
+    * bare `x` in App Router edge code or an `experimental-edge` Pages Router page under
+      webpack — **build error** ("Module not found: Can't resolve 'x'").
     * bare `x` in middleware or a Pages Router edge API route (webpack), or anywhere under
       Turbopack — a build *warning* and a stub that **throws at run time** when used.
+
+    A module bundled for several entries gets the worst outcome among them, and the message
+    names the entry it comes from.
 
     A bare name that is also an npm dependency of the package (e.g. `url`, `events`,
     `punycode`) resolves to that package and is not reported. Under OpenNext, routes run on
