@@ -69,7 +69,7 @@ class UnlimitedUserAction(Check):
         analysis = get(ctx, self)
         for cov in analysis.coverage():
             action = cov.action
-            if not ctx.in_focus(action.path) or cov.status == "covered" or cov.verdict_ignored:
+            if not ctx.in_focus(action.path) or cov.status in ("covered", "excluded") or cov.verdict_ignored:
                 continue
             data = dict(url=action.url, method=action.method, action=action.kind, status=cov.status,
                         pages=list(action.pages))

@@ -92,6 +92,10 @@ collection model repo repository client conn connection pool ctx_db""".split())
 #: Pagination-looking argument names (`.limit(pageSize)`).
 _PAGINATION = re.compile(r"limit|size|count|take|per_?page|page|max|num|top|first|rows|batch|chunk|offset|"
                          r"length|amount|quota|items", re.IGNORECASE)
+#: Import specifiers found by bytes (`from '…'`, `import('…')`, `require('…')`): a parse-free import graph.
+_IMPORT_SPEC = re.compile(rb"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]([^'"\n]{1,300})['"]""")
+#: Files that may define or call a limiter: the seeds of the "can reach a limiter" closure.
+_SEED = re.compile(rb"(?i)rate_?limit|limiter|throttl|\.limit\(|\.limit\?\.\(|blockUntilReady")
 _PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b")
 
 
@@ -108,11 +112,43 @@ class RatelimitOptions:
     * `wrappers`: higher-order functions that rate-limit the handler they wrap but cannot be
       followed (they come from a package): `export const POST = withLimit(handler)`.
     * `include-get`: also treat `GET` and `HEAD` route handlers as user actions.
+    * `ignore-urls`: URL patterns of machine endpoints that are not user actions (called by a
+      scheduler or another service, usually signature-checked). `*` matches within a segment,
+      `**` any number of segments. Default: cron and webhook endpoints. They still appear in
+      the coverage (status 'excluded').
     """
 
     limiters: list[str] = field(default_factory=list)
     wrappers: list[str] = field(default_factory=list)
     include_get: bool = False
+    ignore_urls: list[str] = field(default_factory=lambda: list(DEFAULT_IGNORE_URLS))
+
+
+#: Machine endpoints (schedulers, webhooks) skipped by default.
+DEFAULT_IGNORE_URLS = ("**/cron/**", "**/crons/**", "**/webhook/**", "**/webhooks/**")
+
+
+def url_glob(pattern: str) -> re.Pattern:
+    """A URL glob: `*` within one segment, `**` across segments (also none)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("/**", i) and (i + 3 == len(pattern) or pattern[i + 3] == "/"):
+            out.append("(?:/.*)?")
+            i += 3
+        elif pattern.startswith("**/", i) and i == 0:
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"/?\Z")
 
 
 @dataclass(frozen=True)
@@ -204,7 +240,7 @@ class ActionCoverage:
     evidence: tuple[Location, ...]
     detail: str
     partial: bool = False
-    status: str = "not-covered"  # 'covered' | 'partial' | 'not-covered' | 'unknown'
+    status: str = "not-covered"  # 'covered' | 'partial' | 'not-covered' | 'unknown' | 'excluded'
     heuristic: bool = False  # recognised by a name only (a limiter-named helper or wrapper)
     verdict_ignored: bool = False  # a limiter runs but its result is thrown away (EDGE602)
     limiter_calls: tuple[LimiterCall, ...] = ()
@@ -476,12 +512,21 @@ def parameters_of(fn):
 # Reach: the path from a function to a limiter call
 
 
-@dataclass(frozen=True)
 class Hop:
-    path: str
-    node: object = field(compare=False)
-    span: Span = None
-    what: str = ""
+    """One call site on the way from a handler to a limiter (span and text computed on demand)."""
+
+    __slots__ = ("path", "node", "_pf")
+
+    def __init__(self, path: str, node, pf: ParsedFile):
+        self.path, self.node, self._pf = path, node, pf
+
+    @property
+    def span(self) -> Span:
+        return self._pf.span(self.node)
+
+    @property
+    def what(self) -> str:
+        return callee_text(self.node, self._pf)
 
 
 @dataclass(frozen=True)
@@ -529,6 +574,9 @@ class Analysis:
         self._usage_memo: dict[tuple, str] = {}
         self.ignored_helper_calls: dict[tuple, Hop] = {}
         self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
+        self._forward: dict[str, list[str]] | None = None
+        self._reverse: dict[str, list[str]] = {}
+        self._relevant: set[str] | None = None
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -543,6 +591,48 @@ class Analysis:
         if not resolved.is_file:
             return None
         return self.module(resolved.target)
+
+    def import_graph(self) -> dict[str, list[str]]:
+        """File -> files it imports, from import specifiers found in the bytes (no parsing)."""
+        if self._forward is None:
+            forward: dict[str, list[str]] = {}
+            files = set(self.app.files)
+            for path in self.app.files:
+                data = self.ws.read(path)
+                targets = []
+                if data:
+                    for match in _IMPORT_SPEC.finditer(data):
+                        spec = match.group(1).decode("utf-8", "replace")
+                        resolved = self.resolver.resolve(path, spec)
+                        if resolved.is_file and resolved.target in files and resolved.target not in targets:
+                            targets.append(resolved.target)
+                forward[path] = targets
+            reverse: dict[str, list[str]] = {}
+            for path, targets in forward.items():
+                for target in targets:
+                    reverse.setdefault(target, []).append(path)
+            self._forward, self._reverse = forward, reverse
+        return self._forward
+
+    def relevant(self, path: str) -> bool:
+        """Whether a function in `path` could reach a limiter: the file mentions one, or imports
+        (transitively) a file that does. Calls into other files are only followed there."""
+        if self._relevant is None:
+            self.import_graph()
+            seeds = [p for p in self.app.files if (data := self.ws.read(p)) and _SEED.search(data)]
+            extra = [n.encode() for n in self.options.limiters + self.options.wrappers]
+            if extra:
+                seeds += [p for p in self.app.files if self.ws.contains(p, *extra)]
+            relevant = set(seeds)
+            queue = list(seeds)
+            while queue:
+                current = queue.pop()
+                for importer in self._reverse.get(current, ()):
+                    if importer not in relevant:
+                        relevant.add(importer)
+                        queue.append(importer)
+            self._relevant = relevant
+        return path in self._relevant or path not in self.ws.path_set
 
     def export_target(self, mod: Module, name: str, depth: int = 0):
         """(module, node) for export `name` of `mod`: a function, value expression or None."""
@@ -630,8 +720,16 @@ class Analysis:
             return None
         return self.export_target(target, bind.imported, depth + 1)
 
-    def resolve_function(self, mod: Module, expr, depth: int = 0):
-        """(module, function node) that `expr` denotes, when it is a known function."""
+    def _pruned(self, mod: Module, bind: Bind) -> bool:
+        """An import from a file that cannot reach any limiter (not followed when pruning)."""
+        if bind.kind != "import":
+            return False
+        resolved = self.resolver.resolve(mod.path, bind.source)
+        return resolved.is_file and not self.relevant(resolved.target)
+
+    def resolve_function(self, mod: Module, expr, depth: int = 0, *, prune: bool = False):
+        """(module, function node) that `expr` denotes, when it is a known function. With
+        `prune`, imports from files that cannot reach a limiter are not followed."""
         steps = 0
         while expr is not None and steps < MAX_RESOLVE_DEPTH and depth < MAX_RESOLVE_DEPTH:
             steps += 1
@@ -642,7 +740,7 @@ class Analysis:
                 return mod, expr
             if expr.type == "identifier":
                 bind = self.lookup(mod, mod.pf.text(expr), expr)
-                if bind is None:
+                if bind is None or (prune and self._pruned(mod, bind)):
                     return None
                 found = self._bind_value(mod, bind, depth)
                 if found is None:
@@ -654,6 +752,8 @@ class Analysis:
                 prop = prop_name(expr, mod.pf)
                 if obj is not None and obj.type == "identifier":
                     bind = self.lookup(mod, mod.pf.text(obj), obj)
+                    if bind is not None and prune and self._pruned(mod, bind):
+                        return None
                     if bind is not None and bind.kind == "import" and bind.imported == "*":
                         target = self.resolve_import(mod, bind.source)
                         found = self.export_target(target, prop, depth + 1) if target is not None else None
@@ -1023,7 +1123,7 @@ class Analysis:
     def call_reach(self, mod: Module, call, budget: int, fn=None) -> Reach | None:
         """Whether a call applies a limiter: it is one, or it calls a function that does."""
         pf = mod.pf
-        hop = Hop(mod.path, call, pf.span(call), callee_text(call, pf))
+        hop = Hop(mod.path, call, pf)
         limiter = self.limiter_call(mod, call)
         if limiter is not None:
             usage = self.usage(mod, call)
@@ -1032,7 +1132,7 @@ class Analysis:
                          (hop,) if usage == "ignored" else ())
         callee = call.child_by_field_name("function")
         best = None
-        target = self.resolve_function(mod, callee) if callee is not None else None
+        target = self.resolve_function(mod, callee, prune=True) if callee is not None else None
         if budget > 0 and callee is not None:
             if target is not None:
                 tmod, tfn = target
@@ -1067,7 +1167,7 @@ class Analysis:
             return None if callee_only else self.function_reach(mod, expr, budget)
         if t == "identifier":
             bind = self.lookup(mod, pf.text(expr), expr)
-            if bind is None:
+            if bind is None or self._pruned(mod, bind):
                 return None
             found = self._bind_value(mod, bind, 0)
             if found is None or found[1] is None:
@@ -1090,7 +1190,7 @@ class Analysis:
         """Reach of `withX(handler, …)`: through the wrapper's definition (the callee) and, with
         `include_args`, through its function-valued arguments."""
         pf = mod.pf
-        hop = Hop(mod.path, call, pf.span(call), callee_text(call, pf))
+        hop = Hop(mod.path, call, pf)
         callee = unwrap(call.child_by_field_name("function"))
         best = None
         if callee is not None:
@@ -1098,7 +1198,7 @@ class Analysis:
             text = callee_text(call, pf)
             if any(text == w or text.endswith("." + w) or name == w for w in self.options.wrappers):
                 return Reach(LimiterCall(mod.path, pf.span(call), "configured", text, call), (hop,))
-            target = self.resolve_function(mod, callee)
+            target = self.resolve_function(mod, callee, prune=True)
             if target is not None:
                 inner = self.function_reach(target[0], target[1], budget - 1)
                 if inner is not None:
@@ -1213,6 +1313,8 @@ class Analysis:
             bind = mod.top.get(entry[1])
             if bind is None:
                 return None, None, span
+            if summary_export is None and bind.node is not None:
+                span = mod.pf.span(bind.node)
             if bind.kind == "import":
                 found = self.resolve_binding(mod, bind, 0)
                 if found is None:
@@ -1301,7 +1403,8 @@ class Analysis:
 
     def pages_using(self, path: str, name: str | None = None) -> tuple[str, ...]:
         """URL patterns of the App Router pages (and layouts) that import `path` — its export
-        `name` when given — directly or through components (bounded breadth-first search up)."""
+        `name` when given — directly or through components (bounded breadth-first search up
+        the import graph)."""
         routes = {r.path: r for r in self.app.routes
                   if r.router == "app" and r.kind in ("page", "layout", "template", "default", "not-found")}
         urls: list[str] = []
@@ -1314,8 +1417,9 @@ class Analysis:
         if path in routes:
             record(routes[path])
             return tuple(urls)
+        self.import_graph()
         seen = {path}
-        frontier = [importer for importer, names in self.importers(path)
+        frontier = [importer for importer, names in self.direct_importers(path)
                     if name is None or name in names or "*" in names]
         seen.update(frontier)
         for _ in range(MAX_IMPORTER_DEPTH):
@@ -1325,7 +1429,7 @@ class Analysis:
                 if route is not None:
                     record(route)
                     continue
-                for importer, _names in self.importers(current):
+                for importer in self._reverse.get(current, ()):
                     if importer not in seen and len(seen) < MAX_IMPORTER_FILES:
                         seen.add(importer)
                         next_frontier.append(importer)
@@ -1334,35 +1438,27 @@ class Analysis:
                 break
         return tuple(sorted(urls))
 
-    def importers(self, path: str) -> list[tuple[str, set[str]]]:
-        """Files that import `path`, each with the names it imports ('*' for namespace, re-export
-        or dynamic import)."""
+    def direct_importers(self, path: str) -> list[tuple[str, set[str]]]:
+        """Files that import `path`, each with the names it imports ('*' for a namespace,
+        `export *`, a dynamic import or `require`)."""
         if path in self._importers:
             return self._importers[path]
-        stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
-        if stem == "index" and "/" in path:
-            stem = path.rsplit("/", 2)[-2]
-        needle = stem.encode()
+        self.import_graph()
         found = []
-        for candidate in self.app.files:
-            if candidate == path or not self.ws.contains(candidate, needle):
-                continue
+        for candidate in self._reverse.get(path, ()):
             summary = self.ws.summary(candidate)
-            if summary is None:
-                continue
             names: set[str] = set()
-            hit = False
-            for imp in summary.imports:
-                if imp.type_only or stem not in imp.source:
-                    continue
-                resolved = self.resolver.resolve(candidate, imp.source)
-                if resolved.is_file and resolved.target == path:
-                    hit = True
-                    if imp.kind in ("static", "reexport") and imp.names:
-                        names.update(n for n, _local in imp.names)
-                    else:
-                        names.add("*")
-            if hit:
+            if summary is not None:
+                for imp in summary.imports:
+                    if imp.type_only:
+                        continue
+                    resolved = self.resolver.resolve(candidate, imp.source)
+                    if resolved.is_file and resolved.target == path:
+                        if imp.kind in ("static", "reexport") and imp.names:
+                            names.update(n for n, _local in imp.names)
+                        else:
+                            names.add("*")
+            if names:
                 found.append((candidate, names))
         self._importers[path] = found
         return found
@@ -1567,7 +1663,19 @@ class Analysis:
 
     def coverage(self) -> list[ActionCoverage]:
         if self._coverage is None:
-            self._coverage = [self._cover(action) for action in self.actions()]
+            ignored = [url_glob(p) for p in self.options.ignore_urls]
+            result = []
+            for action in self.actions():
+                urls = [action.url] if action.kind != "server-action" else list(action.pages)
+                hit = next((p for p, rx in zip(self.options.ignore_urls, ignored)
+                            for u in urls if u and rx.match(u)), None) if urls else None
+                if hit is not None and (action.kind != "server-action" or all(
+                        any(rx.match(u) for rx in ignored) for u in urls)):
+                    result.append(ActionCoverage(action, None, (), f"excluded: {urls[0]} matches ignore-urls "
+                                                 f"pattern {hit!r} (a machine endpoint)", status="excluded"))
+                    continue
+                result.append(self._cover(action))
+            self._coverage = result
         return self._coverage
 
     def inline_reach(self, action: Action) -> Reach | None:
@@ -1930,6 +2038,24 @@ class Usage:
     reason: str = ""  # for 'ignored': what happens to the verdict
 
 
+def _counts_failures(pf: ParsedFile, statement, call) -> bool:
+    """A discarded `limit()` that only *counts* a failure: the request is refused right after
+    (`throw`, or `return` of an error), or the function reads the verdict another way
+    (`getRemaining`): `await ratelimit.limit(key); throw new Error('Invalid code')`."""
+    following = statement.next_named_sibling
+    while following is not None and following.type == "comment":
+        following = following.next_named_sibling
+    if following is not None:
+        if following.type == "throw_statement":
+            return True
+        if following.type == "return_statement" and re.search(r"error|status\s*:\s*4\d\d|\b4\d\d\b",
+                                                              pf.text(following), re.IGNORECASE):
+            return True
+    fn = enclosing_function(call)
+    scope = function_body(fn) if fn is not None else None
+    return scope is not None and b".getRemaining(" in pf.source[scope.start_byte:scope.end_byte]
+
+
 def result_usage(pf: ParsedFile, call) -> Usage:
     """How the verdict of a limiter call is used.
 
@@ -1942,6 +2068,8 @@ def result_usage(pf: ParsedFile, call) -> Usage:
         return Usage("unknown", None)
     t = parent.type
     if t == "expression_statement":
+        if _counts_failures(pf, parent, call):
+            return Usage("checked", False)
         return Usage("ignored", False, "its result is discarded")
     if t == "variable_declarator" and parent.child_by_field_name("value") == node:
         pattern = parent.child_by_field_name("name")
@@ -2436,9 +2564,17 @@ def _concat(verdicts: list[KeyVerdict], node, pf: ParsedFile) -> KeyVerdict:
 
 
 def analysis(ctx, options: RatelimitOptions | None = None) -> Analysis:
-    """The app's rate-limit analysis, computed once per app and shared (checks, audit)."""
-    return ctx.shared("ratelimit-coverage", lambda: Analysis(
-        ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws))))
+    """The app's rate-limit analysis, computed once per app and shared (checks, audit).
+
+    Everything is computed inside `ctx.shared`, so the files it reads are recorded as inputs
+    of every check that uses it (the findings cache depends on that)."""
+    def compute() -> Analysis:
+        result = Analysis(ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws)))
+        result.limiter_calls()
+        result.coverage()
+        return result
+
+    return ctx.shared("ratelimit-coverage", compute)
 
 
 def user_actions(ctx, options: RatelimitOptions | None = None) -> list[Action]:
