@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 
 from edgelint.api import Context, Location, Route, Span
-from edgelint.graph import EdgeGraph, build, dead_spans, in_spans, shared_graph, shared_resolver
+from edgelint.graph import (Ancestry, EdgeGraph, build, dead_spans, in_spans, in_type_context, shared_graph,
+                            shared_resolver)
 from edgelint.parsing import ParsedFile
 
 #: Node built-ins the Next.js edge compiler supports, with or without `node:` (§2.2).
@@ -226,24 +227,24 @@ class Scopes:
         self.pf = pf
         self._declared: dict[int, frozenset[str]] = {}
 
-    def is_bound(self, node) -> bool:
-        """Whether the identifier `node` refers to a local binding of its name."""
+    def is_bound(self, node, ancestors) -> bool:
+        """Whether the identifier `node` (with its `ancestors`, nearest first) refers to a local
+        binding of its name."""
         name = self.pf.text(node)
-        current = node.parent
-        while current is not None:
-            if self._is_scope(current) and name in self.declared(current):
+        for index, current in enumerate(ancestors):
+            parent = ancestors[index + 1] if index + 1 < len(ancestors) else None
+            if self._is_scope(current, parent) and name in self.declared(current):
                 return True
-            current = current.parent
         return False
 
     @staticmethod
-    def _is_scope(node) -> bool:
+    def _is_scope(node, parent) -> bool:
         t = node.type
         if t in FUNCTION_SCOPES or t == "program":
             return True
         if t in BLOCK_SCOPES:
             # a function's body block belongs to the function's own scope
-            return not (t == "statement_block" and node.parent is not None and node.parent.type in FUNCTION_SCOPES)
+            return not (t == "statement_block" and parent is not None and parent.type in FUNCTION_SCOPES)
         return False
 
     def declared(self, scope) -> frozenset[str]:
@@ -382,16 +383,21 @@ class Scopes:
         return names
 
 
-def in_type_context(node) -> bool:
-    current = node.parent
-    while current is not None:
-        t = current.type
-        if t in TYPE_CONTEXTS or t.endswith("_type"):
-            return True
-        if t in ("program", "statement_block", "class_body"):
-            return False
-        current = current.parent
-    return False
+@dataclass
+class Ref:
+    """A reference to a global: the identifier node and its ancestors, nearest first (computed
+    once, top-down: climbing with `Node.parent` is slow in wide trees)."""
+
+    node: object
+    ancestors: list
+
+    def up(self, level: int = 1):
+        """The ancestor `level` steps up (1 = the parent), or None."""
+        return self.ancestors[level - 1] if 0 < level <= len(self.ancestors) else None
+
+    def above(self, level: int) -> list:
+        """The ancestors of the ancestor `level` steps up."""
+        return self.ancestors[level:]
 
 
 @dataclass
@@ -401,10 +407,11 @@ class EdgeCode:
     pf: ParsedFile
     scopes: Scopes
     dead: list[tuple[int, int]]
+    ancestry: Ancestry
 
     @classmethod
     def of(cls, pf: ParsedFile) -> "EdgeCode":
-        return cls(pf, Scopes(pf), dead_spans(pf))
+        return cls(pf, Scopes(pf), dead_spans(pf), Ancestry(pf.root))
 
     def is_dead(self, node) -> bool:
         return any(lo <= node.start_byte < hi for lo, hi in self.dead)
@@ -419,18 +426,15 @@ def free_references(code: EdgeCode, names: tuple[str, ...] | frozenset[str]):
     pattern = re.compile(rb"(?<![\w$.])(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
                          + rb")(?![\w$])")
     found = []
-    root = pf.root
     for match in pattern.finditer(pf.source):
-        node = root.descendant_for_byte_range(match.start(), match.end())
-        if node is None or node.start_byte != match.start() or node.end_byte != match.end():
+        node, ancestors = code.ancestry.node_and_ancestors(match.start(), match.end())
+        if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
             continue
-        if node.type not in ("identifier", "shorthand_property_identifier"):
+        if ancestors and ancestors[0].type in NOT_REFERENCES:
             continue
-        if node.parent is not None and node.parent.type in NOT_REFERENCES:
+        if in_type_context(ancestors) or code.is_dead(node) or code.scopes.is_bound(node, ancestors):
             continue
-        if in_type_context(node) or code.is_dead(node) or code.scopes.is_bound(node):
-            continue
-        found.append(node)
+        found.append(Ref(node, ancestors))
     return found
 
 
@@ -438,16 +442,16 @@ def _mentions(pf: ParsedFile, node, needle: str) -> bool:
     return node is not None and needle in pf.text(node)
 
 
-def is_guarded(pf: ParsedFile, node, needle: str) -> bool:
-    """Whether `node` is feature detection or runs only behind a check that mentions `needle`:
-    `typeof x`, an uncalled test (`if (process.version)`, `process.browser && …`), or code inside
-    the branch of an `if`/ternary/`&&` whose condition mentions it
-    (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`)."""
-    parent = node.parent
+def is_guarded(pf: ParsedFile, node, ancestors, needle: str) -> bool:
+    """Whether `node` (with its `ancestors`, nearest first) is feature detection or runs only
+    behind a check that mentions `needle`: `typeof x`, an uncalled test (`if (process.version)`,
+    `process.browser && …`), or code inside the branch of an `if`/ternary/`&&` whose condition
+    mentions it (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`)."""
+    parent = ancestors[0] if ancestors else None
     called = parent is not None and parent.type in ("call_expression", "new_expression") and \
         (parent.child_by_field_name("function") or parent.child_by_field_name("constructor")) == node
-    child, current = node, parent
-    while current is not None:
+    child = node
+    for current in ancestors:
         t = current.type
         if t == "unary_expression" and pf.text(current).startswith("typeof"):
             return True
@@ -468,7 +472,7 @@ def is_guarded(pf: ParsedFile, node, needle: str) -> bool:
                     return True
                 if not inside and pf.text(op) == "&&" and _mentions(pf, left, needle):
                     return True
-        child, current = current, current.parent
+        child = current
     return False
 
 

@@ -80,11 +80,12 @@ class NoDynamicCodeInEdge(Check):
 
     def _uses(self, pf, code):
         found = []
-        for node in free_references(code, ("eval", "Function", "WebAssembly")):
+        for ref in free_references(code, ("eval", "Function", "WebAssembly")):
+            node = ref.node
             name = pf.text(node)
-            parent = node.parent
+            parent = ref.up(1)
             if name == "eval":
-                call = _call_of(node)
+                call = _call_of(node, ref.ancestors)
                 if call is not None:
                     found.append((call, "`eval()`"))
             elif name == "Function":
@@ -92,27 +93,27 @@ class NoDynamicCodeInEdge(Check):
                         (parent.child_by_field_name("function") or parent.child_by_field_name("constructor")) == node:
                     found.append((parent, "`new Function()`" if parent.type == "new_expression" else "`Function()`"))
             else:
-                hit = self._wasm(pf, node)
+                hit = self._wasm(pf, ref)
                 if hit is not None:
                     found.append(hit)
-        for node in free_references(code, GLOBAL_OBJECTS):  # globalThis.eval(…)
-            parent = node.parent
+        for ref in free_references(code, GLOBAL_OBJECTS):  # globalThis.eval(…)
+            parent = ref.up(1)
             if parent is not None and parent.type == "member_expression":
                 prop = parent.child_by_field_name("property")
                 if prop is not None and pf.text(prop) == "eval":
-                    call = _call_of(parent)
+                    call = _call_of(parent, ref.above(1))
                     if call is not None:
                         found.append((call, "`eval()`"))
         found.sort(key=lambda item: item[0].start_byte)
         return found
 
-    def _wasm(self, pf, node):
-        member = node.parent
+    def _wasm(self, pf, ref):
+        node, member = ref.node, ref.up(1)
         if member is None or member.type != "member_expression" or member.child_by_field_name("object") != node:
             return None
         prop = member.child_by_field_name("property")
         method = pf.text(prop) if prop is not None else ""
-        outer = member.parent
+        outer = ref.up(2)
         if method == "Module" and outer is not None and outer.type == "new_expression":
             return outer, "`new WebAssembly.Module()`"
         if outer is None or outer.type != "call_expression" or outer.child_by_field_name("function") != member:
@@ -140,15 +141,15 @@ class NoDynamicCodeInEdge(Check):
         return True
 
 
-def _call_of(node):
+def _call_of(node, ancestors):
     """The call that calls `node` directly, or through `(0, eval)` (indirect eval)."""
-    parent = node.parent
+    parent = ancestors[0] if ancestors else None
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
         return parent
     if parent is not None and parent.type == "sequence_expression":
-        outer = parent.parent
+        outer = ancestors[1] if len(ancestors) > 1 else None
         if outer is not None and outer.type == "parenthesized_expression":
-            call = outer.parent
+            call = ancestors[2] if len(ancestors) > 2 else None
             if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == outer:
                 return call
     return None

@@ -68,8 +68,8 @@ class NoNodeGlobalInEdge(Check):
             if pf is None:
                 continue
             code = EdgeCode.of(pf)
-            for node in free_references(code, NAMES):
-                report = self._judge(pf, node)
+            for ref in free_references(code, NAMES):
+                report = self._judge(pf, ref)
                 if report is None:
                     continue
                 target, message, severity = report
@@ -80,10 +80,11 @@ class NoNodeGlobalInEdge(Check):
                 yield ctx.finding(self, path, span, f"{message} {found.text}", severity=severity,
                                   related=found.related, flow=found.flow, api=pf.text(target), **found.data)
 
-    def _judge(self, pf, node):
+    def _judge(self, pf, ref):
         """(node to report, message, severity) for a free reference, or None when it is fine."""
+        node = ref.node
         name = pf.text(node)
-        parent = node.parent
+        parent = ref.up(1)
         if name == "process":
             member = parent if parent is not None and parent.type in ("member_expression", "subscript_expression") \
                 and parent.child_by_field_name("object") == node else None
@@ -93,21 +94,22 @@ class NoNodeGlobalInEdge(Check):
             prop_name = pf.text(prop) if prop is not None and prop.type != "string" else string_value(prop, pf)
             if prop_name is None or prop_name == "env":
                 return None
-            if is_guarded(pf, member, f"process.{prop_name}"):
+            if is_guarded(pf, member, ref.above(1), f"process.{prop_name}"):
                 return None
-            called = member.parent is not None and member.parent.type == "call_expression" and \
-                member.parent.child_by_field_name("function") == member
+            outer = ref.up(2)
+            called = outer is not None and outer.type == "call_expression" and \
+                outer.child_by_field_name("function") == member
             what = f"`process.{prop_name}{'()' if called else ''}`"
             return member, (f"{what} is Node.js-only: the edge runtime's `process` provides `process.env` only "
                             f"(REFERENCE.md §2.1), so this fails or is undefined at run time."), "error"
         if name in MODULE_GLOBALS:
-            if is_guarded(pf, node, name):
+            if is_guarded(pf, node, ref.ancestors, name):
                 return None
             return node, (f"`{name}` is a CommonJS/Node.js global: edge code has no module directory and no "
                           f"file system, so it is undefined or meaningless at run time."), "error"
         if name == "require":
-            return self._require(pf, node)
-        if is_guarded(pf, node, name):
+            return self._require(pf, ref)
+        if is_guarded(pf, node, ref.ancestors, name):
             return None
         called = parent is not None and parent.type in ("call_expression", "new_expression")
         return node, (f"`{name}` is a Node.js API that the Next.js Edge Runtime does not provide "
@@ -116,9 +118,9 @@ class NoNodeGlobalInEdge(Check):
                       + (" Use `queueMicrotask()` or `setTimeout(fn, 0)` (or `waitUntil` for background work)."
                          if name in ("setImmediate", "clearImmediate") else "")), "warning"
 
-    def _require(self, pf, node):
-        parent = node.parent
-        if is_guarded(pf, node, "require"):
+    def _require(self, pf, ref):
+        node, parent = ref.node, ref.up(1)
+        if is_guarded(pf, node, ref.ancestors, "require"):
             return None
         if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
             args = parent.child_by_field_name("arguments")

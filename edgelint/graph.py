@@ -167,16 +167,16 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
     if named or calls:
         pf = ws.parse(path)
     if pf is not None:
+        ancestry = Ancestry(pf.root)
         for i in calls:  # `let s: import('fs').Stats` is a type, not an import (the summary keeps it)
             start = _offset(pf, imports[i].span.line, imports[i].span.col)
-            node = pf.root.descendant_for_byte_range(start, start + 1)
-            while node is not None and node.type != "call_expression":
-                node = node.parent
-            if node is not None and _in_type_context(node):
+            trail = ancestry.path(start, start + 1)
+            calls_at = [k for k, node in enumerate(trail) if node.type == "call_expression"]
+            if calls_at and in_type_context(trail[calls_at[-1] - 1::-1] if calls_at[-1] else []):
                 erased.add(i)
                 if dropped is not None:
                     dropped.append((imports[i], "it is an `import()` type, not an import"))
-        used = ValueUses(pf)
+        used = ValueUses(pf, ancestry)
         for i in named:
             if not any(used.has(local) for _name, local in imports[i].names):
                 erased.add(i)
@@ -204,14 +204,67 @@ TYPE_CONTEXTS = frozenset({
 })
 
 
+class Ancestry:
+    """Paths from the root to the nodes at byte ranges, by a top-down descent with cached child lists.
+
+    tree-sitter's `Node.parent` scans the parent's children from the root down, so climbing from
+    many nodes of a wide tree (a 5,000-statement program, a huge array) is quadratic; descending
+    with a binary search over cached child lists is not.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        self._children: dict[int, list] = {}
+
+    def _kids(self, node) -> list:
+        kids = self._children.get(node.id)
+        if kids is None:
+            kids = self._children[node.id] = node.children
+        return kids
+
+    def path(self, start: int, end: int) -> list:
+        """Nodes from the root down to the smallest node that covers [start, end)."""
+        node, path = self.root, [self.root]
+        while True:
+            kids = self._kids(node)
+            lo, hi = 0, len(kids)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if kids[mid].start_byte <= start:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            child = None
+            for index in range(lo - 1, -1, -1):  # zero-width siblings may share a start
+                candidate = kids[index]
+                if candidate.start_byte <= start and candidate.end_byte >= end:
+                    child = candidate
+                    break
+                if candidate.end_byte <= start and candidate.start_byte < candidate.end_byte:
+                    break
+            if child is None:
+                return path
+            node = child
+            path.append(node)
+
+    def node_and_ancestors(self, start: int, end: int):
+        """(the node exactly at [start, end) or None, its ancestors nearest first)."""
+        path = self.path(start, end)
+        node = path[-1]
+        if node.start_byte != start or node.end_byte != end:
+            return None, []
+        return node, path[-2::-1]
+
+
 class ValueUses:
     """Whether a name is used as a value somewhere in a file (outside imports and type positions).
 
     Looks only at the byte occurrences of the name, so asking is cheap on any file size.
     """
 
-    def __init__(self, pf: ParsedFile):
+    def __init__(self, pf: ParsedFile, ancestry: Ancestry | None = None):
         self.pf = pf
+        self.ancestry = ancestry or Ancestry(pf.root)
         self._answers: dict[str, bool] = {}
 
     def has(self, name: str) -> bool:
@@ -223,27 +276,23 @@ class ValueUses:
         if not name or name in ("*", "default"):
             return True
         pattern = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
-        root = self.pf.root
         for match in pattern.finditer(self.pf.source):
-            node = root.descendant_for_byte_range(match.start(), match.end())
-            if node is None or node.start_byte != match.start() or node.end_byte != match.end():
+            node, ancestors = self.ancestry.node_and_ancestors(match.start(), match.end())
+            if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
                 continue
-            if node.type not in ("identifier", "shorthand_property_identifier"):
-                continue
-            if not _in_type_context(node):
+            if not in_type_context(ancestors):
                 return True
         return False
 
 
-def _in_type_context(node) -> bool:
-    current = node.parent
-    while current is not None:
+def in_type_context(ancestors) -> bool:
+    """Whether a node with these ancestors (nearest first) is in a type position."""
+    for current in ancestors:
         t = current.type
         if t in TYPE_CONTEXTS or t.endswith("_type"):
             return True
         if t in ("program", "statement_block", "class_body"):
             return False
-        current = current.parent
     return False
 
 

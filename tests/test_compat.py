@@ -173,7 +173,7 @@ def _refs(source: str, names, path="x.ts"):
     from edgelint.parsing import parse
 
     pf = parse(path, source.encode())
-    return [(pf.text(n), n.start_point[0] + 1) for n in free_references(EdgeCode.of(pf), names)]
+    return [(pf.text(r.node), r.node.start_point[0] + 1) for r in free_references(EdgeCode.of(pf), names)]
 
 
 def test_scopes_tell_globals_from_local_bindings():
