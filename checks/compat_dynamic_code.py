@@ -33,6 +33,8 @@ class NoDynamicCodeInEdge(Check):
     the app root) only silences the build check for code that never runs; such code still throws
     if executed. A file matched by the `unstable_allowDynamic` of every entry that reaches it is
     therefore reported as a **warning** (run-time failure if reached) rather than an error.
+    Under OpenNext only edge middleware is checked (routes run on Node.js there; EDGE111 reports
+    `runtime = 'edge'`).
 
     ## Example
     ```ts

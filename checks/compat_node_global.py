@@ -32,7 +32,8 @@ class NoNodeGlobalInEdge(Check):
     mentions the name (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`).
     Code in a branch on `process.env.NEXT_RUNTIME` that cannot run on the edge is skipped (Next.js
     removes it from edge bundles). Bare `Buffer` is **not** reported: Next.js provides it to edge
-    code in every version (REFERENCE.md §8a).
+    code in every version (REFERENCE.md §8a). Under OpenNext, routes run on Node.js (a
+    `runtime = 'edge'` export is reported by EDGE111 instead), so only edge middleware is checked.
 
     ## Why is this bad?
     The Next.js Edge Runtime documents `process.env` and the Web-standard globals only (§2.1);
