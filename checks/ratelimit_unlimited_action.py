@@ -1,5 +1,7 @@
 from edgelint.api import Check
 
+from edgelint.ratelimit import page_label
+
 from ._ratelimit import RatelimitOptions, get
 
 
@@ -88,7 +90,8 @@ class UnlimitedUserAction(Check):
 
 def _label(action) -> str:
     if action.kind == "server-action":
-        where = f" (a POST to {', '.join(action.pages[:3])})" if action.pages else ""
+        shown = ", ".join(page_label(p) for p in action.pages[:3]) + (", …" if len(action.pages) > 3 else "")
+        where = f" (a POST to {shown})" if action.pages else ""
         return f"server action `{action.name}`{where}"
     return action.label()
 
@@ -129,7 +132,11 @@ def _advice(analysis, cov) -> str:
             tips.append(f"wrap the handler with `{name}` ({loc.path})")
     known = analysis.known_limiter()
     deny = "return an error" if action.kind == "server-action" else "return 429"
-    if known is not None and known.kind == "upstash":
+    helpers = analysis.known_helpers(action.kind)
+    if helpers:
+        name, loc, user = helpers[0]
+        tips.append(f"use `{name}(…)` ({loc.path}) as {user} does")
+    elif known is not None and known.kind == "upstash":
         instance = known.callee.rsplit(".", 1)[0]
         where = known.construction.path if known.construction is not None else known.path
         tips.append(f"call `{instance}.limit(key)` ({where}) first, keyed on the user or client, and {deny} "

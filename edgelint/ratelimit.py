@@ -182,6 +182,13 @@ class LimiterCall:
         return Location(self.path, self.span, message or f"limiter call `{self.callee}(…)`")
 
 
+def page_label(pattern: str) -> str:
+    """A page URL pattern for messages: a layout's `/x/[[...path]]` reads 'every page under /x'."""
+    if pattern.endswith("/[[...path]]"):
+        return f"every page under {pattern[: -len('/[[...path]]')] or '/'}"
+    return pattern
+
+
 @dataclass(frozen=True)
 class Action:
     """A user action: a route handler method, a Pages API route or a server action."""
@@ -213,7 +220,8 @@ class Action:
         if self.kind == "server-action":
             return f"server action `{self.name}`"
         if self.kind == "api":
-            what = "every method" if self.name == "ANY" else self.name.replace("|", "/")
+            what = "every method: it reads a request body and checks no method" if self.name == "ANY" \
+                else self.name.replace("|", "/")
             return f"API route {self.url} ({what})"
         return f"{self.name} {self.url}"
 
@@ -577,6 +585,7 @@ class Analysis:
         self._forward: dict[str, list[str]] | None = None
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
+        self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -1379,7 +1388,15 @@ class Analysis:
                                 if text and text.upper() in HTTP_METHODS:
                                     found.add(text.upper())
         if not found and not negated:
-            return None
+            # No method check: it answers every method. Treat it as a read (like GET) unless it
+            # reads a request body, i.e. accepts submissions.
+            params = parameters_of(fn)
+            names = [n for p in params[:1] for n, _k, _i in pattern_names(p, pf)] or ["req", "request"]
+            body = function_body(fn) or fn
+            text = pf.source[body.start_byte:body.end_byte].decode("utf-8", "replace")
+            reads_body = any(re.search(rf"\b{re.escape(n)}\s*\.\s*(body|json|formData|text|arrayBuffer|blob)\b", text)
+                             for n in names)
+            return None if reads_body else {"GET", "HEAD"}
         if negated and not found:
             return negated  # `if (req.method !== 'POST') return 405`
         return found | negated
@@ -1751,6 +1768,8 @@ class Analysis:
             options.append(("wrapper", wrapper))
         effective = [(k, r) for k, r in options if not r.ignored]
         real = [(k, r) for k, r in effective if not r.by_name]
+        if effective:
+            self._note_helper(action, effective[0][0], effective[0][1])
         if real:
             kind, reach = real[0]
             return ActionCoverage(action, kind, self._evidence(kind, reach, action), self._describe(kind, reach),
@@ -1809,6 +1828,33 @@ class Analysis:
         return tuple(dict.fromkeys(out))
 
     # -- findings helpers ----------------------------------------------------------------------
+
+    def _note_helper(self, action: Action, kind: str, reach: Reach) -> None:
+        """Remember a project helper through which a handler is limited (to suggest it)."""
+        if kind != "inline" or len(reach.hops) < 2 or reach.by_name and reach.call.kind != "by-name":
+            return
+        hop = reach.hops[0]
+        mod = self.module(hop.path)
+        callee = hop.node.child_by_field_name("function")
+        target = self.resolve_function(mod, callee) if mod is not None and callee is not None else None
+        if target is None:
+            return
+        name = last_name(callee, mod.pf)
+        fn = target[1]
+        ident = fn.child_by_field_name("name") or fn
+        group = "server-action" if action.kind == "server-action" else "handler"
+        if name and (group, name) not in self._helpers:
+            self._helpers[(group, name)] = (
+                Location(target[0].path, target[0].pf.span(ident), "rate-limiting helper"), action.path,
+                reach.by_name)
+
+    def known_helpers(self, kind: str = "route") -> list[tuple[str, Location, str]]:
+        """(name, definition, a file using it) of project helpers through which actions of the
+        same kind (server actions, or handlers) are limited; recognised limiters first."""
+        self.coverage()
+        group = "server-action" if kind == "server-action" else "handler"
+        items = sorted(((k[1], v) for k, v in self._helpers.items() if k[0] == group), key=lambda item: item[1][2])
+        return [(name, loc, user) for name, (loc, user, _by_name) in items]
 
     def known_wrappers(self) -> list[tuple[str, Location]]:
         """Wrappers that limit some action of this app (to suggest them for the others)."""
@@ -1906,9 +1952,13 @@ def _function_label(fn, pf: ParsedFile):
             return key, pf.text(key)
     if parent is not None and parent.type == "jsx_expression" and parent.parent is not None and \
             parent.parent.type == "jsx_attribute":
-        attr = parent.parent.named_children[0] if parent.parent.named_children else fn
-        return fn, f"inline {pf.text(attr)} action"
-    return fn, "inline server action"
+        attribute = parent.parent
+        attr = attribute.named_children[0] if attribute.named_children else None
+        element = attribute.parent
+        tag = element.child_by_field_name("name") if element is not None else None
+        tag_text = pf.text(tag) if tag is not None else "…"
+        return fn, f"<{tag_text} {pf.text(attr) if attr is not None else 'action'}={{…}}>"
+    return fn, "(inline)"
 
 
 def _numeric(node, pf: ParsedFile) -> bool:

@@ -317,7 +317,8 @@ def test_pages_api_methods(tmp_path):
     result = analyse(tmp_path, {
         "pages/api/post.ts": api("if (req.method !== 'POST') return res.status(405).end();"),
         "pages/api/get.ts": api("if (req.method !== 'GET') return res.status(405).end();"),
-        "pages/api/any.ts": api("res.json({})"),
+        "pages/api/read.ts": api("res.json({})"),
+        "pages/api/any.ts": api("res.json(req.body)"),
         "pages/api/switch.ts": api("switch (req.method) { case 'GET': break; case 'DELETE': break; }"),
         "pages/api/list.ts": api("if (!['PUT', 'PATCH'].includes(req.method)) return;"),
     })
