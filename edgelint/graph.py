@@ -4,7 +4,8 @@ Edges come from module summaries: static imports, side-effect imports, `export �
 `import()` and `require()` (bundlers follow all of them). Imports the compiler erases never
 count: `import type` and all-`type` specifier lists (erased in the summary already), and, in
 TypeScript files, imports whose bindings are used only as types or not at all (TypeScript and
-SWC drop those, so the bundler never sees them). Imports inside a branch that Next.js compiles away for the edge
+SWC drop those, so the bundler never sees them) — unless the tsconfig sets
+`verbatimModuleSyntax`, which keeps them. Imports inside a branch that Next.js compiles away for the edge
 (`if (process.env.NEXT_RUNTIME === 'nodejs') { … }`, REFERENCE.md §2.2 "Import-but-don't-use")
 are not followed either. Only files reachable from an entry are ever summarised, so a large
 repository with few edge routes is mostly never parsed.
@@ -163,6 +164,10 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
     erased: set[int] = set()
     named = [i for i, imp in enumerate(imports) if imp.kind == "static" and imp.names] \
         if path.endswith(TYPESCRIPT_EXTENSIONS) else []
+    if named:
+        config = resolver.tsconfig_for(posixpath.dirname(path))
+        if config is not None and config.keeps_value_imports:
+            named = []
     calls = [i for i, imp in enumerate(imports) if imp.kind in ("dynamic", "require")]
     if named or calls:
         pf = ws.parse(path)

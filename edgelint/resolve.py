@@ -83,6 +83,9 @@ class TsConfig:
     paths: dict[str, list[str]]
     base_url: str | None
     chain: list[str] = field(default_factory=list)  # the files read, this one first, then what it extends
+    #: `verbatimModuleSyntax` (or the older `preserveValueImports` / `importsNotUsedAsValues:
+    #: "preserve"`): imports without `type` are kept even when their bindings are used only as types
+    keeps_value_imports: bool = False
 
 
 @dataclass
@@ -93,6 +96,7 @@ class _Options:
     paths_dir: str = ""
     base_url: str | None = None
     files: list[str] = field(default_factory=list)
+    keeps_value_imports: bool | None = None
 
 
 class Resolver:
@@ -228,7 +232,8 @@ class Resolver:
                     paths = options.paths or {}
                     base = options.base_url if options.base_url is not None else (
                         options.paths_dir if options.paths is not None else folder_of)
-                    config = TsConfig(path, base, paths, options.base_url, options.files)
+                    config = TsConfig(path, base, paths, options.base_url, options.files,
+                                      bool(options.keeps_value_imports))
                 break
         if config is None and folder:
             config = self.tsconfig_for(posixpath.dirname(folder))
@@ -263,8 +268,14 @@ class Resolver:
                 merged.paths, merged.paths_dir = inherited.paths, inherited.paths_dir
             if inherited.base_url is not None:
                 merged.base_url = inherited.base_url
+            if inherited.keeps_value_imports is not None:
+                merged.keeps_value_imports = inherited.keeps_value_imports
             merged.files += [f for f in inherited.files if f not in merged.files]
         options = value.get("compilerOptions") if isinstance(value.get("compilerOptions"), dict) else {}
+        keeps = [options.get("verbatimModuleSyntax"), options.get("preserveValueImports"),
+                 options.get("importsNotUsedAsValues") == "preserve" if "importsNotUsedAsValues" in options else None]
+        if any(isinstance(k, bool) for k in keeps):
+            merged.keeps_value_imports = any(k is True for k in keeps)
         base_url = options.get("baseUrl")
         if isinstance(base_url, str):
             merged.base_url = posixpath.normpath(posixpath.join(folder, base_url))

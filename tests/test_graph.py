@@ -163,3 +163,12 @@ def test_import_types_are_not_imports(tmp_path):
         **{f"lib/{n}.ts": "export type S = 1;\n" for n in ("t1", "t2", "real")},
     })
     assert g.is_edge("lib/real.ts") and not g.is_edge("lib/t1.ts") and not g.is_edge("lib/t2.ts")
+
+
+def test_verbatim_module_syntax_keeps_imports_used_as_types(tmp_path):
+    _ws, _app, g = build(tmp_path, {
+        "tsconfig.json": '{ "compilerOptions": { "verbatimModuleSyntax": true } }',
+        "app/api/a/route.ts": edge_route("import { C } from '../../../lib/c';\nlet c: C;"),
+        "lib/c.ts": "export type C = 1;\n",
+    })
+    assert g.is_edge("lib/c.ts")

@@ -159,3 +159,15 @@ def test_query_strings_and_absolute(tmp_path):
     assert r.resolve("lib/a.ts", "./add.wasm?module") == Resolved("asset", "lib/add.wasm")
     assert r.resolve("lib/a.ts", "/abs/path") == Resolved("unresolved", "/abs/path")
     assert r.resolve("lib/a.ts", "") == Resolved("unresolved", "")
+
+
+def test_verbatim_module_syntax_is_inherited(tmp_path):
+    r = resolver_for(tmp_path, {
+        "base.json": '{"compilerOptions": {"verbatimModuleSyntax": true}}',
+        "a/tsconfig.json": '{"extends": "../base.json"}',
+        "b/tsconfig.json": '{"extends": "../base.json", "compilerOptions": {"verbatimModuleSyntax": false}}',
+        "c/tsconfig.json": '{"compilerOptions": {"importsNotUsedAsValues": "preserve"}}',
+    })
+    assert r.tsconfig_for("a").keeps_value_imports is True
+    assert r.tsconfig_for("b").keeps_value_imports is False
+    assert r.tsconfig_for("c").keeps_value_imports is True
