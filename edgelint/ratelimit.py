@@ -2562,7 +2562,7 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
         if callee is not None and callee.type == "identifier" and pf.text(callee) == "String" and args:
             return key_verdict(analysis, mod, args[0], depth + 1)
         return KeyVerdict("unknown")
-    if t == "identifier":
+    if t in ("identifier", "shorthand_property_identifier"):
         bind = analysis.lookup(mod, pf.text(node), node)
         if bind is None:
             return KeyVerdict("unknown")

@@ -201,6 +201,8 @@ def test_result_usage(body, kind, pending):
     ("15.1.0", "`u:${user.id}`", "unknown"),
     ("15.1.0", "clientId(req)", "unknown"),
     ("15.1.0", "ip", "const"),
+    ("15.1.0", "{ key: ip }", "const"),
+    ("15.1.0", "{ key }", "header-no-fallback"),
 ])
 def test_key_verdict(tmp_path, next_version, key, expected):
     result = analyse(tmp_path, {
@@ -208,7 +210,7 @@ def test_key_verdict(tmp_path, next_version, key, expected):
             "import { Ratelimit } from '@upstash/ratelimit';\n"
             "const rl = new Ratelimit({} as any);\nconst PREFIX = 'api';\n"
             "export async function POST(req: any, request: any, user: any) {\n"
-            "  const ip = 'static';\n"
+            "  const ip = 'static';\n  const key = req.headers.get('x-real-ip');\n"
             f"  const r = await rl.limit({key});\n"
             "  return new Response(null, { status: r.success ? 200 : 429 });\n}\n"),
     }, next_version=next_version)
@@ -408,3 +410,44 @@ def test_url_globs():
     assert not glob("**/cron/**").match("/api/crontab")
     assert glob("/api/*").match("/api/x") and not glob("/api/*").match("/api/x/y")
     assert glob("/api/**").match("/api") and glob("/api/**").match("/api/a/b")
+
+
+# --------------------------------------------------------------------------------------------
+# The fixture apps: exactly the planted rate-limit mistakes (their EXPECTED.md), none of the traps
+
+
+def _app_findings(name: str):
+    from conftest import FIXTURES
+    from edgelint import config as config_module, engine, registry
+
+    checks = registry.select(["EDGE6"], [], [])
+    result = engine.run([FIXTURES / "apps" / name], config_module.Config(), checks)
+    return {(f.path, f.span.line, f.code) for f in result.findings}, result
+
+
+@pytest.mark.parametrize(("app", "expected"), [
+    ("pages-shop", {("app/(shop)/cart/actions.ts", 32, "EDGE601"),          # L1 applyCoupon
+                    ("app/(marketing)/newsletter/page.tsx", 8, "EDGE601"),  # L2 inline subscribe
+                    ("app/track/route.ts", 10, "EDGE602")}),                # L3 verdict ignored
+    ("clean-edge", set()),
+    ("opennext-blog", {("app/api/subscribe/route.ts", 5, "EDGE601")}),     # L1
+])
+def test_fixture_apps_report_exactly_the_planted_ratelimit_mistakes(app, expected):
+    found, _result = _app_findings(app)
+    assert found == expected
+
+
+def test_pages_shop_coverage_by_layer():
+    from conftest import FIXTURES
+
+    ws = Workspace(FIXTURES / "apps" / "pages-shop")
+    apps = project.find_apps(ws)
+    cov = {f"{c.action.path}:{c.action.name}": (c.status, c.covered_by)
+           for c in ratelimit.coverage(Context(ws, apps[0], apps))}
+    assert cov["app/api/reviews/route.ts:POST"] == ("covered", "wrapper")
+    assert cov["app/api/cart/route.ts:POST"] == ("covered", "middleware")
+    assert cov["app/api/products/[id]/route.ts:PUT"] == ("covered", "middleware")
+    assert cov["app/(shop)/cart/actions.ts:addToCart"] == ("covered", "inline")
+    assert cov["app/(shop)/cart/actions.ts:applyCoupon"] == ("not-covered", None)
+    assert cov["app/track/route.ts:POST"] == ("not-covered", None)
+    assert "app/(shop)/cart/count/route.ts:GET" not in cov  # GET-only handlers are not user actions
