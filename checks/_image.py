@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from edgelint import imageurl, jsvalues
@@ -28,6 +29,8 @@ from edgelint.api import Fix, Span
 PH = imageurl.PLACEHOLDER
 PREFIX = imageurl.IMAGE_PREFIX
 MAX_DEPTH = 8
+#: How far up the tree a name or a guard is looked for (beyond that: unknown, so silent).
+MAX_ANCESTORS = 200
 
 FUNCTION_TYPES = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                             "function", "arrow_function", "generator_function", "method_definition"})
@@ -211,7 +214,8 @@ class TextBuilder:
 
     def _string(self, text: StaticText, node, anchor) -> None:
         raw = self.pf.source[node.start_byte + 1:node.end_byte - 1].decode("utf-8", "replace")
-        jsx = node.parent is not None and node.parent.type == "jsx_attribute"
+        parent = parent_of(node, self.pf)
+        jsx = parent is not None and parent.type == "jsx_attribute"
         decode = _decode_jsx if jsx else _decode_js
         self._literal_chars(text, decode(raw, node.start_byte + 1), node.start_byte, anchor, node)
 
@@ -253,9 +257,8 @@ class TextBuilder:
         elif t == "template_string":
             self._template(text, node, anchor, depth, seen)
         elif t == "binary_expression" and _operator(node) == "+":
-            for operand in (node.child_by_field_name("left"), node.child_by_field_name("right")):
-                if operand is not None:
-                    self._add(text, operand, anchor, depth, seen)
+            for operand in plus_operands(node):  # flat: long `a + b + …` chains must not recurse
+                self._add(text, operand, anchor, depth, seen)
         elif not self._inline(text, node, anchor, depth, seen):
             text.placeholder(node, anchor)
 
@@ -357,19 +360,19 @@ class TextBuilder:
         for use in _identifier_uses(scope, name, pf):
             if use.start_byte == binding.name_node.start_byte or use.start_byte == obj.start_byte:
                 continue
-            parent = use.parent
+            parent = parent_of(use, pf)
             if parent is None or parent.type != "member_expression":
                 open_end = True
                 continue
             method = _prop_name(parent, pf)
-            call = parent.parent
+            call = parent_of(parent, pf)
             if method in ("join", "length", "includes", "some", "every", "indexOf", "find", "filter", "map"):
                 continue
             if method == "push" and call is not None and call.type == "call_expression":
                 pushed = [a for a in _args(call)]
                 if any(a.type == "spread_element" for a in pushed):
                     open_end = True
-                elif _unconditional(call, scope):
+                elif _unconditional(call, scope, pf):
                     items.extend(pushed)
                 else:
                     conditional.extend(pushed)
@@ -399,14 +402,15 @@ class TextBuilder:
                 return False
         if binding is not None:
             for use in _identifier_uses(binding.scope, pf.text(binding.name_node), pf):
-                parent = use.parent
+                parent = parent_of(use, pf)
                 if use.start_byte == binding.name_node.start_byte:
                     continue
+                call = parent_of(parent, pf) if parent is not None else None
                 if parent is not None and parent.type == "member_expression" and _prop_name(parent, pf) in (
-                        "set", "append") and parent.parent is not None and parent.parent.type == "call_expression":
-                    call_args = _args(parent.parent)
+                        "set", "append") and call is not None and call.type == "call_expression":
+                    call_args = _args(call)
                     name = string_of(call_args[0], pf) if call_args else None
-                    if name is None or not _unconditional(parent.parent, binding.scope):
+                    if name is None or not _unconditional(call, binding.scope, pf):
                         return False
                     entries.append((jsvalues.unwrap(call_args[0]), name, call_args[1] if len(call_args) > 1 else None))
         if not entries:
@@ -425,6 +429,21 @@ class TextBuilder:
             text.add("=", node.start_byte, node.end_byte, -1, False, whole)
             text.placeholder(value if value is not None else key, whole)
         return True
+
+
+def plus_operands(node) -> list:
+    """The operands of a `+` chain, left to right, without recursion (parentheses looked through)."""
+    found, stack = [], [node]
+    while stack:
+        current = jsvalues.unwrap(stack.pop())
+        if current is None:
+            continue
+        if current.type == "binary_expression" and _operator(current) == "+":
+            right, left = current.child_by_field_name("right"), current.child_by_field_name("left")
+            stack.extend(n for n in (right, left) if n is not None)
+        else:
+            found.append(current)
+    return found
 
 
 def _is_search_params(node) -> bool:
@@ -459,17 +478,49 @@ def string_of(node, pf) -> str | None:
     return string_value(node, pf) if node is not None else None
 
 
-def _unconditional(node, scope) -> bool:
+_PARENTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def parent_of(node, pf):
+    """The parent of `node`. `Node.parent` walks down from the root each time (quadratic in deep
+    trees), so one index per file is built instead, in a single iterative pass."""
+    index = _PARENTS.get(pf)
+    if index is None:
+        index = {}
+        stack = [pf.root]
+        while stack:
+            current = stack.pop()
+            for child in current.children:
+                index[child.id] = current
+                stack.append(child)
+        _PARENTS[pf] = index
+    return index.get(node.id)
+
+
+def ancestors(node, pf, limit: int = MAX_ANCESTORS):
+    """The parents of `node`, innermost first, at most `limit` of them."""
+    current = parent_of(node, pf)
+    while current is not None and limit > 0:
+        yield current
+        current = parent_of(current, pf)
+        limit -= 1
+
+
+def _unconditional(node, scope, pf) -> bool:
     """Whether `node` runs whenever the statements of `scope` run (no branch, loop or callback)."""
-    current = node.parent
+    current = parent_of(node, pf)
+    steps = 0
     while current is not None and current != scope:
+        steps += 1
+        if steps > MAX_ANCESTORS:
+            return False
         if current.type in ("if_statement", "ternary_expression", "switch_statement", "for_statement",
                             "for_in_statement", "while_statement", "do_statement", "try_statement",
                             "catch_clause") or current.type in FUNCTION_TYPES:
             return False
         if current.type == "binary_expression" and _operator(current) in ("&&", "||", "??"):
             return False
-        current = current.parent
+        current = parent_of(current, pf)
     return current is not None
 
 
@@ -571,8 +622,7 @@ def _declared_in(statement, name: str, pf, scope) -> Binding | None:
 def resolve(ident, pf) -> Binding | None:
     """The declaration an identifier refers to (params, declarations, functions, imports)."""
     name = pf.text(ident)
-    node = ident.parent
-    while node is not None:
+    for node in ancestors(ident, pf):
         if node.type in FUNCTION_TYPES:
             for index, param in enumerate(params_of(node)):
                 pattern = param_pattern(param)
@@ -590,7 +640,6 @@ def resolve(ident, pf) -> Binding | None:
                 binding = _declared_in(statement, name, pf, node)
                 if binding is not None:
                     return binding
-        node = node.parent
     return None
 
 
@@ -613,20 +662,15 @@ def assignments(binding: Binding, pf) -> list:
     found = []
     name = pf.text(binding.name_node)
     for use in _identifier_uses(binding.scope, name, pf):
-        parent = use.parent
+        parent = parent_of(use, pf)
         if parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
                 and parent.child_by_field_name("left") == use:
             found.append(parent.child_by_field_name("right"))
     return found
 
 
-def enclosing_function(node):
-    current = node.parent
-    while current is not None:
-        if current.type in FUNCTION_TYPES:
-            return current
-        current = current.parent
-    return None
+def enclosing_function(node, pf):
+    return next((a for a in ancestors(node, pf) if a.type in FUNCTION_TYPES), None)
 
 
 def function_of(node, pf, depth: int = 0):
@@ -860,14 +904,15 @@ class SourceClassifier:
 
 def guarded(node, pf) -> bool:
     """Whether `node` sits in a branch that tests for a leading '/' (then the author handled it)."""
-    current = node.parent
-    while current is not None and current.type not in FUNCTION_TYPES:
+    function = None
+    for current in ancestors(node, pf):
+        if current.type in FUNCTION_TYPES:
+            function = current
+            break
         if current.type == "ternary_expression" and slash_test(current.child_by_field_name("condition"), pf):
             return True
         if current.type == "if_statement" and slash_test(current.child_by_field_name("condition"), pf):
             return True
-        current = current.parent
-    function = current
     if function is None:
         return False
     body = function.child_by_field_name("body")
@@ -1170,19 +1215,18 @@ class UrlProblem:
 
 def _roots(pf):
     """String literals, template literals and `+` chains that are not part of a larger chain."""
-    for node in pf.walk():
+    stack = [(pf.root, None)]  # (node, nearest ancestor that is not a parenthesized expression)
+    while stack:
+        node, parent = stack.pop()
         t = node.type
         if t == "comment":
             continue
         if t in ("string", "template_string") or (t == "binary_expression" and _operator(node) == "+"):
-            parent = node.parent
-            while parent is not None and parent.type == "parenthesized_expression":
-                parent = parent.parent
-            if parent is not None and parent.type == "binary_expression" and _operator(parent) == "+":
-                continue
-            if parent is not None and parent.type in ("import_statement", "export_statement"):
-                continue
-            yield node
+            inside_chain = parent is not None and parent.type == "binary_expression" and _operator(parent) == "+"
+            if not inside_chain and (parent is None or parent.type not in ("import_statement", "export_statement")):
+                yield node
+        below = parent if t == "parenthesized_expression" else node
+        stack.extend((child, below) for child in reversed(node.children))
 
 
 def _mentions_image(node, pf, names: set[bytes]) -> bool:
@@ -1397,7 +1441,7 @@ def _member_usage(function, ident, prop: str, pf) -> str:
     for use in _identifier_uses(function, pf.text(ident), pf):
         if use.start_byte == ident.start_byte:
             continue
-        parent = use.parent
+        parent = parent_of(use, pf)
         if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == use:
             if _prop_name(parent, pf) == prop:
                 return "used"

@@ -1,7 +1,7 @@
 from edgelint import jsvalues
 from edgelint.api import Check, Location
 
-from ._image import FUNCTION_TYPES, PREFIX, TextBuilder, loader_sites, returned_expressions
+from ._image import FUNCTION_TYPES, PREFIX, TextBuilder, ancestors, loader_sites, parent_of, returned_expressions
 
 SERVER_KINDS = ("route", "api", "middleware", "proxy", "metadata")
 SERVER_COMPONENT_KINDS = ("page", "layout", "template", "not-found", "default")
@@ -120,16 +120,15 @@ class RelativeImageUrlOutsideZone(Check):
             return "a 'use server' module"
         if route is not None and route.router == "app" and route.kind in SERVER_COMPONENT_KINDS:
             return "a server component"
-        current = node.parent
         outer = None
-        while current is not None:
+        for current in ancestors(node, pf, 2000):
             if current.type in FUNCTION_TYPES:
                 outer = current
-            current = current.parent
         if outer is not None:
             name = outer.child_by_field_name("name")
-            if name is None and outer.parent is not None and outer.parent.type == "variable_declarator":
-                name = outer.parent.child_by_field_name("name")
+            holder = parent_of(outer, pf)
+            if name is None and holder is not None and holder.type == "variable_declarator":
+                name = holder.child_by_field_name("name")
             if name is not None and pf.text(name) in SERVER_FUNCTIONS and route is not None:
                 return f"in {pf.text(name)}"
         return None
