@@ -1,4 +1,4 @@
-from edgelint.api import Check
+from edgelint.api import Check, Figure, RouteFact
 
 from edgelint.ratelimit import page_label
 
@@ -61,6 +61,15 @@ class UnlimitedUserAction(Check):
     - `limiters` (list of callee names): extra calls that count as limiters (`"guard.check"`).
     - `wrappers` (list of names): higher-order functions from packages that limit what they wrap.
     - `include-get` (bool, default false): also require limits on `GET`/`HEAD` handlers.
+    - `ignore-urls` (list of URL globs, default `["**/cron/**", "**/crons/**", "**/webhook/**",
+      "**/webhooks/**"]`): machine endpoints that are not user actions. `*` matches within one
+      segment, `**` across segments. The list replaces the default.
+
+    A Pages API route that checks no `req.method` answers every method; it counts as a user
+    action when it reads a request body, and as a read (like `GET`) otherwise.
+
+    `edgelint audit` shows, per route and per server action, how it is covered (inline, which
+    wrapper, middleware, partial, none) and the share of covered actions.
     """
 
     code, name, area = "EDGE601", "unlimited-user-action", "ratelimit"
@@ -86,6 +95,74 @@ class UnlimitedUserAction(Check):
                 why = _why(action, cov)
                 message = f"{_label(action)} is not rate limited: {why}. {_advice(analysis, cov)}"
                 yield ctx.finding(self, action.path, action.span, message, related=_related(analysis, cov), **data)
+
+
+    def audit(self, ctx):
+        """Per-action coverage for `edgelint audit`: figures for handlers and server actions, and
+        a 'rate limit' fact per route file and per server action (how it is covered)."""
+        coverage = get(ctx, self).coverage()
+        counted = [c for c in coverage if c.status != "excluded"]
+        groups = (("mutating route handlers and API routes rate limited",
+                   [c for c in counted if c.action.kind != "server-action"]),
+                  ("server actions rate limited", [c for c in counted if c.action.kind == "server-action"]))
+        for label, items in groups:
+            if items:
+                covered = [c for c in items if c.status == "covered"]
+                yield Figure("ratelimit", label, len(covered), len(items), detail=_breakdown(items, coverage))
+        if not counted:
+            yield Figure("ratelimit", "user actions", 0, None,
+                         detail="no mutating route handler, API route or server action found")
+        by_file: dict[str, list[str]] = {}
+        for cov in coverage:
+            action = cov.action
+            if action.kind == "server-action":
+                pages = ", ".join(page_label(p) for p in action.pages) if action.pages else "(no page found)"
+                text = fact_text(cov)
+                if action.inline:  # shares the row of the page that declares it
+                    text = f"server action `{action.name}`: {text}"
+                yield RouteFact(action.path, "rate limit", text, url=pages, kind=f"server action {action.name}")
+            else:
+                by_file.setdefault(action.path, []).append(f"{action.name.replace('|', '/')}: {fact_text(cov)}")
+        for path, texts in by_file.items():
+            yield RouteFact(path, "rate limit", "; ".join(texts))
+
+
+def fact_text(cov) -> str:
+    """How one action is covered, in a few words (the audit's 'rate limit' column)."""
+    if cov.status == "excluded":
+        return "excluded (machine endpoint)"
+    if cov.status == "unknown":
+        return "unknown"
+    if cov.verdict_ignored:
+        return "none (limiter verdict ignored)"
+    if cov.covered_by is None:
+        return "none"
+    text = cov.covered_by
+    if cov.covered_by == "wrapper" and cov.evidence:
+        text = cov.evidence[0].message  # "wrapper `withX`"
+    elif cov.covered_by == "inline" and cov.limiter_calls:
+        text = f"inline `{cov.limiter_calls[0].callee}`"
+    if cov.heuristic:
+        text += " (by name)"
+    if cov.status == "partial":
+        text = f"partial: {text}"
+    return text
+
+
+def _breakdown(items, everything) -> str:
+    counts: dict[str, int] = {}
+    for c in items:
+        key = c.covered_by if c.status == "covered" else c.status
+        if c.verdict_ignored:
+            key = "verdict ignored"
+        counts[key] = counts.get(key, 0) + 1
+    order = ("inline", "wrapper", "middleware", "partial", "verdict ignored", "not-covered", "unknown")
+    parts = [f"{counts[k]} {k if k != 'not-covered' else 'not limited'}" for k in order if counts.get(k)]
+    excluded = sum(1 for c in everything if c.status == "excluded" and
+                   (c.action.kind == "server-action") == (items[0].action.kind == "server-action"))
+    if excluded:
+        parts.append(f"{excluded} machine endpoints excluded")
+    return ", ".join(parts)
 
 
 def _label(action) -> str:

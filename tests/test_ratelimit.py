@@ -451,3 +451,24 @@ def test_pages_shop_coverage_by_layer():
     assert cov["app/(shop)/cart/actions.ts:applyCoupon"] == ("not-covered", None)
     assert cov["app/track/route.ts:POST"] == ("not-covered", None)
     assert "app/(shop)/cart/count/route.ts:GET" not in cov  # GET-only handlers are not user actions
+
+
+def test_audit_figures_and_facts_for_pages_shop():
+    from conftest import FIXTURES
+    from edgelint.api import Figure, RouteFact
+    from edgelint.checks.ratelimit_unlimited_action import UnlimitedUserAction
+
+    ws = Workspace(FIXTURES / "apps" / "pages-shop")
+    apps = project.find_apps(ws)
+    items = list(UnlimitedUserAction().audit(Context(ws, apps[0], apps)))
+    figures = {f.label: (f.value, f.total) for f in items if isinstance(f, Figure)}
+    assert figures == {"mutating route handlers and API routes rate limited": (3, 4),
+                       "server actions rate limited": (1, 3)}
+    facts = {(f.path, f.kind): f.text for f in items if isinstance(f, RouteFact)}
+    assert facts[("app/api/reviews/route.ts", "")] == "POST: wrapper `withRateLimit`"
+    assert facts[("app/api/cart/route.ts", "")] == "POST: middleware"
+    assert facts[("app/track/route.ts", "")] == "POST: none (limiter verdict ignored)"
+    assert facts[("app/(shop)/cart/actions.ts", "server action addToCart")] == "inline `ratelimit.limit`"
+    assert facts[("app/(shop)/cart/actions.ts", "server action applyCoupon")] == "none"
+    assert facts[("app/(marketing)/newsletter/page.tsx", "server action subscribe")] == \
+        "server action `subscribe`: none"
