@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from edgelint.api import Context, Location, Route, Span
-from edgelint.graph import (Ancestry, EdgeGraph, build, dead_spans, in_spans, in_type_context, shared_graph,
+from edgelint.graph import (Ancestry, EdgeGraph, build, dead_spans, in_type_context, shared_graph,
                             shared_resolver)
 from edgelint.parsing import ParsedFile
 
@@ -525,7 +525,3 @@ def dependency_names(ctx: Context, path: str) -> set[str]:
             if isinstance(manifest.get(key), dict):
                 names |= set(manifest[key])
     return names
-
-
-def span_in(span: Span, pf: ParsedFile, dead: list[tuple[int, int]]) -> bool:
-    return in_spans(span, dead, pf)
