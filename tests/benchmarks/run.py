@@ -180,6 +180,10 @@ class Measurement:
     def max_rss_mb(self) -> float:
         return max((s.max_rss_mb for s in self.samples), default=float("nan"))
 
+    @property
+    def tree_mb(self) -> float:
+        return max((s.tree_mb for s in self.samples), default=float("nan"))
+
     def spread(self) -> str:
         values = sorted(s.seconds for s in self.samples)
         return f"{values[0]:.3f}–{values[-1]:.3f} s" if values else ""
@@ -469,7 +473,7 @@ def report(data: dict, args) -> tuple[str, dict]:
 
     def row(m: Measurement, ratio: str, target: str = "", ok: bool | None = None) -> None:
         name = m.name + (f" — {m.note}" if m.note else "")
-        rows.append(f"| {name} | {m.median:.3f} | {ratio} | {m.peak_mb:.0f} ({m.max_rss_mb:.0f}) | {target} | "
+        rows.append(f"| {name} | {m.median:.3f} | {ratio} | {m.tree_mb:.0f} / {m.max_rss_mb:.0f} | {target} | "
                     f"{'' if ok is None else verdict(ok)} |")
 
     row(r["python"], f"{r['python'].median / floor:.2f}× floor")
@@ -517,7 +521,7 @@ def report(data: dict, args) -> tuple[str, dict]:
         f"`--jobs`: {'available' if tool.has_jobs else 'not available (pool not measured separately)'}",
         f"- medians of {args.runs} runs; every run is a fresh process, interpreter start included",
         "",
-        "| measurement | median s | ratio | peak MB: tree (largest process) | target | result |",
+        "| measurement | median s | ratio | peak MB: process tree / largest process | target | result |",
         "|---|---:|---|---:|---|---|",
         *rows,
         "",
