@@ -60,7 +60,8 @@ class LimiterResultIgnored(Check):
             usage = result_usage(mod.pf, hop.node)
             reach = analysis.call_reach(mod, hop.node, 4)
             related = [reach.call.location("the limiter whose verdict the helper returns")] if reach else []
+            reason = usage.reason or "it is discarded"
             yield ctx.finding(self, path, hop.span,
-                              f"`{hop.what}(…)` returns a rate limiter's verdict, but {usage.reason or 'it is discarded'}"
-                              f"; check its `success` and refuse the request (429) when it is false",
+                              f"`{hop.what}(…)` returns a rate limiter's verdict, but {reason}; check its "
+                              f"`success` and refuse the request (429) when it is false",
                               related=[Location(r.path, r.span, r.message) for r in related], limiter="helper")

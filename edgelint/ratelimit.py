@@ -1673,7 +1673,8 @@ class Analysis:
         if not any(runs):
             runs_for = (f"{name} runs on every request" if info.value is None else
                         f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}")
-            return "not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it", "branch"
+            return ("not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it",
+                    "branch")
         return "partial", f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}", "branch"
 
     # -- coverage --------------------------------------------------------------------------

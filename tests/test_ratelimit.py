@@ -57,8 +57,8 @@ def test_upstash_instances_are_followed_through_imports_factories_and_assignment
             "import { limiter } from '@/lib';\n"
             "import { MultiRegionRatelimit, Ratelimit } from '@upstash/ratelimit';\n"
             "let lazy: Ratelimit | null = null;\n"
-            "if (process.env.X) { lazy = new Ratelimit({ redis: {} as any, limiter: Ratelimit.fixedWindow(1, '1 s') }); }\n"
-            "const multi = new MultiRegionRatelimit({ redis: [], limiter: MultiRegionRatelimit.fixedWindow(1, '1 s') });\n"
+            "if (process.env.X) { lazy = new Ratelimit({ redis: {} as any, limiter: W }); }\n"
+            "const multi = new MultiRegionRatelimit({ redis: [], limiter: W });\n"
             "async function check(l: Ratelimit, id: string) { return l.limit(id); }\n"
             "export async function POST(req: Request) {\n"
             "  const a = await rl.limit('x:' + req.url);\n"              # line 9
@@ -140,7 +140,8 @@ def test_helpers_named_like_limiters(tmp_path):
     result = analyse(tmp_path, {
         "lib/limit.ts": ("export async function checkRateLimit(key: string) {\n"
                          "  const n = await kv.get(key);\n  return { success: Number(n) < 10 };\n}\n"
-                         "export function rateLimitHeaders(n: number) { return { 'X-RateLimit-Remaining': String(n) }; }\n"),
+                         "export function rateLimitHeaders(n: number) {\n"
+                         "  return { 'X-RateLimit-Remaining': String(n) };\n}\n"),
         "app/api/a/route.ts": (
             "import { checkRateLimit, rateLimitHeaders } from '@/lib/limit';\n"
             "import { enforceRateLimit } from '@acme/limits';\n"
@@ -296,10 +297,12 @@ def test_server_actions_follow_the_pages_that_use_each_export(tmp_path):
         "lib/rl.ts": RATELIMIT,
         "app/actions.ts": ("'use server';\nexport async function rename() {}\nexport async function invite() {}\n"
                            "export const unused = async () => {};\n"),
-        "components/Invite.tsx": "'use client';\nimport { invite } from '@/app/actions';\nexport const I = () => null;\n",
+        "components/Invite.tsx": ("'use client';\nimport { invite } from '@/app/actions';\n"
+                                  "export const I = () => null;\n"),
         "app/dashboard/page.tsx": ("import { rename } from '../actions';\nimport { I } from '@/components/Invite';\n"
                                    "export default function P() { return null; }\n"),
-        "app/team/[id]/page.tsx": "import { I } from '@/components/Invite';\nexport default function P() { return null; }\n",
+        "app/team/[id]/page.tsx": ("import { I } from '@/components/Invite';\n"
+                                   "export default function P() { return null; }\n"),
         "app/contact/page.tsx": ("export default function P() {\n"
                                  "  async function send() { 'use server'; }\n  return null;\n}\n"),
     })
