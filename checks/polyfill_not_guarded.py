@@ -1,0 +1,114 @@
+from edgelint.api import Check
+
+from ._polyfill import (WORLD_LABELS, describe_guard, edge_polyfills, injection_analysis, location, quoted, truthy,
+                        value_in)
+
+
+class EdgePolyfillNotGuarded(Check):
+    """## What it does
+    Reports an *edge* polyfill injected through `config.entry` in compilations other than the edge
+    one:
+
+    * without a `nextRuntime === 'edge'` guard, so it is prepended to the client (browser) and
+      Node.js server entries too;
+    * guarded by `isServer` alone, which is true for the Node.js server compilation as well;
+    * guarded (or keyed) so that it never reaches the edge compilation at all (`!isServer`,
+      `nextRuntime === 'nodejs'`, only the client entry `main.js`), although it is named for the
+      edge.
+
+    A polyfill is an edge polyfill when the project names it so (`edge` in its path or in the
+    constant that holds it) or when it provides Node globals (`globalThis.Buffer = …`,
+    `process.nextTick = …`) or loads Node built-ins. Guards are read from enclosing `if`s,
+    ternaries, `&&`, early returns (`if (nextRuntime !== 'edge') return config`), destructured or
+    renamed parameters (`{ nextRuntime: runtime }`), `options.nextRuntime` and local aliases
+    (`const isEdge = nextRuntime === 'edge'`). A browser polyfill prepended to the client entries
+    (`main.js`, `main-app`) is a different, legitimate pattern and is not reported.
+
+    ## Why is this bad?
+    The `webpack` hook runs three times per build: client, Node.js server and edge server;
+    `isServer` is true for both server compilations and only `nextRuntime` is `'edge'` for the
+    edge one (REFERENCE.md §6.2; §6.3 pitfall 2). An unguarded edge polyfill ships to every
+    browser and overrides Node's own globals on the server; one that never reaches the edge
+    compilation leaves edge code without what it was written for.
+
+    ## Example
+    ```js
+    webpack(config, { isServer }) {
+      if (isServer) {   // also the Node.js server compilation
+        …prepend './lib/edge-polyfills.js'…
+      }
+      return config
+    }
+    ```
+
+    ## Use instead
+    ```js
+    webpack(config, { nextRuntime }) {
+      if (nextRuntime === 'edge') {
+        …prepend './lib/edge-polyfills.js'…
+      }
+      return config
+    }
+    ```
+    """
+
+    code, name, area = "EDGE503", "edge-polyfill-not-guarded", "polyfill"
+    severity = "warning"
+
+    def run(self, ctx):
+        analysis = injection_analysis(ctx)
+        if analysis is None:
+            return
+        pf = analysis.pf
+        for injection in analysis.injections:
+            if injection.compilations is None or not injection.mutations:
+                continue
+            found = edge_polyfills(analysis, injection)
+            if not found:
+                continue
+            added, reason = found[0]
+            what = f"The edge polyfill {quoted(added, reason)}"
+            runs = injection.runs_in
+            related = [location(analysis, added.node, "the polyfill path")]
+            if "edge" not in runs:
+                if not any(r == "named for the edge" for _a, r in found):
+                    continue
+                node, why = self._excluding(pf, injection)
+                yield ctx.finding(self, analysis.config_path, pf.span(node),
+                                  f"{what} never reaches the edge compilation: {why}. Edge code does not get it "
+                                  f"(REFERENCE.md §6.2: only `nextRuntime === 'edge'` selects the edge server "
+                                  f"compilation; client entry names such as 'main.js' exist only in the browser "
+                                  f"build). Guard with `nextRuntime === 'edge'` and prepend it to every entry of "
+                                  f"that compilation.", related=related, compilations=sorted(runs))
+                continue
+            extra = sorted(runs - {"edge"}, key=["client", "nodejs"].index)
+            if not extra:
+                continue
+            others = " and ".join(WORLD_LABELS[w] for w in extra)
+            guard = next((g for g in injection.guards if "isServer" in pf.text(g.condition)), None)
+            if extra == ["nodejs"] and guard is not None:
+                yield ctx.finding(self, analysis.config_path, pf.span(guard.condition),
+                                  f"{what} is injected under {describe_guard(pf, guard)}, which is true for the "
+                                  f"Node.js server compilation as well as the edge one (REFERENCE.md §6.2): the "
+                                  f"Node.js server bundles get it too (§6.3 pitfall 2). Guard with `nextRuntime "
+                                  f"=== 'edge'` instead.", related=related + [location(analysis, injection.target,
+                                                                                       "`config.entry` is replaced here")],
+                                  compilations=sorted(runs))
+                continue
+            guarded = ", ".join(describe_guard(pf, g) for g in injection.guards)
+            yield ctx.finding(self, analysis.config_path, pf.span(injection.target),
+                              f"{what} is injected into {others} compilation{'s' if len(extra) > 1 else ''} too: "
+                              f"the `webpack` hook runs once per compilation (REFERENCE.md §6.2) and "
+                              f"{'the guard ' + guarded + ' does not exclude them' if guarded else 'nothing here restricts it'} "
+                              f"(§6.3 pitfall 2). Wrap the rewrite in `if (nextRuntime === 'edge')`.",
+                              related=related, compilations=sorted(runs))
+
+    def _excluding(self, pf, injection):
+        """The guard (or entry key) that keeps the injection out of the edge compilation."""
+        for guard in injection.guards:
+            if truthy(value_in(pf, guard.condition, "edge")) not in (None, guard.want):
+                return guard.condition, f"{describe_guard(pf, guard)} is false there"
+        keys = sorted(injection.keys or ())
+        node = injection.mutations[0].node if injection.mutations else injection.target
+        return node, f"it is prepended only to the client entr{'y' if len(keys) == 1 else 'ies'} " + \
+            ", ".join(f"'{k}'" for k in keys)
