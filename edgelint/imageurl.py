@@ -702,7 +702,8 @@ def find_image_urls(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------------------------
 
 _HOST_RE = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?|[A-Za-z0-9.-]+:\d+")
-_ENCODED_SOURCE_RE = re.compile(r"(?:https?%3A%2F%2F|%2F)", re.IGNORECASE)
+# ``%2F`` is an encoded ``/``; ``%252F`` the same encoded twice (``%25`` is ``%``).
+_ENCODED_SOURCE_RE = re.compile(r"(?:https?%(?:25)*3A%(?:25)*2F%(?:25)*2F|%(?:25)*2F)", re.IGNORECASE)
 
 
 def source_starts_after_slash(text: str, placeholder: str = PLACEHOLDER) -> tuple[int, int] | None:
@@ -738,10 +739,11 @@ def _source_problems(text: str, url: ImageUrl, placeholder: str | None,
         return [_double_slash(source, start)]
     encoded = _ENCODED_SOURCE_RE.match(source)
     if encoded:
+        twice = " twice" if "%25" in encoded.group(0) else ""
         return [OptionProblem(
             "encoded-source", start, url.end,
-            f"The source image '{source}' is URL-encoded (it starts with {encoded.group(0)}): the "
-            "source after the options is written as is, for example /cdn-cgi/image/width=100/"
+            f"The source image '{source}' is URL-encoded{twice} (it starts with {encoded.group(0)}): "
+            "the source after the options is written as is, for example /cdn-cgi/image/width=100/"
             "https://example.com/a.png.")]
     if placeholder and source.startswith(placeholder) and not source_normalised:
         return [OptionProblem(

@@ -330,9 +330,18 @@ def test_protocol_relative_source(text: str) -> None:
     "https%3A%2F%2Fexample.com%2Fa.jpg",
     "HTTP%3a%2f%2fexample.com%2fa.jpg",
     "%2Fuploads%2Fa.jpg",
+    "https%253A%252F%252Fexample.com%252Fa.jpg",
+    "%252Fuploads%252Fa.jpg",
 ])
 def test_encoded_source(source: str) -> None:
     assert kinds(url("width=100", source)) == ["encoded-source"]
+
+
+def test_double_encoded_source_says_twice() -> None:
+    [problem] = check_url(url("width=100", "https%253A%252F%252Fexample.com%252Fa.jpg"))
+    assert "URL-encoded twice" in problem.message
+    [once] = check_url(url("width=100", "https%3A%2F%2Fexample.com%2Fa.jpg"))
+    assert "twice" not in once.message
 
 
 def test_percent_in_a_plain_source_path_is_fine() -> None:
