@@ -1211,6 +1211,7 @@ class UrlProblem:
     severity: str = ""
     fix: Fix | None = None
     related: tuple = ()
+    url: tuple | None = None  # (path, byte of the URL's '/cdn-cgi/image/') it belongs to
 
 
 def _roots(pf):
@@ -1248,7 +1249,8 @@ def _image_constant_names(pf) -> set[bytes]:
     return names
 
 
-def analyse_file(ctx, path: str, pf) -> list[UrlProblem]:
+def analyse_file(ctx, path: str, pf, urls: set | None = None) -> list[UrlProblem]:
+    """The problems of every /cdn-cgi/image/ URL in one file; `urls` collects the URLs seen."""
     builder = TextBuilder(pf)
     classifier = SourceClassifier(pf, {(f.start_byte, f.end_byte) for f in loader_functions(ctx, path, pf)})
     constants = _image_constant_names(pf)
@@ -1259,8 +1261,15 @@ def analyse_file(ctx, path: str, pf) -> list[UrlProblem]:
         text = builder.build(root)
         if PREFIX not in text.text:
             continue
+        found = imageurl.parse_image_urls(text.text)
+        ids = [(path, text.starts[u.start]) for u in found]
+        if urls is not None:
+            urls.update(ids)
         for problem in imageurl.check_url(text.text, source_normalised=False):
-            problems.extend(_convert(ctx, path, pf, text, problem, classifier))
+            owner = max((i for i, u in enumerate(found) if u.start <= problem.start), default=None)
+            for converted in _convert(ctx, path, pf, text, problem, classifier):
+                converted.url = ids[owner] if owner is not None else None
+                problems.append(converted)
     for fragment in builder.fragments:
         for problem in imageurl.check_options(fragment.text, dynamic_after=False):
             if problem.kind in ("missing-options", "empty-options"):
@@ -1346,24 +1355,34 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def url_problems(ctx) -> list[UrlProblem]:
-    """Every problem in /cdn-cgi/image/ URLs of the app, computed once and shared by EDGE401/402."""
-
+def _url_analysis(ctx) -> tuple[list[UrlProblem], set]:
     def compute():
         found: list[UrlProblem] = []
-        seen = set()
+        seen, urls = set(), set()
         for path in ctx.files_containing(b"cdn-cgi"):
             pf = ctx.parse(path)
             if pf is None:
                 continue
-            for problem in analyse_file(ctx, path, pf):
+            for problem in analyse_file(ctx, path, pf, urls):
                 key = (problem.code, problem.path, problem.span, problem.message)
                 if key not in seen:
                     seen.add(key)
                     found.append(problem)
-        return found
+        return found, urls
 
     return ctx.shared("image:url-problems", compute)
+
+
+def url_problems(ctx) -> list[UrlProblem]:
+    """Every problem in /cdn-cgi/image/ URLs of the app, computed once and shared by EDGE401/402."""
+    return _url_analysis(ctx)[0]
+
+
+def url_counts(ctx) -> tuple[int, int]:
+    """(URLs without an EDGE401/EDGE402 problem, URLs), each URL counted once where it is written."""
+    problems, urls = _url_analysis(ctx)
+    bad = {p.url for p in problems if p.url is not None}
+    return len(urls - bad), len(urls)
 
 
 # --------------------------------------------------------------------------------------------

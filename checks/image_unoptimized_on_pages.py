@@ -1,4 +1,4 @@
-from edgelint.api import Check, Location
+from edgelint.api import Check, Figure, Location
 
 from ._image import config_location, image_imports, images_config, jsx_attributes, jsx_elements, jsx_value
 
@@ -40,21 +40,8 @@ class NextImageUnoptimizedOnPages(Check):
             return
         where = config_location(ctx.app, "images")
         related = [Location(where[0], where[1], "next.config images: no loader and not unoptimized")] if where else []
-        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-            names = image_imports(ctx.summary(path))
-            if not names:
-                continue
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
-            for element in jsx_elements(pf, names):
-                attributes, spread = jsx_attributes(element, pf)
-                if spread or "loader" in attributes:
-                    continue
-                if "unoptimized" in attributes:
-                    value = jsx_value(attributes["unoptimized"])
-                    if value is None or value.type != "false":
-                        continue
+        for path, pf, element in self._unserved(ctx):
+            if element is not None:
                 tag = element.child_by_field_name("name")
                 config_text = (f"{where[0]} sets neither an image loader nor unoptimized: true" if where
                                else "there is no next.config, so no image loader and no unoptimized: true")
@@ -66,7 +53,43 @@ class NextImageUnoptimizedOnPages(Check):
                     "(images.loader 'custom' + loaderFile) or say images.unoptimized: true "
                     "(REFERENCE.md §4.5, §4.6, §8a)",
                     related=related)
+
+    def audit(self, ctx):
+        """Files rendering next/image whose images go through a loader (or are meant unoptimised)."""
+        images = images_config(ctx.app)
+        if not images.known:
+            return
+        files = list(self._unserved(ctx))
+        if not files:
+            return
+        served = len(files) if not self._unconfigured(images) else sum(1 for _p, _pf, e in files if e is None)
+        yield Figure("image", "files with next/image served through an image loader (or unoptimized)", served,
+                     len(files))
+
+    @staticmethod
+    def _unserved(ctx):
+        """(path, parsed file, first next/image element without loader/unoptimized, or None) per file."""
+        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
+            names = image_imports(ctx.summary(path))
+            if not names:
+                continue
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
+            first, any_element = None, False
+            for element in jsx_elements(pf, names):
+                any_element = True
+                attributes, spread = jsx_attributes(element, pf)
+                if spread or "loader" in attributes:
+                    continue
+                if "unoptimized" in attributes:
+                    value = jsx_value(attributes["unoptimized"])
+                    if value is None or value.type != "false":
+                        continue
+                first = element
                 break
+            if any_element:
+                yield path, pf, first
 
     @staticmethod
     def _unconfigured(images) -> bool:

@@ -1,6 +1,6 @@
-from edgelint.api import Check
+from edgelint.api import Check, Figure
 
-from ._image import url_problems
+from ._image import url_counts, url_problems
 
 
 class InvalidImageUrlOptions(Check):
@@ -48,3 +48,9 @@ class InvalidImageUrlOptions(Check):
                 yield ctx.finding(self, problem.path, problem.span, problem.message, severity=problem.severity,
                                   fixes=[problem.fix] if problem.fix else [], related=problem.related,
                                   kind=problem.kind)
+
+    def audit(self, ctx):
+        """How many /cdn-cgi/image/ URLs are free of option and source problems."""
+        good, total = url_counts(ctx)
+        if total:
+            yield Figure("image", "/cdn-cgi/image/ URLs without option or source problems", good, total)

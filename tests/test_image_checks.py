@@ -252,3 +252,19 @@ def test_deep_chains_and_nesting_do_not_crash(tmp_path):
     result = lint(root)
     assert not [f for f in result.findings if f.code == "EDGE906"]
     assert found(result) == [("EDGE401", "lib/deep.ts", 1), ("EDGE401", "lib/deep.ts", 2)]
+
+
+def test_audit_figures():
+    from edgelint import config as config_module, engine, registry
+    from edgelint.api import Figure
+    from edgelint.cli import TARGET_CHOICES
+
+    config = config_module.load(None, TARGET_CHOICES, {})
+    result = engine.run([FIXTURES / "apps" / "pages-shop"], config, registry.select(IMAGE_CODES, [], []),
+                        audit=True)
+    figures = {f.label: (f.value, f.total) for items in result.audit_items.values() for f in items
+               if isinstance(f, Figure) and f.area == "image"}
+    assert figures == {
+        "/cdn-cgi/image/ URLs without option or source problems": (2, 5),
+        "files with next/image served through an image loader (or unoptimized)": (3, 3),
+    }
