@@ -5,7 +5,8 @@ A *user action* is something a client can invoke over HTTP:
 * an App Router route handler: each exported HTTP method (`POST`, `PUT`, `PATCH`, `DELETE`;
   `GET`/`HEAD` only with `[ratelimit] include-get = true`), REFERENCE.md §1.9;
 * a Pages Router API route (`pages/api/**` default export); the methods it answers are read from
-  `req.method` comparisons inside it, otherwise it answers every method;
+  `req.method` comparisons (`===`, `!==`, `switch`, `[…].includes`) inside it; without any, it
+  answers every method and counts when it reads a request body (else it is a read, like GET);
 * a Server Action: every export of a `'use server'` module and every function with an inline
   `'use server'` directive (§1.10). It is a POST to the page that uses it, so middleware coverage
   follows that page's path (§1.7, §5.4).
@@ -29,6 +30,13 @@ limiter (`rateLimiter.limit(ip)`). Query builders (`db.select()….limit(10)`, n
 pagination arguments) are never limiters. A project function whose name says it rate-limits
 (`checkRateLimit`, `withRateLimit`) counts when its body cannot be shown to call a recognised
 limiter (a hand-written KV counter, a package) — such coverage is marked `heuristic`.
+
+Machine endpoints (`[ratelimit] ignore-urls`, by default cron and webhook URLs) are listed with
+status 'excluded'. Statuses: 'covered', 'partial' (middleware `has`/`missing` conditions, some
+URLs of a dynamic route, some pages of a server action, or a path condition edgelint cannot
+evaluate), 'not-covered', 'unknown' (a non-literal matcher, a server action whose page is not
+found), 'excluded'. An action whose only limiter's verdict is ignored is 'not-covered' with
+`verdict_ignored` (EDGE602 reports it, EDGE601 does not).
 
 Everything is computed once per app (`analysis(ctx)` is cached with `ctx.shared`); the checks
 and `edgelint audit` read the same `coverage(ctx)`. Trees are walked iteratively, and every
@@ -1962,10 +1970,10 @@ def _function_label(fn, pf: ParsedFile):
     return fn, "(inline)"
 
 
-def _numeric(node, pf: ParsedFile) -> bool:
+def _numeric(node, pf: ParsedFile, depth: int = 0) -> bool:
     """A numeric argument: `10`, `PAGE_SIZE * 2`, `Number(x)`, `parseInt(x)`."""
     node = unwrap(node)
-    if node is None:
+    if node is None or depth > MAX_EXPR_DEPTH:
         return False
     if node.type == "number":
         return True
@@ -1973,8 +1981,9 @@ def _numeric(node, pf: ParsedFile) -> bool:
         op = node.child_by_field_name("operator")
         if op is not None and op.type in ("*", "-", "/", "%", "+"):
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            return _numeric(left, pf) or _numeric(right, pf) if op.type != "+" else \
-                (_numeric(left, pf) and _numeric(right, pf))
+            if op.type != "+":
+                return _numeric(left, pf, depth + 1) or _numeric(right, pf, depth + 1)
+            return _numeric(left, pf, depth + 1) and _numeric(right, pf, depth + 1)
     if node.type == "call_expression":
         callee = node.child_by_field_name("function")
         return callee is not None and pf.text(callee) in ("Number", "parseInt", "parseFloat", "Math.min", "Math.max",
