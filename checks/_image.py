@@ -307,7 +307,7 @@ class TextBuilder:
         if len(args) > 1:
             return False
         sep_node = jsvalues.unwrap(args[0]) if args else None
-        if sep_node is not None and sep_node.type != "string":
+        if sep_node is not None and string_of(sep_node, pf) is None:
             return False
         items, conditional, open_end = self._array_items(obj, seen)
         if items is None:
@@ -323,8 +323,10 @@ class TextBuilder:
             if number:
                 if sep_node is None:
                     text.add(",", call.start_byte, call.end_byte, -1, False, anchor or (call.start_byte, call.end_byte))
-                else:
+                elif sep_node.type == "string":
                     self._string(text, sep_node, anchor)
+                else:
+                    self._template(text, sep_node, anchor, depth, seen)
             if kind == "open":
                 text.placeholder(obj, anchor)
             else:
@@ -669,10 +671,6 @@ def assignments(binding: Binding, pf) -> list:
     return found
 
 
-def enclosing_function(node, pf):
-    return next((a for a in ancestors(node, pf) if a.type in FUNCTION_TYPES), None)
-
-
 def function_of(node, pf, depth: int = 0):
     """The function an expression denotes (a function literal, or an identifier bound to one)."""
     node = jsvalues.unwrap(node)
@@ -969,21 +967,6 @@ def config_location(app, *keys) -> tuple[str, Span] | None:
     if node is not None:
         return config.path, config.pf.span(node)
     return config.path, Span(1, 1, 1, 2)
-
-
-def key_span(app, *keys) -> Span | None:
-    """The span of the key of a next.config pair (e.g. `images`)."""
-    config = app.next_config
-    if config is None:
-        return None
-    node = config.node
-    key_node = None
-    for key in keys:
-        pair = jsvalues.object_pairs(node, config.pf).get(key) if node is not None else None
-        if pair is None:
-            return None
-        key_node, node = pair
-    return config.pf.span(key_node) if key_node is not None else None
 
 
 def resolve_loader_file(ctx, loader_file: str) -> tuple[str | None, str, list[str]]:

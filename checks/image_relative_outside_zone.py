@@ -1,5 +1,5 @@
 from edgelint import jsvalues
-from edgelint.api import Check, Location
+from edgelint.api import Check
 
 from ._image import FUNCTION_TYPES, PREFIX, TextBuilder, ancestors, loader_sites, parent_of, returned_expressions
 
