@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from edgelint import __version__
 from edgelint.summary import ModuleSummary
 
 MAX_SUMMARIES = 60_000
-MAX_CHECK_ENTRIES = 4_000
+MAX_CHECK_ENTRIES = 16_000
 
 
 @cache
@@ -47,84 +48,112 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+class _Shards:
+    """A JSON dict split over 256 files by the first two hex digits of its keys.
+
+    Only the shards a run touches are read, and only the shards it changed are written."""
+
+    def __init__(self, directory: Path, prefix: str):
+        self.directory, self.prefix = directory, prefix
+        self._loaded: dict[str, dict] = {}
+        self._dirty: set[str] = set()
+
+    def _shard(self, key: str) -> dict:
+        name = key[:2]
+        if name not in self._loaded:
+            data = {}
+            try:
+                data = json.loads((self.directory / f"{self.prefix}-{name}.json").read_text("utf-8"))
+                if not isinstance(data, dict):
+                    data = {}
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass  # missing or corrupt: start empty, rewrite at the end
+            self._loaded[name] = data
+        return self._loaded[name]
+
+    def get(self, key: str):
+        return self._shard(key).get(key)
+
+    def put(self, key: str, value) -> None:
+        self._shard(key)[key] = value
+        self._dirty.add(key[:2])
+
+    def drop(self, key: str) -> None:
+        self._shard(key).pop(key, None)
+        self._dirty.add(key[:2])
+
+    def save(self, limit: int) -> None:
+        for name in sorted(self._dirty):
+            data = self._loaded[name]
+            if len(data) > limit:
+                data = dict(list(data.items())[-limit:])
+            _write_atomically(self.directory / f"{self.prefix}-{name}.json",
+                              json.dumps(data, separators=(",", ":")))
+        self._dirty.clear()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 class Cache:
     def __init__(self, directory: Path):
         self.directory = directory
-        self._summaries: dict[str, dict] | None = None
-        self._checks: dict[str, dict] | None = None
-        self._dirty = False
-
-    @property
-    def _file(self) -> Path:
-        return self.directory / f"cache-{code_digest()[:12]}.json"
-
-    def _load(self) -> None:
-        if self._summaries is not None:
-            return
-        self._summaries, self._checks = {}, {}
-        try:
-            data = json.loads(self._file.read_text("utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("summaries"), dict) and isinstance(data.get("checks"), dict):
-                self._summaries, self._checks = data["summaries"], data["checks"]
-        except (OSError, ValueError, UnicodeDecodeError):
-            pass  # missing or corrupt: start empty, rewrite at the end
+        self.folder = directory / code_digest()[:16]
+        self._summaries = _Shards(self.folder, "s")
+        self._checks = _Shards(self.folder, "c")
 
     # -- summaries ----------------------------------------------------------------------------
 
     def summary(self, digest: str) -> ModuleSummary | None:
-        self._load()
         data = self._summaries.get(digest)
         if data is None:
             return None
         try:
             return ModuleSummary.from_dict(data)
         except (KeyError, TypeError, ValueError):
-            del self._summaries[digest]
+            self._summaries.drop(digest)
             return None
 
     def store_summary(self, digest: str, summary: ModuleSummary) -> None:
-        self._load()
-        self._summaries[digest] = summary.to_dict()
-        self._dirty = True
+        self._summaries.put(digest, summary.to_dict())
 
     # -- check results ------------------------------------------------------------------------
 
     def check_entry(self, key: str) -> dict | None:
-        self._load()
         entry = self._checks.get(key)
         if not isinstance(entry, dict) or not {"deps", "findings", "problems"} <= set(entry):
             return None
         return entry
 
     def store_check(self, key: str, deps: dict, findings: list[dict], problems: list[dict]) -> None:
-        self._load()
-        self._checks[key] = {"deps": [[list(k), v] for k, v in deps.items()], "findings": findings,
-                             "problems": problems}
-        self._dirty = True
+        self._checks.put(key, {"deps": [[list(k), v] for k, v in deps.items()], "findings": findings,
+                               "problems": problems})
 
     # -- writing ------------------------------------------------------------------------------
 
     def save(self) -> None:
-        if not self._dirty:
+        if not (self._summaries._dirty or self._checks._dirty):
             return
-        summaries = dict(list(self._summaries.items())[-MAX_SUMMARIES:])
-        checks = dict(list(self._checks.items())[-MAX_CHECK_ENTRIES:])
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# written by edgelint: never commit the cache\n*\n", "utf-8")
-            handle, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"version": __version__, "summaries": summaries, "checks": checks}, out,
-                          separators=(",", ":"))
-            os.replace(temp, self._file)
-            for old in self.directory.glob("cache-*.json"):
-                if old != self._file:
-                    old.unlink(missing_ok=True)
+            self._summaries.save(MAX_SUMMARIES // 256 + 1)
+            self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
+            for other in self.directory.iterdir():  # caches of other edgelint versions
+                if other.is_dir() and other != self.folder:
+                    shutil.rmtree(other, ignore_errors=True)
         except OSError:
             pass  # read-only or full disk: the cache is an optimisation only
-        self._dirty = False
 
 
 def key(*parts) -> str:

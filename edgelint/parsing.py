@@ -11,6 +11,7 @@ convert from the line text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Iterator
@@ -132,20 +133,12 @@ class ParsedFile:
         return found
 
 
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
 def line_starts(source: bytes) -> list[int]:
     """Byte offsets of line starts; LF, CRLF and lone CR all end a line."""
-    starts = [0]
-    i, n = 0, len(source)
-    while i < n:
-        b = source[i]
-        if b == 10:
-            starts.append(i + 1)
-        elif b == 13:
-            if i + 1 < n and source[i + 1] == 10:
-                i += 1
-            starts.append(i + 1)
-        i += 1
-    return starts
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(source))]
 
 
 def parse(path: str, source: bytes) -> ParsedFile:
@@ -155,7 +148,7 @@ def parse(path: str, source: bytes) -> ParsedFile:
     grammar = grammar_for(path)
     deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
 
-    def progress(_state) -> bool:
+    def progress(*_state) -> bool:  # the signature differs between py-tree-sitter versions
         return time.monotonic() > deadline
 
     def read(offset: int, _point) -> bytes:

@@ -10,12 +10,13 @@ specifier is a type) are erased, as TypeScript erases them, and never count as d
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from edgelint import jsvalues
+from edgelint import elision, jsvalues
 from edgelint.parsing import ParsedFile, Span, string_value
 
 DECLARATION_TYPES = {"lexical_declaration": None, "variable_declaration": "var"}
+TYPESCRIPT_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts")
 FUNCTION_TYPES = {"function_declaration", "generator_function_declaration", "function_expression", "function",
                   "arrow_function", "generator_function"}
 
@@ -27,6 +28,9 @@ class Import:
     span: Span  # the module specifier string
     names: list[tuple[str, str]] = field(default_factory=list)  # (imported name, local name); '*' / 'default'
     type_only: bool = False
+    value_used: bool = True  # some imported binding is used as a value (TypeScript keeps the import)
+    type_position: bool = False  # `import('x')` used as a type
+    edge_dead: bool = False  # in a branch Next.js removes from edge bundles (NEXT_RUNTIME)
 
 
 @dataclass
@@ -73,7 +77,18 @@ class ModuleSummary:
         return export.value
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Plain data for the cache (hand-written: `dataclasses.asdict` is far slower)."""
+        def span(value):
+            return list(value) if value is not None else None
+
+        return {
+            "path": self.path, "directives": self.directives,
+            "imports": [{**vars(i), "span": span(i.span)} for i in self.imports],
+            "exports": {name: {**vars(e), "span": span(e.span), "value_span": span(e.value_span)}
+                        for name, e in self.exports.items()},
+            "star_exports": self.star_exports, "dynamic_apis": self.dynamic_apis,
+            "parse_errors": [span(e) for e in self.parse_errors],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "ModuleSummary":
@@ -82,7 +97,7 @@ class ModuleSummary:
                 return None
             return Span(**v) if isinstance(v, dict) else Span(*v)
 
-        imports = [Import(i["source"], i["kind"], span(i["span"]), [tuple(n) for n in i["names"]], i["type_only"])
+        imports = [Import(**{**i, "span": span(i["span"]), "names": [tuple(n) for n in i["names"]]})
                    for i in data["imports"]]
         exports = {}
         for name, e in data["exports"].items():
@@ -128,6 +143,7 @@ def summarize(pf: ParsedFile) -> ModuleSummary:
         elif statement.type == "export_statement":
             _export(statement, pf, summary)
     _dynamic_imports(pf, summary)
+    _mark_erased(pf, summary)
     summary.dynamic_apis = _dynamic_apis(pf, summary)
     summary.parse_errors = [pf.span(n) for n in pf.error_nodes()[:20]]
     return summary
@@ -285,26 +301,44 @@ def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
     summary.exports["default"] = export
 
 
+DYNAMIC_IMPORT_QUERY = """
+(call_expression function: (import)) @dynamic
+(call_expression function: (identifier) @fn (#eq? @fn "require")) @require
+"""
+
+
 def _dynamic_imports(pf: ParsedFile, summary: ModuleSummary) -> None:
-    if b"import(" not in pf.source and b"require" not in pf.source:
+    """`import('x')` and `require('x')` calls anywhere in the file (a query: no Python tree walk)."""
+    if b"import" not in pf.source and b"require" not in pf.source:
         return
-    for node in pf.walk():
-        if node.type != "call_expression":
+    for kind, node in pf.query(DYNAMIC_IMPORT_QUERY):
+        if kind not in ("dynamic", "require"):
             continue
-        callee = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
-        if callee is None or args is None:
-            continue
-        if callee.type == "import":
-            kind = "dynamic"
-        elif callee.type == "identifier" and callee.text == b"require":
-            kind = "require"
-        else:
-            continue
-        first = next((a for a in args.named_children if a.type != "comment"), None)
+        first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
         value = string_value(first, pf) if first is not None else None
         if value is not None:
             summary.imports.append(Import(value, kind, pf.span(first)))
+
+
+def _mark_erased(pf: ParsedFile, summary: ModuleSummary) -> None:
+    """Record which imports a bundler drops (see `edgelint.elision`)."""
+    named = [i for i in summary.imports if i.kind == "static" and i.names and not i.type_only]
+    calls = [i for i in summary.imports if i.kind in ("dynamic", "require")]
+    if not (named and pf.path.endswith(TYPESCRIPT_EXTENSIONS)) and not calls:
+        return
+    ancestry = elision.Ancestry(pf.root)
+    if pf.path.endswith(TYPESCRIPT_EXTENSIONS):
+        uses = elision.ValueUses(pf, ancestry)
+        for imp in named:
+            imp.value_used = any(uses.has(local) for _name, local in imp.names)
+    dead = elision.dead_spans(pf) if calls else []
+    for imp in calls:
+        start = elision.byte_offset(pf, imp.span.line, imp.span.col)
+        trail = ancestry.path(start, start + 1)
+        call_at = [k for k, node in enumerate(trail) if node.type == "call_expression"]
+        imp.type_position = bool(call_at) and call_at[-1] > 0 and elision.in_type_context(trail[call_at[-1] - 1::-1])
+        imp.edge_dead = elision.in_spans(imp.span, dead, pf)
 
 
 #: Request-time APIs that make an App Router route render dynamically (REFERENCE.md §1.8, §2.4).

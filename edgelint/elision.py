@@ -1,0 +1,201 @@
+"""What a bundler drops from a module's imports, decided from its syntax tree.
+
+- TypeScript erases a named import whose bindings are used only in type positions (unless the
+  tsconfig keeps value imports: `verbatimModuleSyntax`); `ValueUses` answers "is this name used
+  as a value?" from the byte occurrences of the name only, so it is cheap on any file size.
+- `import('x')` in a type position (`let s: import('fs').Stats`) is a type, not an import.
+- Next.js compiles `process.env.NEXT_RUNTIME` to a constant, so branches that cannot run on the
+  edge are removed from edge bundles (`dead_spans`).
+
+The summary records these facts per import, so the import graph never needs the tree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from edgelint.parsing import ParsedFile, Span
+
+
+#: Node types under which an identifier is a type, not a value (TypeScript erases them).
+TYPE_CONTEXTS = frozenset({
+    "type_annotation", "type_arguments", "type_parameters", "type_parameter", "type_alias_declaration",
+    "interface_declaration", "type_query", "nested_type_identifier", "generic_type", "implements_clause",
+    "extends_type_clause", "ambient_declaration", "type_predicate", "type_predicate_annotation",
+    "asserts_annotation", "opting_type_annotation", "omitting_type_annotation", "index_signature",
+    "property_signature", "method_signature", "abstract_method_signature", "construct_signature",
+    "call_signature", "lookup_type", "import_statement", "import_alias",
+})
+
+
+class Ancestry:
+    """Paths from the root to the nodes at byte ranges, by a top-down descent with cached child lists.
+
+    tree-sitter's `Node.parent` scans the parent's children from the root down, so climbing from
+    many nodes of a wide tree (a 5,000-statement program, a huge array) is quadratic; descending
+    with a binary search over cached child lists is not.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        self._children: dict[int, list] = {}
+
+    def _kids(self, node) -> list:
+        kids = self._children.get(node.id)
+        if kids is None:
+            kids = self._children[node.id] = node.children
+        return kids
+
+    def path(self, start: int, end: int) -> list:
+        """Nodes from the root down to the smallest node that covers [start, end)."""
+        node, path = self.root, [self.root]
+        while True:
+            kids = self._kids(node)
+            lo, hi = 0, len(kids)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if kids[mid].start_byte <= start:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            child = None
+            for index in range(lo - 1, -1, -1):  # zero-width siblings may share a start
+                candidate = kids[index]
+                if candidate.start_byte <= start and candidate.end_byte >= end:
+                    child = candidate
+                    break
+                if candidate.end_byte <= start and candidate.start_byte < candidate.end_byte:
+                    break
+            if child is None:
+                return path
+            node = child
+            path.append(node)
+
+    def node_and_ancestors(self, start: int, end: int):
+        """(the node exactly at [start, end) or None, its ancestors nearest first)."""
+        path = self.path(start, end)
+        node = path[-1]
+        if node.start_byte != start or node.end_byte != end:
+            return None, []
+        return node, path[-2::-1]
+
+
+class ValueUses:
+    """Whether a name is used as a value somewhere in a file (outside imports and type positions).
+
+    Looks only at the byte occurrences of the name, so asking is cheap on any file size.
+    """
+
+    def __init__(self, pf: ParsedFile, ancestry: Ancestry | None = None):
+        self.pf = pf
+        self.ancestry = ancestry or Ancestry(pf.root)
+        self._answers: dict[str, bool] = {}
+
+    def has(self, name: str) -> bool:
+        if name not in self._answers:
+            self._answers[name] = self._find(name)
+        return self._answers[name]
+
+    def _find(self, name: str) -> bool:
+        if not name or name in ("*", "default"):
+            return True
+        pattern = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+        for match in pattern.finditer(self.pf.source):
+            node, ancestors = self.ancestry.node_and_ancestors(match.start(), match.end())
+            if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
+                continue
+            if not in_type_context(ancestors):
+                return True
+        return False
+
+
+def in_type_context(ancestors) -> bool:
+    """Whether a node with these ancestors (nearest first) is in a type position."""
+    for current in ancestors:
+        t = current.type
+        if t in TYPE_CONTEXTS or t.endswith("_type"):
+            return True
+        if t in ("program", "statement_block", "class_body"):
+            return False
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Code that Next.js removes from edge bundles
+
+
+_RUNTIME_TEST = re.compile(r"""^\(?\s*(?:(?P<l>process\.env\.NEXT_RUNTIME)\s*(?P<op>[!=]==?)\s*(?P<q>['"])(?P<v>\w+)(?P=q)"""
+                           r"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*process\.env\.NEXT_RUNTIME)\s*\)?$""")
+
+
+def _edge_truth(pf: ParsedFile, condition) -> bool | None:
+    """True/False when `condition` is a NEXT_RUNTIME comparison that is constant in edge bundles."""
+    if condition is None:
+        return None
+    text = " ".join(pf.text(condition).split())
+    match = _RUNTIME_TEST.match(text)
+    if not match:
+        return None
+    value = match.group("v") or match.group("v2")
+    op = match.group("op") or match.group("op2")
+    equal = value == "edge"
+    return equal if op.startswith("=") else not equal
+
+
+def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
+    """Byte ranges that Next.js compiles away for the edge: branches of `if` statements and
+    ternaries on `process.env.NEXT_RUNTIME` that cannot run there, and the rest of a block after
+    `if (process.env.NEXT_RUNTIME === 'edge') return`."""
+    if b"NEXT_RUNTIME" not in pf.source:
+        return []
+    dead: list[tuple[int, int]] = []
+    for node in pf.walk():
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            truth = _edge_truth(pf, condition)
+            if truth is None:
+                continue
+            consequence = node.child_by_field_name("consequence")
+            alternative = node.child_by_field_name("alternative")
+            if truth is False and consequence is not None:
+                dead.append((consequence.start_byte, consequence.end_byte))
+            elif truth is True:
+                if alternative is not None:
+                    dead.append((alternative.start_byte, alternative.end_byte))
+                if consequence is not None and _always_exits(consequence) and node.parent is not None:
+                    dead.append((node.end_byte, node.parent.end_byte))
+        elif node.type == "ternary_expression":
+            truth = _edge_truth(pf, node.child_by_field_name("condition"))
+            branch = node.child_by_field_name("consequence" if truth is False else "alternative") \
+                if truth is not None else None
+            if branch is not None:
+                dead.append((branch.start_byte, branch.end_byte))
+    return dead
+
+
+def _always_exits(statement) -> bool:
+    if statement.type in ("return_statement", "throw_statement"):
+        return True
+    if statement.type == "statement_block":
+        children = [c for c in statement.named_children if c.type != "comment"]
+        return bool(children) and children[-1].type in ("return_statement", "throw_statement")
+    return False
+
+
+def in_spans(span: Span, ranges: list[tuple[int, int]], pf: ParsedFile) -> bool:
+    """Whether the start of `span` (a position in `pf`) lies in one of the byte `ranges`."""
+    if not ranges:
+        return False
+    start = byte_offset(pf, span.line, span.col)
+    return any(lo <= start < hi for lo, hi in ranges)
+
+
+def byte_offset(pf: ParsedFile, line: int, col: int) -> int:
+    """The byte offset of a 1-based line and code-point column."""
+    starts = pf.line_starts()
+    if line - 1 >= len(starts):
+        return len(pf.source)
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(pf.source)
+    text = pf.source[start:end].decode("utf-8", "replace")
+    return start + len(text[: col - 1].encode("utf-8"))
