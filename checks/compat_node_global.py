@@ -62,9 +62,7 @@ class NoNodeGlobalInEdge(Check):
 
     def run(self, ctx):
         graph = compat_graph(ctx)
-        for path in edge_files(ctx, graph):
-            if not ctx.ws.contains(path, *NEEDLES):
-                continue
+        for path in ctx.ws.grep(list(edge_files(ctx, graph)), *NEEDLES):
             pf = ctx.parse(path)
             if pf is None:
                 continue

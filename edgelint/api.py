@@ -172,6 +172,7 @@ class Context:
         self.app = app
         self.apps = apps
         self.focus = focus  # files named on the command line (pre-commit); None = everything
+        ws.register_scope(app.files)
         self._shared: dict = {}
 
     # the model
@@ -194,9 +195,9 @@ class Context:
         if key not in self._shared:
             with self.ws.recording() as recorder:
                 value = compute()
-            self._shared[key] = (value, dict(recorder.deps), list(recorder.problems))
-        value, deps, problems = self._shared[key]
-        self.ws.replay(deps, problems)
+            self._shared[key] = (value, dict(recorder.deps), list(recorder.problems), dict(recorder.scopes))
+        value, deps, problems, scopes = self._shared[key]
+        self.ws.replay(deps, problems, scopes)
         return value
 
     # files
@@ -205,9 +206,7 @@ class Context:
 
     def files_containing(self, *needles: bytes) -> Iterator[str]:
         """Source files of the app whose bytes contain any needle (a cheap prefilter)."""
-        for path in self.app.files:
-            if self.ws.contains(path, *needles):
-                yield path
+        yield from self.ws.grep(self.app.files, *needles)
 
     def in_focus(self, path: str) -> bool:
         return self.focus is None or path in self.focus

@@ -133,9 +133,10 @@ class Cache:
             return None
         return entry
 
-    def store_check(self, key: str, deps: dict, findings: list[dict], problems: list[dict]) -> None:
+    def store_check(self, key: str, deps: dict, findings: list[dict], problems: list[dict],
+                    scopes: dict | None = None) -> None:
         self._checks.put(key, {"deps": [[list(k), v] for k, v in deps.items()], "findings": findings,
-                               "problems": problems})
+                               "problems": problems, "scopes": scopes or {}})
 
     # -- writing ------------------------------------------------------------------------------
 

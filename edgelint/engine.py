@@ -124,7 +124,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 _in_focus(p, focus) for p in app.wrangler_names):
             continue
         ctx = TrackingContext(ws, app, apps, focus_files)
-        model = cache_module.key(app_model(ws, app), target, sorted(focus_files) if focus_files is not None else None)
+        model = cache_module.key(app_model(ws, app), target)
         for check_type in checks:
             check = check_type(config.options_for(check_type))
             if check.applies_to(app):
@@ -168,12 +168,17 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
 
     Returns the findings and whether the check crashed (then an EDGE906 finding says where)."""
     ws = ctx.ws
-    key = cache_module.key("check", check.code, repr(check.options), model_key) if cache is not None else None
-    entry = cache.check_entry(key) if cache is not None else None
-    if entry is not None and all(ws.current(tuple(dep)) == value for dep, value in entry["deps"]):
-        ws.replay({tuple(dep): value for dep, value in entry["deps"]},
-                  [Problem.from_dict(p) for p in entry["problems"]])
-        return [Finding.from_dict(f) for f in entry["findings"]], False
+    full_key = cache_module.key("check", check.code, repr(check.options), model_key) if cache is not None else None
+    # A run on named files (pre-commit) may reuse a whole-project result (the engine filters it to
+    # the focus), but stores its own under a key of its own: it may have looked at less.
+    key = full_key if ctx.focus is None or cache is None else cache_module.key(full_key, sorted(ctx.focus))
+    for candidate in dict.fromkeys([full_key, key]) if cache is not None else ():
+        entry = cache.check_entry(candidate)
+        scopes = entry.get("scopes", {}) if entry is not None else {}
+        if entry is not None and all(ws.current(tuple(dep), scopes) == value for dep, value in entry["deps"]):
+            ws.replay({tuple(dep): value for dep, value in entry["deps"]},
+                      [Problem.from_dict(p) for p in entry["problems"]], scopes)
+            return [Finding.from_dict(f) for f in entry["findings"]], False
     ctx.current = ""
     with ws.recording() as recorder:
         try:
@@ -185,7 +190,8 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
                                        f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:"
                                        f"{frame.lineno}); please report it", Location(where, Span(1, 1, 1, 1)))], True
     if cache is not None:
-        cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems])
+        cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems],
+                          recorder.scopes)
     return findings, False
 
 

@@ -12,7 +12,9 @@ dependencies still have the same values (see `edgelint.cache`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +25,15 @@ from edgelint.summary import ModuleSummary, summarize
 
 SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the rest of the file was still analysed, "
                         "but findings near it may be incomplete")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern.encode("latin-1"))
+
+
+def _list_digest(paths: list[str]) -> str:
+    return hashlib.blake2b("\0".join(paths).encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
 class Problem:
@@ -46,6 +57,7 @@ class Recorder:
     def __init__(self):
         self.deps: dict[tuple, object] = {}
         self.problems: list[Problem] = []
+        self.scopes: dict[str, list[str]] = {}  # path lists that "grep" dependencies searched
 
 
 class Workspace:
@@ -61,6 +73,8 @@ class Workspace:
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._recorders: list[Recorder] = []
         self._list_digest: str | None = None
+        self._scopes: dict[str, list[str]] = {}
+        self._grep_results: dict[tuple, list[str]] = {}
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -77,15 +91,17 @@ class Workspace:
         for recorder in self._recorders:
             recorder.deps[dep] = value
 
-    def replay(self, recorder_deps: dict, problems: list[Problem]) -> None:
+    def replay(self, recorder_deps: dict, problems: list[Problem], scopes: dict | None = None) -> None:
         """Add remembered dependencies and problems to the active recorders (and note the problems)."""
         for recorder in self._recorders:
             recorder.deps.update(recorder_deps)
+            recorder.scopes.update(scopes or {})
         for problem in problems:
             self.problem(problem.code, problem.path, problem.message, problem.span)
 
-    def current(self, dep: tuple):
-        """The value a dependency has now (for validating a cache entry)."""
+    def current(self, dep: tuple, scopes: dict | None = None):
+        """The value a dependency has now (for validating a cache entry; `scopes` are the path
+        lists its "grep" dependencies searched)."""
         kind = dep[0]
         if kind == "list":
             return self.list_digest()
@@ -94,6 +110,12 @@ class Workspace:
         if kind == "contains":
             data = self._read(dep[1])
             return data is not None and any(n.encode("latin-1") in data for n in dep[2:])
+        if kind == "grep":
+            paths = (scopes or {}).get(dep[1]) or self._scopes.get(dep[1])
+            if paths is None:
+                return "unknown scope"
+            pattern = _compiled(dep[2]) if dep[2] else None
+            return _list_digest(self._grep(paths, tuple(n.encode("latin-1") for n in dep[3:]), pattern))
         return None
 
     # -- the file list ------------------------------------------------------------------------
@@ -111,8 +133,7 @@ class Workspace:
 
     def list_digest(self) -> str:
         if self._list_digest is None:
-            self._list_digest = hashlib.blake2b("\0".join(self._paths).encode("utf-8", "replace"),
-                                                digest_size=16).hexdigest()
+            self._list_digest = _list_digest(self._paths)
         return self._list_digest
 
     def exists(self, rel: str) -> bool:
@@ -162,6 +183,34 @@ class Workspace:
     def digest(self, rel: str) -> str | None:
         self._record(("digest", rel), self._digest(rel))
         return self._digest(rel)
+
+    def grep(self, paths: list[str], *needles: bytes, pattern: re.Pattern | None = None) -> list[str]:
+        """The paths whose bytes contain a needle or match `pattern`, recorded as one dependency
+        on the answer (so a change to a file that matches neither before nor after is free)."""
+        scope = _list_digest(paths)
+        self._scopes[scope] = paths
+        for recorder in self._recorders:
+            recorder.scopes[scope] = paths
+        found = self._grep(paths, needles, pattern)
+        self._record(("grep", scope, pattern.pattern.decode("latin-1") if pattern else "",
+                      *(n.decode("latin-1") for n in needles)), _list_digest(found))
+        return found
+
+    def _grep(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None) -> list[str]:
+        key = (_list_digest(paths), needles, pattern.pattern if pattern is not None else b"")
+        if key not in self._grep_results:
+            found = []
+            for path in paths:
+                data = self._read(path)
+                if data is not None and (any(n in data for n in needles)
+                                         or (pattern is not None and pattern.search(data))):
+                    found.append(path)
+            self._grep_results[key] = found
+        return self._grep_results[key]
+
+    def register_scope(self, paths: list[str]) -> None:
+        """Make a list of paths known before cached results that grep it are validated."""
+        self._scopes[_list_digest(paths)] = paths
 
     def contains(self, rel: str, *needles: bytes) -> bool:
         """Whether the file's bytes contain any needle (a dependency on that answer only)."""
