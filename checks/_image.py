@@ -1197,20 +1197,44 @@ class UrlProblem:
     url: tuple | None = None  # (path, byte of the URL's '/cdn-cgi/image/') it belongs to
 
 
-def _roots(pf):
-    """String literals, template literals and `+` chains that are not part of a larger chain."""
-    stack = [(pf.root, None)]  # (node, nearest ancestor that is not a parenthesized expression)
-    while stack:
-        node, parent = stack.pop()
-        t = node.type
-        if t == "comment":
+STRING_QUERY = "[(string) (template_string)] @string (identifier) @name"
+
+
+def _roots(pf, names: set[bytes]):
+    """String literals, template literals and `+` chains, not part of a larger chain, that mention
+    cdn-cgi or one of the constant `names` (found by a query: no Python walk over the tree)."""
+    seen = set()
+    roots = []
+    for capture, node in pf.query(STRING_QUERY):
+        raw = pf.source[node.start_byte:node.end_byte]
+        if capture == "name" and raw not in names:
             continue
-        if t in ("string", "template_string") or (t == "binary_expression" and _operator(node) == "+"):
-            inside_chain = parent is not None and parent.type == "binary_expression" and _operator(parent) == "+"
-            if not inside_chain and (parent is None or parent.type not in ("import_statement", "export_statement")):
-                yield node
-        below = parent if t == "parenthesized_expression" else node
-        stack.extend((child, below) for child in reversed(node.children))
+        if capture == "string" and b"cdn-cgi" not in raw and not any(name in raw for name in names):
+            continue
+        root = _chain_root(node)
+        if root is not None and root.id not in seen:
+            seen.add(root.id)
+            roots.append(root)
+    roots.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return roots
+
+
+def _chain_root(node):
+    """The outermost `+` chain around a string or name (through parentheses), or the node itself;
+    None for a module specifier (import/export … from '…') or a bare identifier outside a chain."""
+    current = node
+    while True:
+        parent = current.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            parent = parent.parent
+        if parent is not None and parent.type == "binary_expression" and _operator(parent) == "+":
+            current = parent
+            continue
+        if parent is not None and parent.type in ("import_statement", "export_statement"):
+            return None
+        if current.type == "identifier":
+            return None
+        return current
 
 
 def _mentions_image(node, pf, names: set[bytes]) -> bool:
@@ -1223,12 +1247,10 @@ def _mentions_image(node, pf, names: set[bytes]) -> bool:
 def _image_constant_names(pf) -> set[bytes]:
     """Names of variables whose initializer mentions cdn-cgi (so uses elsewhere are inlined)."""
     names = set()
-    for node in pf.walk():
-        if node.type == "variable_declarator":
-            value = node.child_by_field_name("value")
-            name = node.child_by_field_name("name")
-            if value is not None and name is not None and name.type == "identifier" and b"cdn-cgi" in value.text:
-                names.add(name.text)
+    for capture, node in pf.query("(variable_declarator name: (identifier) value: (_)) @declarator"):
+        value = node.child_by_field_name("value")
+        if b"cdn-cgi" in pf.source[value.start_byte:value.end_byte]:
+            names.add(node.child_by_field_name("name").text)
     return names
 
 
@@ -1238,7 +1260,7 @@ def analyse_file(ctx, path: str, pf, urls: set | None = None) -> list[UrlProblem
     classifier = SourceClassifier(pf, {(f.start_byte, f.end_byte) for f in loader_functions(ctx, path, pf)})
     constants = _image_constant_names(pf)
     problems: list[UrlProblem] = []
-    for root in _roots(pf):
+    for root in _roots(pf, constants):
         if not _mentions_image(root, pf, constants):
             continue
         text = builder.build(root)

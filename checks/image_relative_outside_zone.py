@@ -66,9 +66,7 @@ class RelativeImageUrlOutsideZone(Check):
 
     # fetch / redirect / new URL ------------------------------------------------------------
     def _calls(self, ctx, path, pf, builder, summary):
-        for node in pf.walk():
-            if node.type not in ("call_expression", "new_expression"):
-                continue
+        for _capture, node in pf.query("[(call_expression) (new_expression)] @call"):
             args = node.child_by_field_name("arguments")
             named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
             if not named:
