@@ -100,10 +100,12 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff; change nothing.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record every current finding in a baseline file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for parsing large trees (default: the number of CPUs; 1: no pool).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
 def check(paths, fmt, output, select, ignore, extend_select, target, config_file, exit_zero, statistics, quiet,
-          category, fix, diff, baseline_file, write_baseline_file, no_cache, cache_dir) -> None:
+          category, fix, diff, baseline_file, write_baseline_file, jobs, no_cache, cache_dir) -> None:
     """Lint PATHS (directories or files; default: the current directory).
 
     Given files (as pre-commit passes them), only those files are reported on, with their whole
@@ -121,7 +123,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
                                  [*config.extend_select, *_refs(extend_select)])
 
         def lint():
-            return engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir)
+            return engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir,
+                              jobs=jobs or os.cpu_count() or 1)
 
         result = lint()
         if diff or fix:
@@ -176,7 +179,8 @@ def audit(path, fmt, output, target, config_file, strict) -> None:
         config = _load_config(config_file, paths)
         _check_config_rules(config)
         checks = registry.select(config.select, config.ignore, config.extend_select)
-        result = engine.run(paths, config, checks, target=target, use_cache=True, audit=True, progress=progress)
+        result = engine.run(paths, config, checks, target=target, use_cache=True, audit=True, progress=progress,
+                            jobs=os.cpu_count() or 1)
     except ConfigError as error:
         _fail(str(error))
         return

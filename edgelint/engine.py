@@ -84,7 +84,8 @@ def _in_focus(path: str, focus: set[str] | None) -> bool:
 
 
 def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target: str | None = None,
-        use_cache: bool = False, cache_dir: str | None = None, audit: bool = False, progress=None) -> RunResult:
+        use_cache: bool = False, cache_dir: str | None = None, audit: bool = False, progress=None,
+        jobs: int = 1) -> RunResult:
     """Lint `paths`. The cache lives in `cache_dir` (default: the config's `cache-dir` inside the
     lint root); a config value may not point outside the lint root."""
     root, focus = lint_root(paths)
@@ -94,7 +95,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         if not cache_dir and not _is_under(directory.resolve(), root.resolve()):
             raise ConfigError(f"{config.path}: 'cache-dir' must stay inside {root} (use --cache-dir for another place)")
         cache = cache_module.Cache(directory)
-    ws = Workspace(root, cache=cache)
+    ws = Workspace(root, cache=cache, jobs=jobs)
     if config.exclude:
         import pathspec
 

@@ -204,17 +204,19 @@ def build(ws: Workspace, app: App, resolver: Resolver | None = None, entries: li
                 graph.reach[path] = Reach(None, rendered_with=route.path)
                 queue.append(path)
             graph.reach[path].entries |= 1 << index
-    while queue:  # breadth-first: first discovery is the shortest chain
-        path = queue.popleft()
-        dropped: list = []
-        graph.edges[path] = edges_of(ws, resolver, path, dropped)
-        if dropped:
-            graph.dropped[path] = dropped
-        for edge in graph.edges[path]:
-            target = edge.resolved.target
-            if edge.resolved.is_file and target not in graph.reach:
-                graph.reach[target] = Reach(edge)
-                queue.append(target)
+    while queue:  # breadth-first, a level at a time: first discovery is the shortest chain
+        ws.prefetch_summaries(list(queue))  # the whole level at once (in parallel when large)
+        for _ in range(len(queue)):
+            path = queue.popleft()
+            dropped: list = []
+            graph.edges[path] = edges_of(ws, resolver, path, dropped)
+            if dropped:
+                graph.dropped[path] = dropped
+            for edge in graph.edges[path]:
+                target = edge.resolved.target
+                if edge.resolved.is_file and target not in graph.reach:
+                    graph.reach[target] = Reach(edge)
+                    queue.append(target)
     _propagate_entries(graph)
     return graph
 

@@ -390,6 +390,7 @@ def layouts_apply(route: Route, app: App) -> bool:
 
 
 def resolve_runtimes(ws: Workspace, app: App) -> None:
+    ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)])
     for route in app.routes:
         summary = ws.summary(route.path)
         own = runtime_of(summary, app, route.kind, route.path)

@@ -23,6 +23,9 @@ from edgelint.parsing import ParsedFile, Span
 from edgelint.summary import ModuleSummary, summarize
 
 
+#: Below this many files to summarise, a process pool costs more than it saves.
+POOL_THRESHOLD = 150
+
 SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the rest of the file was still analysed, "
                         "but findings near it may be incomplete")
 
@@ -61,8 +64,9 @@ class Recorder:
 
 
 class Workspace:
-    def __init__(self, root: Path, paths: list[str] | None = None, cache=None):
+    def __init__(self, root: Path, paths: list[str] | None = None, cache=None, jobs: int = 1):
         self.root = root
+        self.jobs = jobs
         self._paths = paths if paths is not None else files.discover(root)
         self.path_set = set(self._paths)
         self.cache = cache
@@ -247,6 +251,37 @@ class Workspace:
         errors = pf.error_nodes()
         if errors:
             self.problem("EDGE901", pf.path, SYNTAX_ERROR_MESSAGE, pf.span(errors[0]))
+
+    def prefetch_summaries(self, paths) -> None:
+        """Summarise many files at once, in a process pool when there are enough of them.
+
+        Files already summarised (in memory or in the cache) and files that cannot be parsed
+        normally (binary, too large) are left to `summary`. The result is the same as summarising
+        them one by one; dependencies are recorded when `summary` is asked."""
+        pending = []
+        for rel in dict.fromkeys(paths):
+            if rel in self._summaries or rel not in self.path_set:
+                continue
+            digest = self._digest(rel)
+            if digest is None or (self.cache is not None and self.cache.summary(digest) is not None):
+                continue
+            data = self._read(rel)
+            if files.is_binary(data) or len(data) > parsing.MAX_PARSE_BYTES:
+                continue
+            pending.append((rel, data))
+        if len(pending) < POOL_THRESHOLD or self.jobs <= 1:
+            return
+        from edgelint import pool
+
+        for rel, result in pool.summarize_all(pending, self.jobs):
+            if result is None:
+                continue  # timed out or failed: `summary` will parse it and report why
+            summary = ModuleSummary.from_dict(result)
+            self._summaries[rel] = summary
+            if summary.parse_errors:
+                self.problem("EDGE901", rel, SYNTAX_ERROR_MESSAGE, summary.parse_errors[0])
+            if self.cache is not None:
+                self.cache.store_summary(self._digest(rel), summary)
 
     def summary(self, rel: str) -> ModuleSummary | None:
         digest = self._digest(rel)
