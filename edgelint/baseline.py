@@ -50,7 +50,7 @@ def read(path: Path) -> list[Entry]:
         return [Entry(e["code"], e["path"], e["fingerprint"]) for e in data["findings"]]
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise ConfigError(f"{path}: not a baseline file written by edgelint ({error})") from None
 
 

@@ -322,8 +322,8 @@ def _explain_root(file: Path) -> Path:
         data = {}
         if manifest.is_file():
             try:
-                data = json.loads(manifest.read_text("utf-8"))
-            except (OSError, ValueError):
+                data = json.loads(manifest.read_text("utf-8-sig"))
+            except (OSError, ValueError, RecursionError):
                 data = {}
             data = data if isinstance(data, dict) else {}
             if data.get("workspaces"):

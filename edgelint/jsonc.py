@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edgelint import jsvalues
-from edgelint.parsing import ParsedFile, Span, parse
+from edgelint.parsing import ParsedFile, Span, line_starts, parse
 
 
 class JsoncError(ValueError):
@@ -66,8 +66,12 @@ def loads(path: str, data: bytes) -> JsoncDocument:
     if pf.root.has_error or len(statements) != 1 or statements[0].type != "expression_statement":
         errors = pf.error_nodes()
         where = _shift(pf.span(errors[0])) if errors else Span(1, 1, 1, 1)
+        last = len(line_starts(data))
         if where.line < 1:
             where = Span(1, 1, 1, 1)
+        elif where.line > last:  # at the closing parenthesis added above: the end of the text
+            end = len(data[line_starts(data)[-1]:].decode("utf-8", "replace")) + 1
+            where = Span(last, end, last, end)
         raise JsoncError("not valid JSON (with comments)", where)
     expression = statements[0].named_children[0]
     inner = jsvalues.unwrap(expression)

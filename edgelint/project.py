@@ -156,7 +156,10 @@ def _package_json(ws: Workspace, path: str) -> dict:
         return {}
     text = ws.text(path)
     try:
-        data = json.loads(text or "{}")
+        data = json.loads((text or "{}").removeprefix("\ufeff"))  # npm accepts a byte order mark
+    except RecursionError:
+        ws.problem("EDGE902", path, "package.json is nested too deeply to be read", Span(1, 1, 1, 2))
+        return {}
     except ValueError as error:
         line = getattr(error, "lineno", 1)
         ws.problem("EDGE902", path, f"package.json is not valid JSON: {error.args[0].split(':')[0]}",

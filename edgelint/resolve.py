@@ -336,8 +336,8 @@ class Resolver:
         if path not in self._manifests:
             text = self.ws.text(path) if self.ws.exists(path) else None
             try:
-                data = json.loads(text or "{}")
-            except ValueError:
+                data = json.loads((text or "{}").removeprefix("\ufeff"))
+            except (ValueError, RecursionError):
                 data = {}
             self._manifests[path] = data if isinstance(data, dict) else {}
         return self._manifests[path]

@@ -138,7 +138,9 @@ def _load_toml(path: str, data: bytes) -> WranglerConfig:
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid TOML"
         raise WranglerError(path, f"invalid TOML: {message}", Span(line, col, line, col + 1)) from None
-    lines = text.splitlines()
+    except RecursionError:
+        raise WranglerError(path, "invalid TOML: nested too deeply", Span(1, 1, 1, 2)) from None
+    lines = re.split(r"\r?\n", text)  # TOML's line breaks (str.splitlines also splits at \f, U+2028, …)
     tables = _toml_tables(lines)
     bindings = []
     used: set[tuple[int, int]] = set()
