@@ -11,6 +11,7 @@ convert from the line text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -94,19 +95,27 @@ class ParsedFile:
         start = starts[row] if row < len(starts) else len(self.source)
         return len(self.source[start : start + byte_col].decode("utf-8", "replace")) + 1
 
+    def _point(self, offset: int) -> tuple[int, int]:
+        """(0-based line, 1-based code-point column) of a byte offset; an offset inside a line
+        break counts as the end of its line."""
+        starts = self.line_starts()
+        offset = max(0, min(offset, len(self.source)))
+        row = bisect.bisect_right(starts, offset) - 1
+        if row + 1 < len(starts):
+            content_end = starts[row + 1] - (2 if self.source[starts[row + 1] - 2: starts[row + 1]] == b"\r\n" else 1)
+            offset = min(offset, content_end)
+        return row, self._col(row, offset - starts[row])
+
     def span(self, node: ts.Node, end: ts.Node | None = None) -> Span:
-        last = end or node
-        (r1, c1), (r2, c2) = node.start_point, last.end_point
-        return Span(r1 + 1, self._col(r1, c1), r2 + 1, self._col(r2, c2))
+        # From byte offsets, not tree-sitter's points: its rows count LF only, while the lines
+        # edgelint reports (like editors and GitHub) also end at a lone CR.
+        return self.span_bytes(node.start_byte, (end or node).end_byte)
 
     def span_bytes(self, start: int, end: int) -> Span:
         """The span of a byte range of the source."""
-        import bisect
-
-        starts = self.line_starts()
-        r1 = bisect.bisect_right(starts, start) - 1
-        r2 = bisect.bisect_right(starts, end) - 1
-        return Span(r1 + 1, self._col(r1, start - starts[r1]), r2 + 1, self._col(r2, end - starts[r2]))
+        r1, c1 = self._point(start)
+        r2, c2 = self._point(max(start, end))
+        return Span(r1 + 1, c1, r2 + 1, c2)
 
     def query(self, source: str) -> list[tuple[str, ts.Node]]:
         """Run a query; captures sorted by position (their order differs between versions)."""
