@@ -53,7 +53,7 @@ class NextOnPagesLeftoverOnOpenNext(Check):
         if not ctx.ws.exists(path):
             return
         text = ctx.ws.text(path) or ""
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):  # not splitlines(): U+2028 is no line break
             stripped = line.lstrip()
             if stripped.startswith(("#", "//")):
                 continue
