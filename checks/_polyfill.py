@@ -87,6 +87,10 @@ DEDUPE_METHODS = frozenset({"includes", "indexOf", "some", "find", "findIndex", 
 ROOT_MARKERS = frozenset({"__dirname", "process.cwd()", "import.meta.dirname", "path.resolve()", "."})
 MAX_BINDING_HOPS = 8
 MAX_HELPER_DEPTH = 3
+#: How far up the tree a search for guards, bindings or the enclosing function goes. Real configs
+#: nest a few levels; pathological input (thousands of nested blocks) is cut off, and the guards
+#: of code that deep are then unknown.
+MAX_CLIMB = 200
 
 
 class _Unknown:
@@ -279,7 +283,7 @@ SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 def ancestors_of(node) -> list:
     """The ancestors of `node`, nearest first."""
     found, current = [], node.parent
-    while current is not None:
+    while current is not None and len(found) < MAX_CLIMB * 10:
         found.append(current)
         current = current.parent
     return found
@@ -340,9 +344,11 @@ def walk_local(pf: ParsedFile, root):
 
 
 def enclosing_function(node):
-    current = node.parent
+    current, steps = node.parent, 0
     while current is not None and current.type not in FUNCTIONS:
-        current = current.parent
+        current, steps = current.parent, steps + 1
+        if steps > MAX_CLIMB:
+            return None
     return current
 
 
@@ -386,8 +392,9 @@ class Binding:
 
 def find_binding(pf: ParsedFile, node, name: str) -> Binding | None:
     """The nearest declaration of `name` visible from `node` (function scopes, blocks, program)."""
-    current = node.parent
-    while current is not None:
+    current, steps = node.parent, 0
+    while current is not None and steps <= MAX_CLIMB:
+        steps += 1
         t = current.type
         if t in FUNCTIONS:
             params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
@@ -592,11 +599,15 @@ def truthy(value) -> bool | None:
     return bool(value)
 
 
-def guards_between(pf: ParsedFile, node, stop) -> list[Guard]:
-    """The conditions under which `node` runs, up to (not including) the function `stop`."""
+def guards_between(pf: ParsedFile, node, stop) -> list[Guard] | None:
+    """The conditions under which `node` runs, up to (not including) the function `stop`; None
+    when `stop` is too far up to tell."""
     guards: list[Guard] = []
-    child, current = node, node.parent
+    child, current, steps = node, node.parent, 0
     while current is not None and _id(current) != _id(stop):
+        steps += 1
+        if steps > MAX_CLIMB:
+            return None
         t = current.type
         if t == "if_statement":
             condition = current.child_by_field_name("condition")
@@ -676,6 +687,10 @@ def find_hooks(pf: ParsedFile) -> list[Hook]:
             if left is not None and left.type in ("member_expression", "subscript_expression") \
                     and _property(pf, left) == "webpack":
                 candidate, where = node.child_by_field_name("right"), left
+        elif node.type == "shorthand_property_identifier" and pf.text(node) == "webpack":  # { webpack }
+            binding = find_binding(pf, node, "webpack")
+            if binding is not None and binding.node is not None and binding.kind in ("value", "function"):
+                candidate, where = binding.node, node
         if candidate is None:
             continue
         fn = function_of(pf, candidate)
@@ -704,11 +719,11 @@ def entry_assignments(pf: ParsedFile) -> list:
 
 def _hook_containing(node, hooks: list[Hook]) -> Hook | None:
     ids = {h.node.id: h for h in hooks}
-    current = node.parent
-    while current is not None:
+    current, steps = node.parent, 0
+    while current is not None and steps <= MAX_CLIMB:
         if current.id in ids:
             return ids[current.id]
-        current = current.parent
+        current, steps = current.parent, steps + 1
     return None
 
 
@@ -739,10 +754,10 @@ def read_injection(pf: ParsedFile, assign, hooks: list[Hook]) -> Injection:
     hook = _hook_containing(assign, hooks)
     if hook is not None:
         guards = guards_between(pf, assign, hook.node)
-        compilations = compilations_of(pf, guards)
+        compilations = compilations_of(pf, guards) if guards is not None else None
     else:
         guards, compilations, hook = _through_helper(pf, assign, hooks)
-    injection = Injection(assign, target, hook, guards, compilations)
+    injection = Injection(assign, target, hook, guards or [], compilations)
     _read_entry_function(pf, injection)
     return injection
 
@@ -754,16 +769,19 @@ def _through_helper(pf: ParsedFile, assign, hooks: list[Hook]):
         helper = enclosing_function(helper)
     name = _helper_name(pf, helper) if helper is not None else None
     inner = guards_between(pf, assign, helper) if helper is not None else []
-    worlds: set[str] = set()
+    worlds: set[str] | None = set()
     first: tuple[list[Guard], Hook] | None = None
     for hook in hooks:
         for call in _calls_to(pf, hook.node, name) if name else []:
             outer = guards_between(pf, call, hook.node)
-            worlds |= compilations_of(pf, inner + outer)
-            first = first or (inner + outer, hook)
+            if inner is None or outer is None:
+                worlds = None  # too deep to tell
+            elif worlds is not None:
+                worlds |= compilations_of(pf, inner + outer)
+            first = first or ((inner or []) + (outer or []), hook)
     if first is None:
-        return inner, None, None
-    return first[0], frozenset(worlds), first[1]
+        return inner or [], None, None
+    return first[0], frozenset(worlds) if worlds is not None else None, first[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -816,7 +834,8 @@ def _capture_original(pf: ParsedFile, injection: Injection, config_name: str) ->
                 local = None
                 if part.type == "shorthand_property_identifier_pattern" and pf.text(part) == "entry":
                     local = "entry"
-                elif part.type == "pair_pattern" and jsvalues.property_key(part.child_by_field_name("key"), pf) == "entry":
+                elif part.type == "pair_pattern" \
+                        and jsvalues.property_key(part.child_by_field_name("key"), pf) == "entry":
                     target = part.child_by_field_name("value")
                     local = pf.text(target) if target is not None and target.type == "identifier" else None
                 if local:
@@ -831,7 +850,8 @@ def _capture_original(pf: ParsedFile, injection: Injection, config_name: str) ->
                 if parent is not None and parent.type == "call_expression" \
                         and _id(parent.child_by_field_name("function")) == node.id:
                     injection.original_calls.append(parent)
-                elif parent is not None and parent.type == "member_expression" and _property(pf, parent) in ("call", "apply") \
+                elif parent is not None and parent.type == "member_expression" \
+                        and _property(pf, parent) in ("call", "apply") \
                         and parent.parent is not None and parent.parent.type == "call_expression":
                     injection.original_calls.append(parent.parent)
 
@@ -861,8 +881,9 @@ def _helpers(pf: ParsedFile, roots: list) -> list:
 
 def settlement(pf: ParsedFile, call, stop) -> str | None:
     """How the promise of `call` is settled: 'await', 'then', 'returned', or None."""
-    child, current = call, call.parent
-    while current is not None and _id(current) != _id(stop):
+    child, current, steps = call, call.parent, 0
+    while current is not None and _id(current) != _id(stop) and steps <= MAX_CLIMB:
+        steps += 1
         t = current.type
         if t == "await_expression":
             return "await"
@@ -936,8 +957,9 @@ def _mutation(pf: ParsedFile, node, scope: list) -> Mutation | None:
             value = _named(spreads[0])[0] if _named(spreads[0]) else None
         else:  # [polyfill, value]: a string entry made an array
             values = [e for e in elements if path_of(pf, e) is None and not _paths_through_parameter(pf, e, scope)]
-            if len(values) != 1 or len(elements) < 2 or \
-                    jsvalues.unwrap(values[0]).type not in ("identifier", "member_expression", "subscript_expression"):
+            inner = jsvalues.unwrap(values[0]) if len(values) == 1 else None
+            if inner is None or len(elements) < 2 or \
+                    inner.type not in ("identifier", "member_expression", "subscript_expression"):
                 return None
             kind, value = "wrap", values[0]
             added = [e for e in elements if e.id != values[0].id]
@@ -991,8 +1013,9 @@ def _entry_key(pf: ParsedFile, value, site) -> str | None:
             if obj is not None and obj.type == "identifier":
                 return key
     # `if (name === 'main.js') …` around a mutation of `entries[name]`
-    current = site.parent
-    while current is not None and current.type not in FUNCTIONS:
+    current, steps = site.parent, 0
+    while current is not None and current.type not in FUNCTIONS and steps <= MAX_CLIMB:
+        steps += 1
         if current.type == "if_statement":
             condition = jsvalues.unwrap(current.child_by_field_name("condition"))
             if condition is not None and condition.type == "binary_expression" \
@@ -1029,11 +1052,13 @@ def _shape_evidence(pf: ParsedFile, node, shapes: set[str]) -> None:
         text = pf.text(callee) if callee is not None else ""
         if text == "Array.isArray":
             shapes.add("array")
-        elif text.endswith(".concat") and callee is not None and _object(callee) is not None \
-                and jsvalues.unwrap(_object(callee)).type == "array" and not _named(jsvalues.unwrap(_object(callee))):
-            shapes.update({"array", "string"})  # [].concat(value) normalises a string or an array
-        elif text.endswith(".flat") and callee is not None and jsvalues.unwrap(_object(callee)).type == "array":
-            shapes.update({"array", "string"})  # [value].flat()
+        receiver = jsvalues.unwrap(_object(callee)) if callee is not None and callee.type == "member_expression" \
+            else None
+        if receiver is not None and receiver.type == "array":
+            if text.endswith(".concat") and not _named(receiver):
+                shapes.update({"array", "string"})  # [].concat(value) normalises a string or an array
+            elif text.endswith(".flat"):
+                shapes.update({"array", "string"})  # [value].flat()
 
 
 def _is_dedupe(pf: ParsedFile, node, specs: set[str]) -> bool:
@@ -1094,8 +1119,7 @@ def _call_path(pf: ParsedFile, node, via: str, hops: int) -> AddedPath | None:
         return None
     parts, last = [], None
     for arg in args:
-        arg_text = " ".join(pf.text(arg).split())
-        if not parts and (arg_text in ROOT_MARKERS or "import.meta" in arg_text or "__dirname" in arg_text):
+        if not parts and _is_root(pf, arg):
             continue
         value = string_value(jsvalues.unwrap(arg), pf)
         if value is None:
@@ -1111,6 +1135,21 @@ def _call_path(pf: ParsedFile, node, via: str, hops: int) -> AddedPath | None:
     joined = posixpath.normpath(posixpath.join(*parts))
     spec = joined if joined.startswith(("../", "/")) else "./" + joined.removeprefix("./")
     return AddedPath(spec, last, via)
+
+
+def _is_root(pf: ParsedFile, node, hops: int = 0) -> bool:
+    """`__dirname`, `process.cwd()`, `import.meta.dirname`, or a constant bound to one of them."""
+    node = jsvalues.unwrap(node)
+    if node is None or hops > 2:
+        return False
+    text = " ".join(pf.text(node).split())
+    if text in ROOT_MARKERS or "import.meta" in text or "__dirname" in text:
+        return True
+    if node.type == "identifier":
+        binding = find_binding(pf, node, text)
+        return binding is not None and binding.kind == "value" and binding.node is not None \
+            and _is_root(pf, binding.node, hops + 1)
+    return False
 
 
 def _template_path(pf: ParsedFile, node, via: str) -> AddedPath | None:
@@ -1252,9 +1291,10 @@ def _edge_uses(ctx: Context, names: set[str]) -> dict[str, list[Use]]:
         if pf is None:
             continue
         code = EdgeCode.of(pf)
-        references = [getattr(r, "node", r) for r in free_references(code, frozenset(bare))]
-        for node in references + _global_members(code, bare):
-            use = _use_of(pf, node, names)
+        references = [(getattr(r, "node", r), getattr(r, "ancestors", None))
+                      for r in free_references(code, frozenset(bare))]
+        for node, ancestors in references + [(m, None) for m in _global_members(code, bare)]:
+            use = _use_of(pf, node, names, ancestors)
             if use is not None:
                 uses.setdefault(use.name, []).append(use)
     return uses
@@ -1279,7 +1319,7 @@ def _global_members(code: EdgeCode, bare: set[str]) -> list:
     return found
 
 
-def _use_of(pf: ParsedFile, node, names: set[str]) -> Use | None:
+def _use_of(pf: ParsedFile, node, names: set[str], ancestors=None) -> Use | None:
     """The name a reference uses (`process` becomes `process.<member>`), or None."""
     if node.type == "member_expression":  # globalThis.X
         name = _property(pf, node)
@@ -1302,7 +1342,9 @@ def _use_of(pf: ParsedFile, node, names: set[str]) -> Use | None:
     if parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
             and _id(parent.child_by_field_name("left")) == base.id:
         return None
-    return Use(name, pf.path, base, guarded(pf, base, name))
+    if ancestors is not None and base.id != node.id:  # `process.x`: the member is one level up
+        ancestors = ancestors[1:]
+    return Use(name, pf.path, base, guarded(pf, base, name, ancestors))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1354,7 +1396,8 @@ def bundler(ctx: Context, analysis: Analysis | None = None) -> Bundler:
     return Bundler(turbopack, assumed, build_fails, build_script)
 
 
-def injected_modules(analysis: Analysis, *, edge_only: bool = True) -> list[tuple[PolyfillModule, Injection, AddedPath]]:
+def injected_modules(analysis: Analysis, *,
+                     edge_only: bool = True) -> list[tuple[PolyfillModule, Injection, AddedPath]]:
     """(module, injection, path) for every polyfill file injected (into the edge compilation)."""
     found, seen = [], set()
     for injection in analysis.injections:

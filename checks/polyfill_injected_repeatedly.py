@@ -38,10 +38,12 @@ class PolyfillInjectedRepeatedly(Check):
                 continue
             mutation = injection.mutations[0]
             added = mutation.paths[0]
+            verb = "appended" if mutation.kind == "push" else "prepended"
             yield ctx.finding(self, analysis.config_path, analysis.pf.span(mutation.node),
                               f"{quoted(added)} is added to the entry without checking whether it is already "
                               f"there: the entry function is called repeatedly (for example on dev rebuilds), "
-                              f"so the polyfill is prepended once more each time (REFERENCE.md §6.3 pitfall 3). "
+                              f"so it is {verb} once more each time (REFERENCE.md "
+                              f"§6.3 pitfall 3). "
                               + (f"Test `includes({added.via})` first." if added.via else
                                  "Test `includes()` with the same path first."),
                               related=[location(analysis, injection.target, "`config.entry` is replaced here")])

@@ -1,7 +1,7 @@
-from edgelint.api import Check
+from edgelint.api import Check, Figure
 
-from ._polyfill import (WORLD_LABELS, describe_guard, edge_polyfills, injection_analysis, location, quoted, truthy,
-                        value_in)
+from ._polyfill import (WORLD_LABELS, bundler, describe_guard, edge_polyfills, injection_analysis, location, quoted,
+                        truthy, value_in)
 
 
 class EdgePolyfillNotGuarded(Check):
@@ -91,16 +91,17 @@ class EdgePolyfillNotGuarded(Check):
                                   f"{what} is injected under {describe_guard(pf, guard)}, which is true for the "
                                   f"Node.js server compilation as well as the edge one (REFERENCE.md §6.2): the "
                                   f"Node.js server bundles get it too (§6.3 pitfall 2). Guard with `nextRuntime "
-                                  f"=== 'edge'` instead.", related=related + [location(analysis, injection.target,
-                                                                                       "`config.entry` is replaced here")],
+                                  f"=== 'edge'` instead.",
+                                  related=related + [location(analysis, injection.target,
+                                                              "`config.entry` is replaced here")],
                                   compilations=sorted(runs))
                 continue
             guarded = ", ".join(describe_guard(pf, g) for g in injection.guards)
+            why = f"the guard {guarded} does not exclude them" if guarded else "nothing here restricts it"
             yield ctx.finding(self, analysis.config_path, pf.span(injection.target),
                               f"{what} is injected into {others} compilation{'s' if len(extra) > 1 else ''} too: "
                               f"the `webpack` hook runs once per compilation (REFERENCE.md §6.2) and "
-                              f"{'the guard ' + guarded + ' does not exclude them' if guarded else 'nothing here restricts it'} "
-                              f"(§6.3 pitfall 2). Wrap the rewrite in `if (nextRuntime === 'edge')`.",
+                              f"{why} (§6.3 pitfall 2). Wrap the rewrite in `if (nextRuntime === 'edge')`.",
                               related=related, compilations=sorted(runs))
 
     def _excluding(self, pf, injection):
@@ -112,3 +113,23 @@ class EdgePolyfillNotGuarded(Check):
         node = injection.mutations[0].node if injection.mutations else injection.target
         return node, f"it is prepended only to the client entr{'y' if len(keys) == 1 else 'ies'} " + \
             ", ".join(f"'{k}'" for k in keys)
+
+    def audit(self, ctx):
+        """Whether the polyfill injected through `config.entry` really reaches the edge build."""
+        analysis = injection_analysis(ctx)
+        if analysis is None:
+            return
+        injections = [i for i in analysis.injections if i.mutations]
+        if not injections:
+            return
+        turbopack = bundler(ctx).turbopack
+        built = [i for i in injections if i.reaches_edge and not turbopack
+                 and all(p.kind != "missing" for p in i.paths)]
+        detail = "Turbopack build: the webpack hook is not called" if turbopack else \
+            ", ".join(sorted({p.spec for i in injections for p in i.paths}))
+        yield Figure("polyfill", "entry polyfill injections that reach the edge build", len(built), len(injections),
+                     detail=detail)
+        edge = [i for i in injections if edge_polyfills(analysis, i) and i.compilations is not None]
+        if edge:
+            only = [i for i in edge if i.runs_in == frozenset({"edge"})]
+            yield Figure("polyfill", "edge polyfills injected into the edge compilation only", len(only), len(edge))

@@ -61,5 +61,6 @@ class PolyfillUnusedGlobal(Check):
                                   f"{count} edge source file{'s' if count != 1 else ''} uses it. Packages under "
                                   f"node_modules were not read: if a dependency needs it, keep it and suppress this "
                                   f"note; otherwise remove it.",
-                                  related=[location(analysis, added.node, "the polyfill injected into the edge entries")],
+                                  related=[location(analysis, added.node,
+                                                    "the polyfill injected into the edge entries")],
                                   api=name)
