@@ -45,7 +45,6 @@ tree, except short, depth-limited chains of identifier bindings.
 
 from __future__ import annotations
 
-import inspect
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -57,10 +56,6 @@ from edgelint.parsing import ParsedFile, string_value
 
 from ._compat import EDGE_UNSUPPORTED_NODE_APIS, EdgeCode, Scopes, compat_graph, edge_files, free_references, \
     is_guarded
-
-#: `_compat`'s scope helpers take the ancestors of a node (nearest first) in newer versions.
-_BOUND_TAKES_ANCESTORS = "ancestors" in inspect.signature(Scopes.is_bound).parameters
-_GUARD_TAKES_ANCESTORS = "ancestors" in inspect.signature(is_guarded).parameters
 
 WORLDS = ("client", "nodejs", "edge")
 #: What the hook's context says in each compilation (REFERENCE.md §6.2); `dev` is unknown.
@@ -290,17 +285,13 @@ def ancestors_of(node) -> list:
 
 
 def is_bound(scopes: Scopes, node, ancestors=None) -> bool:
-    """`Scopes.is_bound` for either form of `_compat`'s API."""
-    if _BOUND_TAKES_ANCESTORS:
-        return scopes.is_bound(node, ancestors if ancestors is not None else ancestors_of(node))
-    return scopes.is_bound(node)
+    """`Scopes.is_bound`, computing the ancestors when the caller has none."""
+    return scopes.is_bound(node, ancestors if ancestors is not None else ancestors_of(node))
 
 
 def guarded(pf: ParsedFile, node, needle: str, ancestors=None) -> bool:
-    """`_compat.is_guarded` for either form of its API."""
-    if _GUARD_TAKES_ANCESTORS:
-        return is_guarded(pf, node, ancestors if ancestors is not None else ancestors_of(node), needle)
-    return is_guarded(pf, node, needle)
+    """`_compat.is_guarded`, computing the ancestors when the caller has none."""
+    return is_guarded(pf, node, ancestors if ancestors is not None else ancestors_of(node), needle)
 
 
 def _id(node) -> int | None:
@@ -1291,8 +1282,7 @@ def _edge_uses(ctx: Context, names: set[str]) -> dict[str, list[Use]]:
         if pf is None:
             continue
         code = EdgeCode.of(pf)
-        references = [(getattr(r, "node", r), getattr(r, "ancestors", None))
-                      for r in free_references(code, frozenset(bare))]
+        references = [(r.node, r.ancestors) for r in free_references(code, frozenset(bare))]
         for node, ancestors in references + [(m, None) for m in _global_members(code, bare)]:
             use = _use_of(pf, node, names, ancestors)
             if use is not None:
