@@ -231,6 +231,22 @@ class Analysis:
         return ""
 
 
+def provided_on_edge(ctx: Context) -> set[str]:
+    """Globals ('setImmediate', 'process.nextTick', …) that a polyfill injected into the edge
+    compilation defines (so edge code may use them)."""
+    analysis = injection_analysis(ctx)
+    if analysis is None:
+        return set()
+    provided: set[str] = set()
+    for injection in analysis.injections:
+        if injection.reaches_edge:
+            for added in injection.paths:
+                module = analysis.module(added)
+                if module is not None:
+                    provided |= module.defined
+    return provided
+
+
 def is_node_global(name: str) -> bool:
     return name in NODE_GLOBALS or name.startswith("process.")
 

@@ -1,5 +1,6 @@
 from edgelint.api import Check, Location
 
+from ._polyfill import provided_on_edge
 from ._compat import (EDGE_UNSUPPORTED_NODE_APIS, EdgeCode, compat_graph, edge_files, evidence, free_references,
                       is_guarded)
 from edgelint.parsing import string_value
@@ -32,7 +33,9 @@ class NoNodeGlobalInEdge(Check):
     mentions the name (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`).
     Code in a branch on `process.env.NEXT_RUNTIME` that cannot run on the edge is skipped (Next.js
     removes it from edge bundles). Bare `Buffer` is **not** reported: Next.js provides it to edge
-    code in every version (REFERENCE.md §8a). Under OpenNext, routes run on Node.js (a
+    code in every version (REFERENCE.md §8a), and neither is a global that a polyfill injected into
+    the edge compilation from `next.config` defines (the polyfill checks, EDGE5xx, judge the
+    injection itself). Under OpenNext, routes run on Node.js (a
     `runtime = 'edge'` export is reported by EDGE111 instead), so only edge middleware is checked.
 
     ## Why is this bad?
@@ -62,6 +65,7 @@ class NoNodeGlobalInEdge(Check):
 
     def run(self, ctx):
         graph = compat_graph(ctx)
+        self.polyfilled = provided_on_edge(ctx)
         for path in ctx.ws.grep(list(edge_files(ctx, graph)), *NEEDLES):
             pf = ctx.parse(path)
             if pf is None:
@@ -91,7 +95,7 @@ class NoNodeGlobalInEdge(Check):
                 return None  # `typeof process`, passing `process` around: nothing is used yet
             prop = member.child_by_field_name("property") or member.child_by_field_name("index")
             prop_name = pf.text(prop) if prop is not None and prop.type != "string" else string_value(prop, pf)
-            if prop_name is None or prop_name == "env":
+            if prop_name is None or prop_name == "env" or f"process.{prop_name}" in self.polyfilled:
                 return None
             if is_guarded(pf, member, ref.above(1), f"process.{prop_name}"):
                 return None
@@ -101,6 +105,8 @@ class NoNodeGlobalInEdge(Check):
             what = f"`process.{prop_name}{'()' if called else ''}`"
             return member, (f"{what} is Node.js-only: the edge runtime's `process` provides `process.env` only "
                             f"(REFERENCE.md §2.1), so this fails or is undefined at run time."), "error"
+        if name in self.polyfilled:
+            return None  # the injected edge polyfill defines it (EDGE506 checks the injection)
         if name in MODULE_GLOBALS:
             if is_guarded(pf, node, ref.ancestors, name):
                 return None
