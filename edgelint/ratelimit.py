@@ -576,9 +576,11 @@ class Reach:
 class Analysis:
     """Limiter calls, user actions and their coverage for one app (build with `analysis(ctx)`)."""
 
-    def __init__(self, ws, app, options: RatelimitOptions | None = None, resolver: Resolver | None = None):
+    def __init__(self, ws, app, options: RatelimitOptions | None = None, resolver: Resolver | None = None,
+                 focus: set[str] | None = None):
         self.ws = ws
         self.app = app
+        self.focus = focus  # files named on the command line: only their actions are looked at
         self.options = options or RatelimitOptions()
         self.resolver = resolver or Resolver(ws)
         self._modules: dict[str, Module | None] = {}
@@ -1260,6 +1262,8 @@ class Analysis:
         wanted = set(MUTATING) | ({"GET", "HEAD"} if self.options.include_get else set())
         actions: list[Action] = []
         for route in self.app.routes:
+            if self.focus is not None and route.path not in self.focus:
+                continue
             if route.kind == "route" and route.router == "app":
                 mod = self.module(route.path)
                 if mod is None:
@@ -1286,6 +1290,8 @@ class Analysis:
                 actions.append(Action("api", route.path, route.url, name, span, route, node=node,
                                       node_path=vmod.path if vmod is not None else ""))
         for path in self.ws.grep(self.app.files, b"use server"):
+            if self.focus is not None and path not in self.focus:
+                continue
             summary = self.ws.summary(path)
             mod = self.module(path)
             if summary is None or mod is None:
@@ -2629,7 +2635,7 @@ def analysis(ctx, options: RatelimitOptions | None = None) -> Analysis:
     Everything is computed inside `ctx.shared`, so the files it reads are recorded as inputs
     of every check that uses it (the findings cache depends on that)."""
     def compute() -> Analysis:
-        result = Analysis(ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws)))
+        result = Analysis(ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws)), ctx.focus)
         result.limiter_calls()
         result.coverage()
         return result
