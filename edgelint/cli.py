@@ -52,6 +52,17 @@ def _check_config_rules(config) -> None:
                 raise ConfigError(f"{config.path}: '{key}': unknown rule '{ref}' (see `edgelint rules`)")
 
 
+def _emit(report: str, output: str | None) -> None:
+    """Write the report to `output`, or to standard output."""
+    if output:
+        try:
+            Path(output).write_text(report, "utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        click.echo(report, nl=False)
+
+
 def _refs(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -144,13 +155,7 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
     if fmt == "sarif":
         options["category"] = category
     report = render(fmt, result, **options)
-    if output:
-        try:
-            Path(output).write_text(report, "utf-8")
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror or error}")
-    else:
-        click.echo(report, nl=False)
+    _emit(report, output)
     code = engine.exit_code(result, config.fail_on)
     sys.exit(0 if exit_zero and code == 1 else code)
 
@@ -193,13 +198,7 @@ def audit(path, fmt, output, target, config_file, strict) -> None:
         report = audit_report.render_markdown(audits)
     else:
         report = audit_report.render_text(audits, color=_use_color(output))
-    if output:
-        try:
-            Path(output).write_text(report, "utf-8")
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror or error}")
-    else:
-        click.echo(report, nl=False)
+    _emit(report, output)
     if result.incomplete:
         sys.exit(2)
     sys.exit(1 if strict and any(not a.passed for x in audits for a in x.areas) else 0)

@@ -31,15 +31,11 @@ class NextConfig:
 
     def value(self, *keys):
         """The literal value at a key path, None if absent, an Unknown if not literal."""
-        node = self.node
-        for key in keys:
-            pair = jsvalues.object_pairs(node, self.pf).get(key) if node is not None else None
-            if pair is None:
-                return None
-            node = pair[1]
+        node = self.node_at(*keys)
         return jsvalues.literal(node, self.pf) if node is not None else None
 
     def node_at(self, *keys):
+        """The value node at a key path of nested object literals, None if absent."""
         node = self.node
         for key in keys:
             pair = jsvalues.object_pairs(node, self.pf).get(key) if node is not None else None

@@ -194,15 +194,9 @@ def _export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
         names = []
         clause = next((c for c in node.named_children if c.type == "export_clause"), None)
         if clause is not None:
-            for spec in clause.named_children:
-                if spec.type != "export_specifier" or _has_token(spec, "type"):
-                    continue
-                name = spec.child_by_field_name("name")
-                alias = spec.child_by_field_name("alias")
-                exported = alias or name
-                names.append((pf.text(name), pf.text(exported)))
-                summary.exports[pf.text(exported)] = Export(pf.text(exported), "reexport", pf.span(exported),
-                                                            local=pf.text(name), source=module)
+            for local, exported, span in _export_specifiers(clause, pf):
+                names.append((local, exported))
+                summary.exports[exported] = Export(exported, "reexport", span, local=local, source=module)
         else:
             if not type_only:
                 summary.star_exports.append(module)
@@ -220,14 +214,18 @@ def _export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
         return
     clause = next((c for c in node.named_children if c.type == "export_clause"), None)
     if clause is not None:
-        for spec in clause.named_children:
-            if spec.type != "export_specifier" or _has_token(spec, "type"):
-                continue
-            name = spec.child_by_field_name("name")
-            alias = spec.child_by_field_name("alias")
-            exported = alias or name
-            summary.exports[pf.text(exported)] = Export(pf.text(exported), "local", pf.span(exported),
-                                                        local=pf.text(name))
+        for local, exported, span in _export_specifiers(clause, pf):
+            summary.exports[exported] = Export(exported, "local", span, local=local)
+
+
+def _export_specifiers(clause, pf: ParsedFile):
+    """(local name, exported name, span of the exported name) of `{ a, b as c }`, types skipped."""
+    for spec in clause.named_children:
+        if spec.type != "export_specifier" or _has_token(spec, "type"):
+            continue
+        name = spec.child_by_field_name("name")
+        exported = spec.child_by_field_name("alias") or name
+        yield pf.text(name), pf.text(exported), pf.span(exported)
 
 
 def _declaration(declaration, pf: ParsedFile, summary: ModuleSummary) -> None:
