@@ -117,10 +117,10 @@ class UnlimitedUserAction(Check):
             action = cov.action
             if action.kind == "server-action":
                 pages = ", ".join(page_label(p) for p in action.pages) if action.pages else "(no page found)"
-                text = fact_text(cov)
+                text = f"`{action.name}`: {fact_text(cov)}"
                 if action.inline:  # shares the row of the page that declares it
-                    text = f"server action `{action.name}`: {text}"
-                yield RouteFact(action.path, "rate limit", text, url=pages, kind=f"server action {action.name}")
+                    text = f"server action {text}"
+                yield RouteFact(action.path, "rate limit", text, url=pages, kind="server action")
             else:
                 by_file.setdefault(action.path, []).append(f"{action.name.replace('|', '/')}: {fact_text(cov)}")
         for path, texts in by_file.items():

@@ -1,0 +1,77 @@
+"""`edgelint audit`: snapshots in every format, the migration report, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, assert_clean_exit
+
+APPS = sorted(p for p in (FIXTURES / "apps").iterdir() if p.is_dir())
+
+
+@pytest.fixture
+def app_copy(tmp_path):
+    def copy(name: str):
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / "apps" / name, target, ignore=shutil.ignore_patterns(".edgelint_cache"))
+        return target
+
+    return copy
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("app", APPS, ids=lambda p: p.name)
+def test_audit_snapshot(cli, app_copy, app, fmt, snapshot):
+    result = cli("audit", app_copy(app.name), "--format", fmt)
+    assert_clean_exit(result, 0)
+    assert str(app.parent) not in result.stdout
+    assert result.stdout == snapshot
+
+
+def test_audit_json_figures_have_evidence(cli, app_copy):
+    doc = json.loads(cli("audit", app_copy("pages-shop"), "--format", "json").stdout)
+    app = doc["apps"][0]
+    areas = {a["area"]: a for a in app["areas"]}
+    assert set(areas) == {"runtime", "edge-compat", "kv", "image", "polyfill", "ratelimit"}
+    runtime = areas["runtime"]["figures"][0]
+    assert runtime["label"] == "dynamic routes on the edge runtime" and runtime["value"] < runtime["total"]
+    assert not areas["runtime"]["passed"] and areas["runtime"]["findings"]
+    assert all(f["path"] and f["line"] >= 1 for a in app["areas"] for f in a["findings"])
+    kinds = {r["kind"] for r in app["routes"]}
+    assert {"page", "route handler", "API route", "middleware", "server action"} <= kinds
+    assert any(r["facts"].get("KV") for r in app["routes"])
+    terms = app["score"]["terms"]
+    assert app["score"]["value"] == round(100 * sum(t["ratio"] for t in terms) / len(terms))
+
+
+def test_clean_app_passes_every_area(cli, app_copy):
+    doc = json.loads(cli("audit", app_copy("clean-edge"), "--format", "json", "--strict").stdout)
+    assert all(a["passed"] for a in doc["apps"][0]["areas"])
+
+
+def test_strict_fails_on_a_failing_area(cli, app_copy):
+    assert_clean_exit(cli("audit", app_copy("pages-shop"), "--strict"), 1)
+
+
+def test_migration_report_lists_every_change(cli, app_copy):
+    app = app_copy("pages-shop")
+    result = cli("audit", app, "--target", "opennext", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert doc["migration"] == {"from": "next-on-pages", "to": "opennext"}
+    codes = {f["code"] for a in doc["apps"][0]["areas"] for f in a["findings"]}
+    assert {"EDGE111", "EDGE113"} <= codes  # edge exports to remove, Pages-only config
+    paths = {f["path"] for a in doc["apps"][0]["areas"] for f in a["findings"] if f["code"] == "EDGE113"}
+    assert {"package.json", "wrangler.toml", "next.config.mjs"} <= paths
+    text = cli("audit", app, "--target", "opennext").stdout
+    assert "migration report: next-on-pages → opennext" in text
+    assert "more (edgelint check" not in text  # a migration report lists every change
+
+
+def test_markdown_escapes_cells(cli, make_app):
+    app = make_app({"app/a|b/page.tsx": "import { cookies } from 'next/headers'\n"
+                                        "export default function P() { cookies(); return null }\n"})
+    out = cli("audit", app, "--format", "markdown").stdout
+    assert "/a\\|b" in out and "| /a|b |" not in out

@@ -1,0 +1,87 @@
+"""`check --fix` and `--diff`: the fixed text, idempotence, parseability, untouched broken files."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import FIXTURES, assert_clean_exit
+from edgelint import parsing
+
+
+def _copy(tmp_path, name="pages-shop"):
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / "apps" / name, target, ignore=shutil.ignore_patterns(".edgelint_cache"))
+    return target
+
+
+def _sources(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and ".edgelint_cache" not in p.parts}
+
+
+def test_diff_prints_the_fixes_and_changes_nothing(cli, tmp_path):
+    app = _copy(tmp_path)
+    before = _sources(app)
+    result = cli("check", app, "--diff", "--select", "EDGE101,EDGE104", "--no-cache")
+    assert_clean_exit(result, 1)
+    assert "+export const runtime = 'edge';" in result.stdout
+    assert "-export const config = { runtime: 'edge' };" in result.stdout
+    assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
+    assert _sources(app) == before
+
+
+def test_fix_applies_idempotently_and_keeps_files_parseable(cli, tmp_path):
+    app = _copy(tmp_path)
+    result = cli("check", app, "--fix", "--no-cache")
+    assert_clean_exit(result, 1)  # what cannot be fixed remains
+    assert "Fixed " in result.stderr
+    page = (app / "app/account/orders/page.tsx").read_text("utf-8")
+    header, rest = page.split("export const runtime = 'edge';", 1)
+    assert "import { getSession } from '@/lib/session';\n\n" in header  # after the imports, quote style kept
+    assert "export const metadata" in rest
+    assert "runtime: 'experimental-edge'" in (app / "pages/orders/[id].tsx").read_text("utf-8")
+    fixed = _sources(app)
+    for path, data in fixed.items():
+        if path.endswith((".ts", ".tsx", ".js", ".mjs")):
+            assert not parsing.parse(path, data).root.has_error, path
+    again = cli("check", app, "--fix", "--no-cache")
+    assert "Fixed 0 problems" in again.stderr
+    assert _sources(app) == fixed
+    remaining = cli("check", app, "--select", "EDGE101,EDGE104", "--no-cache", "--format", "json")
+    assert '"code": "EDGE101"' not in remaining.stdout and '"code": "EDGE104"' not in remaining.stdout
+
+
+def test_fix_removes_edge_runtime_under_opennext(cli, tmp_path):
+    app = _copy(tmp_path, "opennext-blog")
+    assert_clean_exit(cli("check", app, "--fix", "--select", "EDGE111", "--no-cache"), 0, 1)
+    remaining = cli("check", app, "--select", "EDGE111", "--no-cache")
+    assert_clean_exit(remaining, 0)
+    for path in app.rglob("*.tsx"):
+        assert "export const runtime = 'edge'" not in path.read_text("utf-8")
+
+
+def test_fix_never_touches_a_file_that_does_not_parse(cli, make_app):
+    app = make_app({
+        "package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}\n',
+        "app/api/a/route.ts": "export async function POST() { return new Response('ok') }\nconst broken = ;\n",
+    })
+    before = (app / "app/api/a/route.ts").read_bytes()
+    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache", "--format", "json")
+    assert_clean_exit(result, 1)
+    assert '"code": "EDGE101"' in result.stdout  # still reported, not fixed
+    assert (app / "app/api/a/route.ts").read_bytes() == before
+
+
+def test_plan_skips_files_that_do_not_parse_and_rolls_back_broken_results(tmp_path):
+    from edgelint import fixes
+    from edgelint.api import Finding, Fix, Location, Span
+
+    (tmp_path / "broken.ts").write_text("const a = ;\n", "utf-8")
+    (tmp_path / "ok.ts").write_text("const a = 1;\n", "utf-8")
+    where = Location("x", Span(1, 1, 1, 2))
+    findings = [Finding("EDGE101", "m", where, fixes=(Fix("broken.ts", 0, 5, "let"),)),
+                Finding("EDGE101", "m", where, fixes=(Fix("ok.ts", 10, 11, "(("),))]
+    outcome = fixes.plan(tmp_path, findings)
+    assert outcome.skipped == {"broken.ts": "the file does not parse cleanly",
+                               "ok.ts": "the fixed file would not parse; nothing changed"}
+    assert not outcome.new_sources and not outcome.fixed
