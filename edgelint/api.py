@@ -193,9 +193,15 @@ class Context:
         The files it was computed from count as inputs of every check that uses it (the cache
         relies on that)."""
         if key not in self._shared:
-            with self.ws.recording() as recorder:
-                value = compute()
+            try:
+                with self.ws.recording() as recorder:
+                    value = compute()
+            except BaseException as error:  # the checks that share it fail at once, not each again
+                self._shared[key] = error
+                raise
             self._shared[key] = (value, dict(recorder.deps), list(recorder.problems), dict(recorder.scopes))
+        if isinstance(self._shared[key], BaseException):
+            raise self._shared[key]
         value, deps, problems, scopes = self._shared[key]
         self.ws.replay(deps, problems, scopes)
         return value

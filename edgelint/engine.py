@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgelint import cache as cache_module
-from edgelint import project, registry, suppressions
+from edgelint import project, registry, suppressions, watchdog
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
@@ -36,17 +36,24 @@ class RunResult:
 
 
 class TrackingContext(Context):
-    """A Context that remembers the last file a check looked at (for internal-error reports)."""
+    """A Context that remembers the last file a check looked at (for internal-error reports) and
+    gives the check a fresh time budget for every new file (see `edgelint.watchdog`)."""
 
     current: str = ""
+    budget: watchdog.Budget | None = None
 
     def parse(self, path):
-        self.current = path
+        self._touch(path)
         return super().parse(path)
 
     def summary(self, path):
-        self.current = path
+        self._touch(path)
         return super().summary(path)
+
+    def _touch(self, path: str) -> None:
+        self.current = path
+        if self.budget is not None:
+            self.budget.touch(path)
 
 
 def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
@@ -133,13 +140,18 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 findings += found
                 incomplete |= failed
                 if audit and not failed:
+                    ctx.budget = watchdog.Budget()
                     try:
-                        audit_items.setdefault(app.root, []).extend(check.audit(ctx) or ())
-                    except Exception as error:  # an audit figure must not take the report down
+                        with watchdog.watch(ctx.budget):
+                            items = list(check.audit(ctx) or ())
+                        audit_items.setdefault(app.root, []).extend(items)
+                    except (Exception, watchdog.CheckTimeout) as error:  # an audit figure must not take the report down
                         incomplete = True
                         findings.append(Finding("EDGE906", f"internal error: audit of {check.code} ({check.name}) "
                                                 f"failed: {type(error).__name__}: {error}; please report it",
-                                                Location(app.rel("package.json"), Span(1, 1, 1, 1))))
+                                                Location(_app_file(ws, app), Span(1, 1, 1, 1))))
+                    finally:
+                        ctx.budget = None
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -181,19 +193,36 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
                       [Problem.from_dict(p) for p in entry["problems"]], scopes)
             return [Finding.from_dict(f) for f in entry["findings"]], False
     ctx.current = ""
+    ctx.budget = watchdog.Budget()
     with ws.recording() as recorder:
         try:
-            findings = list(check.run(ctx) or ())
+            with watchdog.watch(ctx.budget):
+                findings = list(check.run(ctx) or ())
+        except watchdog.CheckTimeout as stopped:
+            where = stopped.path or ctx.current or _app_file(ws, ctx.app)
+            return [Finding("EDGE906", f"internal error: check {check.code} ({check.name}) was stopped after "
+                                       f"{stopped.seconds:g} s on {where} (a pathological input?); its findings "
+                                       f"for this app are missing; please report it",
+                            Location(where, Span(1, 1, 1, 1)))], True
         except Exception as error:  # contain a failing check, report it, go on
-            where = ctx.current or ctx.app.rel("package.json")
+            where = ctx.current or _app_file(ws, ctx.app)
             frame = traceback.extract_tb(error.__traceback__)[-1]
             return [Finding("EDGE906", f"internal error: check {check.code} ({check.name}) failed on {where}: "
                                        f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:"
                                        f"{frame.lineno}); please report it", Location(where, Span(1, 1, 1, 1)))], True
+        finally:
+            ctx.budget = None
     if cache is not None:
         cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems],
                           recorder.scopes)
     return findings, False
+
+
+def _app_file(ws: Workspace, app: project.App) -> str:
+    """A file that stands for the app in a finding: its package.json, else its next.config."""
+    if not ws.exists(app.rel("package.json")) and app.next_config is not None:
+        return app.next_config.path
+    return app.rel("package.json")
 
 
 def app_model(ws: Workspace, app: project.App) -> list:

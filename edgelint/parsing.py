@@ -167,6 +167,9 @@ def parse(path: str, source: bytes) -> ParsedFile:
         tree = _parser(grammar).parse(read, progress_callback=progress)
     except TypeError:  # older bindings without progress callbacks
         tree = _parser(grammar).parse(source)
+    except BaseException:  # interrupted (watchdog, Ctrl-C): a parser not reset resumes the old parse
+        _parser(grammar).reset()
+        raise
     if tree is None:
         _parser(grammar).reset()
         raise ParseTimeout(path)

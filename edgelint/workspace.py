@@ -273,7 +273,11 @@ class Workspace:
             return
         from edgelint import pool
 
-        for rel, result in pool.summarize_all(pending, self.jobs):
+        try:
+            results = list(pool.summarize_all(pending, self.jobs))
+        except (OSError, RuntimeError):  # no processes allowed here, or a worker died: one by one instead
+            return
+        for rel, result in results:
             if result is None:
                 continue  # timed out or failed: `summary` will parse it and report why
             summary = ModuleSummary.from_dict(result)
