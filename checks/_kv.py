@@ -30,6 +30,7 @@ are never candidates.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from edgelint.api import Context, ParsedFile, Span
@@ -194,6 +195,9 @@ class _Analyzer:
         self.decls: dict[tuple[int, str], _Decl] = {}
         self.root_id = pf.root.id
         self.function_of: dict[int, object] = {}  # node id -> innermost enclosing function (memo)
+        self._scope_of: dict[int, object] = {}  # node id -> innermost enclosing scope node (memo)
+        self._parents: dict[int, object] | None = None  # node id -> parent, built only for deep trees
+        self._climbing = 0.0  # seconds spent in Node.parent
         self.members: list = []
         self.calls: list = []
         self.declarators: list = []
@@ -248,30 +252,57 @@ class _Analyzer:
             elif t == "call_expression":
                 self.calls.append(node)
 
+    def _parent(self, node):
+        """`node.parent`. tree-sitter computes it by descending from the root, so it costs O(depth);
+        once those calls have taken 50 ms (deeply nested input: 10,000 levels), a parent map of
+        the whole tree is built and used instead, which keeps the analysis linear."""
+        if self._parents is not None:
+            return self._parents.get(node.id)
+        start = time.perf_counter()
+        parent = node.parent
+        self._climbing += time.perf_counter() - start
+        if self._climbing > 0.05:
+            self._parents = {}
+            stack = [self.pf.root]
+            while stack:
+                current = stack.pop()
+                for child in current.children:
+                    self._parents[child.id] = current
+                    stack.append(child)
+        return parent
+
+    def _climb(self, node, memo: dict, stop) -> object:
+        """The nearest ancestor for which `stop` holds (None if none), remembered in `memo` for
+        every node on the way."""
+        path = []
+        current, found = node, None
+        while True:
+            if current.id in memo:
+                found = memo[current.id]
+                break
+            path.append(current.id)
+            parent = self._parent(current)
+            if parent is None or stop(parent):
+                found = parent
+                break
+            current = parent
+        for key in path:
+            memo[key] = found
+        return found
+
+    def _scope_node(self, node):
+        """The innermost scope node that encloses `node` (not `node` itself), or None."""
+        return self._climb(node, self._scope_of, lambda n: n.type in SCOPE_TYPES)
+
     def scope_of(self, node) -> int:
         """The id of the innermost scope that encloses `node` (not `node` itself)."""
-        parent = node.parent
-        while parent is not None:
-            if parent.type in SCOPE_TYPES:
-                return parent.id
-            parent = parent.parent
-        return self.root_id
+        scope = self._scope_node(node)
+        return scope.id if scope is not None else self.root_id
 
     def enclosing_function(self, node):
         """The innermost function around `node` (an instance field initialiser counts), or None."""
-        key = node.id
-        if key in self.function_of:
-            return self.function_of[key]
-        found = None
-        parent = node.parent
-        while parent is not None:
-            if parent.type in FUNCTION_TYPES or (parent.type == "public_field_definition"
-                                                 and not any(c.type == "static" for c in parent.children)):
-                found = parent
-                break
-            parent = parent.parent
-        self.function_of[key] = found
-        return found
+        return self._climb(node, self.function_of, lambda parent: parent.type in FUNCTION_TYPES or (
+            parent.type == "public_field_definition" and not any(c.type == "static" for c in parent.children)))
 
     def _declare(self, scope: int, name: str, decl: _Decl) -> None:
         self.decls.setdefault((scope, name), decl)
@@ -301,9 +332,9 @@ class _Analyzer:
             declaration.children and declaration.children[0].type == "const"
         scope = self.scope_of(node)
         if declaration is not None and declaration.type == "variable_declaration":  # `var` is hoisted
-            parent = node.parent
+            parent = self._scope_node(node)
             while parent is not None and parent.type not in HOIST_SCOPES:
-                parent = parent.parent
+                parent = self._scope_node(parent)
             scope = parent.id if parent is not None else self.root_id
         for local, steps, _node in _pattern_names(name, self.pf):
             self._declare(scope, local, _Decl("var", node, steps, const=const))
@@ -313,13 +344,12 @@ class _Analyzer:
     def resolve(self, identifier) -> _Decl | None:
         """The declaration an identifier refers to, None for a global."""
         name = self.pf.text(identifier)
-        node = identifier.parent
+        node = self._scope_node(identifier)
         while node is not None:
-            if node.type in SCOPE_TYPES:
-                decl = self.decls.get((node.id, name))
-                if decl is not None:
-                    return decl
-            node = node.parent
+            decl = self.decls.get((node.id, name))
+            if decl is not None:
+                return decl
+            node = self._scope_node(node)
         return self.decls.get((self.root_id, name))
 
     def in_function(self, node) -> bool:
@@ -566,11 +596,11 @@ class _Analyzer:
             if node.id in accesses:
                 return
             accesses[node.id] = Access(value.name, value.how, node, pf.span(node), self.in_function(node),
-                                       typed_kv=value.typed_kv or _cast_to_kv(node, pf))
+                                       typed_kv=value.typed_kv or _cast_to_kv(node, pf, self._parent))
             order.append(node.id)
 
         for node in self.members:
-            if _is_assignment_target(node):
+            if _is_assignment_target(node, self._parent):
                 continue
             value = self.value(node)
             if value is not None and value.tag == "binding" and value.origin == node.id and value.name:
@@ -740,18 +770,18 @@ def callee(call):
     return function, prefix
 
 
-def _cast_to_kv(node, pf: ParsedFile) -> bool:
+def _cast_to_kv(node, pf: ParsedFile, parent_of=lambda n: n.parent) -> bool:
     """Whether the expression is cast to KVNamespace where it is read (`… as KVNamespace`)."""
-    parent = node.parent
+    parent = parent_of(node)
     while parent is not None and parent.type in ("parenthesized_expression", "non_null_expression"):
-        parent = parent.parent
+        parent = parent_of(parent)
     if parent is None or parent.type != "as_expression" or not parent.named_children:
         return False
     return bool(KV_TYPE.match(pf.text(parent.named_children[-1])))
 
 
-def _is_assignment_target(node) -> bool:
-    parent = node.parent
+def _is_assignment_target(node, parent_of=lambda n: n.parent) -> bool:
+    parent = parent_of(node)
     return parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
         and parent.child_by_field_name("left") is not None and parent.child_by_field_name("left").id == node.id
 
