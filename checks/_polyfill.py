@@ -404,8 +404,7 @@ def find_binding(pf: ParsedFile, node, name: str) -> Binding | None:
         steps += 1
         t = current.type
         if t in FUNCTIONS:
-            params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
-            found = _param_binding(pf, params, name) if params is not None else None
+            found = _param_binding(pf, current, name)
             if found is not None:
                 return found
         elif t in ("statement_block", "program", "class_static_block", "switch_body"):
@@ -430,14 +429,9 @@ def _declared(pf: ParsedFile, statement, name: str) -> Binding | None:
                 continue
             target = declarator.child_by_field_name("name")
             value = declarator.child_by_field_name("value")
-            if target is None:
-                continue
-            if target.type == "identifier" and pf.text(target) == name:
-                return Binding("value", value)
-            if target.type == "object_pattern":
-                key = _pattern_key(pf, target, name)
-                if key is not None:
-                    return Binding("field", value, key)
+            found = _pattern_binding(pf, target, name, "value", value, value) if target is not None else None
+            if found is not None:
+                return found
     elif statement.type in ("function_declaration", "generator_function_declaration"):
         ident = statement.child_by_field_name("name")
         if ident is not None and pf.text(ident) == name:
@@ -464,22 +458,41 @@ def _pattern_key(pf: ParsedFile, pattern, name: str) -> str | None:
     return None
 
 
-def _param_binding(pf: ParsedFile, params, name: str) -> Binding | None:
-    items = [params] if params.type == "identifier" else _named(params)
-    for param in items:
-        pattern = param
-        if param.type in ("required_parameter", "optional_parameter"):
-            pattern = param.child_by_field_name("pattern")
+def _pattern_binding(pf: ParsedFile, pattern, name: str, kind: str, node, value) -> Binding | None:
+    """How a declared name or a parameter (`pattern`) binds `name`: as the identifier itself (a
+    `kind` binding of `node`), or as a property destructured from `value` (`{ a, b: name }`)."""
+    if pattern.type == "identifier" and pf.text(pattern) == name:
+        return Binding(kind, node)
+    if pattern.type == "object_pattern":
+        key = _pattern_key(pf, pattern, name)
+        if key is not None:
+            return Binding("field", value, key)
+    return None
+
+
+def _parameters(fn) -> list:
+    """The parameter nodes of a function (an arrow function's single bare parameter included)."""
+    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+    if params is None:
+        return []
+    return [params] if params.type == "identifier" else _named(params)
+
+
+def _param_pattern(param):
+    """The pattern a parameter declares (a TypeScript parameter wraps it with its type)."""
+    if param.type in ("required_parameter", "optional_parameter"):
+        return param.child_by_field_name("pattern")
+    return param
+
+
+def _param_binding(pf: ParsedFile, fn, name: str) -> Binding | None:
+    for param in _parameters(fn):
+        pattern = _param_pattern(param)
         if pattern is not None and pattern.type == "assignment_pattern":
             pattern = pattern.child_by_field_name("left")
-        if pattern is None:
-            continue
-        if pattern.type == "identifier" and pf.text(pattern) == name:
-            return Binding("param", param)
-        if pattern.type == "object_pattern":
-            key = _pattern_key(pf, pattern, name)
-            if key is not None:
-                return Binding("field", None, key)
+        found = _pattern_binding(pf, pattern, name, "param", param, None) if pattern is not None else None
+        if found is not None:
+            return found
     return None
 
 
@@ -502,15 +515,8 @@ def function_of(pf: ParsedFile, node, hops: int = 0):
 
 
 def _first_param_name(pf: ParsedFile, fn) -> str | None:
-    params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
-    if params is None:
-        return None
-    items = [params] if params.type == "identifier" else _named(params)
-    if not items:
-        return None
-    first = items[0]
-    if first.type in ("required_parameter", "optional_parameter"):
-        first = first.child_by_field_name("pattern")
+    params = _parameters(fn)
+    first = _param_pattern(params[0]) if params else None
     return pf.text(first) if first is not None and first.type == "identifier" else None
 
 
