@@ -190,6 +190,38 @@ def builtin_failure(ctx: Context, entry: Route, spec: str) -> tuple[str, str]:
     return "runtime", "webpack only warns, and the import becomes a stub that throws when it is used"
 
 
+def failure_sentence(ctx: Context, entries, spec: str) -> tuple[str, str] | None:
+    """('build' | 'runtime', the sentence a message gives) for an unsupported built-in `spec` in
+    code bundled for `entries`: the build error when any entry fails to build (naming that entry
+    when the others fail differently), else the run-time error; None without entries."""
+    outcomes = {}
+    for entry in entries:
+        kind, what = builtin_failure(ctx, entry, spec)
+        outcomes.setdefault(kind, (what, entry))
+    if not outcomes:
+        return None
+    if "build" in outcomes:
+        what, entry = outcomes["build"]
+        where = f" (for the {entry_label(entry)})" if len(outcomes) > 1 else ""
+        return "build", f"Build error{where}: {what}."
+    return "runtime", f"Run-time error: {outcomes['runtime'][0]}."
+
+
+def unsupported_builtin_imports(ctx: Context, path: str, edges):
+    """The import edges of `path` (among `edges`) that load a Node.js built-in the edge runtime
+    does not provide (§2.2): not one of SUPPORTED_BUILTINS, and — written without `node:` — not
+    the name of a package the project depends on (that package is what the import resolves to)."""
+    deps = None
+    for edge in edges:
+        if edge.resolved.kind != "builtin" or edge.resolved.target in SUPPORTED_BUILTINS:
+            continue
+        if not edge.imp.source.startswith("node:"):
+            deps = dependency_names(ctx, path) if deps is None else deps
+            if edge.imp.source.split("/", 1)[0] in deps:
+                continue
+        yield edge
+
+
 # --------------------------------------------------------------------------------------------
 # Scopes: which identifiers are free (globals) and which are local bindings
 

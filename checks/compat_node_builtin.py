@@ -1,7 +1,6 @@
 from edgelint.api import Check, Location
 
-from ._compat import (SUPPORTED_BUILTINS, builtin_failure, compat_graph, dependency_names, edge_files, entry_label,
-                      evidence)
+from ._compat import compat_graph, edge_files, evidence, failure_sentence, unsupported_builtin_imports
 
 #: What to use instead, for the built-ins people reach for most.
 HINTS = {
@@ -78,28 +77,13 @@ class NoNodeBuiltinInEdge(Check):
     def run(self, ctx):
         graph = compat_graph(ctx)
         for path in edge_files(ctx, graph):
-            deps = None
-            for edge in graph.edges.get(path, ()):
-                module = edge.resolved.target
-                if edge.resolved.kind != "builtin" or module in SUPPORTED_BUILTINS:
-                    continue
-                if not edge.imp.source.startswith("node:"):
-                    deps = dependency_names(ctx, path) if deps is None else deps
-                    if edge.imp.source.split("/", 1)[0] in deps:
-                        continue  # resolves to the npm package of that name
+            for edge in unsupported_builtin_imports(ctx, path, graph.edges.get(path, ())):
                 where = Location(path, edge.imp.span, f"imports '{edge.imp.source}'")
                 found = evidence(ctx, graph, path, where)
                 if not found.entries:
                     continue
-                outcomes = {}
-                for entry in found.entries:
-                    kind, what = builtin_failure(ctx, entry, edge.imp.source)
-                    outcomes.setdefault(kind, (what, entry))
-                kind = "build" if "build" in outcomes else "runtime"
-                what, entry = outcomes[kind]
-                where_text = f" (for the {entry_label(entry)})" if len(outcomes) > 1 else ""
-                failure = f"Build error{where_text}: {what}." if kind == "build" else f"Run-time error: {what}."
-                hint = HINTS.get(module)
+                kind, failure = failure_sentence(ctx, found.entries, edge.imp.source)
+                hint = HINTS.get(edge.resolved.target)
                 via = {"dynamic": " (in `import()`)", "require": " (in `require()`)"}.get(edge.imp.kind, "")
                 message = (f"'{edge.imp.source}'{via} is a Node.js built-in module that the edge runtime does not "
                            f"provide. {failure} {found.text}" + (f" Instead, {hint}." if hint else ""))

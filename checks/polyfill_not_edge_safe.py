@@ -1,7 +1,6 @@
 from edgelint.api import Check, Location
 
-from ._compat import SUPPORTED_BUILTINS, builtin_failure, chain_paths, compat_graph, dependency_names, entry_label, \
-    format_chain
+from ._compat import chain_paths, compat_graph, failure_sentence, format_chain, unsupported_builtin_imports
 from ._polyfill import bundler, injected_modules, injection_analysis, location
 
 
@@ -49,15 +48,7 @@ class PolyfillNotEdgeSafe(Check):
         for module, _injection, added in injected_modules(analysis):
             injected = location(analysis, added.node, "injected into the edge entries here")
             for path in sorted(module.graph.edges):
-                deps = None
-                for edge in module.graph.edges[path]:
-                    name = edge.resolved.target
-                    if edge.resolved.kind != "builtin" or name in SUPPORTED_BUILTINS:
-                        continue
-                    if not edge.imp.source.startswith("node:"):
-                        deps = dependency_names(ctx, path) if deps is None else deps
-                        if edge.imp.source.split("/", 1)[0] in deps:
-                            continue
+                for edge in unsupported_builtin_imports(ctx, path, module.graph.edges[path]):
                     failure = self._failure(ctx, entries, edge.imp.source)
                     files = chain_paths(module.graph, path)
                     via = f" (imported through {format_chain(files)})" if len(files) > 1 else ""
@@ -73,16 +64,9 @@ class PolyfillNotEdgeSafe(Check):
                                       related=[injected], flow=flow, module=edge.imp.source)
 
     def _failure(self, ctx, entries, spec: str) -> str:
-        outcomes = {}
-        for entry in entries:
-            kind, what = builtin_failure(ctx, entry, spec)
-            outcomes.setdefault(kind, (what, entry))
-        if "build" in outcomes:
-            what, entry = outcomes["build"]
-            where = f" (for the {entry_label(entry)})" if len(outcomes) > 1 else ""
-            return f"Build error{where}: {what}."
-        if "runtime" in outcomes:
-            return f"Run-time error: {outcomes['runtime'][0]}."
+        found = failure_sentence(ctx, entries, spec)
+        if found is not None:
+            return found[1]
         if spec.startswith("node:"):
             return "Under webpack that is a build error (\"UnhandledSchemeError\")."
         return ("Under webpack that is a build error in App Router edge code (\"Module not found\") and a stub that "
