@@ -1110,6 +1110,21 @@ def image_imports(summary) -> list[str]:
     return names
 
 
+def image_files(ctx, only: str | None = None):
+    """(path, parsed file, local names of the next/image import) of each file that imports
+    next/image (or next/legacy/image) and parses; only the file `only`, when given."""
+    for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
+        if only is not None and path != only:
+            continue
+        names = image_imports(ctx.summary(path))
+        if not names:
+            continue
+        pf = ctx.parse(path)
+        if pf is None:
+            continue
+        yield path, pf, names
+
+
 def jsx_elements(pf, names: list[str]):
     """Opening / self-closing JSX elements whose tag is one of `names`, in document order."""
     wanted = {n.encode() for n in names}
@@ -1385,6 +1400,14 @@ def url_problems(ctx) -> list[UrlProblem]:
     return _url_analysis(ctx)[0]
 
 
+def url_findings(ctx, check):
+    """The findings of `check` (EDGE401 or EDGE402) among the /cdn-cgi/image/ URL problems."""
+    for problem in url_problems(ctx):
+        if problem.code == check.code:
+            yield ctx.finding(check, problem.path, problem.span, problem.message, severity=problem.severity,
+                              fixes=[problem.fix] if problem.fix else [], related=problem.related, kind=problem.kind)
+
+
 def url_counts(ctx) -> tuple[int, int]:
     """(URLs without an EDGE401/EDGE402 problem, URLs), each URL counted once where it is written."""
     problems, urls = _url_analysis(ctx)
@@ -1403,6 +1426,11 @@ class LoaderSite:
     function: object
     via: str  # 'loaderFile' | 'prop' | 'typed'
     related: tuple = ()  # Locations that show why it is a loader
+
+    @property
+    def label(self) -> str:
+        """What a message calls it."""
+        return "images.loaderFile loader" if self.via == "loaderFile" else "image loader"
 
 
 def loader_sites(ctx) -> list[LoaderSite]:
@@ -1433,6 +1461,11 @@ def loader_sites(ctx) -> list[LoaderSite]:
         return list(sites.values())
 
     return ctx.shared("image:loader-sites", compute)
+
+
+def loaders_not_using(ctx, prop: str) -> list[LoaderSite]:
+    """The loaders that never use property `prop` (`width`, `quality`) of what next/image gives them."""
+    return [site for site in loader_sites(ctx) if prop_usage(site.function, prop, site.pf) == "unused"]
 
 
 def prop_usage(function, prop: str, pf) -> str:
@@ -1487,31 +1520,32 @@ def function_span(function, pf) -> Span:
     return pf.span(function.children[0]) if function.children else pf.span(function)
 
 
-def elements_using(ctx, site: LoaderSite, attribute: str):
-    """(path, span) of next/image elements rendered with this loader that set `attribute`."""
+def rendered_with(ctx, site: LoaderSite):
+    """(path, parsed file, element, attributes) of the next/image elements rendered with this
+    loader: for a loaderFile loader those without a `loader` prop, else those whose `loader` prop is
+    its function (in its own file)."""
     module_loader = site.via == "loaderFile"
-    for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-        if not module_loader and path != site.path:
-            continue
-        names = image_imports(ctx.summary(path))
-        if not names:
-            continue
-        pf = ctx.parse(path)
-        if pf is None:
-            continue
+    for path, pf, names in image_files(ctx, only=None if module_loader else site.path):
         for element in jsx_elements(pf, names):
             attributes, _ = jsx_attributes(element, pf)
-            if attribute not in attributes:
-                continue
             if "loader" in attributes:
-                if module_loader:
-                    continue
-                function = function_of(jsx_value(attributes["loader"]), pf)
-                if function is None or function != site.function:
+                if module_loader or function_of(jsx_value(attributes["loader"]), pf) != site.function:
                     continue
             elif not module_loader:
                 continue
-            yield path, pf.span(element.children[0], element.child_by_field_name("name"))
+            yield path, pf, element, attributes
+
+
+def element_span(element, pf) -> Span:
+    """Where to report a finding about a JSX element: its `<` and tag name."""
+    return pf.span(element.children[0], element.child_by_field_name("name"))
+
+
+def elements_using(ctx, site: LoaderSite, attribute: str):
+    """(path, span) of next/image elements rendered with this loader that set `attribute`."""
+    for path, pf, element, attributes in rendered_with(ctx, site):
+        if attribute in attributes:
+            yield path, element_span(element, pf)
 
 
 IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?)$", re.IGNORECASE)
@@ -1553,26 +1587,7 @@ def local_sources(ctx, site: LoaderSite) -> list:
     """(path, span) of next/image elements rendered with this loader whose src is a local image."""
 
     def compute():
-        found = []
-        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-            if site.via != "loaderFile" and path != site.path:
-                continue
-            names = image_imports(ctx.summary(path))
-            if not names:
-                continue
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
-            for element in jsx_elements(pf, names):
-                attributes, _ = jsx_attributes(element, pf)
-                if "src" not in attributes or not local_src(attributes["src"], pf):
-                    continue
-                if "loader" in attributes:
-                    if site.via == "loaderFile" or function_of(jsx_value(attributes["loader"]), pf) != site.function:
-                        continue
-                elif site.via != "loaderFile":
-                    continue
-                found.append((path, pf.span(attributes["src"])))
-        return found
+        return [(path, pf.span(attributes["src"])) for path, pf, _element, attributes in rendered_with(ctx, site)
+                if "src" in attributes and local_src(attributes["src"], pf)]
 
     return ctx.shared(("image:local-sources", site.path, site.function.start_byte), compute)

@@ -1,6 +1,6 @@
 from edgelint.api import Check, Fix, Location, Span
 
-from ._image import (default_export, image_imports, images_config, jsx_attributes, jsx_elements,
+from ._image import (default_export, element_span, image_files, images_config, jsx_attributes, jsx_elements,
                      resolve_loader_file)
 
 
@@ -128,15 +128,9 @@ class CustomLoaderMisconfigured(Check):
 
     @staticmethod
     def _images_without_loader(ctx):
-        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-            names = image_imports(ctx.summary(path))
-            if not names:
-                continue
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
+        for path, pf, names in image_files(ctx):
             for element in jsx_elements(pf, names):
                 attributes, spread = jsx_attributes(element, pf)
                 if "loader" not in attributes and not spread:
-                    yield path, pf.span(element.children[0], element.child_by_field_name("name"))
+                    yield path, element_span(element, pf)
                     break

@@ -1,6 +1,6 @@
 from edgelint.api import Check, Location
 
-from ._image import elements_using, function_span, loader_sites, prop_usage
+from ._image import elements_using, function_span, loaders_not_using
 
 
 class LoaderDropsQuality(Check):
@@ -37,18 +37,15 @@ class LoaderDropsQuality(Check):
     severity = "note"
 
     def run(self, ctx):
-        for site in loader_sites(ctx):
-            if prop_usage(site.function, "quality", site.pf) != "unused":
-                continue
+        for site in loaders_not_using(ctx, "quality"):
             evidence = list(elements_using(ctx, site, "quality"))[:3]
-            what = "images.loaderFile loader" if site.via == "loaderFile" else "image loader"
             if evidence:
                 path, span = evidence[0]
-                message = (f"This {what} never uses `quality`, so quality={{…}} on <Image> ({path}:{span.line}) has no "
-                           "effect and Cloudflare encodes at its default; add `quality=${quality}` to the options "
-                           "when it is given (REFERENCE.md §4.3, §4.5)")
+                message = (f"This {site.label} never uses `quality`, so quality={{…}} on <Image> ({path}:{span.line}) "
+                           "has no effect and Cloudflare encodes at its default; add `quality=${quality}` to the "
+                           "options when it is given (REFERENCE.md §4.3, §4.5)")
             else:
-                message = (f"This {what} never uses the `quality` next/image gives it: a quality prop on <Image> "
+                message = (f"This {site.label} never uses the `quality` next/image gives it: a quality prop on <Image> "
                            "would have no effect; add `quality=${quality}` to the options when it is given "
                            "(REFERENCE.md §4.3, §4.5)")
             yield ctx.finding(

@@ -1,6 +1,6 @@
 from edgelint.api import Check
 
-from ._image import function_span, loader_sites, prop_usage
+from ._image import function_span, loaders_not_using
 
 
 class LoaderIgnoresWidth(Check):
@@ -36,13 +36,10 @@ class LoaderIgnoresWidth(Check):
     severity = "warning"
 
     def run(self, ctx):
-        for site in loader_sites(ctx):
-            if prop_usage(site.function, "width", site.pf) != "unused":
-                continue
-            what = "images.loaderFile loader" if site.via == "loaderFile" else "image loader"
+        for site in loaders_not_using(ctx, "width"):
             yield ctx.finding(
                 self, site.path, function_span(site.function, site.pf),
-                f"This {what} never uses the `width` next/image gives it: every srcset entry gets the same URL, so "
-                "every screen downloads the same image (Next.js requires loaders to implement width); put it in "
-                "the options, e.g. `width=${width}` (REFERENCE.md §4.5)",
+                f"This {site.label} never uses the `width` next/image gives it: every srcset entry gets the same "
+                "URL, so every screen downloads the same image (Next.js requires loaders to implement width); put it "
+                "in the options, e.g. `width=${width}` (REFERENCE.md §4.5)",
                 related=site.related)

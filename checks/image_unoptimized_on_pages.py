@@ -1,6 +1,7 @@
 from edgelint.api import Check, Figure, Location
 
-from ._image import config_location, image_imports, images_config, jsx_attributes, jsx_elements, jsx_value
+from ._image import (config_location, element_span, image_files, images_config, jsx_attributes, jsx_elements,
+                     jsx_value)
 
 
 class NextImageUnoptimizedOnPages(Check):
@@ -46,7 +47,7 @@ class NextImageUnoptimizedOnPages(Check):
                 config_text = (f"{where[0]} sets neither an image loader nor unoptimized: true" if where
                                else "there is no next.config, so no image loader and no unoptimized: true")
                 yield ctx.finding(
-                    self, path, pf.span(element.children[0], tag),
+                    self, path, element_span(element, pf),
                     f"<{pf.text(tag)}> (next/image) is served unoptimised on next-on-pages: {config_text}; "
                     "Next.js's image optimizer does not run on "
                     "Cloudflare Pages and next-on-pages falls back to the original image; use Cloudflare's loader "
@@ -69,13 +70,7 @@ class NextImageUnoptimizedOnPages(Check):
     @staticmethod
     def _unserved(ctx):
         """(path, parsed file, first next/image element without loader/unoptimized, or None) per file."""
-        for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-            names = image_imports(ctx.summary(path))
-            if not names:
-                continue
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
+        for path, pf, names in image_files(ctx):
             first, any_element = None, False
             for element in jsx_elements(pf, names):
                 any_element = True

@@ -1,6 +1,6 @@
 from edgelint.api import Check
 
-from ._image import url_problems
+from ._image import url_findings
 
 
 class ImageUrlDoubleSlash(Check):
@@ -51,8 +51,4 @@ class ImageUrlDoubleSlash(Check):
     fixable = True
 
     def run(self, ctx):
-        for problem in url_problems(ctx):
-            if problem.code == self.code:
-                yield ctx.finding(self, problem.path, problem.span, problem.message, severity=problem.severity,
-                                  fixes=[problem.fix] if problem.fix else [], related=problem.related,
-                                  kind=problem.kind)
+        yield from url_findings(ctx, self)

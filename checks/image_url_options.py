@@ -1,6 +1,6 @@
 from edgelint.api import Check, Figure
 
-from ._image import url_counts, url_problems
+from ._image import url_counts, url_findings
 
 
 class InvalidImageUrlOptions(Check):
@@ -43,11 +43,7 @@ class InvalidImageUrlOptions(Check):
     fixable = True
 
     def run(self, ctx):
-        for problem in url_problems(ctx):
-            if problem.code == self.code:
-                yield ctx.finding(self, problem.path, problem.span, problem.message, severity=problem.severity,
-                                  fixes=[problem.fix] if problem.fix else [], related=problem.related,
-                                  kind=problem.kind)
+        yield from url_findings(ctx, self)
 
     def audit(self, ctx):
         """How many /cdn-cgi/image/ URLs are free of option and source problems."""
