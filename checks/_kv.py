@@ -30,7 +30,6 @@ are never candidates.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 
 from edgelint.api import Context, ParsedFile, Span
@@ -196,8 +195,6 @@ class _Analyzer:
         self.root_id = pf.root.id
         self.function_of: dict[int, object] = {}  # node id -> innermost enclosing function (memo)
         self._scope_of: dict[int, object] = {}  # node id -> innermost enclosing scope node (memo)
-        self._parents: dict[int, object] | None = None  # node id -> parent, built only for deep trees
-        self._climbing = 0.0  # seconds spent in Node.parent
         self.members: list = []
         self.calls: list = []
         self.declarators: list = []
@@ -253,23 +250,7 @@ class _Analyzer:
                 self.calls.append(node)
 
     def _parent(self, node):
-        """`node.parent`. tree-sitter computes it by descending from the root, so it costs O(depth);
-        once those calls have taken 50 ms (deeply nested input: 10,000 levels), a parent map of
-        the whole tree is built and used instead, which keeps the analysis linear."""
-        if self._parents is not None:
-            return self._parents.get(node.id)
-        start = time.perf_counter()
-        parent = node.parent
-        self._climbing += time.perf_counter() - start
-        if self._climbing > 0.05:
-            self._parents = {}
-            stack = [self.pf.root]
-            while stack:
-                current = stack.pop()
-                for child in current.children:
-                    self._parents[child.id] = current
-                    stack.append(child)
-        return parent
+        return self.pf.parent(node)  # fast on deeply nested input too
 
     def _climb(self, node, memo: dict, stop) -> object:
         """The nearest ancestor for which `stop` holds (None if none), remembered in `memo` for
@@ -1041,8 +1022,9 @@ def fold_number(node, file: FileKv, depth: int = 0):
     return None
 
 
-def resolve_object(node, file: FileKv, depth: int = 0):
-    """The object literal a node is, or a same-file `const` name refers to; else None."""
+def _const_value(node, file: FileKv, depth: int = 0):
+    """The expression a node stands for, through parentheses, type assertions and same-file
+    `const` names (at most MAX_DEPTH steps); None where a name has no such value."""
     while node is not None and depth < MAX_DEPTH:
         if node.type in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"):
             node = next((c for c in node.named_children if c.type != "comment"), None)
@@ -1051,17 +1033,16 @@ def resolve_object(node, file: FileKv, depth: int = 0):
         else:
             break
         depth += 1
+    return node
+
+
+def resolve_object(node, file: FileKv, depth: int = 0):
+    """The object literal a node is, or a same-file `const` name refers to; else None."""
+    node = _const_value(node, file, depth)
     return node if node is not None and node.type == "object" else None
 
 
 def resolve_string(node, file: FileKv, depth: int = 0) -> str | None:
     """The string a literal (or a same-file `const` name) is, else None."""
-    while node is not None and depth < MAX_DEPTH:
-        if node.type in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression"):
-            node = next((c for c in node.named_children if c.type != "comment"), None)
-        elif node.type == "identifier":
-            node = file.analyzer.const_value_node(node)
-        else:
-            break
-        depth += 1
+    node = _const_value(node, file, depth)
     return string_value(node, file.pf) if node is not None else None

@@ -93,14 +93,19 @@ def _problems(file, call, min_cache_ttl=MIN_CACHE_TTL):
     elif method == "put" and len(args) >= 3:
         yield from _put_options(file, args[2])
     elif method == "list" and args:
-        options = resolve_object(args[0], file)
-        if options is not None:
-            pairs = object_pairs(options, file.pf)
-            if "limit" in pairs:
-                value = fold_number(pairs["limit"][1], file)
-                if value is not None and value > MAX_LIST_LIMIT:
-                    yield pairs["limit"][1], (f"`list({{ limit: {_show(value)} }})`: the maximum is {MAX_LIST_LIMIT} "
-                                              "keys per page; paginate with `cursor` until `list_complete`")
+        pairs = _option_pairs(args[0], file)
+        if "limit" in pairs:
+            value = fold_number(pairs["limit"][1], file)
+            if value is not None and value > MAX_LIST_LIMIT:
+                yield pairs["limit"][1], (f"`list({{ limit: {_show(value)} }})`: the maximum is {MAX_LIST_LIMIT} "
+                                          "keys per page; paginate with `cursor` until `list_complete`")
+
+
+def _option_pairs(node, file) -> dict:
+    """The properties of an options argument that is an object literal (or a same-file `const`
+    one), by name; {} for anything else."""
+    options = resolve_object(node, file)
+    return object_pairs(options, file.pf) if options is not None else {}
 
 
 def _key_problems(file, method, node):
@@ -126,16 +131,12 @@ def _key_problems(file, method, node):
 
 
 def _read_options(file, method, node, min_cache_ttl):
-    pf = file.pf
     kind = resolve_string(node, file)
     if kind is not None:
         if kind not in GET_TYPES:
             yield node, _type_message(method, kind)
         return
-    options = resolve_object(node, file)
-    if options is None:
-        return
-    pairs = object_pairs(options, pf)
+    pairs = _option_pairs(node, file)
     if "type" in pairs:
         kind = resolve_string(pairs["type"][1], file)
         if kind is not None and kind not in GET_TYPES:
@@ -154,10 +155,7 @@ def _type_message(method, kind):
 
 def _put_options(file, node):
     pf = file.pf
-    options = resolve_object(node, file)
-    if options is None:
-        return
-    pairs = object_pairs(options, pf)
+    pairs = _option_pairs(node, file)
     if "expirationTtl" in pairs:
         value = fold_number(pairs["expirationTtl"][1], file)
         if value is not None and value < MIN_EXPIRATION_TTL:
