@@ -5,12 +5,21 @@ from __future__ import annotations
 from edgelint import ratelimit
 from edgelint.ratelimit import RatelimitOptions
 
-__all__ = ["RatelimitOptions", "get", "waituntil_advice", "ip_advice"]
+__all__ = ["RatelimitOptions", "get", "known_api_calls", "waituntil_advice", "ip_advice"]
+
+#: Limiter kinds whose key and verdict edgelint reads: @upstash/ratelimit, Cloudflare bindings and
+#: `.limit(key)` on a limiter-like receiver; not the configured `limiters`, whose API is the project's.
+KNOWN_API_KINDS = ("upstash", "cloudflare", "heuristic")
 
 
 def get(ctx, check) -> ratelimit.Analysis:
     """The app's rate-limit analysis (computed once per app, whichever check asks first)."""
     return ratelimit.analysis(ctx, check.options)
+
+
+def known_api_calls(ctx, analysis: ratelimit.Analysis) -> list:
+    """The limiter calls of a known API (KNOWN_API_KINDS) in the files in focus."""
+    return [c for c in analysis.limiter_calls() if c.kind in KNOWN_API_KINDS and ctx.in_focus(c.path)]
 
 
 def is_middleware(ctx, path: str) -> bool:

@@ -1,7 +1,7 @@
 from edgelint.api import Check, Location
 from edgelint.ratelimit import key_verdict
 
-from ._ratelimit import RatelimitOptions, get, ip_advice
+from ._ratelimit import RatelimitOptions, get, ip_advice, known_api_calls
 
 
 class LimiterKeyNotPerCaller(Check):
@@ -47,10 +47,8 @@ class LimiterKeyNotPerCaller(Check):
 
     def run(self, ctx):
         analysis = get(ctx, self)
-        for call in analysis.limiter_calls():
-            if call.kind not in ("upstash", "cloudflare", "heuristic") or call.key is None:
-                continue
-            if not ctx.in_focus(call.path):
+        for call in known_api_calls(ctx, analysis):
+            if call.key is None:
                 continue
             mod = analysis.module(call.path)
             verdict = key_verdict(analysis, mod, call.key)

@@ -1,7 +1,7 @@
 from edgelint.api import Check, Location
 from edgelint.ratelimit import result_usage
 
-from ._ratelimit import RatelimitOptions, get
+from ._ratelimit import RatelimitOptions, get, known_api_calls
 
 
 class LimiterResultIgnored(Check):
@@ -42,9 +42,7 @@ class LimiterResultIgnored(Check):
     def run(self, ctx):
         analysis = get(ctx, self)
         analysis.coverage()  # records helper calls whose returned verdict is dropped
-        for call in analysis.limiter_calls():
-            if call.kind not in ("upstash", "cloudflare", "heuristic") or not ctx.in_focus(call.path):
-                continue
+        for call in known_api_calls(ctx, analysis):
             mod = analysis.module(call.path)
             usage = result_usage(mod.pf, call.node)
             if usage.kind != "ignored":
