@@ -964,15 +964,10 @@ class Analysis:
                     return self._bind_construction(target_mod, target, depth + 1)
                 return self.construction(target_mod, target, depth + 1)
             return self._bind_construction(mod, bind, depth + 1)
-        if t == "ternary_expression":
-            for part in ("consequence", "alternative"):
-                found = self.construction(mod, expr.child_by_field_name(part), depth + 1)
-                if found is not None:
-                    return found
-            return None
-        if t == "binary_expression":
-            for part in ("left", "right"):
-                found = self.construction(mod, expr.child_by_field_name(part), depth + 1)
+        if t in ("ternary_expression", "binary_expression"):  # `c ? a : b`, `a ?? b`: the first side that is one
+            sides = ("consequence", "alternative") if t == "ternary_expression" else ("left", "right")
+            for side in sides:
+                found = self.construction(mod, expr.child_by_field_name(side), depth + 1)
                 if found is not None:
                     return found
             return None
