@@ -1375,16 +1375,23 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def cdn_cgi_files(ctx):
+    """(path, parsed file) of each file that mentions `cdn-cgi` and parses, among the files in focus
+    (a pre-commit run reports on the named files only)."""
+    for path in ctx.files_containing(b"cdn-cgi"):
+        if not ctx.in_focus(path):
+            continue
+        pf = ctx.parse(path)
+        if pf is None:
+            continue
+        yield path, pf
+
+
 def _url_analysis(ctx) -> tuple[list[UrlProblem], set]:
     def compute():
         found: list[UrlProblem] = []
         seen, urls = set(), set()
-        for path in ctx.files_containing(b"cdn-cgi"):
-            if not ctx.in_focus(path):
-                continue  # a pre-commit run reports on the named files only
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
+        for path, pf in cdn_cgi_files(ctx):
             for problem in analyse_file(ctx, path, pf, urls):
                 key = (problem.code, problem.path, problem.span, problem.message)
                 if key not in seen:

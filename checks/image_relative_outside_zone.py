@@ -1,7 +1,8 @@
 from edgelint import jsvalues
 from edgelint.api import Check
 
-from ._image import FUNCTION_TYPES, PREFIX, TextBuilder, ancestors, loader_sites, parent_of, returned_expressions
+from ._image import (FUNCTION_TYPES, PREFIX, TextBuilder, ancestors, cdn_cgi_files, loader_sites, parent_of,
+                     returned_expressions)
 
 SERVER_KINDS = ("route", "api", "middleware", "proxy", "metadata")
 SERVER_COMPONENT_KINDS = ("page", "layout", "template", "not-found", "default")
@@ -53,12 +54,7 @@ class RelativeImageUrlOutsideZone(Check):
     severity = "error"
 
     def run(self, ctx):
-        for path in ctx.files_containing(b"cdn-cgi"):
-            if not ctx.in_focus(path):
-                continue  # a pre-commit run reports on the named files only
-            pf = ctx.parse(path)
-            if pf is None:
-                continue
+        for path, pf in cdn_cgi_files(ctx):
             builder = TextBuilder(pf)
             summary = ctx.summary(path)
             yield from self._calls(ctx, path, pf, builder, summary)
