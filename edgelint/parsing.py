@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Iterator
@@ -77,6 +78,8 @@ class ParsedFile:
         self.tree = tree
         self.grammar = grammar
         self._line_starts: list[int] | None = None
+        self._parents: dict[int, ts.Node] | None = None
+        self._parent_seconds = 0.0
 
     @property
     def root(self) -> ts.Node:
@@ -124,6 +127,25 @@ class ParsedFile:
         found.sort(key=lambda item: (item[1].start_byte, -item[1].end_byte, item[0]))
         return found
 
+    def parent(self, node: ts.Node) -> ts.Node | None:
+        """`node.parent`, also fast on deeply nested input. tree-sitter finds a parent by descending
+        from the root, O(depth) per call, so climbing out of 10,000 levels is quadratic; once those
+        calls have cost 50 ms in this file, a parent map of the whole tree is built and used."""
+        if self._parents is not None:
+            return self._parents.get(node.id)
+        start = time.perf_counter()
+        parent = node.parent
+        self._parent_seconds += time.perf_counter() - start
+        if self._parent_seconds > 0.05:
+            self._parents = {}
+            stack = [self.root]
+            while stack:
+                current = stack.pop()
+                for child in current.children:
+                    self._parents[child.id] = current
+                    stack.append(child)
+        return parent
+
     def walk(self, node: ts.Node | None = None) -> Iterator[ts.Node]:
         """Every node below `node` in document order, without recursion (deep trees are fine)."""
         stack = [node or self.root]
@@ -150,10 +172,23 @@ def line_starts(source: bytes) -> list[int]:
     return [0, *(m.end() for m in _LINE_BREAK.finditer(source))]
 
 
+def offset_span(text: str, offset: int) -> Span:
+    """A span of one character at a character offset of `text` (as decoded for the reports),
+    kept inside its line: for error positions that parsers give as offsets or LF-counted lines."""
+    offset = max(0, min(offset, len(text)))
+    starts = [0, *(m.end() for m in _LINE_BREAK_TEXT.finditer(text))]
+    row = bisect.bisect_right(starts, offset) - 1
+    end = starts[row + 1] if row + 1 < len(starts) else len(text)
+    length = len(text[starts[row]:end].rstrip("\r\n"))
+    col = min(offset - starts[row], length) + 1
+    return Span(row + 1, col, row + 1, min(col + 1, length + 1))
+
+
+_LINE_BREAK_TEXT = re.compile(r"\r\n|\r|\n")
+
+
 def parse(path: str, source: bytes) -> ParsedFile:
     """Parse `source`; raise ParseTimeout if tree-sitter takes too long."""
-    import time
-
     grammar = grammar_for(path)
     deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
 

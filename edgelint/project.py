@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from edgelint import jsvalues, nextconfig, wrangler
-from edgelint.parsing import SOURCE_EXTENSIONS, Span
+from edgelint.parsing import SOURCE_EXTENSIONS, Span, offset_span
 from edgelint.summary import Export, ModuleSummary
 from edgelint.workspace import Workspace
 
@@ -161,9 +161,9 @@ def _package_json(ws: Workspace, path: str) -> dict:
         ws.problem("EDGE902", path, "package.json is nested too deeply to be read", Span(1, 1, 1, 2))
         return {}
     except ValueError as error:
-        line = getattr(error, "lineno", 1)
+        bom = 1 if (text or "").startswith("\ufeff") else 0
         ws.problem("EDGE902", path, f"package.json is not valid JSON: {error.args[0].split(':')[0]}",
-                   Span(line, 1, line, 2))
+                   offset_span(text or "", getattr(error, "pos", 0) + bom))
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from edgelint import jsonc
-from edgelint.parsing import Span
+from edgelint.parsing import Span, offset_span
 
 WRANGLER_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
 #: Binding kinds edgelint reads: config key -> (kind, field that holds the binding name).
@@ -135,9 +135,11 @@ def _load_toml(path: str, data: bytes) -> WranglerConfig:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+), column (\d+)", str(error))
-        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        where = _position(text, int(match.group(1)), int(match.group(2))) if match else \
+            _position(text, text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1) if "end of document" in str(error) \
+            else Span(1, 1, 1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid TOML"
-        raise WranglerError(path, f"invalid TOML: {message}", Span(line, col, line, col + 1)) from None
+        raise WranglerError(path, f"invalid TOML: {message}", where) from None
     except RecursionError:
         raise WranglerError(path, "invalid TOML: nested too deeply", Span(1, 1, 1, 2)) from None
     lines = re.split(r"\r?\n", text)  # TOML's line breaks (str.splitlines also splits at \f, U+2028, …)
@@ -150,6 +152,13 @@ def _load_toml(path: str, data: bytes) -> WranglerConfig:
             span = _toml_span(lines, name_field, name, env=env, tables=tables, used=used)
             bindings.append(Binding(name, kind, env, path, span, item_data))
     return WranglerConfig(path, parsed, bindings, _toml_section_spans(lines, tables, parsed))
+
+
+def _position(text: str, line: int, col: int) -> Span:
+    """tomllib's (line, column), which count LF only, as a one-character span inside a line of
+    the file as edgelint reports lines (a lone CR ends one too)."""
+    lf_lines = text.split("\n")
+    return offset_span(text, sum(len(part) + 1 for part in lf_lines[: line - 1]) + col - 1)
 
 
 _TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")

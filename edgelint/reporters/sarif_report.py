@@ -70,8 +70,23 @@ class _Files:
     def line_hash(self, path: str, line: int) -> str | None:
         if path not in self._hashes:
             text = self.ws.text(path) if path in self.ws.path_set else None
-            self._hashes[path] = line_hashes(text) if text is not None else {}
+            if text is None and line == 1 and path in self.ws.path_set:
+                text = self._head(path)  # a file too large to read: line 1 needs only its start
+                self._hashes[path] = {1: line_hashes(text)[1]} if text else {}
+            else:
+                self._hashes[path] = line_hashes(text) if text is not None else {}
         return self._hashes[path].get(line)
+
+    def _head(self, path: str) -> str | None:
+        """The first 64 kB of a file (the hash of its first line covers its first 100 characters
+        other than spaces and tabs), or None when it cannot be read."""
+        try:
+            with open(self.ws.root / path, "rb") as handle:
+                head = handle.read(65536)
+        except OSError:
+            return None
+        text = head.decode("utf-8", "replace")
+        return text if len(text.replace(" ", "").replace("\t", "")) > 101 else None
 
 
 def _physical(files: _Files, loc) -> dict:
