@@ -729,7 +729,7 @@ class Analysis:
                 left = node.child_by_field_name("left") or node.child_by_field_name("initializer")
                 if left is not None and re.search(rf"\b{re.escape(name)}\b", pf.text(left)):
                     return Bind("param", name, left)
-            node = node.parent
+            node = pf.parent(node)  # Node.parent is O(depth): slow out of deeply nested input
         return None
 
     def resolve_binding(self, mod: Module, bind: Bind, depth: int):
