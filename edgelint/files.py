@@ -3,12 +3,16 @@
 Inside a git work tree the file list comes from `git ls-files` (tracked plus untracked files that
 are not ignored), so `.gitignore` is respected exactly as git does. Elsewhere the tree is walked
 and `.gitignore` files are applied with pathspec. Build output and dependency folders are always
-skipped. Symbolic links are never followed out of the linted directory, and links that loop or
-dangle are skipped.
+skipped. Symbolic links are never followed out of the linted directory, and links that loop,
+dangle or lead out of it are left out (a link that breaks while edgelint runs is skipped with a
+note when a check reads it). Files whose names are not valid UTF-8
+are left out: no import can name them and Next.js cannot route them, and no report format could
+name them either.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 from dataclasses import dataclass
@@ -37,11 +41,36 @@ def discover(root: Path) -> list[str]:
     if listed is None:
         listed = _walk(root)
     result = set()
+    root_real = os.path.realpath(root)
     for rel in listed:
-        if not rel or _skipped_dir(rel):
+        if not rel or _skipped_dir(rel) or not _utf8(rel) or _unusable_link(root / rel, root_real):
             continue
         result.add(rel)
     return sorted(result)
+
+
+def _unusable_link(path: Path, root_real: str) -> bool:
+    """A symbolic link that dangles, loops or leads out of the linted directory."""
+    return os.path.islink(path) and not (os.path.exists(path) and _inside(os.path.realpath(path), root_real))
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name read from the file system (surrogate-escaped) is valid UTF-8."""
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def tracked(root: Path, rel: str) -> bool:
+    """Whether git tracks anything at or below `rel` (False outside a git work tree)."""
+    try:
+        out = subprocess.run(["git", "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "--cached", "--",
+                              rel], capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and bool(out.stdout)
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -111,12 +140,29 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def inside(root: Path, rel: str) -> bool:
+    """Whether a relative path names something inside `root`, after following symbolic links (for
+    paths not found by `discover`, e.g. computed from a config file of the analysed repository)."""
+    if not rel or rel.startswith(("/", "\\")) or ".." in rel.replace("\\", "/").split("/") or ":" in rel[:2]:
+        return False
+    return _inside(os.path.realpath(root / rel), os.path.realpath(root))
+
+
 def read_bytes(root: Path, rel: str) -> bytes | SkippedFile:
     """The bytes of a file, or why it cannot be read (never raises)."""
     full = root / rel
     try:
-        if full.is_symlink() and not _inside(os.path.realpath(full), os.path.realpath(root)):
-            return SkippedFile(rel, "symbolic link that points outside the linted directory")
+        if full.is_symlink():
+            if not _inside(os.path.realpath(full), os.path.realpath(root)):
+                return SkippedFile(rel, "symbolic link that points outside the linted directory")
+            try:
+                full.stat()
+            except FileNotFoundError:
+                return SkippedFile(rel, "broken symbolic link (its target does not exist)")
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    return SkippedFile(rel, "symbolic link loop")
+                raise
         size = full.stat().st_size
         if size > MAX_READ_BYTES:
             return SkippedFile(rel, f"larger than {MAX_READ_BYTES // 1_000_000} MB")

@@ -161,6 +161,9 @@ class Workspace:
 
     def _read(self, rel: str) -> bytes | None:
         if rel not in self._bytes:
+            if rel not in self.path_set and not files.inside(self.root, rel):
+                self._bytes[rel] = None  # a path computed from the repository's files: never read outside it
+                return None
             data = files.read_bytes(self.root, rel)
             if isinstance(data, files.SkippedFile):
                 self.problem("EDGE903", rel, f"skipped: {data.reason}")
