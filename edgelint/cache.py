@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -110,6 +110,12 @@ class Cache:
         self._summaries = _Shards(self.folder, "s")
         self._checks = _Shards(self.folder, "c")
 
+    @property
+    def usable(self) -> bool:
+        """False when the folder is a symbolic link: planted in an untrusted repository, it would make
+        edgelint read and write wherever it points."""
+        return not self.folder.is_symlink()
+
     # -- summaries ----------------------------------------------------------------------------
 
     def summary(self, digest: str) -> ModuleSummary | None:
@@ -144,17 +150,41 @@ class Cache:
         if not (self._summaries._dirty or self._checks._dirty):
             return
         try:
+            fresh = not self.directory.exists()
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
-            if not ignore.exists():
+            if not ignore.exists() and (fresh or _ours(self.directory)):
                 ignore.write_text("# written by edgelint: never commit the cache\n*\n", "utf-8")
             self._summaries.save(MAX_SUMMARIES // 256 + 1)
             self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
             for other in self.directory.iterdir():  # caches of other edgelint versions
-                if other.is_dir() and other != self.folder:
-                    shutil.rmtree(other, ignore_errors=True)
+                if other != self.folder and _CACHE_FOLDER.fullmatch(other.name) and other.is_dir() \
+                        and not other.is_symlink():
+                    _remove_cache_folder(other)
         except OSError:
             pass  # read-only or full disk: the cache is an optimisation only
+
+
+#: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
+#: (`cache-dir` may point at a folder that holds other files).
+_CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
+_CACHE_FILE = re.compile(r"[sc]-[0-9a-f]{2}\.json|\.tmp-.*\.json")
+
+
+def _ours(directory: Path) -> bool:
+    """Whether `directory` holds nothing but edgelint's own cache folders."""
+    return all(p.name == ".gitignore" or (_CACHE_FOLDER.fullmatch(p.name) and p.is_dir()) for p in directory.iterdir())
+
+
+def _remove_cache_folder(folder: Path) -> None:
+    """Delete an old cache folder: only the files edgelint writes, then the folder if it is empty."""
+    for path in folder.iterdir():
+        if _CACHE_FILE.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # something else is in there: leave it
 
 
 def key(*parts) -> str:

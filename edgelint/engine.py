@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgelint import cache as cache_module
-from edgelint import project, registry, suppressions, watchdog
+from edgelint import files, project, registry, suppressions, watchdog
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
@@ -94,14 +94,19 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         use_cache: bool = False, cache_dir: str | None = None, audit: bool = False, progress=None,
         jobs: int = 1) -> RunResult:
     """Lint `paths`. The cache lives in `cache_dir` (default: the config's `cache-dir` inside the
-    lint root); a config value may not point outside the lint root."""
+    lint root); a config value may not point outside the lint root. A cache that a symbolic link
+    in the repository leads elsewhere, or that the repository commits (results anyone could
+    forge), is not used."""
     root, focus = lint_root(paths)
     cache = None
     if use_cache:
         directory = Path(cache_dir) if cache_dir else root / config.cache_dir
-        if not cache_dir and not _is_under(directory.resolve(), root.resolve()):
+        outside = not cache_dir and not _is_under(directory.resolve(), root.resolve())
+        if outside and config.path is not None and config.cache_dir != Config.cache_dir:
             raise ConfigError(f"{config.path}: 'cache-dir' must stay inside {root} (use --cache-dir for another place)")
-        cache = cache_module.Cache(directory)
+        committed = not cache_dir and files.tracked(root, config.cache_dir)
+        cache = cache_module.Cache(directory) if not (outside or committed) else None
+        cache = cache if cache is not None and cache.usable else None
     ws = Workspace(root, cache=cache, jobs=jobs)
     if config.exclude:
         import pathspec
@@ -186,12 +191,11 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
     # the focus), but stores its own under a key of its own: it may have looked at less.
     key = full_key if ctx.focus is None or cache is None else cache_module.key(full_key, sorted(ctx.focus))
     for candidate in dict.fromkeys([full_key, key]) if cache is not None else ():
-        entry = cache.check_entry(candidate)
-        scopes = entry.get("scopes", {}) if entry is not None else {}
-        if entry is not None and all(ws.current(tuple(dep), scopes) == value for dep, value in entry["deps"]):
-            ws.replay({tuple(dep): value for dep, value in entry["deps"]},
-                      [Problem.from_dict(p) for p in entry["problems"]], scopes)
-            return [Finding.from_dict(f) for f in entry["findings"]], False
+        cached = _cached_result(ws, cache.check_entry(candidate))
+        if cached is not None:
+            findings, deps, problems, scopes = cached
+            ws.replay(deps, problems, scopes)
+            return findings, False
     ctx.current = ""
     ctx.budget = watchdog.Budget()
     with ws.recording() as recorder:
@@ -216,6 +220,29 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
         cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems],
                           recorder.scopes)
     return findings, False
+
+
+def _cached_result(ws: Workspace, entry: dict | None):
+    """(findings, dependencies, problems, scopes) of a cache entry whose dependencies still have
+    their recorded values, else None. A malformed entry is a miss: the cache is input too."""
+    if entry is None:
+        return None
+    try:
+        deps = {tuple(dep): value for dep, value in entry["deps"]}
+        scopes = entry.get("scopes") or {}
+        problems = [Problem.from_dict(p) for p in entry["problems"]]
+        findings = [Finding.from_dict(f) for f in entry["findings"]]
+        for item in [*problems, *findings]:
+            spans = [item.span] if isinstance(item, Problem) else \
+                [loc.span for loc in (item.location, *item.related, *item.flow)]
+            if not all(span is None or all(type(v) is int for v in span) for span in spans) or \
+                    not all(isinstance(v, str) for v in (item.code, item.path, item.message)):
+                return None
+        if not isinstance(scopes, dict) or not all(ws.current(dep, scopes) == value for dep, value in deps.items()):
+            return None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
+        return None
+    return findings, deps, problems, scopes
 
 
 def _app_file(ws: Workspace, app: project.App) -> str:
