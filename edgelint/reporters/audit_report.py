@@ -80,7 +80,7 @@ def render_text(audits, *, color: bool = False) -> str:
     for audit in audits:
         app = audit.app
         version = str(app.next_version) if app.next_version else "unknown"
-        out.append(paint(f"{app.label}: Next.js {version}, target {app.target} ({app.target_reason})", BOLD))
+        out.append(paint(_clean(f"{app.label}: Next.js {version}, target {app.target} ({app.target_reason})"), BOLD))
         migration = _migration(audit)
         if migration:
             out.append(migration)
@@ -95,7 +95,7 @@ def render_text(audits, *, color: bool = False) -> str:
         listed = None if migration else MAX_LISTED  # a migration report lists every change
         for area in audit.areas:
             mark = paint("PASS", GREEN) if area.passed else paint("FAIL", RED)
-            figures = "; ".join(_figure_text(f) for f in area.figures) or "no figures"
+            figures = _clean("; ".join(_figure_text(f) for f in area.figures)) or "no figures"
             count = len(area.findings)
             out.append(f"{mark}  {area.area:<12} {figures}; {count} finding{'s' if count != 1 else ''}")
             for finding in area.findings[:listed]:
@@ -116,7 +116,7 @@ def _md(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
     for ch in "`*_[]<>#":
         escaped = escaped.replace(ch, "\\" + ch)
-    return escaped
+    return _clean(escaped)  # other control characters (terminal escapes in file names) as \x1b
 
 
 def render_markdown(audits) -> str:

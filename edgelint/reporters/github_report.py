@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
 
 Property values escape `%`, CR, LF, `:` and `,`; the message escapes `%`, CR and LF (the rules of
-the Actions toolkit's command escaping).
+the Actions toolkit's command escaping). Other control characters (a terminal escape sequence in a
+file name) are written as `\x1b`, so nothing can restyle or rewrite the workflow log.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _prop(text: str) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 from urllib.parse import quote
 
-from edgelint import __version__
+from edgelint import __version__, files
 from edgelint.fingerprint import line_hashes
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -80,6 +80,8 @@ class _Files:
     def _head(self, path: str) -> str | None:
         """The first 64 kB of a file (the hash of its first line covers its first 100 characters
         other than spaces and tabs), or None when it cannot be read."""
+        if not files.inside(self.ws.root, path):
+            return None
         try:
             with open(self.ws.root / path, "rb") as handle:
                 head = handle.read(65536)

@@ -65,7 +65,7 @@ def render(result, *, color: bool = False, statistics: bool = False, quiet: bool
             summary = f"Found {len(result.findings)} problem{'s' if len(result.findings) != 1 else ''} ({', '.join(parts)}) from {rules} rule{'s' if rules != 1 else ''}"
         else:
             summary = "All checks passed"
-        apps = ", ".join(f"{a.label} ({a.target})" for a in result.apps)
+        apps = _clean(", ".join(f"{a.label} ({a.target})" for a in result.apps))
         out.append("")
         out.append(_paint(summary, "bold", color) + (f" in {apps}" if apps else ""))
         if result.suppressed:
