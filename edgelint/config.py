@@ -135,4 +135,6 @@ def _area_section(path: Path, area: str, value, option_types: list[type]) -> dic
             raise ConfigError(f"{path}: [{area}] '{key}' must be a list of strings")
         if str(expected) in ("bool", "<class 'bool'>") and not isinstance(item, bool):
             raise ConfigError(f"{path}: [{area}] '{key}' must be true or false")
+        if str(expected) in ("int", "<class 'int'>") and (not isinstance(item, int) or isinstance(item, bool)):
+            raise ConfigError(f"{path}: [{area}] '{key}' must be a whole number")
     return value
