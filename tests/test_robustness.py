@@ -513,3 +513,27 @@ def test_engine_spans_are_deterministic_across_cache_states(tmp_path):
         cache = tmp_path / (case.name + "-cache")
         assert lint(root, cache_dir=cache, audit=False).outputs["sarif"] == plain
         assert lint(root, cache_dir=cache, audit=False).outputs["sarif"] == plain
+
+
+EDGELINT_KEYS = ["target", "select", "ignore", "extend-select", "fail-on", "exclude", "cache-dir", "apps", "kv",
+                 "ratelimit", "edge-compat", "image", "allow-unused", "min-cache-ttl", "limiters", "wrappers",
+                 "include-get", "ignore-urls", "forbidden-packages", "allowed-packages", "EDGE101", "ALL"]
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(EDGELINT_KEYS), _values(EDGELINT_KEYS), max_size=4))
+def test_generated_edgelint_toml(config):
+    """Any edgelint.toml either works or is a configuration error that names the file (exit 2)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_tree(Path(folder) / "app", {**MINIMAL_APP, "edgelint.toml": toml_document(config)})
+        outcome = lint_app(root)
+        if outcome is not None:
+            assert_sane(outcome)
+
+
+@pytest.mark.parametrize("option", ['[kv]\nmin-cache-ttl = "abc"', "[kv]\nmin-cache-ttl = true",
+                                    "[kv]\nallow-unused = 5", '[ratelimit]\ninclude-get = "yes"'])
+def test_option_of_the_wrong_type_is_a_config_error(tmp_path, cli, option):
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, "edgelint.toml": option + "\n"})
+    result = cli("check", root, "--no-cache")
+    assert result.exit_code == 2 and "edgelint.toml" in result.stderr and "must be" in result.stderr
