@@ -152,10 +152,11 @@ class Resolver:
             return Resolved("asset", path)
         return Resolved("unresolved", spec)
 
-    def probe(self, path: str) -> str | None:
-        """The source file a module path denotes, with TypeScript's extension probing."""
+    def probe(self, path: str, _via: tuple[str, ...] = ()) -> str | None:
+        """The source file a module path denotes, with TypeScript's extension probing (`_via`: the
+        folders whose package.json `main` led here, so that a loop of them ends)."""
         if path.startswith("../") or path == ".." or not path or path == ".":
-            return self._probe_dir("") if path == "." else None
+            return self._probe_dir("", _via) if path == "." else None
         exists = self.ws.exists
         ext = posixpath.splitext(path)[1]
         if ext in SOURCE_EXTENSIONS and exists(path) and not path.endswith(DECLARATION_SUFFIXES):
@@ -166,19 +167,19 @@ class Resolver:
         for extension in PROBE_EXTENSIONS:
             if exists(path + extension):
                 return path + extension
-        return self._probe_dir(path)
+        return self._probe_dir(path, _via)
 
-    def _probe_dir(self, path: str) -> str | None:
+    def _probe_dir(self, path: str, via: tuple[str, ...] = ()) -> str | None:
         exists = self.ws.exists
         prefix = f"{path}/" if path else ""
-        if exists(prefix + "package.json"):
+        if exists(prefix + "package.json") and path not in via and len(via) < MAX_EXTENDS:
             manifest = self._manifest(prefix + "package.json")
             for key in ("source", "module", "main"):
                 value = manifest.get(key)
                 if isinstance(value, str) and value.strip("./"):
                     target = posixpath.normpath(posixpath.join(path or ".", value))
                     if target != path and not target.startswith("../"):
-                        found = self.probe(target)
+                        found = self.probe(target, (*via, path))
                         if found:
                             return found
         for extension in PROBE_EXTENSIONS:
