@@ -537,3 +537,63 @@ def test_option_of_the_wrong_type_is_a_config_error(tmp_path, cli, option):
     root = write_tree(tmp_path / "app", {**MINIMAL_APP, "edgelint.toml": option + "\n"})
     result = cli("check", root, "--no-cache")
     assert result.exit_code == 2 and "edgelint.toml" in result.stderr and "must be" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# The matcher and the import graph terminate on cycles and huge inputs
+
+
+MATCHER_PIECES = st.sampled_from(["/", "/api", ":path", "*", "+", "?", "(", ")", "(.*)", "((?!_next).*)", "{", "}",
+                                  "\\\\", "[", "]", "(a+)+", "(?:a|a)*", ":id(\\d+)", "/:a/:b?", ".*", "$", "^", "|",
+                                  "(?<=x)", "\\u0000", "%", "\x00", "a" * 50, "/(", "(?=", "{/x}?", "[^/]+"])
+ROUTE_PIECES = st.sampled_from(["/", "a", "[id]", "[...slug]", "[[...opt]]", "(group)", "@slot", "_next", "api",
+                                "%", "é", "a" * 40, ".", ".."])
+
+
+@SETTINGS
+@given(st.one_of(
+           st.lists(st.lists(MATCHER_PIECES, max_size=8).map("".join), max_size=4),
+           st.lists(st.fixed_dictionaries({"source": st.lists(MATCHER_PIECES, max_size=8).map("".join)},
+                                          optional={"has": st.just([{"type": "header", "key": "x"}]),
+                                                    "missing": _values(["type", "key", "value"]),
+                                                    "locale": st.sampled_from([False, True, None])}), max_size=3),
+           _values(["source", "has", "missing", "locale"])),
+       st.lists(ROUTE_PIECES, max_size=6).map(lambda parts: "/" + "/".join(parts)),
+       st.text(max_size=60))
+def test_matcher_never_raises_and_terminates(matcher_value, route, url):
+    from edgelint import matcher
+
+    start = time.monotonic()
+    entries = matcher.compile_matcher(matcher_value, base_path=draw_safe(url), locales=["en", "fr"],
+                                      default_locale="en")
+    for probe in (url, route, "/" + url, "/api/" + "a" * 5000):
+        matcher.url_coverage(entries, probe)
+        matcher.url_matches(entries, probe)
+    matcher.route_coverage(entries, route)
+    assert time.monotonic() - start < 5
+
+
+def draw_safe(text: str) -> str:
+    return "" if not text.startswith("/") else text[:20]
+
+
+def test_import_graph_terminates_on_cycles_and_many_files(tmp_path):
+    """2,000 modules in one import cycle (plus self-imports, re-export loops and a package.json
+    `main` loop) reached from 300 edge routes: the graph and every check finish in bounded time."""
+    count, routes = 2000, 300
+    files = {"package.json": json.dumps({"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1"}}),
+             "lib/a/package.json": '{"main": "../b"}', "lib/b/package.json": '{"main": "../a"}',
+             "lib/a/index.ts": "export * from '../b';\n", "lib/b/index.ts": "export * from '../a';\n"}
+    for i in range(count):
+        files[f"lib/m{i}.ts"] = (f"import {{ v{(i + 1) % count} }} from './m{(i + 1) % count}';\n"
+                                 f"export * from './m{i}';\nexport * from './m{(i + 7) % count}';\n"
+                                 f"import '../lib/a';\nexport const v{i} = () => v{(i + 1) % count};\n")
+    for r in range(routes):
+        files[f"app/r{r}/page.tsx"] = (f"import {{ v{r * 6} }} from '../../lib/m{r * 6}';\n"
+                                       "export const runtime = 'edge';\n"
+                                       f"export default function P() {{ return v{r * 6}(); }}\n")
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, **files})
+    start = time.monotonic()
+    outcome = lint(root)
+    assert time.monotonic() - start < 120
+    assert_sane(outcome)
