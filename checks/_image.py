@@ -1220,13 +1220,14 @@ def _roots(pf, names: set[bytes]):
     cdn-cgi or one of the constant `names` (found by a query: no Python walk over the tree)."""
     seen = set()
     roots = []
+    chains: dict[int, object] = {}
     for capture, node in pf.query(STRING_QUERY):
         raw = pf.source[node.start_byte:node.end_byte]
         if capture == "name" and raw not in names:
             continue
         if capture == "string" and b"cdn-cgi" not in raw and not any(name in raw for name in names):
             continue
-        root = _chain_root(node)
+        root = _chain_root(node, pf, chains)
         if root is not None and root.id not in seen:
             seen.add(root.id)
             roots.append(root)
@@ -1234,22 +1235,28 @@ def _roots(pf, names: set[bytes]):
     return roots
 
 
-def _chain_root(node):
+def _chain_root(node, pf, chains: dict):
     """The outermost `+` chain around a string or name (through parentheses), or the node itself;
-    None for a module specifier (import/export … from '…') or a bare identifier outside a chain."""
-    current = node
-    while True:
-        parent = current.parent
+    None for a module specifier (import/export … from '…') or a bare identifier outside a chain.
+    `chains` remembers the outermost chain of every `+` node climbed through, so the strings of one
+    10,000-term concatenation do not each climb it again (and `pf.parent` is fast on deep trees)."""
+    current, climbed = node, []
+    while current.id not in chains:
+        parent = pf.parent(current)
         while parent is not None and parent.type == "parenthesized_expression":
-            parent = parent.parent
-        if parent is not None and parent.type == "binary_expression" and _operator(parent) == "+":
-            current = parent
-            continue
-        if parent is not None and parent.type in ("import_statement", "export_statement"):
-            return None
-        if current.type == "identifier":
-            return None
-        return current
+            parent = pf.parent(parent)
+        if parent is None or parent.type != "binary_expression" or _operator(parent) != "+":
+            if not climbed and (current.type == "identifier" or (
+                    parent is not None and parent.type in ("import_statement", "export_statement"))):
+                return None
+            break
+        climbed.append(parent.id)
+        current = parent
+    else:
+        current = chains[current.id]
+    for key in climbed:
+        chains[key] = current
+    return current
 
 
 def _mentions_image(node, pf, names: set[bytes]) -> bool:
