@@ -322,6 +322,7 @@ NESTINGS = {
     "parentheses": "(" * DEPTH + "1" + ")" * DEPTH,
     "calls": "f(" * DEPTH + ")" * DEPTH,
     "binary": "1+" * DEPTH + "1",
+    "concatenation": "'/cdn-cgi/image/width=10/' + x" + " + 'a'" * DEPTH,
     "members": "a" + ".b" * DEPTH,
     "call-chain": "a" + ".b()" * DEPTH,
     "arrows": "() => " * DEPTH + "1",
