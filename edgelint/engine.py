@@ -36,21 +36,14 @@ class RunResult:
 
 
 class TrackingContext(Context):
-    """A Context that remembers the last file a check looked at (for internal-error reports) and
-    gives the check a fresh time budget for every new file (see `edgelint.watchdog`)."""
+    """A Context that remembers the last file a check parsed or summarised, directly or through a
+    shared helper (for internal-error reports), and gives the check a fresh time budget for every
+    new file (see `edgelint.watchdog`)."""
 
     current: str = ""
     budget: watchdog.Budget | None = None
 
-    def parse(self, path):
-        self._touch(path)
-        return super().parse(path)
-
-    def summary(self, path):
-        self._touch(path)
-        return super().summary(path)
-
-    def _touch(self, path: str) -> None:
+    def touch(self, path: str) -> None:
         self.current = path
         if self.budget is not None:
             self.budget.touch(path)
@@ -145,7 +138,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 findings += found
                 incomplete |= failed
                 if audit and not failed:
-                    ctx.budget = watchdog.Budget()
+                    ctx.budget, ws.on_file = watchdog.Budget(), ctx.touch
                     try:
                         with watchdog.watch(ctx.budget):
                             items = list(check.audit(ctx) or ())
@@ -156,7 +149,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                                                 f"failed: {type(error).__name__}: {error}; please report it",
                                                 Location(_app_file(ws, app), Span(1, 1, 1, 1))))
                     finally:
-                        ctx.budget = None
+                        ctx.budget = ws.on_file = None
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -198,14 +191,16 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
             return findings, False
     ctx.current = ""
     ctx.budget = watchdog.Budget()
+    ws.on_file = ctx.touch
     with ws.recording() as recorder:
         try:
             with watchdog.watch(ctx.budget):
                 findings = list(check.run(ctx) or ())
         except watchdog.CheckTimeout as stopped:
-            where = stopped.path or ctx.current or _app_file(ws, ctx.app)
+            where = ctx.current or stopped.path or _app_file(ws, ctx.app)  # the file it last asked for
+            on = f"on {where}" if stopped.path or ctx.current else f"on the app {ctx.app.label}"
             return [Finding("EDGE906", f"internal error: check {check.code} ({check.name}) was stopped after "
-                                       f"{stopped.seconds:g} s on {where} (a pathological input?); its findings "
+                                       f"{stopped.seconds:g} s {on} (a pathological input?); its findings "
                                        f"for this app are missing; please report it",
                             Location(where, Span(1, 1, 1, 1)))], True
         except Exception as error:  # contain a failing check, report it, go on
@@ -215,7 +210,7 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
                                        f"{type(error).__name__}: {error} (at {Path(frame.filename).name}:"
                                        f"{frame.lineno}); please report it", Location(where, Span(1, 1, 1, 1)))], True
         finally:
-            ctx.budget = None
+            ctx.budget = ws.on_file = None
     if cache is not None:
         cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems],
                           recorder.scopes)

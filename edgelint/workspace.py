@@ -226,8 +226,14 @@ class Workspace:
         self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
         return found
 
+    #: Told the path of every file parsed or summarised: the engine points it at the running check,
+    #: whose time budget and internal-error reports follow the file it works on.
+    on_file = None
+
     def parse(self, rel: str) -> ParsedFile | None:
         """The parsed file, or None when it cannot be parsed (a problem is recorded)."""
+        if self.on_file is not None:
+            self.on_file(rel)
         self._record(("digest", rel), self._digest(rel))
         if rel in self._parsed:
             return self._parsed[rel]
@@ -291,6 +297,8 @@ class Workspace:
                 self.cache.store_summary(self._digest(rel), summary)
 
     def summary(self, rel: str) -> ModuleSummary | None:
+        if self.on_file is not None:
+            self.on_file(rel)
         digest = self._digest(rel)
         self._record(("digest", rel), digest)
         if rel in self._summaries:
