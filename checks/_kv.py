@@ -868,9 +868,20 @@ def kv_index(ctx: Context) -> KvIndex:
     return ctx.shared("kv.index", lambda: _build_index(ctx))
 
 
+#: Configuration files of build and test tools (drizzle-kit, Vitest, Tailwind, …) and next.config
+#: itself: Node runs them on a developer machine or in CI, they are never part of the deployed
+#: app, and `process.env.X` there is a build-time variable, not a binding (drizzle.config.ts
+#: reads the D1 database id from `process.env.DATABASE`, say).
+TOOL_CONFIG = re.compile(r"(?:^|/)(?:next|drizzle|vitest|vitest\.workspace|vite|jest|playwright|tailwind|postcss|"
+                         r"eslint|prettier|stylelint|tsup|cypress|knip|commitlint|lint-staged|next-sitemap|babel|"
+                         r"webpack|rollup|esbuild)\.config\.[cm]?[jt]s$")
+
+
 def _build_index(ctx: Context) -> KvIndex:
     files: dict[str, FileKv] = {}
     for path in ctx.files_containing(*PREFILTER):
+        if TOOL_CONFIG.search(ctx.app.local(path)):
+            continue
         pf = ctx.parse(path)
         if pf is None:
             continue
