@@ -1,4 +1,5 @@
 from edgelint.api import Check
+from edgelint.graph import shared_graph
 
 from ._kv import NEXT_ON_PAGES, NEXT_ON_PAGES_APIS, OPENNEXT, kv_index
 
@@ -15,7 +16,8 @@ class BindingAccessWrongForTarget(Check):
     * `process.env.X` under next-on-pages — next-on-pages copies bindings onto `process.env` in
       deployed workers, but not under `next dev` (since 1.9), so local development breaks; the
       supported API is `getRequestContext().env.X` (warning; not reported in Pages Router files,
-      where `getRequestContext` cannot be used);
+      where `getRequestContext` cannot be used, nor in modules that only Pages Router routes
+      import);
     * `process.env.X` under OpenNext — only `getCloudflareContext().env` carries bindings (error);
     * `getRequestContext()` / `getOptionalRequestContext()` from `@cloudflare/next-on-pages`
       under OpenNext, and `getCloudflareContext()` from `@opennextjs/cloudflare` under
@@ -57,10 +59,15 @@ class BindingAccessWrongForTarget(Check):
         index = kv_index(ctx)
         target = ctx.target
         reason = ctx.app.target_reason
+        graph = None
         for path in sorted(index.files):
             file = index.files[path]
             route = ctx.app.route_for(path)
             pages_router = route is not None and route.kind in PAGES_ROUTER_KINDS
+            if not pages_router and target == "next-on-pages" and any(a.how == "process.env" for a in file.accesses):
+                graph = graph or shared_graph(ctx)  # a helper of Pages Router routes only: same as they
+                entries = graph.entries_reaching(path)
+                pages_router = bool(entries) and all(e.router == "pages" for e in entries)
             for call in file.contexts:
                 if target == "opennext" and call.api in NEXT_ON_PAGES_APIS:
                     outcome = ("returns undefined" if call.api == "getOptionalRequestContext"
