@@ -93,46 +93,55 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk(root: Path) -> list[str]:
+    """Files below `root`, `.gitignore` applied, symbolic links to folders not followed. An explicit
+    stack, not `os.walk`: that recurses once per level in Python 3.11, and a tree 1,000 folders deep
+    ended in a RecursionError."""
     import pathspec
 
     found: list[str] = []
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     root_real = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=lambda _e: None):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir
-        if ".gitignore" in filenames:
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        for base, spec in specs:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1:] if base else rel
+            if spec.match_file(sub + ("/" if is_dir else "")):
+                return True
+        return False
+
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        dirpath = os.path.join(root, rel_dir) if rel_dir else os.fspath(root)
+        try:
+            with os.scandir(dirpath) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:  # unreadable, or gone meanwhile: skipped like os.walk(onerror=…) did
+            continue
+        if any(entry.name == ".gitignore" for entry in entries):
             try:
                 lines = Path(dirpath, ".gitignore").read_text("utf-8", "replace").splitlines()
                 specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
             except OSError:
                 pass
-
-        def ignored(rel: str, is_dir: bool) -> bool:
-            for base, spec in specs:
-                if base and not rel.startswith(base + "/"):
-                    continue
-                sub = rel[len(base) + 1:] if base else rel
-                if spec.match_file(sub + ("/" if is_dir else "")):
-                    return True
-            return False
-
-        keep = []
-        for name in sorted(dirnames):
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            if name in ALWAYS_SKIPPED or ignored(rel, True):
+        folders = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder counts as a folder (and is not followed)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name not in ALWAYS_SKIPPED and not entry.is_symlink() and not ignored(rel, True):
+                    folders.append(rel)
                 continue
-            if os.path.islink(os.path.join(dirpath, name)):
-                continue
-            keep.append(name)
-        dirnames[:] = keep
-        for name in filenames:
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
+            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), root_real):
                 continue
             if not ignored(rel, False):
                 found.append(rel)
+        stack.extend(reversed(folders))
     return found
 
 

@@ -221,8 +221,20 @@ class Resolver:
 
     def tsconfig_for(self, folder: str) -> TsConfig | None:
         """The nearest tsconfig.json (else jsconfig.json) at or above `folder`, merged along `extends`."""
-        if folder in self._tsconfigs:
-            return self._tsconfigs[folder]
+        climbed = []  # a loop, not recursion: folders may be nested a thousand deep
+        while folder not in self._tsconfigs:
+            config = self._own_tsconfig(folder)
+            if config is not None or not folder:
+                self._tsconfigs[folder] = config
+                break
+            climbed.append(folder)
+            folder = posixpath.dirname(folder)
+        for below in climbed:
+            self._tsconfigs[below] = self._tsconfigs[folder]
+        return self._tsconfigs[folder]
+
+    def _own_tsconfig(self, folder: str) -> TsConfig | None:
+        """The tsconfig.json (else jsconfig.json) in `folder` itself, if it can be read."""
         config = None
         for name in ("tsconfig.json", "jsconfig.json"):
             path = f"{folder}/{name}" if folder else name
@@ -236,9 +248,6 @@ class Resolver:
                     config = TsConfig(path, base, paths, options.base_url, options.files,
                                       bool(options.keeps_value_imports))
                 break
-        if config is None and folder:
-            config = self.tsconfig_for(posixpath.dirname(folder))
-        self._tsconfigs[folder] = config
         return config
 
     def _load_tsconfig(self, path: str, depth: int) -> _Options | None:
@@ -414,15 +423,17 @@ def _export_target(exports, key: str) -> str | None:
     return resolved.replace("*", best[2])
 
 
-def _pick(value) -> str | None:
+def _pick(value, depth: int = 0) -> str | None:
+    if depth > 32:  # condition objects nested deeper are not a real package (and would recurse far)
+        return None
     if isinstance(value, str):
         return None if value.endswith(DECLARATION_SUFFIXES) else value
     if isinstance(value, list):
-        return next((v for v in (_pick(x) for x in value) if v), None)
+        return next((v for v in (_pick(x, depth + 1) for x in value) if v), None)
     if isinstance(value, dict):
         for condition in CONDITIONS:
             if condition in value:
-                found = _pick(value[condition])
+                found = _pick(value[condition], depth + 1)
                 if found:
                     return found
     return None
