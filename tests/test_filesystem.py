@@ -314,3 +314,34 @@ def test_documented_limits():
     from edgelint import watchdog
 
     assert watchdog.CHECK_FILE_TIMEOUT_SECONDS == 30.0
+
+
+def test_folders_nested_a_thousand_deep(tmp_path, mode):
+    """os.walk recurses once per level in Python 3.11, and so did the tsconfig lookup: a tree 1,200
+    folders deep ended in a RecursionError before any rule ran."""
+    depth = 1200
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./*"]}}}',
+                                         "app/x/page.tsx": "import { x } from '@/lib/" + "d/" * depth + "x';\n"
+                                                           "export const runtime = 'edge';\n"
+                                                           "export default function P() { return x; }\n"})
+    folder = os.open(root, os.O_RDONLY)
+    try:
+        os.mkdir("lib", dir_fd=folder)
+        current = os.open("lib", os.O_RDONLY, dir_fd=folder)
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=current)
+            inner = os.open("d", os.O_RDONLY, dir_fd=current)
+            os.close(current)
+            current = inner
+        file = os.open("x.ts", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current)
+        os.write(file, b"import fs from 'fs';\nexport const x = fs;\n")
+        os.close(file)
+        os.close(current)
+    finally:
+        os.close(folder)
+    if mode == "git":
+        _git(root)
+    outcome = lint(root)
+    assert_sane(outcome)
+    [finding] = [f for f in outcome.findings if f.code == "EDGE201"]
+    assert finding.path == "lib/" + "d/" * depth + "x.ts"
