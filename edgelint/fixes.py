@@ -29,7 +29,7 @@ class FixOutcome:
 
 def _parses_cleanly(path: str, source: bytes) -> bool:
     try:
-        return not parsing.parse(path, source).root.has_error
+        return not parsing.parse(path, source).syntax_errors()
     except parsing.ParseTimeout:
         return False
 

@@ -163,6 +163,21 @@ class ParsedFile:
                 found.append(node)
         return found
 
+    def syntax_errors(self) -> list[ts.Node]:
+        """The error nodes, less the ones tree-sitter-typescript produces for valid code and
+        recovers from locally: a bare `&` in JSX text (`<p>Terms & conditions</p>`) or in a JSX
+        attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a."""
+        return [node for node in self.error_nodes() if not self._jsx_ampersand(node)]
+
+    def _jsx_ampersand(self, node: ts.Node) -> bool:
+        if not node.is_error or not self.source.startswith(b"&", node.start_byte):
+            return False
+        parent = node.parent
+        if parent is not None and parent.type == "jsx_element":
+            return True
+        return parent is not None and parent.type == "string" and parent.parent is not None and \
+            parent.parent.type == "jsx_attribute"
+
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 

@@ -145,7 +145,7 @@ def summarize(pf: ParsedFile) -> ModuleSummary:
     _dynamic_imports(pf, summary)
     _mark_erased(pf, summary)
     summary.dynamic_apis = _dynamic_apis(pf, summary)
-    summary.parse_errors = [pf.span(n) for n in pf.error_nodes()[:20]]
+    summary.parse_errors = [pf.span(n) for n in pf.syntax_errors()[:20]]
     return summary
 
 

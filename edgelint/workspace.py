@@ -257,7 +257,7 @@ class Workspace:
         return result
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
-        errors = pf.error_nodes()
+        errors = pf.syntax_errors()
         if errors:
             self.problem("EDGE901", pf.path, SYNTAX_ERROR_MESSAGE, pf.span(errors[0]))
 
