@@ -41,7 +41,7 @@ def quote_style(source: bytes) -> str:
 def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | None:
     """Insert `export const runtime = '<value>'` after the directives and imports."""
     pf = ctx.parse(path)
-    if pf is None or pf.root.has_error:
+    if pf is None or pf.syntax_errors():
         return None
     after = 0
     for statement in pf.root.named_children:
@@ -86,7 +86,7 @@ def replace_value_fix(ctx: Context, path: str, span: Span, old: str, new: str) -
 def remove_export_fix(ctx: Context, path: str, name: str) -> Fix | None:
     """Remove a whole `export const <name> = …` statement (only when it declares nothing else)."""
     pf = ctx.parse(path)
-    if pf is None or pf.root.has_error:
+    if pf is None or pf.syntax_errors():
         return None
     for statement in pf.root.named_children:
         if statement.type != "export_statement":
