@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import shutil
+from pathlib import Path
 import subprocess
 import sys
 
@@ -316,10 +317,23 @@ def test_documented_limits():
     assert watchdog.CHECK_FILE_TIMEOUT_SECONDS == 30.0
 
 
-def test_folders_nested_a_thousand_deep(tmp_path, mode):
+def _remove_chain(folder: Path, name: str = "d") -> None:
+    """Delete a chain of nested folders bottom-up without recursion (shutil.rmtree recurses per
+    level in Python 3.11, so pytest could not clean the temporary folder up afterwards)."""
+    chain = [folder]
+    while (chain[-1] / name).is_dir():
+        chain.append(chain[-1] / name)
+    for current in reversed(chain[1:]):
+        for child in current.iterdir():
+            child.unlink()
+        current.rmdir()
+
+
+def test_folders_nested_a_thousand_deep(tmp_path, mode, request):
     """os.walk recurses once per level in Python 3.11, and so did the tsconfig lookup: a tree 1,200
     folders deep ended in a RecursionError before any rule ran."""
     depth = 1200
+    request.addfinalizer(lambda: _remove_chain(tmp_path / "app" / "lib"))
     root = write_tree(tmp_path / "app", {**MINIMAL_APP, "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./*"]}}}',
                                          "app/x/page.tsx": "import { x } from '@/lib/" + "d/" * depth + "x';\n"
                                                            "export const runtime = 'edge';\n"
