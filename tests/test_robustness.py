@@ -598,3 +598,19 @@ def test_import_graph_terminates_on_cycles_and_many_files(tmp_path):
     outcome = lint(root)
     assert time.monotonic() - start < 120
     assert_sane(outcome)
+
+
+def test_fix_applies_to_a_page_with_a_bare_ampersand_in_jsx(tmp_path, cli):
+    """tree-sitter's JSX `&` mis-parse (REFERENCE.md §8a) is neither a syntax-error note nor a
+    reason to refuse a safe fix (it made `--fix` skip most real pages)."""
+    page = ("import { cookies } from 'next/headers';\n"
+            "export default function Page() {\n  const theme = cookies().get('theme');\n"
+            "  return <a href=\"/terms?a=1&b=2\">Terms & conditions {String(theme)}</a>;\n}\n")
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, "app/page.tsx": page,
+                                         "package.json": json.dumps({"dependencies": {
+                                             "next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}})})
+    before = json.loads(cli("check", root, "--no-cache", "--format", "json").stdout)
+    assert [f["code"] for f in before["findings"]] == ["EDGE101"]
+    result = cli("check", root, "--no-cache", "--fix", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "export const runtime = 'edge'" in (root / "app" / "page.tsx").read_text()
