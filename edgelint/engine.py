@@ -184,7 +184,11 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
     # the focus), but stores its own under a key of its own: it may have looked at less.
     key = full_key if ctx.focus is None or cache is None else cache_module.key(full_key, sorted(ctx.focus))
     for candidate in dict.fromkeys([full_key, key]) if cache is not None else ():
-        cached = _cached_result(ws, cache.check_entry(candidate))
+        try:  # validating an entry runs its recorded byte searches: bounded like a check
+            with watchdog.watch(watchdog.Budget()):
+                cached = _cached_result(ws, cache.check_entry(candidate))
+        except watchdog.CheckTimeout:
+            cached = None
         if cached is not None:
             findings, deps, problems, scopes = cached
             ws.replay(deps, problems, scopes)
