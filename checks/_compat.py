@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 
 from edgelint.api import Context, Location, Route, Span
-from edgelint.graph import (Ancestry, EdgeGraph, build, dead_spans, in_type_context, shared_graph,
-                            shared_resolver)
+from edgelint.elision import Ancestry, dead_spans, in_type_context
+from edgelint.graph import EdgeGraph, build, shared_graph, shared_resolver
 from edgelint.parsing import ParsedFile
 
 #: Node built-ins the Next.js edge compiler supports, with or without `node:` (§2.2).

@@ -67,7 +67,7 @@ class PolyfillEntryShape(Check):
             skipped = "array" in injection.shapes
             shapes = {"string": "strings", "descriptor": "`{ import: [...] }` descriptors"}
             lacking = " and ".join(shapes[s] for s in missing)
-            consequence = (f"behind `Array.isArray` the other entries are skipped, so they never get the polyfill"
+            consequence = ("behind `Array.isArray` the other entries are skipped, so they never get the polyfill"
                            if skipped else FAILS.get(mutation.kind, "the rewrite fails on them"))
             yield ctx.finding(self, analysis.config_path, pf.span(mutation.node),
                               f"Entry values are handled only as arrays here, but Next.js also gives {lacking} "

@@ -45,8 +45,8 @@ class WebpackPolyfillUnderTurbopack(Check):
         if not state.turbopack:
             return
         version = str(ctx.app.next_version) if ctx.app.next_version else "unknown"
-        why = (f"the Next.js version is unknown, so the newest behaviour is assumed: Turbopack is the default "
-               f"for `next build` from 16.0.0" if state.assumed else
+        why = ("the Next.js version is unknown, so the newest behaviour is assumed: Turbopack is the default "
+               "for `next build` from 16.0.0" if state.assumed else
                f"`next build` uses Turbopack (Next.js {version}, build script `{state.build_script or 'none'}`)")
         for injection in analysis.injections:
             if not injection.mutations:

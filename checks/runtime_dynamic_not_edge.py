@@ -1,4 +1,4 @@
-from edgelint.api import Check, Location
+from edgelint.api import Check
 from edgelint.dynamic import dynamic_reason
 from edgelint.project import inherited_runtime
 

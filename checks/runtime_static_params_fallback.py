@@ -1,5 +1,5 @@
-from edgelint.api import Check, Location
-from edgelint.jsvalues import literal, object_pairs, unwrap
+from edgelint.api import Check
+from edgelint.jsvalues import literal
 from edgelint.project import literal_export
 
 

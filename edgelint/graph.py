@@ -22,15 +22,11 @@ set of entries that reach it (bitsets propagated to a fixpoint, so cycles termin
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from edgelint.parsing import ParsedFile, Span
 from edgelint.project import App, Route
 from edgelint.resolve import Resolved, Resolver
-from edgelint.elision import (TYPE_CONTEXTS, Ancestry, ValueUses, dead_spans, in_spans,  # noqa: F401 (re-exported)
-                              in_type_context)
 from edgelint.summary import Import
 from edgelint.workspace import Workspace
 
