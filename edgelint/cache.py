@@ -25,10 +25,12 @@ from functools import cache
 from pathlib import Path
 
 from edgelint import __version__
+from edgelint.fileindex import FileIndex
 from edgelint.summary import ModuleSummary
 
 MAX_SUMMARIES = 60_000
 MAX_CHECK_ENTRIES = 16_000
+MAX_PATH_LISTS = 4_000
 
 
 @cache
@@ -109,6 +111,9 @@ class Cache:
         self.folder = directory / code_digest()[:16]
         self._summaries = _Shards(self.folder, "s")
         self._checks = _Shards(self.folder, "c")
+        self._file_index: FileIndex | None = None
+        self._lists: dict[str, list[str]] | None = None
+        self._lists_changed = False
 
     @property
     def usable(self) -> bool:
@@ -131,23 +136,67 @@ class Cache:
     def store_summary(self, digest: str, summary: ModuleSummary) -> None:
         self._summaries.put(digest, summary.to_dict())
 
+    # -- what earlier runs learned about each file ---------------------------------------------
+
+    @property
+    def file_index(self) -> FileIndex:
+        if self._file_index is None:
+            try:
+                data = json.loads((self.folder / "files.json").read_text("utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                data = None  # missing or corrupt: start empty, rewrite at the end
+            self._file_index = FileIndex(data)
+        return self._file_index
+
     # -- check results ------------------------------------------------------------------------
 
     def check_entry(self, key: str) -> dict | None:
         entry = self._checks.get(key)
-        if not isinstance(entry, dict) or not {"deps", "findings", "problems"} <= set(entry):
+        if not isinstance(entry, dict) or not {"files", "deps", "findings", "problems"} <= set(entry):
             return None
         return entry
 
     def store_check(self, key: str, deps: dict, findings: list[dict], problems: list[dict],
                     scopes: dict | None = None) -> None:
-        self._checks.put(key, {"deps": [[list(k), v] for k, v in deps.items()], "findings": findings,
-                               "problems": problems, "scopes": scopes or {}})
+        """Store a check's result. The digests it read are kept as one list of paths (shared with
+        other entries that read the same files) and one fingerprint of their digests; the path
+        lists its byte searches went through are shared the same way."""
+        digests = sorted((dep[1], value) for dep, value in deps.items() if dep[0] == "digest")
+        for paths in (scopes or {}).values():
+            self.store_list(paths)
+        self._checks.put(key, {"files": [self.store_list([rel for rel, _ in digests]), fingerprint(digests)],
+                               "deps": [[list(k), v] for k, v in deps.items() if k[0] != "digest"],
+                               "findings": findings, "problems": problems})
+
+    # -- shared path lists --------------------------------------------------------------------
+
+    def _path_lists(self) -> dict[str, list[str]]:
+        if self._lists is None:
+            try:
+                data = json.loads((self.folder / "lists.json").read_text("utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                data = None
+            self._lists = data if isinstance(data, dict) else {}
+        return self._lists
+
+    def path_list(self, digest: str) -> list[str] | None:
+        paths = self._path_lists().get(digest)
+        ok = isinstance(paths, list) and all(isinstance(p, str) for p in paths) and list_digest(paths) == digest
+        return paths if ok else None
+
+    def store_list(self, paths: list[str]) -> str:
+        digest = list_digest(paths)
+        lists = self._path_lists()
+        if digest not in lists:
+            lists[digest] = list(paths)
+            self._lists_changed = True
+        return digest
 
     # -- writing ------------------------------------------------------------------------------
 
     def save(self) -> None:
-        if not (self._summaries._dirty or self._checks._dirty):
+        index_changed = self._file_index is not None and self._file_index.changed
+        if not (self._summaries._dirty or self._checks._dirty or index_changed or self._lists_changed):
             return
         try:
             fresh = not self.directory.exists()
@@ -157,6 +206,14 @@ class Cache:
                 ignore.write_text("# written by edgelint: never commit the cache\n*\n", "utf-8")
             self._summaries.save(MAX_SUMMARIES // 256 + 1)
             self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
+            if index_changed:
+                _write_atomically(self.folder / "files.json",
+                                  json.dumps(self._file_index.to_dict(), separators=(",", ":")))
+            if self._lists_changed:
+                lists = self._lists
+                if len(lists) > MAX_PATH_LISTS:
+                    lists = dict(list(lists.items())[-MAX_PATH_LISTS:])
+                _write_atomically(self.folder / "lists.json", json.dumps(lists, separators=(",", ":")))
             for other in self.directory.iterdir():  # caches of other edgelint versions
                 if other != self.folder and _CACHE_FOLDER.fullmatch(other.name) and other.is_dir() \
                         and not other.is_symlink():
@@ -168,7 +225,7 @@ class Cache:
 #: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
 #: (`cache-dir` may point at a folder that holds other files).
 _CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
-_CACHE_FILE = re.compile(r"[sc]-[0-9a-f]{2}\.json|\.tmp-.*\.json")
+_CACHE_FILE = re.compile(r"[sc]-[0-9a-f]{2}\.json|files\.json|lists\.json|\.tmp-.*\.json")
 
 
 def _ours(directory: Path) -> bool:
@@ -185,6 +242,17 @@ def _remove_cache_folder(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass  # something else is in there: leave it
+
+
+def list_digest(paths: list[str]) -> str:
+    """Names a list of paths (file lists, and the paths a byte search went through)."""
+    return hashlib.blake2b("\0".join(paths).encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def fingerprint(digests: list[tuple[str, str | None]]) -> str:
+    """One digest for many (path, file digest) pairs, in their order."""
+    return hashlib.blake2b("\0".join(f"{rel}\1{digest}" for rel, digest in digests).encode("utf-8", "replace"),
+                           digest_size=16).hexdigest()
 
 
 def key(*parts) -> str:

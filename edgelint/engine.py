@@ -186,7 +186,7 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
     for candidate in dict.fromkeys([full_key, key]) if cache is not None else ():
         try:  # validating an entry runs its recorded byte searches: bounded like a check
             with watchdog.watch(watchdog.Budget()):
-                cached = _cached_result(ws, cache.check_entry(candidate))
+                cached = _cached_result(ws, cache, cache.check_entry(candidate))
         except watchdog.CheckTimeout:
             cached = None
         if cached is not None:
@@ -221,14 +221,22 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
     return findings, False
 
 
-def _cached_result(ws: Workspace, entry: dict | None):
+def _cached_result(ws: Workspace, cache, entry: dict | None):
     """(findings, dependencies, problems, scopes) of a cache entry whose dependencies still have
     their recorded values, else None. A malformed entry is a miss: the cache is input too."""
     if entry is None:
         return None
     try:
+        files_id, files_fingerprint = entry["files"]
+        read = cache.path_list(files_id)
+        if read is None:
+            return None
+        digests = [(rel, ws._digest(rel)) for rel in read]
+        if cache_module.fingerprint(digests) != files_fingerprint:
+            return None
         deps = {tuple(dep): value for dep, value in entry["deps"]}
-        scopes = entry.get("scopes") or {}
+        if not all(ws.current(dep, cache.path_list) == value for dep, value in deps.items()):
+            return None
         problems = [Problem.from_dict(p) for p in entry["problems"]]
         findings = [Finding.from_dict(f) for f in entry["findings"]]
         for item in [*problems, *findings]:
@@ -237,10 +245,10 @@ def _cached_result(ws: Workspace, entry: dict | None):
             if not all(span is None or all(type(v) is int for v in span) for span in spans) or \
                     not all(isinstance(v, str) for v in (item.code, item.path, item.message)):
                 return None
-        if not isinstance(scopes, dict) or not all(ws.current(dep, scopes) == value for dep, value in deps.items()):
-            return None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
         return None
+    deps.update((("digest", rel), digest) for rel, digest in digests)
+    scopes = {dep[1]: ws._scopes.get(dep[1]) or cache.path_list(dep[1]) for dep in deps if dep[0] == "grep"}
     return findings, deps, problems, scopes
 
 

@@ -392,11 +392,21 @@ def layouts_apply(route: Route, app: App) -> bool:
     return True
 
 
+#: A file without these bytes exports no runtime (`runtime`, or `config = { runtime }`); `\\u`
+#: because an identifier may spell the name with escapes.
+RUNTIME_NEEDLES = (b"runtime", b"\\u")
+
+
+def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
+    """The summary of a file that may set a runtime, else None (a byte search spares the parse)."""
+    return ws.summary(path) if ws.contains(path, *RUNTIME_NEEDLES) else None
+
+
 def resolve_runtimes(ws: Workspace, app: App) -> None:
-    ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)])
+    ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)
+                           if ws.contains(path, *RUNTIME_NEEDLES)])
     for route in app.routes:
-        summary = ws.summary(route.path)
-        own = runtime_of(summary, app, route.kind, route.path)
+        own = runtime_of(runtime_summary(ws, route.path), app, route.kind, route.path)
         if route.kind == "proxy":
             route.runtime = Runtime("nodejs", "default", route.path)
             continue
@@ -409,7 +419,7 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
             continue
         if route.router == "app" and layouts_apply(route, app):
             for layout in reversed(route.layouts):
-                inherited = runtime_of(ws.summary(layout), app, "layout", layout)
+                inherited = runtime_of(runtime_summary(ws, layout), app, "layout", layout)
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break
@@ -420,7 +430,7 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
 def inherited_runtime(ws: Workspace, app: App, route: Route) -> Runtime | None:
     """The runtime the route's layouts set, whether or not Next applies it to this route."""
     for layout in reversed(route.layouts):
-        inherited = runtime_of(ws.summary(layout), app, "layout", layout)
+        inherited = runtime_of(runtime_summary(ws, layout), app, "layout", layout)
         if inherited is not None and inherited.reason != "unreadable":
             return Runtime(inherited.value, "layout", layout, inherited.span)
     return None

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
 
 from edgelint import files, parsing
+from edgelint.cache import list_digest
+from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
 from edgelint.summary import ModuleSummary, summarize
 
@@ -35,8 +38,12 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern.encode("latin-1"))
 
 
-def _list_digest(paths: list[str]) -> str:
-    return hashlib.blake2b("\0".join(paths).encode("utf-8", "replace"), digest_size=16).hexdigest()
+_list_digest = list_digest
+
+
+def _search_key(needles: tuple[bytes, ...], pattern: re.Pattern | None) -> str:
+    """How the file index names a byte search."""
+    return b"\0".join([pattern.pattern if pattern is not None else b"", *needles]).decode("latin-1")
 
 
 class Problem:
@@ -70,6 +77,8 @@ class Workspace:
         self._paths = paths if paths is not None else files.discover(root)
         self.path_set = set(self._paths)
         self.cache = cache
+        self.index: FileIndex | None = cache.file_index if cache is not None else None
+        self._stats: dict[str, tuple | None] = {}
         self.problems: dict[tuple[str, str], Problem] = {}
         self._bytes: dict[str, bytes | None] = {}
         self._digests: dict[str, str | None] = {}
@@ -97,25 +106,25 @@ class Workspace:
 
     def replay(self, recorder_deps: dict, problems: list[Problem], scopes: dict | None = None) -> None:
         """Add remembered dependencies and problems to the active recorders (and note the problems)."""
+        self._scopes.update(scopes or {})
         for recorder in self._recorders:
             recorder.deps.update(recorder_deps)
             recorder.scopes.update(scopes or {})
         for problem in problems:
             self.problem(problem.code, problem.path, problem.message, problem.span)
 
-    def current(self, dep: tuple, scopes: dict | None = None):
-        """The value a dependency has now (for validating a cache entry; `scopes` are the path
-        lists its "grep" dependencies searched)."""
+    def current(self, dep: tuple, path_list=None):
+        """The value a dependency has now (for validating a cache entry; `path_list(digest)` gives
+        the path lists its "grep" dependencies searched, when this run has not seen them)."""
         kind = dep[0]
         if kind == "list":
             return self.list_digest()
         if kind == "digest":
             return self._digest(dep[1])
         if kind == "contains":
-            data = self._read(dep[1])
-            return data is not None and any(n.encode("latin-1") in data for n in dep[2:])
+            return self._has(dep[1], tuple(n.encode("latin-1") for n in dep[2:]), None)
         if kind == "grep":
-            paths = (scopes or {}).get(dep[1]) or self._scopes.get(dep[1])
+            paths = self._scopes.get(dep[1]) or (path_list(dep[1]) if path_list is not None else None)
             if paths is None:
                 return "unknown scope"
             pattern = _compiled(dep[2]) if dep[2] else None
@@ -159,11 +168,19 @@ class Workspace:
         for recorder in self._recorders:
             recorder.problems.append(problem)
 
+    def _stat(self, rel: str) -> tuple | None:
+        """The file's stat as the file index compares it, taken before its bytes are first read."""
+        if rel not in self._stats:
+            self._stats[rel] = FileIndex.stat_of(os.path.join(self.root, rel)) if rel in self.path_set else None
+        return self._stats[rel]
+
     def _read(self, rel: str) -> bytes | None:
         if rel not in self._bytes:
             if rel not in self.path_set and not files.inside(self.root, rel):
                 self._bytes[rel] = None  # a path computed from the repository's files: never read outside it
                 return None
+            if self.index is not None:
+                self._stat(rel)
             data = files.read_bytes(self.root, rel)
             if isinstance(data, files.SkippedFile):
                 self.problem("EDGE903", rel, f"skipped: {data.reason}")
@@ -173,9 +190,29 @@ class Workspace:
 
     def _digest(self, rel: str) -> str | None:
         if rel not in self._digests:
-            data = self._read(rel)
-            self._digests[rel] = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else None
+            digest = self.index.digest(rel, self._stat(rel)) if self.index is not None else None
+            if digest is None:
+                data = self._read(rel)
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else None
+                if digest is not None and self.index is not None:
+                    self.index.remember(rel, self._stat(rel), digest)
+            self._digests[rel] = digest
         return self._digests[rel]
+
+    def _has(self, rel: str, needles: tuple[bytes, ...], pattern: re.Pattern | None, search: str = "") -> bool:
+        """Whether the file's bytes contain a needle or match `pattern`; answered by the file index
+        when the file is unchanged since an earlier run made the same search."""
+        if self.index is not None and self._digest(rel) is not None:
+            search = search or _search_key(needles, pattern)
+            known = self.index.answer(rel, search)
+            if known is not None:
+                return known
+        data = self._read(rel)
+        found = data is not None and (any(n in data for n in needles)
+                                      or (pattern is not None and pattern.search(data) is not None))
+        if self.index is not None and search:
+            self.index.note_answer(rel, search, found)
+        return found
 
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None (with a problem recorded) when it cannot be read."""
@@ -206,13 +243,8 @@ class Workspace:
     def _grep(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None) -> list[str]:
         key = (_list_digest(paths), needles, pattern.pattern if pattern is not None else b"")
         if key not in self._grep_results:
-            found = []
-            for path in paths:
-                data = self._read(path)
-                if data is not None and (any(n in data for n in needles)
-                                         or (pattern is not None and pattern.search(data))):
-                    found.append(path)
-            self._grep_results[key] = found
+            search = _search_key(needles, pattern)
+            self._grep_results[key] = [path for path in paths if self._has(path, needles, pattern, search)]
         return self._grep_results[key]
 
     def register_scope(self, paths: list[str]) -> None:
@@ -221,8 +253,7 @@ class Workspace:
 
     def contains(self, rel: str, *needles: bytes) -> bool:
         """Whether the file's bytes contain any needle (a dependency on that answer only)."""
-        data = self._read(rel)
-        found = data is not None and any(n in data for n in needles)
+        found = self._has(rel, needles, None)
         self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
         return found
 

@@ -1,0 +1,99 @@
+"""What earlier runs learned about each file, reused while the file's stat is unchanged.
+
+Like git's index: for every file edgelint read, the cache remembers its stat (size, modification
+and change times in nanoseconds, inode) with the digest of its bytes and the answers of the byte
+searches made in it ("does it contain `cdn-cgi/image`?"). A later run that finds the same stat
+trusts the digest and the answers without opening the file, so an unchanged tree costs one
+`stat` per file instead of reading and hashing all of them.
+
+A file changed less than `RACY_SECONDS` before the run started is never remembered: a second
+write within the same clock tick could leave its stat unchanged (git's "racy" entries). Anything
+else that changes a file's bytes changes its stat, so a stale answer needs a forged timestamp.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+RACY_SECONDS = 2
+
+#: At most this many distinct searches are remembered (each is one bit per file).
+MAX_SEARCHES = 512
+
+
+class FileIndex:
+    def __init__(self, data=None):
+        self.searches: list[str] = []  # a search's position is its bit
+        self.entries: dict[str, list] = {}  # path -> [size, mtime_ns, ctime_ns, ino, digest, asked, found]
+        self.changed = False
+        self._search_ids: dict[str, int] = {}
+        self._racy_from = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        try:
+            searches, entries = data["searches"], data["entries"]
+            if isinstance(searches, list) and all(isinstance(s, str) for s in searches) and isinstance(entries, dict):
+                self.searches = searches[:MAX_SEARCHES]
+                self.entries = {k: v for k, v in entries.items() if _well_formed(v)}
+        except (TypeError, KeyError):
+            pass  # no index yet, or a malformed one: start empty
+        self._search_ids = {s: i for i, s in enumerate(self.searches)}
+
+    def to_dict(self) -> dict:
+        return {"searches": self.searches, "entries": self.entries}
+
+    @staticmethod
+    def stat_of(path: str) -> tuple | None:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+    def digest(self, rel: str, stat: tuple | None) -> str | None:
+        """The remembered digest when the file's stat is the remembered one."""
+        entry = self.entries.get(rel)
+        if entry is None or stat is None or tuple(entry[:4]) != stat:
+            return None
+        return entry[4]
+
+    def remember(self, rel: str, stat: tuple | None, digest: str) -> None:
+        """Note the digest of bytes read after taking `stat` (answers for other bytes are dropped)."""
+        if stat is None or max(stat[1], stat[2]) >= self._racy_from:
+            self.entries.pop(rel, None)
+            return
+        entry = self.entries.get(rel)
+        if entry is not None and entry[4] == digest:
+            if tuple(entry[:4]) != stat:
+                entry[:4] = stat
+                self.changed = True
+            return
+        self.entries[rel] = [*stat, digest, 0, 0]
+        self.changed = True
+
+    def answer(self, rel: str, search: str) -> bool | None:
+        """The remembered answer of `search` in a file whose digest was just confirmed, or None."""
+        bit = self._search_ids.get(search)
+        entry = self.entries.get(rel)
+        if bit is None or entry is None or not entry[5] >> bit & 1:
+            return None
+        return bool(entry[6] >> bit & 1)
+
+    def note_answer(self, rel: str, search: str, found: bool) -> None:
+        entry = self.entries.get(rel)
+        if entry is None:
+            return
+        bit = self._search_ids.get(search)
+        if bit is None:
+            if len(self.searches) >= MAX_SEARCHES:
+                return
+            bit = self._search_ids[search] = len(self.searches)
+            self.searches.append(search)
+        entry[5] |= 1 << bit
+        entry[6] = entry[6] | 1 << bit if found else entry[6] & ~(1 << bit)
+        self.changed = True
+
+
+def _well_formed(entry) -> bool:
+    return (isinstance(entry, list) and len(entry) == 7 and all(type(v) is int for v in entry[:4])
+            and isinstance(entry[4], str) and type(entry[5]) is int and type(entry[6]) is int
+            and entry[5] >= 0 and entry[6] >= 0)
