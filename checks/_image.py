@@ -1212,20 +1212,18 @@ class UrlProblem:
     url: tuple | None = None  # (path, byte of the URL's '/cdn-cgi/image/') it belongs to
 
 
-STRING_QUERY = "[(string) (template_string)] @string (identifier) @name"
-
-
 def _roots(pf, names: set[bytes]):
     """String literals, template literals and `+` chains, not part of a larger chain, that mention
     cdn-cgi or one of the constant `names` (found by a query: no Python walk over the tree)."""
     seen = set()
     roots = []
     chains: dict[int, object] = {}
-    for capture, node in pf.query(STRING_QUERY):
+    for node in pf.nodes("string", "template_string", "identifier"):
         raw = pf.source[node.start_byte:node.end_byte]
-        if capture == "name" and raw not in names:
-            continue
-        if capture == "string" and b"cdn-cgi" not in raw and not any(name in raw for name in names):
+        if node.type == "identifier":
+            if raw not in names:
+                continue
+        elif b"cdn-cgi" not in raw and not any(name in raw for name in names):
             continue
         root = _chain_root(node, pf, chains)
         if root is not None and root.id not in seen:
@@ -1269,10 +1267,11 @@ def _mentions_image(node, pf, names: set[bytes]) -> bool:
 def _image_constant_names(pf) -> set[bytes]:
     """Names of variables whose initializer mentions cdn-cgi (so uses elsewhere are inlined)."""
     names = set()
-    for capture, node in pf.query("(variable_declarator name: (identifier) value: (_)) @declarator"):
-        value = node.child_by_field_name("value")
-        if b"cdn-cgi" in pf.source[value.start_byte:value.end_byte]:
-            names.add(node.child_by_field_name("name").text)
+    for node in pf.nodes("variable_declarator"):
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and name.type == "identifier" and value is not None \
+                and b"cdn-cgi" in pf.source[value.start_byte:value.end_byte]:
+            names.add(name.text)
     return names
 
 

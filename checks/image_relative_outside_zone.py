@@ -56,15 +56,14 @@ class RelativeImageUrlOutsideZone(Check):
     def run(self, ctx):
         for path, pf in cdn_cgi_files(ctx):
             builder = TextBuilder(pf)
-            summary = ctx.summary(path)
-            yield from self._calls(ctx, path, pf, builder, summary)
+            yield from self._calls(ctx, path, pf, builder)
             if b"metadata" in pf.source:
                 yield from self._metadata(ctx, path, pf, builder)
         yield from self._loaders(ctx)
 
     # fetch / redirect / new URL ------------------------------------------------------------
-    def _calls(self, ctx, path, pf, builder, summary):
-        for _capture, node in pf.query("[(call_expression) (new_expression)] @call"):
+    def _calls(self, ctx, path, pf, builder):
+        for node in pf.nodes("call_expression", "new_expression"):
             args = node.child_by_field_name("arguments")
             named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
             if not named:
@@ -77,7 +76,7 @@ class RelativeImageUrlOutsideZone(Check):
             else:
                 callee = pf.text(node.child_by_field_name("function")).replace(" ", "")
                 if callee in ("fetch", "globalThis.fetch", "self.fetch"):
-                    reason = self._server(ctx, path, node, pf, summary)
+                    reason = self._server(ctx, path, node, pf)
                     if reason is None:
                         continue
                     sink = "fetch()"
@@ -105,7 +104,8 @@ class RelativeImageUrlOutsideZone(Check):
         return text.startswith(PREFIX)
 
     @staticmethod
-    def _server(ctx, path, node, pf, summary):
+    def _server(ctx, path, node, pf):
+        summary = ctx.summary(path)  # only for files that fetch: most never need it
         if summary is not None and summary.use_client:
             return None
         route = ctx.app.route_for(path)

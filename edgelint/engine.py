@@ -83,6 +83,15 @@ def _in_focus(path: str, focus: set[str] | None) -> bool:
     return any(path == f or not f or path.startswith(f + "/") for f in focus)
 
 
+def _focus_files(paths: list[str], path_set: set[str], focus: set[str]) -> set[str]:
+    """The files named, and the files below the folders named."""
+    folders = [f for f in focus if f not in path_set]
+    named = focus & path_set
+    if not folders:
+        return named
+    return named | {p for p in paths if _in_focus(p, set(folders))}
+
+
 def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target: str | None = None,
         use_cache: bool = False, cache_dir: str | None = None, audit: bool = False, progress=None,
         jobs: int = 1) -> RunResult:
@@ -119,7 +128,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                   if p.code == "EDGE902"]
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
                           "or a next.config.*)" + (f"; could not read: {'; '.join(broken)}" if broken else ""))
-    focus_files = None if focus is None else {p for p in ws.paths if _in_focus(p, focus)}
+    focus_files = None if focus is None else _focus_files(ws.paths, ws.path_set, focus)
     findings: list[Finding] = []
     incomplete = False
     audit_items: dict[str, list] = {}

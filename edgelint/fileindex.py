@@ -20,12 +20,15 @@ RACY_SECONDS = 2
 
 #: At most this many distinct searches are remembered (each is one bit per file).
 MAX_SEARCHES = 512
+#: At most this many answers of searches through whole path lists are remembered.
+MAX_GREPS = 4_000
 
 
 class FileIndex:
     def __init__(self, data=None):
         self.searches: list[str] = []  # a search's position is its bit
         self.entries: dict[str, list] = {}  # path -> [size, mtime_ns, ctime_ns, ino, digest, asked, found]
+        self.greps: dict[str, list[int]] = {}  # fingerprint of a path list + search -> positions found
         self.changed = False
         self._search_ids: dict[str, int] = {}
         self._racy_from = time.time_ns() - RACY_SECONDS * 1_000_000_000
@@ -34,12 +37,17 @@ class FileIndex:
             if isinstance(searches, list) and all(isinstance(s, str) for s in searches) and isinstance(entries, dict):
                 self.searches = searches[:MAX_SEARCHES]
                 self.entries = {k: v for k, v in entries.items() if _well_formed(v)}
-        except (TypeError, KeyError):
+            greps = data.get("greps")
+            if isinstance(greps, dict):
+                self.greps = {k: v for k, v in greps.items()
+                              if isinstance(v, list) and all(type(i) is int and i >= 0 for i in v)}
+        except (TypeError, KeyError, AttributeError):
             pass  # no index yet, or a malformed one: start empty
         self._search_ids = {s: i for i, s in enumerate(self.searches)}
 
     def to_dict(self) -> dict:
-        return {"searches": self.searches, "entries": self.entries}
+        greps = self.greps if len(self.greps) <= MAX_GREPS else dict(list(self.greps.items())[-MAX_GREPS:])
+        return {"searches": self.searches, "entries": self.entries, "greps": greps}
 
     @staticmethod
     def stat_of(path: str) -> tuple | None:
@@ -92,8 +100,23 @@ class FileIndex:
         entry[6] = entry[6] | 1 << bit if found else entry[6] & ~(1 << bit)
         self.changed = True
 
+    def grep(self, key: str, paths: list[str]) -> list[str] | None:
+        """The remembered paths found by a search through `paths` (`key` names the search and the
+        exact contents of every path, see `Workspace._grep`)."""
+        found = self.greps.get(key)
+        if found is None or any(i >= len(paths) for i in found):
+            return None
+        return [paths[i] for i in found]
+
+    def note_grep(self, key: str, paths: list[str], found: list[str]) -> None:
+        if key not in self.greps:
+            where = {path: i for i, path in enumerate(paths)}
+            self.greps[key] = [where[path] for path in found]
+            self.changed = True
+
 
 def _well_formed(entry) -> bool:
     return (isinstance(entry, list) and len(entry) == 7 and all(type(v) is int for v in entry[:4])
             and isinstance(entry[4], str) and type(entry[5]) is int and type(entry[6]) is int
             and entry[5] >= 0 and entry[6] >= 0)
+

@@ -48,6 +48,11 @@ def query(grammar: str, source: str) -> ts.Query:
     return ts.Query(language(grammar), source)
 
 
+#: The node types `ParsedFile.nodes` collects.
+NODE_TYPES = ("string", "template_string", "identifier", "call_expression", "new_expression", "variable_declarator")
+_NODES_QUERY = "[" + " ".join(f"({t})" for t in NODE_TYPES) + "] @node"
+
+
 def grammar_for(path: str) -> str:
     return "typescript" if path.endswith(TS_EXTENSIONS) else "tsx"
 
@@ -80,6 +85,7 @@ class ParsedFile:
         self._line_starts: list[int] | None = None
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
+        self._by_type: dict[str, list[ts.Node]] | None = None
 
     @property
     def root(self) -> ts.Node:
@@ -126,6 +132,24 @@ class ParsedFile:
         found = [(name, node) for name, nodes in cursor.captures(self.root).items() for node in nodes]
         found.sort(key=lambda item: (item[1].start_byte, -item[1].end_byte, item[0]))
         return found
+
+    def nodes(self, *types: str) -> list[ts.Node]:
+        """The nodes of these types (each one of `NODE_TYPES`) in document order. One query
+        collects every type in `NODE_TYPES` on first use: a query costs about half a parse, so
+        analyses that each need a few types share a single pass over the tree."""
+        if self._by_type is None:
+            self._by_type = {t: [] for t in NODE_TYPES}
+            cursor = ts.QueryCursor(query(self.grammar, _NODES_QUERY))
+            for found in cursor.captures(self.root).values():
+                for node in found:
+                    self._by_type[node.type].append(node)
+            for found in self._by_type.values():
+                found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        if len(types) == 1:
+            return self._by_type[types[0]]
+        merged = [n for t in types for n in self._by_type[t]]
+        merged.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        return merged
 
     def parent(self, node: ts.Node) -> ts.Node | None:
         """`node.parent`, also fast on deeply nested input. tree-sitter finds a parent by descending

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from edgelint import files, parsing
-from edgelint.cache import list_digest
+from edgelint.cache import fingerprint, list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
 from edgelint.summary import ModuleSummary, summarize
@@ -88,6 +88,7 @@ class Workspace:
         self._list_digest: str | None = None
         self._scopes: dict[str, list[str]] = {}
         self._grep_results: dict[tuple, list[str]] = {}
+        self._fingerprints: dict[str, str] = {}
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -244,8 +245,23 @@ class Workspace:
         key = (_list_digest(paths), needles, pattern.pattern if pattern is not None else b"")
         if key not in self._grep_results:
             search = _search_key(needles, pattern)
-            self._grep_results[key] = [path for path in paths if self._has(path, needles, pattern, search)]
+            found = remembered = None
+            if self.index is not None:  # the same search through the same contents, in an earlier run
+                remembered = hashlib.blake2b(f"{self._contents(key[0], paths)}\0{search}".encode("utf-8", "replace"),
+                                             digest_size=16).hexdigest()
+                found = self.index.grep(remembered, paths)
+            if found is None:
+                found = [path for path in paths if self._has(path, needles, pattern, search)]
+                if remembered is not None:
+                    self.index.note_grep(remembered, paths, found)
+            self._grep_results[key] = found
         return self._grep_results[key]
+
+    def _contents(self, list_id: str, paths: list[str]) -> str:
+        """A fingerprint of the paths and their bytes (memoised per path list)."""
+        if list_id not in self._fingerprints:
+            self._fingerprints[list_id] = fingerprint([(path, self._digest(path)) for path in paths])
+        return self._fingerprints[list_id]
 
     def register_scope(self, paths: list[str]) -> None:
         """Make a list of paths known before cached results that grep it are validated."""
