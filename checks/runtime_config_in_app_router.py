@@ -26,7 +26,7 @@ class ConfigRuntimeInAppRouter(Check):
 
     def run(self, ctx):
         for route in ctx.routes("page", "layout", "route", "metadata", "template", "not-found", "default"):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "config")
             if summary is None or "config" not in summary.exports:
                 continue
             config = summary.value("config")

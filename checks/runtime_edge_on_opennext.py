@@ -33,7 +33,7 @@ class NoEdgeRuntimeOnOpenNext(Check):
         for route in ctx.routes(*SEGMENT_KINDS):
             if route.kind == "middleware":
                 continue
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "runtime")
             own = runtime_of(summary, ctx.app, route.kind, route.path)
             if own is None or own.value not in ("edge", "experimental-edge"):
                 continue

@@ -26,7 +26,7 @@ class EdgeWithGenerateStaticParams(Check):
         if not ctx.app.version_at_least(15):
             return
         for route in ctx.routes("page", "layout", "route", "metadata"):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "generateStaticParams")
             if summary is None or "generateStaticParams" not in summary.exports:
                 continue
             if summary.value("runtime") != "edge":

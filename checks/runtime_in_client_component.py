@@ -28,7 +28,7 @@ class SegmentConfigInClientComponent(Check):
 
     def run(self, ctx):
         for route in ctx.routes("page", "layout", "template", "not-found", "default"):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, *SEGMENT_OPTIONS, "generateStaticParams")
             if summary is None or not summary.use_client:
                 continue
             for option in (*SEGMENT_OPTIONS, "generateStaticParams"):

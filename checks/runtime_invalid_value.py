@@ -35,7 +35,7 @@ class InvalidRuntimeValue(Check):
 
     def run(self, ctx):
         for route in ctx.routes(*SEGMENT_KINDS):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "runtime")
             if summary is None:
                 continue
             candidates = []

@@ -33,7 +33,7 @@ class NoNodejsRuntime(Check):
 
     def run(self, ctx):
         for route in ctx.routes(*SEGMENT_KINDS):
-            own = runtime_of(ctx.summary(route.path), ctx.app, route.kind, route.path)
+            own = runtime_of(ctx.summary_with(route.path, "runtime"), ctx.app, route.kind, route.path)
             if own is None or own.value != "nodejs" or own.reason == "unreadable":
                 continue
             replacement = "experimental-edge" if route.kind == "pages-page" else "edge"

@@ -37,7 +37,7 @@ class NonLiteralSegmentConfig(Check):
         for route in ctx.routes(*SEGMENT_KINDS):
             if route.router != "app":
                 continue
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, *OPTIONS)
             for option in OPTIONS:
                 export = summary.exports.get(option) if summary else None
                 if export is None or export.kind != "const":

@@ -31,7 +31,7 @@ class StaticParamsWithoutFallbackFalse(Check):
 
     def run(self, ctx):
         for route in ctx.routes("page", "pages-page"):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "generateStaticParams", "getStaticPaths")
             if summary is None or (route.runtime is not None and route.runtime.is_edge):
                 continue
             if route.kind == "page" and "generateStaticParams" in summary.exports:

@@ -33,7 +33,7 @@ class UnreadableRuntime(Check):
 
     def run(self, ctx):
         for route in ctx.routes(*SEGMENT_KINDS):
-            summary = ctx.summary(route.path)
+            summary = ctx.summary_with(route.path, "runtime")
             export = summary.exports.get("runtime") if summary else None
             if export is None:
                 continue

@@ -223,6 +223,11 @@ class Context:
     def summary(self, path: str) -> ModuleSummary | None:
         return self.ws.summary(path)
 
+    def summary_with(self, path: str, *names: str) -> ModuleSummary | None:
+        """The summary of a file that may export (or import) one of `names`, else None; see
+        `Workspace.summary_with`."""
+        return self.ws.summary_with(path, *names)
+
     # findings
     def finding(self, check: Check, path: str, span: Span, message: str, *, severity: str = "",
                 related: Iterable[Location] = (), flow: Iterable[Location] = (), fixes: Iterable[Fix] = (),

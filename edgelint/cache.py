@@ -31,6 +31,11 @@ from edgelint.summary import ModuleSummary
 MAX_SUMMARIES = 60_000
 MAX_CHECK_ENTRIES = 16_000
 MAX_PATH_LISTS = 4_000
+MAX_FACT_ENTRIES = 60_000
+
+#: Dependency kinds stored as groups (a path list and a fingerprint): ("digest", path) and
+#: ("fact", name, path).
+GROUPED = ("digest", "fact")
 
 
 @cache
@@ -111,6 +116,7 @@ class Cache:
         self.folder = directory / code_digest()[:16]
         self._summaries = _Shards(self.folder, "s")
         self._checks = _Shards(self.folder, "c")
+        self._facts = _Shards(self.folder, "f")
         self._file_index: FileIndex | None = None
         self._lists: dict[str, list[str]] | None = None
         self._lists_changed = False
@@ -136,6 +142,16 @@ class Cache:
     def store_summary(self, digest: str, summary: ModuleSummary) -> None:
         self._summaries.put(digest, summary.to_dict())
 
+    # -- facts (`edgelint.facts`) ----------------------------------------------------------------
+
+    def fact(self, digest: str, name: str):
+        facts = self._facts.get(digest)
+        return facts.get(name) if isinstance(facts, dict) else None
+
+    def store_fact(self, digest: str, name: str, value) -> None:
+        facts = self._facts.get(digest)
+        self._facts.put(digest, {**(facts if isinstance(facts, dict) else {}), name: value})
+
     # -- what earlier runs learned about each file ---------------------------------------------
 
     @property
@@ -152,21 +168,30 @@ class Cache:
 
     def check_entry(self, key: str) -> dict | None:
         entry = self._checks.get(key)
-        if not isinstance(entry, dict) or not {"files", "deps", "findings", "problems"} <= set(entry):
+        if not isinstance(entry, dict) or not {"groups", "deps", "findings", "problems"} <= set(entry):
             return None
         return entry
 
     def store_check(self, key: str, deps: dict, findings: list[dict], problems: list[dict],
                     scopes: dict | None = None) -> None:
-        """Store a check's result. The digests it read are kept as one list of paths (shared with
-        other entries that read the same files) and one fingerprint of their digests; the path
-        lists its byte searches went through are shared the same way."""
-        digests = sorted((dep[1], value) for dep, value in deps.items() if dep[0] == "digest")
+        """Store a check's result. Its dependencies on file digests and facts are kept in groups
+        of one kind: a list of paths (shared with other entries that read the same files) and one
+        fingerprint of their values; the path lists its byte searches went through are shared the
+        same way."""
+        groups: dict[tuple, list] = {}
+        others = []
+        for dep, value in deps.items():
+            if dep[0] in GROUPED:
+                groups.setdefault(dep[:-1], []).append((dep[-1], value))
+            else:
+                others.append([list(dep), value])
         for paths in (scopes or {}).values():
             self.store_list(paths)
-        self._checks.put(key, {"files": [self.store_list([rel for rel, _ in digests]), fingerprint(digests)],
-                               "deps": [[list(k), v] for k, v in deps.items() if k[0] != "digest"],
-                               "findings": findings, "problems": problems})
+        stored = []
+        for kind, values in groups.items():
+            values.sort(key=lambda item: item[0])
+            stored.append([list(kind), self.store_list([rel for rel, _ in values]), fingerprint(values)])
+        self._checks.put(key, {"groups": stored, "deps": others, "findings": findings, "problems": problems})
 
     # -- shared path lists --------------------------------------------------------------------
 
@@ -196,7 +221,8 @@ class Cache:
 
     def save(self) -> None:
         index_changed = self._file_index is not None and self._file_index.changed
-        if not (self._summaries._dirty or self._checks._dirty or index_changed or self._lists_changed):
+        if not (self._summaries._dirty or self._checks._dirty or self._facts._dirty or index_changed
+                or self._lists_changed):
             return
         try:
             fresh = not self.directory.exists()
@@ -206,6 +232,7 @@ class Cache:
                 ignore.write_text("# written by edgelint: never commit the cache\n*\n", "utf-8")
             self._summaries.save(MAX_SUMMARIES // 256 + 1)
             self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
+            self._facts.save(MAX_FACT_ENTRIES // 256 + 1)
             if index_changed:
                 _write_atomically(self.folder / "files.json",
                                   json.dumps(self._file_index.to_dict(), separators=(",", ":")))
@@ -225,7 +252,7 @@ class Cache:
 #: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
 #: (`cache-dir` may point at a folder that holds other files).
 _CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
-_CACHE_FILE = re.compile(r"[sc]-[0-9a-f]{2}\.json|files\.json|lists\.json|\.tmp-.*\.json")
+_CACHE_FILE = re.compile(r"[scf]-[0-9a-f]{2}\.json|files\.json|lists\.json|\.tmp-.*\.json")
 
 
 def _ours(directory: Path) -> bool:
@@ -249,10 +276,10 @@ def list_digest(paths: list[str]) -> str:
     return hashlib.blake2b("\0".join(paths).encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
-def fingerprint(digests: list[tuple[str, str | None]]) -> str:
-    """One digest for many (path, file digest) pairs, in their order."""
-    return hashlib.blake2b("\0".join(f"{rel}\1{digest}" for rel, digest in digests).encode("utf-8", "replace"),
-                           digest_size=16).hexdigest()
+def fingerprint(values: list[tuple[str, object]]) -> str:
+    """One digest for many (path, value) pairs, in their order (values: digests or JSON facts)."""
+    text = "\0".join(f"{rel}\1{value if type(value) is str else json.dumps(value)}" for rel, value in values)
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
 def key(*parts) -> str:

@@ -21,14 +21,27 @@ from __future__ import annotations
 import re
 
 from edgelint.project import MUTATING_METHODS, App, Route, literal_export
+from edgelint.summary import ModuleSummary
 from edgelint.workspace import Workspace
 
 DYNAMIC_SEGMENT = re.compile(r"\[[^\]]+\]")
 
 
+#: What a page or layout must contain to make a route dynamic: segment options, request-time APIs
+#: (their modules, the `searchParams` prop) and `generateStaticParams`; files without any of
+#: these bytes are not parsed.
+PAGE_NEEDLES = ("dynamic", "revalidate", "searchParams", "generateStaticParams", "next/headers", "next/server",
+                "next/cache")
+
+
 def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
     """Why the route is rendered at request time, or None if it can be prerendered."""
-    summary = ws.summary(route.path)
+    if route.kind in ("api", "pages-page", "route"):
+        summary = ws.summary(route.path)
+    elif not ws.readable(route.path):
+        return None
+    else:
+        summary = ws.summary_with(route.path, *PAGE_NEEDLES) or ModuleSummary(route.path)
     if summary is None:
         return None
     if route.kind == "api":
@@ -39,7 +52,7 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         return None
     if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
         return None
-    chain = [ws.summary(layout) for layout in route.layouts] + [summary]
+    chain = [ws.summary_with(layout, *PAGE_NEEDLES) for layout in route.layouts] + [summary]
     dynamic = next((literal_export(s, "dynamic") for s in reversed(chain) if literal_export(s, "dynamic")), None)
     if dynamic == "force-static":
         return None
@@ -65,3 +78,4 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
             segment = DYNAMIC_SEGMENT.search(route.url).group(0)
             return f"its dynamic segment {segment} has no generateStaticParams"
     return None
+

@@ -236,13 +236,12 @@ def _cached_result(ws: Workspace, cache, entry: dict | None):
     if entry is None:
         return None
     try:
-        files_id, files_fingerprint = entry["files"]
-        read = cache.path_list(files_id)
-        if read is None:
-            return None
-        digests = [(rel, ws._digest(rel)) for rel in read]
-        if cache_module.fingerprint(digests) != files_fingerprint:
-            return None
+        grouped = {}
+        for kind, list_id, group_fingerprint in entry["groups"]:
+            values, now = _group_now(ws, cache, kind, list_id)
+            if now != group_fingerprint:
+                return None
+            grouped.update(((*kind, rel), value) for rel, value in values)
         deps = {tuple(dep): value for dep, value in entry["deps"]}
         if not all(ws.current(dep, cache.path_list) == value for dep, value in deps.items()):
             return None
@@ -256,9 +255,24 @@ def _cached_result(ws: Workspace, cache, entry: dict | None):
                 return None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
         return None
-    deps.update((("digest", rel), digest) for rel, digest in digests)
+    deps.update(grouped)
     scopes = {dep[1]: ws._scopes.get(dep[1]) or cache.path_list(dep[1]) for dep in deps if dep[0] == "grep"}
     return findings, deps, problems, scopes
+
+
+def _group_now(ws: Workspace, cache, kind: list, list_id: str) -> tuple[list, str | None]:
+    """The current values of a group of dependencies (one kind, a stored path list) and their
+    fingerprint; memoised for the run, as many entries share a group."""
+    memo = ws.memo.setdefault("groups", {})
+    key = (tuple(kind), list_id)
+    if key not in memo:
+        paths = cache.path_list(list_id)
+        if paths is None or not kind or kind[0] not in cache_module.GROUPED:
+            memo[key] = [], None
+        else:
+            values = [(rel, ws.current((*kind, rel))) for rel in paths]
+            memo[key] = values, cache_module.fingerprint(values)
+    return memo[key]
 
 
 def _app_file(ws: Workspace, app: project.App) -> str:

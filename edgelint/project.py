@@ -392,19 +392,15 @@ def layouts_apply(route: Route, app: App) -> bool:
     return True
 
 
-#: A file without these bytes exports no runtime (`runtime`, or `config = { runtime }`); `\\u`
-#: because an identifier may spell the name with escapes.
-RUNTIME_NEEDLES = (b"runtime", b"\\u")
-
-
 def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
-    """The summary of a file that may set a runtime, else None (a byte search spares the parse)."""
-    return ws.summary(path) if ws.contains(path, *RUNTIME_NEEDLES) else None
+    """The summary of a file that may set a runtime (`runtime`, or `config = { runtime }`), else
+    None: a byte search spares the parse."""
+    return ws.summary_with(path, "runtime")
 
 
 def resolve_runtimes(ws: Workspace, app: App) -> None:
     ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)
-                           if ws.contains(path, *RUNTIME_NEEDLES)])
+                           if ws.contains(path, b"runtime", b"\\u")])
     for route in app.routes:
         own = runtime_of(runtime_summary(ws, route.path), app, route.kind, route.path)
         if route.kind == "proxy":

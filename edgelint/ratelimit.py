@@ -101,7 +101,6 @@ collection model repo repository client conn connection pool ctx_db""".split())
 _PAGINATION = re.compile(r"limit|size|count|take|per_?page|page|max|num|top|first|rows|batch|chunk|offset|"
                          r"length|amount|quota|items", re.IGNORECASE)
 #: Import specifiers found by bytes (`from '…'`, `import('…')`, `require('…')`): a parse-free import graph.
-_IMPORT_SPEC = re.compile(rb"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]([^'"\n]{1,300})['"]""")
 #: Files that may define or call a limiter: the seeds of the "can reach a limiter" closure.
 #: Files that may define or call a limiter: byte needles (plain `in` searches are far faster than
 #: a case-insensitive regex over every file), in the casings code uses.
@@ -616,19 +615,17 @@ class Analysis:
         return self.module(resolved.target)
 
     def import_graph(self) -> dict[str, list[str]]:
-        """File -> files it imports, from import specifiers found in the bytes (no parsing)."""
+        """File -> files it imports, from import specifiers found in the bytes (no parsing; a
+        dependency on the specifiers only, so editing a function body keeps cached results)."""
         if self._forward is None:
             forward: dict[str, list[str]] = {}
             files = set(self.app.files)
             for path in self.app.files:
-                data = self.ws.read(path)
                 targets = []
-                if data:
-                    for match in _IMPORT_SPEC.finditer(data):
-                        spec = match.group(1).decode("utf-8", "replace")
-                        resolved = self.resolver.resolve(path, spec)
-                        if resolved.is_file and resolved.target in files and resolved.target not in targets:
-                            targets.append(resolved.target)
+                for spec in self.ws.fact("import-specifiers", path) or ():
+                    resolved = self.resolver.resolve(path, spec)
+                    if resolved.is_file and resolved.target in files and resolved.target not in targets:
+                        targets.append(resolved.target)
                 forward[path] = targets
             reverse: dict[str, list[str]] = {}
             for path, targets in forward.items():

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from edgelint import files, parsing
+from edgelint.facts import FACTS
 from edgelint.cache import fingerprint, list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
@@ -89,6 +90,8 @@ class Workspace:
         self._scopes: dict[str, list[str]] = {}
         self._grep_results: dict[tuple, list[str]] = {}
         self._fingerprints: dict[str, str] = {}
+        self._facts: dict[tuple[str, str], object] = {}
+        self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -124,6 +127,8 @@ class Workspace:
             return self._digest(dep[1])
         if kind == "contains":
             return self._has(dep[1], tuple(n.encode("latin-1") for n in dep[2:]), None)
+        if kind == "fact":
+            return self._fact(dep[1], dep[2])
         if kind == "grep":
             paths = self._scopes.get(dep[1]) or (path_list(dep[1]) if path_list is not None else None)
             if paths is None:
@@ -228,6 +233,27 @@ class Workspace:
     def digest(self, rel: str) -> str | None:
         self._record(("digest", rel), self._digest(rel))
         return self._digest(rel)
+
+    def fact(self, name: str, rel: str):
+        """A fact (`edgelint.facts`) of the file, None when it cannot be read; recorded as a
+        dependency on the value, so edits that leave it unchanged keep cached results."""
+        value = self._fact(name, rel)
+        self._record(("fact", name, rel), value)
+        return value
+
+    def _fact(self, name: str, rel: str):
+        if (name, rel) not in self._facts:
+            digest = self._digest(rel)
+            value = None
+            if digest is not None:
+                value = self.cache.fact(digest, name) if self.cache is not None else None
+                if value is None:
+                    data = self._read(rel)
+                    value = FACTS[name](data) if data is not None else None
+                    if self.cache is not None and value is not None:
+                        self.cache.store_fact(digest, name, value)
+            self._facts[name, rel] = value
+        return self._facts[name, rel]
 
     def grep(self, paths: list[str], *needles: bytes, pattern: re.Pattern | None = None) -> list[str]:
         """The paths whose bytes contain a needle or match `pattern`, recorded as one dependency
@@ -342,6 +368,16 @@ class Workspace:
                 self.problem("EDGE901", rel, SYNTAX_ERROR_MESSAGE, summary.parse_errors[0])
             if self.cache is not None:
                 self.cache.store_summary(self._digest(rel), summary)
+
+    def readable(self, rel: str) -> bool:
+        """Whether the file can be read (a dependency on that answer only)."""
+        return self.contains(rel, b"")
+
+    def summary_with(self, rel: str, *names: str) -> ModuleSummary | None:
+        """The summary of a file whose bytes contain one of `names` (export names, module
+        specifiers, …), else None without parsing it. A file without those bytes cannot export
+        or import them; `\\u` is searched too, as an identifier may spell a name with escapes."""
+        return self.summary(rel) if self.contains(rel, *(n.encode() for n in names), b"\\u") else None
 
     def summary(self, rel: str) -> ModuleSummary | None:
         if self.on_file is not None:
