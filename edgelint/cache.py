@@ -64,6 +64,7 @@ class _Shards:
         self.directory, self.prefix = directory, prefix
         self._loaded: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self.journal: list | None = None  # in a worker process: the writes to hand to the parent
 
     def _shard(self, key: str) -> dict:
         name = key[:2]
@@ -84,6 +85,8 @@ class _Shards:
     def put(self, key: str, value) -> None:
         self._shard(key)[key] = value
         self._dirty.add(key[:2])
+        if self.journal is not None:
+            self.journal.append(("shard", self.prefix, key, value))
 
     def drop(self, key: str) -> None:
         self._shard(key).pop(key, None)
@@ -120,6 +123,7 @@ class Cache:
         self._file_index: FileIndex | None = None
         self._lists: dict[str, list[str]] | None = None
         self._lists_changed = False
+        self._journal: list | None = None
 
     @property
     def usable(self) -> bool:
@@ -193,6 +197,15 @@ class Cache:
             stored.append([list(kind), self.store_list([rel for rel, _ in values]), fingerprint(values)])
         self._checks.put(key, {"groups": stored, "deps": others, "findings": findings, "problems": problems})
 
+    def run_entry(self, key: str) -> dict | None:
+        entry = self._checks.get(key)
+        return entry if isinstance(entry, dict) and {"fingerprint", "extra", "findings", "problems"} <= set(entry) \
+            else None
+
+    def store_run(self, key: str, entry: dict) -> None:
+        """What a whole check phase found (`engine._replay_run`)."""
+        self._checks.put(key, entry)
+
     # -- shared path lists --------------------------------------------------------------------
 
     def _path_lists(self) -> dict[str, list[str]]:
@@ -215,7 +228,35 @@ class Cache:
         if digest not in lists:
             lists[digest] = list(paths)
             self._lists_changed = True
+            if self._journal is not None:
+                self._journal.append(("list", digest, lists[digest]))
         return digest
+
+    # -- worker processes (`edgelint.parallel`) -----------------------------------------------
+
+    def start_journal(self) -> None:
+        """In a worker process: keep every write, for `take_journal`."""
+        self._journal = []
+        for shards in (self._summaries, self._checks, self._facts):
+            shards.journal = self._journal
+        self.file_index.journal = self._journal
+
+    def take_journal(self) -> list:
+        taken, self._journal[:] = list(self._journal), []
+        return taken
+
+    def apply(self, journal: list) -> None:
+        """Make the writes a worker process made (in the order it made them)."""
+        shards = {s.prefix: s for s in (self._summaries, self._checks, self._facts)}
+        index = self.file_index
+        for kind, *args in journal:
+            if kind == "shard":
+                shards[args[0]].put(args[1], args[2])
+            elif kind == "list":
+                self._path_lists().setdefault(args[0], args[1])
+                self._lists_changed = True
+            else:
+                getattr(index, kind)(*args)
 
     # -- writing ------------------------------------------------------------------------------
 

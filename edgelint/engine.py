@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edgelint import cache as cache_module
-from edgelint import files, project, registry, suppressions, watchdog
+from edgelint import files, parallel, project, registry, suppressions, watchdog
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
@@ -129,36 +129,23 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
                           "or a next.config.*)" + (f"; could not read: {'; '.join(broken)}" if broken else ""))
     focus_files = None if focus is None else _focus_files(ws.paths, ws.path_set, focus)
-    findings: list[Finding] = []
-    incomplete = False
-    audit_items: dict[str, list] = {}
-    for number, app in enumerate(apps, 1):
-        if progress is not None:
-            progress(f"app {number} of {len(apps)}: {app.label}")
-        if focus_files is not None and not any(f in focus_files for f in app.files) and not any(
-                _in_focus(p, focus) for p in app.wrangler_names):
-            continue
-        ctx = TrackingContext(ws, app, apps, focus_files)
-        model = cache_module.key(app_model(ws, app), target)
-        for check_type in checks:
-            check = check_type(config.options_for(check_type))
-            if check.applies_to(app):
-                found, failed = run_check(ctx, check, cache, model)
-                findings += found
-                incomplete |= failed
-                if audit and not failed:
-                    ctx.budget, ws.on_file = watchdog.Budget(), ctx.touch
-                    try:
-                        with watchdog.watch(ctx.budget):
-                            items = list(check.audit(ctx) or ())
-                        audit_items.setdefault(app.root, []).extend(items)
-                    except (Exception, watchdog.CheckTimeout) as error:  # an audit figure must not take the report down
-                        incomplete = True
-                        findings.append(Finding("EDGE906", f"internal error: audit of {check.code} ({check.name}) "
-                                                f"failed: {type(error).__name__}: {error}; please report it",
-                                                Location(_app_file(ws, app), Span(1, 1, 1, 1))))
-                    finally:
-                        ctx.budget = ws.on_file = None
+    linted = [app for app in apps if focus_files is None or any(f in focus_files for f in app.files)
+              or any(_in_focus(p, focus) for p in app.wrangler_names)]
+    models = [cache_module.key(app_model(ws, app), target) for app in linted]
+    run_key = None if cache is None or audit else cache_module.key(
+        "run", models, [(c.code, repr(config.options_for(c))) for c in checks], sorted(focus_files or ()))
+    replayed = _replay_run(ws, cache, run_key) if run_key is not None else None
+    if replayed is not None:  # nothing the last run read has changed
+        findings, incomplete, audit_items = replayed, False, {}
+    else:
+        with ws.recording() as everything:
+            findings, incomplete, audit_items, extra = _check_phase(ws, cache, config, checks, apps, linted, models,
+                                                                   focus_files, audit, progress, jobs)
+        if run_key is not None and not incomplete:
+            extra |= {p for dep in everything.deps for p in _dep_paths(dep)} - ws.path_set
+            cache.store_run(run_key, {"fingerprint": _tree_fingerprint(ws, extra), "extra": sorted(extra),
+                                      "findings": [f.to_dict() for f in findings],
+                                      "problems": [p.to_dict() for p in ws.problems.values()]})
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -183,16 +170,121 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                      audit_items)
 
 
+def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]], apps: list[project.App],
+                 linted: list[project.App], models: list[str], focus_files: set[str] | None, audit: bool, progress,
+                 jobs: int) -> tuple[list[Finding], bool, dict, set[str]]:
+    """Every check on every app: cached results replayed, the rest run (in worker processes
+    when there are enough). Returns the findings, whether a check crashed, the audit figures and
+    the paths outside the file list that workers read."""
+    findings: list[Finding] = []
+    incomplete = False
+    audit_items: dict[str, list] = {}
+    pending: dict[tuple, list[Check]] = {}  # (context, model key, area) -> checks to run
+    for number, (app, model) in enumerate(zip(linted, models), 1):
+        if progress is not None:
+            progress(f"app {number} of {len(linted)}: {app.label}")
+        ctx = TrackingContext(ws, app, apps, focus_files)
+        for check_type in checks:
+            check = check_type(config.options_for(check_type))
+            if not check.applies_to(app):
+                continue
+            if audit:
+                found, failed = run_check(ctx, check, cache, model)
+                findings += found
+                incomplete |= failed
+                if not failed:
+                    broken = _audit(ctx, check, audit_items)
+                    findings += broken
+                    incomplete |= bool(broken)
+                continue
+            cached = replay_check(ctx, check, cache, model)
+            if cached is not None:
+                findings += cached
+            else:
+                pending.setdefault((ctx, model, check.area), []).append(check)
+    found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs)
+    return findings + found, incomplete or failed, audit_items, extra
+
+
+# ------------------------------------------------------------------------------------------------
+# A whole run replayed when nothing it read has changed
+
+
+def _dep_paths(dep: tuple) -> tuple:
+    """The paths a recorded dependency names."""
+    kind = dep[0]
+    if kind in ("digest", "contains"):
+        return dep[1:2]
+    if kind == "fact":
+        return dep[2:3]
+    return ()
+
+
+def _tree_fingerprint(ws: Workspace, extra) -> str:
+    """The file list and the bytes of every file, plus the files outside the list a run read."""
+    paths = ws._paths + sorted(set(extra) - ws.path_set)
+    return cache_module.fingerprint([(p, ws._digest(p)) for p in paths])
+
+
+def _replay_run(ws: Workspace, cache, key: str) -> list[Finding] | None:
+    """The findings of the check phase of an earlier run with the same apps, checks, options and
+    focus, when no file has changed since (then nothing any check read can have changed)."""
+    entry = cache.run_entry(key)
+    if entry is None:
+        return None
+    try:
+        if _tree_fingerprint(ws, [str(p) for p in entry["extra"]]) != entry["fingerprint"]:
+            return None
+        findings = [Finding.from_dict(f) for f in entry["findings"]]
+        problems = [Problem.from_dict(p) for p in entry["problems"]]
+        if not _well_formed(findings, problems):
+            return None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
+        return None
+    for problem in problems:
+        ws.problem(problem.code, problem.path, problem.message, problem.span)
+    return findings
+
+
+def _well_formed(findings: list[Finding], problems: list[Problem]) -> bool:
+    """Whether findings and problems read from the cache have the types reports rely on."""
+    for item in [*problems, *findings]:
+        spans = [item.span] if isinstance(item, Problem) else \
+            [loc.span for loc in (item.location, *item.related, *item.flow)]
+        if not all(span is None or all(type(v) is int for v in span) for span in spans) or \
+                not all(isinstance(v, str) for v in (item.code, item.path, item.message)):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# One check
+
+
 def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[list[Finding], bool]:
     """Run one check on one app, or replay its cached findings when none of its inputs changed.
 
     Returns the findings and whether the check crashed (then an EDGE906 finding says where)."""
+    cached = replay_check(ctx, check, cache, model_key)
+    return (cached, False) if cached is not None else execute_check(ctx, check, cache, model_key)
+
+
+def _check_keys(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[str | None, str | None]:
+    """The cache keys of a check's whole-project result and of this run's result. A run on named
+    files (pre-commit) may reuse a whole-project result (the engine filters it to the focus), but
+    stores its own under a key of its own: it may have looked at less."""
+    if cache is None:
+        return None, None
+    full_key = cache_module.key("check", check.code, repr(check.options), model_key)
+    return full_key, full_key if ctx.focus is None else cache_module.key(full_key, sorted(ctx.focus))
+
+
+def replay_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> list[Finding] | None:
+    """The cached findings of a check whose recorded inputs are all unchanged, else None."""
+    if cache is None:
+        return None
     ws = ctx.ws
-    full_key = cache_module.key("check", check.code, repr(check.options), model_key) if cache is not None else None
-    # A run on named files (pre-commit) may reuse a whole-project result (the engine filters it to
-    # the focus), but stores its own under a key of its own: it may have looked at less.
-    key = full_key if ctx.focus is None or cache is None else cache_module.key(full_key, sorted(ctx.focus))
-    for candidate in dict.fromkeys([full_key, key]) if cache is not None else ():
+    for candidate in dict.fromkeys(_check_keys(ctx, check, cache, model_key)):
         try:  # validating an entry runs its recorded byte searches: bounded like a check
             with watchdog.watch(watchdog.Budget()):
                 cached = _cached_result(ws, cache, cache.check_entry(candidate))
@@ -201,7 +293,14 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
         if cached is not None:
             findings, deps, problems, scopes = cached
             ws.replay(deps, problems, scopes)
-            return findings, False
+            return findings
+    return None
+
+
+def execute_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[list[Finding], bool]:
+    """Run a check (and store its result with what it read). Returns the findings and whether it
+    crashed (then an EDGE906 finding says where)."""
+    ws = ctx.ws
     ctx.current = ""
     ctx.budget = watchdog.Budget()
     ws.on_file = ctx.touch
@@ -225,9 +324,87 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
         finally:
             ctx.budget = ws.on_file = None
     if cache is not None:
-        cache.store_check(key, recorder.deps, [f.to_dict() for f in findings], [p.to_dict() for p in recorder.problems],
-                          recorder.scopes)
+        cache.store_check(_check_keys(ctx, check, cache, model_key)[1], recorder.deps, [f.to_dict() for f in findings],
+                          [p.to_dict() for p in recorder.problems], recorder.scopes)
     return findings, False
+
+
+def _audit(ctx: TrackingContext, check: Check, audit_items: dict) -> list[Finding]:
+    """Collect a check's audit figures; an EDGE906 finding if that fails."""
+    ws = ctx.ws
+    ctx.budget, ws.on_file = watchdog.Budget(), ctx.touch
+    try:
+        with watchdog.watch(ctx.budget):
+            items = list(check.audit(ctx) or ())
+        audit_items.setdefault(ctx.app.root, []).extend(items)
+        return []
+    except (Exception, watchdog.CheckTimeout) as error:  # an audit figure must not take the report down
+        return [Finding("EDGE906", f"internal error: audit of {check.code} ({check.name}) failed: "
+                                   f"{type(error).__name__}: {error}; please report it",
+                        Location(_app_file(ws, ctx.app), Span(1, 1, 1, 1)))]
+    finally:
+        ctx.budget = ws.on_file = None
+
+
+#: The order units of work are handed out in (larger analyses first, so they start early).
+AREA_ORDER = ("ratelimit", "image", "edge-compat", "kv", "runtime", "polyfill", "meta")
+
+
+def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]],
+                 jobs: int) -> tuple[list[Finding], bool, set[str]]:
+    """Run the checks no cached result answered: in worker processes when there are enough of
+    them (`edgelint.parallel`), else here, one unit after the other. Returns the findings,
+    whether a check crashed, and the paths outside the file list that the workers read."""
+    units.sort(key=lambda unit: (-len(unit[0][0].app.files), AREA_ORDER.index(unit[0][2])
+                                 if unit[0][2] in AREA_ORDER else len(AREA_ORDER)))
+    findings: list[Finding] = []
+    incomplete = False
+    done: set[int] = set()
+    extra: set[str] = set()
+    runs = sum(len(checks) for _, checks in units)
+    if jobs > 1 and len(units) > 1 and runs >= parallel.MIN_CHECK_RUNS and len(ws.paths) >= parallel.MIN_FILES \
+            and parallel.available():
+        try:
+            for index, (found, failed, problems, journal, read) in parallel.run_units(
+                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i])):
+                done.add(index)
+                extra.update(read)
+                findings += [Finding.from_dict(f) for f in found]
+                incomplete |= failed
+                for problem in problems:
+                    ws.problem(**problem)
+                if cache is not None:
+                    cache.apply(journal)
+        except Exception:  # noqa: BLE001 - no processes here, or a worker died: the rest run here
+            pass
+    for index, ((ctx, model, _area), checks) in enumerate(units):
+        if index not in done:
+            for check in checks:
+                found, failed = execute_check(ctx, check, cache, model)
+                findings += found
+                incomplete |= failed
+    return findings, incomplete, extra
+
+
+def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
+    """In a worker process: run one unit; return plain data (findings, whether one crashed, new
+    problems, the cache writes, the paths outside the file list it read)."""
+    (ctx, model, _area), checks = unit
+    if cache is not None and cache._journal is None:
+        cache.start_journal()
+    known = set(ws.problems)
+    findings: list[Finding] = []
+    incomplete = False
+    with ws.recording() as recorder:
+        for check in checks:
+            found, failed = execute_check(ctx, check, cache, model)
+            findings += found
+            incomplete |= failed
+    read = {p for dep in recorder.deps for p in _dep_paths(dep)} - ws.path_set
+    problems = [{"code": p.code, "path": p.path, "message": p.message, "span": p.span}
+                for key, p in ws.problems.items() if key not in known]
+    return ([f.to_dict() for f in findings], incomplete, problems, cache.take_journal() if cache is not None else [],
+            sorted(read))
 
 
 def _cached_result(ws: Workspace, cache, entry: dict | None):
@@ -247,12 +424,8 @@ def _cached_result(ws: Workspace, cache, entry: dict | None):
             return None
         problems = [Problem.from_dict(p) for p in entry["problems"]]
         findings = [Finding.from_dict(f) for f in entry["findings"]]
-        for item in [*problems, *findings]:
-            spans = [item.span] if isinstance(item, Problem) else \
-                [loc.span for loc in (item.location, *item.related, *item.flow)]
-            if not all(span is None or all(type(v) is int for v in span) for span in spans) or \
-                    not all(isinstance(v, str) for v in (item.code, item.path, item.message)):
-                return None
+        if not _well_formed(findings, problems):
+            return None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
         return None
     deps.update(grouped)

@@ -30,6 +30,7 @@ class FileIndex:
         self.entries: dict[str, list] = {}  # path -> [size, mtime_ns, ctime_ns, ino, digest, asked, found]
         self.greps: dict[str, list[int]] = {}  # fingerprint of a path list + search -> positions found
         self.changed = False
+        self.journal: list | None = None  # in a worker process: what it learned, for the parent
         self._search_ids: dict[str, int] = {}
         self._racy_from = time.time_ns() - RACY_SECONDS * 1_000_000_000
         try:
@@ -66,6 +67,8 @@ class FileIndex:
 
     def remember(self, rel: str, stat: tuple | None, digest: str) -> None:
         """Note the digest of bytes read after taking `stat` (answers for other bytes are dropped)."""
+        if self.journal is not None:
+            self.journal.append(("remember", rel, stat, digest))
         if stat is None or max(stat[1], stat[2]) >= self._racy_from:
             self.entries.pop(rel, None)
             return
@@ -87,6 +90,8 @@ class FileIndex:
         return bool(entry[6] >> bit & 1)
 
     def note_answer(self, rel: str, search: str, found: bool) -> None:
+        if self.journal is not None:
+            self.journal.append(("note_answer", rel, search, found))
         entry = self.entries.get(rel)
         if entry is None:
             return
@@ -111,8 +116,13 @@ class FileIndex:
     def note_grep(self, key: str, paths: list[str], found: list[str]) -> None:
         if key not in self.greps:
             where = {path: i for i, path in enumerate(paths)}
-            self.greps[key] = [where[path] for path in found]
-            self.changed = True
+            self.note_grep_positions(key, [where[path] for path in found])
+
+    def note_grep_positions(self, key: str, positions: list[int]) -> None:
+        if self.journal is not None:
+            self.journal.append(("note_grep_positions", key, positions))
+        self.greps[key] = positions
+        self.changed = True
 
 
 def _well_formed(entry) -> bool:

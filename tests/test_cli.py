@@ -199,7 +199,7 @@ def test_binary_non_utf8_and_syntax_error_files_are_notes(cli, make_app, plugin)
 
 
 def test_notes_alone_never_fail_the_run(cli, make_app):
-    app = make_app({"app/page.tsx": "export default function P() { return <div>{ </div> }\n"})
+    app = make_app({"app/page.tsx": "export const runtime = 'edge';\nexport default function P() { return <div>{ </div> }\n"})
     result = cli("check", app, "--format", "json")
     assert_clean_exit(result, 0)
     assert codes(result) == ["EDGE901"]
@@ -299,7 +299,7 @@ def _on_terminal(app, env_extra: dict[str, str]) -> str:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_terminal_gets_colour_unless_no_color(make_app):
-    app = make_app({"app/page.tsx": "export default function P() { return <div>{ </div> }\n"})
+    app = make_app({"app/page.tsx": "export const runtime = 'edge';\nexport default function P() { return <div>{ </div> }\n"})
     coloured = _on_terminal(app, {})
     assert "EDGE901" in coloured and "\x1b[" in coloured
     plain = _on_terminal(app, {"NO_COLOR": "1"})

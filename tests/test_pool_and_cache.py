@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from conftest import FIXTURES
-from edgelint import workspace
+from edgelint import engine, parallel, registry, workspace
+from edgelint.api import Check
+from edgelint.parsing import Span
 
 APPS = sorted(p for p in (FIXTURES / "apps").iterdir() if p.is_dir())
 
@@ -23,7 +25,9 @@ def test_pool_and_cache_give_identical_reports(cli, app, tmp_path, monkeypatch):
     copy = tmp_path / app.name
     shutil.copytree(app, copy)
     serial = _report(cli, copy, "--no-cache", "--jobs", "1")
-    monkeypatch.setattr(workspace, "POOL_THRESHOLD", 1)  # force the pool on these small apps
+    monkeypatch.setattr(workspace, "POOL_THRESHOLD", 1)  # force the pool and the workers on these small apps
+    monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
     pooled = _report(cli, copy, "--no-cache", "--jobs", "2")
     cold = _report(cli, copy, "--cache-dir", str(tmp_path / "cache"), "--jobs", "2")
     warm = _report(cli, copy, "--cache-dir", str(tmp_path / "cache"), "--jobs", "1")
@@ -42,3 +46,52 @@ def test_cache_sees_an_edit(cli, tmp_path):
     page.write_text("export const runtime = 'edge';\n" + page.read_text("utf-8"), "utf-8")
     after = _report(cli, copy, *cache, "--select", "EDGE101")
     assert "account/orders/page.tsx" not in after
+
+
+@pytest.mark.skipif(not parallel.available(), reason="no fork here: checks never run in worker processes")
+def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, monkeypatch):
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    serial = _report(cli, copy, "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    forked = []
+    run_units = parallel.run_units
+    monkeypatch.setattr(parallel, "run_units", lambda *a: forked.append(a[0]) or run_units(*a))
+    filled = _report(cli, copy, *cache, "--jobs", "2")
+    assert forked and forked[0] > 1  # the checks did run in worker processes
+
+    ran = []
+    monkeypatch.setattr(engine, "execute_check", lambda ctx, check, *a: ran.append(check.code) or ([], False))
+    warm = _report(cli, copy, *cache, "--jobs", "1")
+    assert ran == []  # every result came from what the workers stored
+    assert warm == filled == serial
+
+
+
+class ReadsAnUnlistedFile(Check):
+    """A check that reads a file the file list leaves out (it is git-ignored): generated code."""
+
+    code, name, area = "EDGE992", "reads-generated", "meta"
+
+    def run(self, ctx):
+        data = ctx.ws.read("gen/data.ts")
+        if data is not None and b"bad" in data:
+            yield ctx.finding(self, "app/page.tsx", Span(1, 1, 1, 2), "the generated data is bad")
+
+
+def test_a_whole_run_is_replayed_only_while_nothing_it_read_changed(cli, make_app, tmp_path, monkeypatch):
+    """The run memo covers every listed file and the files outside the list that checks read."""
+    app = make_app({".gitignore": "gen/\n", "gen/data.ts": "export const data = 'bad';\n"})
+    checks = tuple(sorted([*registry.all_checks(), ReadsAnUnlistedFile], key=lambda c: c.code))
+    monkeypatch.setattr(registry, "all_checks", lambda: checks)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE992"]
+    first = _report(cli, app, *cache)
+    assert "generated data is bad" in first
+    ran = []
+    execute = engine.execute_check
+    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    assert _report(cli, app, *cache) == first and ran == []  # replayed
+    (app / "gen" / "data.ts").write_text("export const data = 'good';\n", "utf-8")
+    assert "generated data is bad" not in _report(cli, app, *cache) and ran == ["EDGE992"]

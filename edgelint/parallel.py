@@ -1,0 +1,53 @@
+"""Running checks in forked worker processes, when a run has enough of them to do.
+
+The engine hands out units of work (the checks of one area on one app) to `jobs` processes
+forked from itself, so every worker starts with the project model, the workspace and the cache
+already in memory and nothing has to be sent to it. A worker sends back plain data only: the
+findings, the problems it noted, and the cache writes it made (`Cache.start_journal`), which
+the parent applies, so the cache ends up as a serial run leaves it. Units are handed out one at
+a time, largest first, so a slow unit does not hold up the others.
+
+Where processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the
+engine runs the remaining units itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+#: Fewer check runs than this stay in one process: forking and merging would cost more.
+MIN_CHECK_RUNS = 24
+#: And fewer source files than this (small repositories are fast anyway).
+MIN_FILES = 300
+
+_work = None  # the parent's unit runner, inherited by the forked workers
+_parent = 0
+
+
+def available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_units(count: int, jobs: int, work):
+    """Yield (i, `work(i)`) for every unit i in 0..count-1, in completion order, from `jobs`
+    worker processes. `work` runs in the workers; its results must pickle. Raises what the pool
+    raises (a worker that died: BrokenProcessPool) after yielding the units that completed."""
+    global _work, _parent
+    _work, _parent = work, os.getpid()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, count), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_run, index): index for index in range(count)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        _work = None
+
+
+def in_worker() -> bool:
+    return _parent != 0 and os.getpid() != _parent
+
+
+def _run(index: int):
+    return _work(index)
