@@ -364,6 +364,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]],
     runs = sum(len(checks) for _, checks in units)
     if jobs > 1 and len(units) > 1 and runs >= parallel.MIN_CHECK_RUNS and len(ws.paths) >= parallel.MIN_FILES \
             and parallel.available():
+        ws.forget_trees()  # the workers need not inherit them
         try:
             for index, (found, failed, problems, journal, read) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i])):
@@ -383,6 +384,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]],
                 found, failed = execute_check(ctx, check, cache, model)
                 findings += found
                 incomplete |= failed
+            ws.forget_trees()
     return findings, incomplete, extra
 
 
@@ -400,6 +402,7 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
             found, failed = execute_check(ctx, check, cache, model)
             findings += found
             incomplete |= failed
+    ws.forget_trees()
     read = {p for dep in recorder.deps for p in _dep_paths(dep)} - ws.path_set
     problems = [{"code": p.code, "path": p.path, "message": p.message, "span": p.span}
                 for key, p in ws.problems.items() if key not in known]

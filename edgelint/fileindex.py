@@ -81,6 +81,10 @@ class FileIndex:
         self.entries[rel] = [*stat, digest, 0, 0]
         self.changed = True
 
+    def search_bit(self, search: str) -> int | None:
+        """The bit that holds the answers of `search`, if any file was asked it yet."""
+        return self._search_ids.get(search)
+
     def answer(self, rel: str, search: str) -> bool | None:
         """The remembered answer of `search` in a file whose digest was just confirmed, or None."""
         bit = self._search_ids.get(search)

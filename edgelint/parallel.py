@@ -13,9 +13,7 @@ engine runs the remaining units itself.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 #: Fewer check runs than this stay in one process: forking and merging would cost more.
 MIN_CHECK_RUNS = 24
@@ -27,6 +25,8 @@ _parent = 0
 
 
 def available() -> bool:
+    import multiprocessing  # here, not at the top: most runs never need it (10 ms to import)
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -34,6 +34,9 @@ def run_units(count: int, jobs: int, work):
     """Yield (i, `work(i)`) for every unit i in 0..count-1, in completion order, from `jobs`
     worker processes. `work` runs in the workers; its results must pickle. Raises what the pool
     raises (a worker that died: BrokenProcessPool) after yielding the units that completed."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     global _work, _parent
     _work, _parent = work, os.getpid()
     try:

@@ -91,6 +91,7 @@ class Workspace:
         self._grep_results: dict[tuple, list[str]] = {}
         self._fingerprints: dict[str, str] = {}
         self._facts: dict[tuple[str, str], object] = {}
+        self._contains: dict[tuple, tuple] = {}  # (path, needles) -> (dependency, answer)
         self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
 
     # -- recording ----------------------------------------------------------------------------
@@ -277,11 +278,28 @@ class Workspace:
                                              digest_size=16).hexdigest()
                 found = self.index.grep(remembered, paths)
             if found is None:
-                found = [path for path in paths if self._has(path, needles, pattern, search)]
+                found = self._search_all(paths, needles, pattern, search)
                 if remembered is not None:
                     self.index.note_grep(remembered, paths, found)
             self._grep_results[key] = found
         return self._grep_results[key]
+
+    def _search_all(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None,
+                    search: str) -> list[str]:
+        """The paths whose bytes match, answered from the file index where it knows (every path's
+        digest is current here: `_contents` computed them), by reading the others."""
+        bit = self.index.search_bit(search) if self.index is not None else None
+        if bit is None:
+            return [path for path in paths if self._has(path, needles, pattern, search)]
+        entries, mask, found = self.index.entries, 1 << bit, []
+        for path in paths:  # a tight loop: this runs over every file of an app
+            entry = entries.get(path)
+            if entry is not None and entry[5] & mask:
+                if entry[6] & mask:
+                    found.append(path)
+            elif self._has(path, needles, pattern, search):
+                found.append(path)
+        return found
 
     def _contents(self, list_id: str, paths: list[str]) -> str:
         """A fingerprint of the paths and their bytes (memoised per path list)."""
@@ -295,8 +313,12 @@ class Workspace:
 
     def contains(self, rel: str, *needles: bytes) -> bool:
         """Whether the file's bytes contain any needle (a dependency on that answer only)."""
-        found = self._has(rel, needles, None)
-        self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
+        key = (rel, needles)
+        if key not in self._contains:
+            self._contains[key] = ("contains", rel, *(n.decode("latin-1") for n in needles)), self._has(rel, needles, None)
+        dep, found = self._contains[key]
+        if self._recorders:
+            self._record(dep, found)
         return found
 
     #: Told the path of every file parsed or summarised: the engine points it at the running check,
@@ -328,6 +350,11 @@ class Workspace:
                     self._note_syntax_errors(result)
         self._parsed[rel] = result
         return result
+
+    def forget_trees(self) -> None:
+        """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
+        so memory holds the trees of one area of one app, not of the whole repository."""
+        self._parsed.clear()
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
         errors = pf.syntax_errors()
