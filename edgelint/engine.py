@@ -132,8 +132,10 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     linted = [app for app in apps if focus_files is None or any(f in focus_files for f in app.files)
               or any(_in_focus(p, focus) for p in app.wrangler_names)]
     models = [cache_module.key(app_model(ws, app), target) for app in linted]
-    run_key = None if cache is None or audit else cache_module.key(
-        "run", models, [(c.code, repr(config.options_for(c))) for c in checks], sorted(focus_files or ()))
+    # A whole run is memoised, not a run on named files: those are pre-commit runs, made because
+    # files changed, and their checks' own cached results already serve them.
+    run_key = None if cache is None or audit or focus_files is not None else cache_module.key(
+        "run", models, [(c.code, repr(config.options_for(c))) for c in checks])
     replayed = _replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # nothing the last run read has changed
         findings, incomplete, audit_items = replayed, False, {}
@@ -180,6 +182,7 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
     incomplete = False
     audit_items: dict[str, list] = {}
     pending: dict[tuple, list[Check]] = {}  # (context, model key, area) -> checks to run
+    runs = 0  # check runs in all, replayed or not
     for number, (app, model) in enumerate(zip(linted, models), 1):
         if progress is not None:
             progress(f"app {number} of {len(linted)}: {app.label}")
@@ -188,6 +191,7 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
             check = check_type(config.options_for(check_type))
             if not check.applies_to(app):
                 continue
+            runs += 1
             if audit:
                 found, failed = run_check(ctx, check, cache, model)
                 findings += found
@@ -202,7 +206,9 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
                 findings += cached
             else:
                 pending.setdefault((ctx, model, check.area), []).append(check)
-    found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs)
+    # while worker processes run the checks, this process reads the suppression comments
+    meanwhile = lambda: _suppression_files(ws, focus_files)  # noqa: E731
+    found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs, runs, meanwhile)
     return findings + found, incomplete or failed, audit_items, extra
 
 
@@ -350,24 +356,26 @@ def _audit(ctx: TrackingContext, check: Check, audit_items: dict) -> list[Findin
 AREA_ORDER = ("ratelimit", "image", "edge-compat", "kv", "runtime", "polyfill", "meta")
 
 
-def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]],
-                 jobs: int) -> tuple[list[Finding], bool, set[str]]:
+def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], jobs: int, runs: int,
+                 meanwhile=None) -> tuple[list[Finding], bool, set[str]]:
     """Run the checks no cached result answered: in worker processes when there are enough of
-    them (`edgelint.parallel`), else here, one unit after the other. Returns the findings,
-    whether a check crashed, and the paths outside the file list that the workers read."""
+    them (`edgelint.parallel`: most of the run's `runs`, or many), else here, one unit after the
+    other. Returns the findings, whether a check crashed, and the paths outside the file list
+    that the workers read."""
     units.sort(key=lambda unit: (-len(unit[0][0].app.files), AREA_ORDER.index(unit[0][2])
                                  if unit[0][2] in AREA_ORDER else len(AREA_ORDER)))
     findings: list[Finding] = []
     incomplete = False
     done: set[int] = set()
     extra: set[str] = set()
-    runs = sum(len(checks) for _, checks in units)
-    if jobs > 1 and len(units) > 1 and runs >= parallel.MIN_CHECK_RUNS and len(ws.paths) >= parallel.MIN_FILES \
-            and parallel.available():
-        ws.forget_trees()  # the workers need not inherit them
+    pending = sum(len(checks) for _, checks in units)
+    if jobs > 1 and len(units) > 1 and pending >= parallel.MIN_CHECK_RUNS and (pending * 2 >= runs or pending >= 2 * (
+            parallel.MIN_CHECK_RUNS)) and len(ws.paths) >= parallel.MIN_FILES and parallel.available():
+        ws.forget_trees()  # the workers need not inherit them, but they do share the bytes
+        ws.read_all()
         try:
             for index, (found, failed, problems, journal, read) in parallel.run_units(
-                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i])):
+                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile):
                 done.add(index)
                 extra.update(read)
                 findings += [Finding.from_dict(f) for f in found]
@@ -478,16 +486,23 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return result
 
 
+def _suppression_files(ws: Workspace, focus: set[str] | None) -> list[tuple[str, object]]:
+    """(path, parsed file) of every source file (in focus) with a suppression comment."""
+    found = []
+    for path in ws.paths:
+        if path.endswith(SOURCE_EXTENSIONS) and (focus is None or path in focus) and ws.contains(path, suppressions.MARKER):
+            pf = ws.parse(path)
+            if pf is not None:
+                found.append((path, pf))
+    return found
+
+
 def apply_suppressions(ws: Workspace, findings: list[Finding], focus: set[str] | None, selected: set[str],
                        known: dict) -> tuple[list[Finding], int]:
     """Drop suppressed findings; report unused (EDGE904) and unknown-rule (EDGE905) suppressions."""
-    candidates = [p for p in ws.paths if p.endswith(SOURCE_EXTENSIONS) and (focus is None or p in focus)]
     by_path: dict[str, list[suppressions.Suppression]] = {}
-    for path in candidates:
-        if ws.contains(path, suppressions.MARKER):
-            pf = ws.parse(path)
-            if pf is not None:
-                by_path[path] = suppressions.read(pf)
+    for path, pf in _suppression_files(ws, focus):
+        by_path[path] = suppressions.read(pf)
     names = {c.name: c.code for c in known.values()}
     kept, suppressed = [], 0
     for finding in findings:

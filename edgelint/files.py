@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,25 +179,26 @@ def inside(root: Path, rel: str) -> bool:
 
 def read_bytes(root: Path, rel: str) -> bytes | SkippedFile:
     """The bytes of a file, or why it cannot be read (never raises)."""
-    full = root / rel
+    full = os.path.join(root, rel)
     try:
-        if full.is_symlink():
+        info = os.lstat(full)
+        if stat.S_ISLNK(info.st_mode):
             if not _inside(os.path.realpath(full), os.path.realpath(root)):
                 return SkippedFile(rel, "symbolic link that points outside the linted directory")
             try:
-                full.stat()
+                info = os.stat(full)
             except FileNotFoundError:
                 return SkippedFile(rel, "broken symbolic link (its target does not exist)")
             except OSError as error:
                 if error.errno == errno.ELOOP:
                     return SkippedFile(rel, "symbolic link loop")
                 raise
-        size = full.stat().st_size
-        if size > MAX_READ_BYTES:
+        if info.st_size > MAX_READ_BYTES:
             return SkippedFile(rel, f"larger than {MAX_READ_BYTES // 1_000_000} MB")
-        if not full.is_file():
+        if not stat.S_ISREG(info.st_mode):
             return SkippedFile(rel, "not a regular file")
-        return full.read_bytes()
+        with open(full, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         return SkippedFile(rel, "file vanished while linting")
     except PermissionError:

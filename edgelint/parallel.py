@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 
-#: Fewer check runs than this stay in one process: forking and merging would cost more.
+#: Fewer check runs than this stay in one process: forking and merging would cost more. So does a
+#: run that replays most of its results and has fewer than twice this many left (pre-commit).
 MIN_CHECK_RUNS = 24
 #: And fewer source files than this (small repositories are fast anyway).
 MIN_FILES = 300
@@ -30,10 +31,11 @@ def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_units(count: int, jobs: int, work):
+def run_units(count: int, jobs: int, work, meanwhile=None):
     """Yield (i, `work(i)`) for every unit i in 0..count-1, in completion order, from `jobs`
-    worker processes. `work` runs in the workers; its results must pickle. Raises what the pool
-    raises (a worker that died: BrokenProcessPool) after yielding the units that completed."""
+    worker processes, calling `meanwhile()` here while they start. `work` runs in the workers;
+    its results must pickle. Raises what the pool raises (a worker that died:
+    BrokenProcessPool) after yielding the units that completed."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -42,6 +44,8 @@ def run_units(count: int, jobs: int, work):
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, count), mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {pool.submit(_run, index): index for index in range(count)}
+            if meanwhile is not None:
+                meanwhile()
             for future in as_completed(futures):
                 yield futures[future], future.result()
     finally:

@@ -86,6 +86,7 @@ class ParsedFile:
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
         self._by_type: dict[str, list[ts.Node]] | None = None
+        self._all_nodes: list[ts.Node] = []
 
     @property
     def root(self) -> ts.Node:
@@ -138,18 +139,16 @@ class ParsedFile:
         collects every type in `NODE_TYPES` on first use: a query costs about half a parse, so
         analyses that each need a few types share a single pass over the tree."""
         if self._by_type is None:
-            self._by_type = {t: [] for t in NODE_TYPES}
             cursor = ts.QueryCursor(query(self.grammar, _NODES_QUERY))
-            for found in cursor.captures(self.root).values():
-                for node in found:
-                    self._by_type[node.type].append(node)
-            for found in self._by_type.values():
-                found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+            self._all_nodes = [node for found in cursor.captures(self.root).values() for node in found]
+            self._all_nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+            self._by_type = {t: [] for t in NODE_TYPES}
+            for node in self._all_nodes:
+                self._by_type[node.type].append(node)
         if len(types) == 1:
             return self._by_type[types[0]]
-        merged = [n for t in types for n in self._by_type[t]]
-        merged.sort(key=lambda n: (n.start_byte, -n.end_byte))
-        return merged
+        wanted = set(types)
+        return [node for node in self._all_nodes if node.type in wanted]
 
     def parent(self, node: ts.Node) -> ts.Node | None:
         """`node.parent`, also fast on deeply nested input. tree-sitter finds a parent by descending

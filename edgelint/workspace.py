@@ -351,6 +351,12 @@ class Workspace:
         self._parsed[rel] = result
         return result
 
+    def read_all(self) -> None:
+        """Read every listed file now (before forking workers, which then share the bytes instead
+        of each reading them again)."""
+        for rel in self._paths:
+            self._read(rel)
+
     def forget_trees(self) -> None:
         """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
         so memory holds the trees of one area of one app, not of the whole repository."""
