@@ -1,9 +1,17 @@
-"""Helpers shared by the rate-limit checks (EDGE6xx): the shared analysis and fix advice."""
+"""Helpers shared by the rate-limit checks (EDGE6xx): the shared analysis and fix advice.
+
+Importing this module is cheap: `edgelint.ratelimit` (the analysis, and the parser machinery it
+brings) is imported by the functions that need it, so loading the checks does not load it.
+"""
 
 from __future__ import annotations
 
-from edgelint import ratelimit
-from edgelint.ratelimit import RatelimitOptions
+from typing import TYPE_CHECKING
+
+from edgelint.ratelimit_options import RatelimitOptions
+
+if TYPE_CHECKING:
+    from edgelint.ratelimit import Analysis
 
 __all__ = ["RatelimitOptions", "get", "known_api_calls", "waituntil_advice", "ip_advice"]
 
@@ -12,12 +20,14 @@ __all__ = ["RatelimitOptions", "get", "known_api_calls", "waituntil_advice", "ip
 KNOWN_API_KINDS = ("upstash", "cloudflare", "heuristic")
 
 
-def get(ctx, check) -> ratelimit.Analysis:
+def get(ctx, check) -> Analysis:
     """The app's rate-limit analysis (computed once per app, whichever check asks first)."""
-    return ratelimit.analysis(ctx, check.options)
+    from edgelint.ratelimit import analysis
+
+    return analysis(ctx, check.options)
 
 
-def known_api_calls(ctx, analysis: ratelimit.Analysis) -> list:
+def known_api_calls(ctx, analysis: Analysis) -> list:
     """The limiter calls of a known API (KNOWN_API_KINDS) in the files in focus."""
     return [c for c in analysis.limiter_calls() if c.kind in KNOWN_API_KINDS and ctx.in_focus(c.path)]
 

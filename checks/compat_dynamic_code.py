@@ -2,7 +2,6 @@ import re
 
 from edgelint.api import Check, Location
 
-from ._compat import EdgeCode, compat_graph, edge_files, evidence, free_references, glob_regex
 from edgelint.parsing import string_value
 
 NEEDLES = (b"eval", b"Function", b"WebAssembly")
@@ -54,6 +53,8 @@ class NoDynamicCodeInEdge(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._compat import EdgeCode, compat_graph, edge_files, evidence
+
         graph = compat_graph(ctx)
         for path in ctx.ws.grep(list(edge_files(ctx, graph)), *NEEDLES):
             pf = ctx.parse(path)
@@ -79,6 +80,8 @@ class NoDynamicCodeInEdge(Check):
                                   flow=found.flow, api=what.strip("`"), **found.data)
 
     def _uses(self, pf, code):
+        from ._compat import free_references
+
         found = []
         for ref in free_references(code, ("eval", "Function", "WebAssembly")):
             node = ref.node
@@ -129,6 +132,8 @@ class NoDynamicCodeInEdge(Check):
 
     def _allowed(self, ctx, path: str, entries) -> bool:
         """Whether every entry's `config.unstable_allowDynamic` matches `path` (app-relative)."""
+        from ._compat import glob_regex
+
         local = ctx.app.local(path)
         for entry in entries:
             summary = ctx.summary(entry.path)

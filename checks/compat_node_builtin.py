@@ -1,7 +1,5 @@
 from edgelint.api import Check, Location
 
-from ._compat import compat_graph, edge_files, evidence, failure_sentence, unsupported_builtin_imports
-
 #: What to use instead, for the built-ins people reach for most.
 HINTS = {
     "fs": "read the data at build time (import JSON), or from KV/R2/`fetch` at run time",
@@ -75,6 +73,8 @@ class NoNodeBuiltinInEdge(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._compat import compat_graph, edge_files, evidence, failure_sentence, unsupported_builtin_imports
+
         graph = compat_graph(ctx)
         for path in edge_files(ctx, graph):
             for edge in unsupported_builtin_imports(ctx, path, graph.edges.get(path, ())):

@@ -1,14 +1,8 @@
 from edgelint.api import Check, Location
-
-from ._polyfill import provided_on_edge
-from ._compat import (EDGE_UNSUPPORTED_NODE_APIS, EdgeCode, compat_graph, edge_files, evidence, free_references,
-                      is_guarded)
 from edgelint.parsing import string_value
 
 #: CommonJS module globals: there is no module file (nor a file system) on the edge.
 MODULE_GLOBALS = ("__dirname", "__filename")
-NAMES = (*EDGE_UNSUPPORTED_NODE_APIS, *MODULE_GLOBALS, "process", "require")
-NEEDLES = tuple(name.encode() for name in NAMES)
 
 
 class NoNodeGlobalInEdge(Check):
@@ -64,14 +58,18 @@ class NoNodeGlobalInEdge(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._compat import EDGE_UNSUPPORTED_NODE_APIS, EdgeCode, compat_graph, edge_files, evidence, free_references
+        from ._polyfill import provided_on_edge
+
+        names = (*EDGE_UNSUPPORTED_NODE_APIS, *MODULE_GLOBALS, "process", "require")
         graph = compat_graph(ctx)
         self.polyfilled = provided_on_edge(ctx)
-        for path in ctx.ws.grep(list(edge_files(ctx, graph)), *NEEDLES):
+        for path in ctx.ws.grep(list(edge_files(ctx, graph)), *(name.encode() for name in names)):
             pf = ctx.parse(path)
             if pf is None:
                 continue
             code = EdgeCode.of(pf)
-            for ref in free_references(code, NAMES):
+            for ref in free_references(code, names):
                 report = self._judge(pf, ref)
                 if report is None:
                     continue
@@ -85,6 +83,8 @@ class NoNodeGlobalInEdge(Check):
 
     def _judge(self, pf, ref):
         """(node to report, message, severity) for a free reference, or None when it is fine."""
+        from ._compat import is_guarded
+
         node = ref.node
         name = pf.text(node)
         parent = ref.up(1)
@@ -124,6 +124,8 @@ class NoNodeGlobalInEdge(Check):
                          if name in ("setImmediate", "clearImmediate") else "")), "warning"
 
     def _require(self, pf, ref):
+        from ._compat import is_guarded
+
         node, parent = ref.node, ref.up(1)
         if is_guarded(pf, node, ref.ancestors, "require"):
             return None

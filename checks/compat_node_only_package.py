@@ -2,8 +2,6 @@ from dataclasses import dataclass, field
 
 from edgelint.api import Check, Location
 
-from ._compat import compat_graph, edge_files, evidence
-
 NATIVE = "a native addon (compiled `.node` binary): V8 isolates cannot load it"
 SOCKETS = "a client built on Node's TCP/TLS sockets (`net`, `tls`), which edge code cannot open"
 FILES = "built on Node's file system (`fs`), which edge code does not have"
@@ -131,6 +129,8 @@ class NoNodeOnlyPackageInEdge(Check):
     Options = Options
 
     def run(self, ctx):
+        from ._compat import compat_graph, edge_files, evidence
+
         options = self.options or Options()
         allowed = set(options.allowed_packages)
         builtin = {k: v for k, v in NODE_ONLY_PACKAGES.items() if k not in allowed}

@@ -1,8 +1,5 @@
 from edgelint.api import Check, Fix, Location, Span
 
-from ._image import (default_export, element_span, image_files, images_config, jsx_attributes, jsx_elements,
-                     resolve_loader_file)
-
 
 class CustomLoaderMisconfigured(Check):
     """## What it does
@@ -46,6 +43,8 @@ class CustomLoaderMisconfigured(Check):
     fixable = True
 
     def run(self, ctx):
+        from ._image import default_export, images_config, resolve_loader_file
+
         config = ctx.app.next_config
         images = images_config(ctx.app)
         if config is None or not images.known or not images.present:
@@ -128,6 +127,8 @@ class CustomLoaderMisconfigured(Check):
 
     @staticmethod
     def _images_without_loader(ctx):
+        from ._image import element_span, image_files, jsx_attributes, jsx_elements
+
         for path, pf, names in image_files(ctx):
             for element in jsx_elements(pf, names):
                 attributes, spread = jsx_attributes(element, pf)

@@ -1,7 +1,5 @@
 from edgelint.api import Check, Location
 
-from ._image import elements_using, function_span, loaders_not_using
-
 
 class LoaderDropsQuality(Check):
     """## What it does
@@ -37,6 +35,8 @@ class LoaderDropsQuality(Check):
     severity = "note"
 
     def run(self, ctx):
+        from ._image import elements_using, function_span, loaders_not_using
+
         for site in loaders_not_using(ctx, "quality"):
             evidence = list(elements_using(ctx, site, "quality"))[:3]
             if evidence:

@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._image import function_span, loaders_not_using
-
 
 class LoaderIgnoresWidth(Check):
     """## What it does
@@ -36,6 +34,8 @@ class LoaderIgnoresWidth(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._image import function_span, loaders_not_using
+
         for site in loaders_not_using(ctx, "width"):
             yield ctx.finding(
                 self, site.path, function_span(site.function, site.pf),

@@ -1,9 +1,6 @@
 from edgelint import jsvalues
 from edgelint.api import Check
 
-from ._image import (FUNCTION_TYPES, PREFIX, TextBuilder, ancestors, cdn_cgi_files, loader_sites, parent_of,
-                     returned_expressions)
-
 SERVER_KINDS = ("route", "api", "middleware", "proxy", "metadata")
 SERVER_COMPONENT_KINDS = ("page", "layout", "template", "not-found", "default")
 SERVER_FUNCTIONS = ("getServerSideProps", "getStaticProps", "getStaticPaths", "generateMetadata",
@@ -54,6 +51,8 @@ class RelativeImageUrlOutsideZone(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._image import TextBuilder, cdn_cgi_files
+
         for path, pf in cdn_cgi_files(ctx):
             builder = TextBuilder(pf)
             yield from self._calls(ctx, path, pf, builder)
@@ -97,6 +96,8 @@ class RelativeImageUrlOutsideZone(Check):
 
     @staticmethod
     def _relative_image(builder, node) -> bool:
+        from ._image import PREFIX
+
         node = jsvalues.unwrap(node)
         if node is None:
             return False
@@ -105,6 +106,8 @@ class RelativeImageUrlOutsideZone(Check):
 
     @staticmethod
     def _server(ctx, path, node, pf):
+        from ._image import FUNCTION_TYPES, ancestors, parent_of
+
         summary = ctx.summary(path)  # only for files that fetch: most never need it
         if summary is not None and summary.use_client:
             return None
@@ -182,6 +185,8 @@ class RelativeImageUrlOutsideZone(Check):
 
     # loaders without a development branch -------------------------------------------------------
     def _loaders(self, ctx):
+        from ._image import TextBuilder, loader_sites, returned_expressions
+
         for site in loader_sites(ctx):
             body = site.function.child_by_field_name("body")
             if body is None or any(marker in body.text for marker in DEV_MARKERS):

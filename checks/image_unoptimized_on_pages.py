@@ -1,8 +1,5 @@
 from edgelint.api import Check, Figure, Location
 
-from ._image import (config_location, element_span, image_files, images_config, jsx_attributes, jsx_elements,
-                     jsx_value)
-
 
 class NextImageUnoptimizedOnPages(Check):
     """## What it does
@@ -36,6 +33,8 @@ class NextImageUnoptimizedOnPages(Check):
     targets = frozenset({"next-on-pages"})
 
     def run(self, ctx):
+        from ._image import config_location, element_span, images_config
+
         images = images_config(ctx.app)
         if not images.known or not self._unconfigured(images):
             return
@@ -57,6 +56,8 @@ class NextImageUnoptimizedOnPages(Check):
 
     def audit(self, ctx):
         """Files rendering next/image whose images go through a loader (or are meant unoptimised)."""
+        from ._image import images_config
+
         images = images_config(ctx.app)
         if not images.known:
             return
@@ -70,6 +71,8 @@ class NextImageUnoptimizedOnPages(Check):
     @staticmethod
     def _unserved(ctx):
         """(path, parsed file, first next/image element without loader/unoptimized, or None) per file."""
+        from ._image import image_files, jsx_attributes, jsx_elements, jsx_value
+
         for path, pf, names in image_files(ctx):
             first, any_element = None, False
             for element in jsx_elements(pf, names):

@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._image import url_findings
-
 
 class ImageUrlDoubleSlash(Check):
     """## What it does
@@ -51,4 +49,6 @@ class ImageUrlDoubleSlash(Check):
     fixable = True
 
     def run(self, ctx):
+        from ._image import url_findings
+
         yield from url_findings(ctx, self)

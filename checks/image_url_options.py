@@ -1,7 +1,5 @@
 from edgelint.api import Check, Figure
 
-from ._image import url_counts, url_findings
-
 
 class InvalidImageUrlOptions(Check):
     """## What it does
@@ -43,10 +41,14 @@ class InvalidImageUrlOptions(Check):
     fixable = True
 
     def run(self, ctx):
+        from ._image import url_findings
+
         yield from url_findings(ctx, self)
 
     def audit(self, ctx):
         """How many /cdn-cgi/image/ URLs are free of option and source problems."""
+        from ._image import url_counts
+
         good, total = url_counts(ctx)
         if total:
             yield Figure("image", "/cdn-cgi/image/ URLs without option or source problems", good, total)

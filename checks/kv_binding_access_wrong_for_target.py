@@ -1,7 +1,4 @@
 from edgelint.api import Check
-from edgelint.graph import shared_graph
-
-from ._kv import NEXT_ON_PAGES, NEXT_ON_PAGES_APIS, OPENNEXT, kv_index
 
 #: Pages Router files: there `process.env` is how bindings are read under next-on-pages (§1.6).
 PAGES_ROUTER_KINDS = ("pages-page", "api", "app", "document", "error")
@@ -56,6 +53,9 @@ class BindingAccessWrongForTarget(Check):
     targets = frozenset({"next-on-pages", "opennext"})
 
     def run(self, ctx):
+        from edgelint.graph import shared_graph
+        from ._kv import NEXT_ON_PAGES, NEXT_ON_PAGES_APIS, OPENNEXT, kv_index
+
         index = kv_index(ctx)
         target = ctx.target
         reason = ctx.app.target_reason

@@ -1,8 +1,6 @@
 from edgelint.api import Check
-from edgelint.dynamic import dynamic_reason
 from edgelint.project import literal_export
 
-from ._kv import NEXT_ON_PAGES_APIS, kv_index
 from ._runtime import runtime_evidence
 
 #: App Router files rendered as (part of) a route, whose effective runtime edgelint knows.
@@ -59,6 +57,8 @@ class BindingFromUnsupportedRuntime(Check):
     targets = frozenset({"next-on-pages", "opennext"})
 
     def run(self, ctx):
+        from ._kv import NEXT_ON_PAGES_APIS, kv_index
+
         index = kv_index(ctx)
         for path in sorted(index.files):
             file = index.files[path]
@@ -78,6 +78,8 @@ class BindingFromUnsupportedRuntime(Check):
                     yield finding
 
     def _next_on_pages(self, ctx, route, call):
+        from edgelint.dynamic import dynamic_reason
+
         api = f"`{call.api}()`"
         if call.function_name in BUILD_TIME_FUNCTIONS:
             return ctx.finding(self, route.path, call.span,
@@ -120,6 +122,8 @@ class BindingFromUnsupportedRuntime(Check):
 
 def _prerendered(ctx, route) -> str | None:
     """Why an App Router route is prerendered at build time, or None when that is not certain."""
+    from edgelint.dynamic import dynamic_reason
+
     for path in (route.path, *reversed(route.layouts)):  # the nearest `dynamic` export wins
         dynamic = literal_export(ctx.summary(path), "dynamic")
         if dynamic is None:

@@ -2,8 +2,6 @@ import re
 
 from edgelint.api import Check, Location, Span
 
-from ._kv import describe_access, kv_index
-
 
 class KvBindingNotDeclared(Check):
     """## What it does
@@ -49,6 +47,8 @@ class KvBindingNotDeclared(Check):
     targets = frozenset({"next-on-pages", "opennext"})
 
     def run(self, ctx):
+        from ._kv import describe_access, kv_index
+
         index = kv_index(ctx)
         uses: dict[str, list] = {}
         for path in sorted(index.files):

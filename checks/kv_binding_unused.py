@@ -3,8 +3,6 @@ from dataclasses import dataclass, field
 
 from edgelint.api import Check, Figure, RouteFact
 
-from ._kv import OPENNEXT_RESERVED, kv_index
-
 
 @dataclass
 class Options:
@@ -51,6 +49,8 @@ class KvBindingUnused(Check):
     Options = Options
 
     def run(self, ctx):
+        from ._kv import OPENNEXT_RESERVED, kv_index
+
         index = kv_index(ctx)
         if index.dynamic_env or not index.declared:
             return
@@ -78,6 +78,8 @@ class KvBindingUnused(Check):
 
     def audit(self, ctx):
         """KV bindings used and declared, and the KV bindings each route file reads."""
+        from ._kv import kv_index
+
         index = kv_index(ctx)
         used = {a.name for f in index.files.values() for a in f.accesses if index.is_kv(a.name, a.how, a.typed_kv)}
         declared = set(index.declared)

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from edgelint.api import Check
 from edgelint.jsvalues import Unknown, literal, object_pairs
 
-from ._kv import fold_number, kv_index, resolve_object, resolve_string
-
 GET_TYPES = ("text", "json", "arrayBuffer", "stream")
 MIN_EXPIRATION_TTL = 60
 MIN_CACHE_TTL = 30
@@ -73,6 +71,8 @@ class KvInvalidOptions(Check):
     Options = Options
 
     def run(self, ctx):
+        from ._kv import kv_index
+
         index = kv_index(ctx)
         minimum = getattr(self.options, "min_cache_ttl", MIN_CACHE_TTL)
         if not isinstance(minimum, (int, float)) or isinstance(minimum, bool):
@@ -84,6 +84,8 @@ class KvInvalidOptions(Check):
 
 
 def _problems(file, call, min_cache_ttl=MIN_CACHE_TTL):
+    from ._kv import fold_number
+
     args = call.arguments
     method = call.method
     if method in ("get", "getWithMetadata", "put", "delete") and args:
@@ -104,11 +106,15 @@ def _problems(file, call, min_cache_ttl=MIN_CACHE_TTL):
 def _option_pairs(node, file) -> dict:
     """The properties of an options argument that is an object literal (or a same-file `const`
     one), by name; {} for anything else."""
+    from ._kv import resolve_object
+
     options = resolve_object(node, file)
     return object_pairs(options, file.pf) if options is not None else {}
 
 
 def _key_problems(file, method, node):
+    from ._kv import resolve_string
+
     pf = file.pf
     if node.type == "array" and method in ("get", "getWithMetadata"):
         items = [c for c in node.named_children if c.type != "comment"]
@@ -131,6 +137,8 @@ def _key_problems(file, method, node):
 
 
 def _read_options(file, method, node, min_cache_ttl):
+    from ._kv import fold_number, resolve_string
+
     kind = resolve_string(node, file)
     if kind is not None:
         if kind not in GET_TYPES:
@@ -154,6 +162,8 @@ def _type_message(method, kind):
 
 
 def _put_options(file, node):
+    from ._kv import fold_number
+
     pf = file.pf
     pairs = _option_pairs(node, file)
     if "expirationTtl" in pairs:

@@ -1,7 +1,5 @@
 from edgelint.api import Check, Fix
 
-from ._kv import FUNCTION_TYPES, kv_index
-
 WRITES = ("put", "delete")
 #: Expressions a promise passes through unchanged on its way to a statement.
 PASS_THROUGH = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
@@ -49,6 +47,8 @@ class KvPromiseNotAwaited(Check):
     fixable = True
 
     def run(self, ctx):
+        from ._kv import kv_index
+
         index = kv_index(ctx)
         for file, call in index.kv_calls():
             if call.prefix == "await":
@@ -82,6 +82,8 @@ DESCRIPTIONS = {
 
 def dropped(node) -> str | None:
     """How the value of expression `node` is thrown away, or None when it is used."""
+    from ._kv import FUNCTION_TYPES
+
     how = "statement"
     for _ in range(MAX_STEPS):
         parent = node.parent
@@ -145,6 +147,8 @@ def _callback_fate(function) -> str | None:
 
 
 def _enclosing_function(node):
+    from ._kv import FUNCTION_TYPES
+
     current = node.parent
     for _ in range(10_000):
         if current is None:

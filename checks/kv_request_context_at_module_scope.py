@@ -1,7 +1,5 @@
 from edgelint.api import Check, Location
 
-from ._kv import kv_index
-
 
 class RequestContextAtModuleScope(Check):
     """## What it does
@@ -40,6 +38,8 @@ class RequestContextAtModuleScope(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._kv import kv_index
+
         index = kv_index(ctx)
         for path in sorted(index.files):
             file = index.files[path]

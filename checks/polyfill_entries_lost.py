@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._polyfill import injection_analysis, location, returns_value, settlement, then_callback, _within, _named
-
 WHY_LOST = "webpack gets no entries and the build loses every page, route and middleware entry"
 
 
@@ -57,6 +55,8 @@ class PolyfillEntriesLost(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._polyfill import injection_analysis, location, returns_value
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return
@@ -79,6 +79,8 @@ class PolyfillEntriesLost(Check):
                               f"end.")
 
     def _problems(self, pf, injection):
+        from ._polyfill import _within, returns_value, settlement, then_callback
+
         target = injection.target
         entry = pf.text(target)
         if injection.replaced_with:
@@ -128,6 +130,8 @@ class PolyfillEntriesLost(Check):
 
 def _awaited_later(pf, call, fn) -> bool:
     """`const p = originalEntry(); … await p` (or `p.then(…)`)."""
+    from ._polyfill import _named
+
     declarator = call.parent
     while declarator is not None and declarator.type in ("parenthesized_expression", "as_expression"):
         declarator = declarator.parent

@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._polyfill import injection_analysis, location
-
 FAILS = {
     "unshift": "`unshift` is not a function on a string or a descriptor, so the build throws",
     "push": "`push` is not a function on a string or a descriptor, so the build throws",
@@ -53,6 +51,8 @@ class PolyfillEntryShape(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._polyfill import injection_analysis, location
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return

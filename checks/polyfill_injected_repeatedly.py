@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._polyfill import injection_analysis, location, quoted
-
 
 class PolyfillInjectedRepeatedly(Check):
     """## What it does
@@ -30,6 +28,8 @@ class PolyfillInjectedRepeatedly(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._polyfill import injection_analysis, location, quoted
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return

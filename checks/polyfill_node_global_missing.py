@@ -1,11 +1,5 @@
 from edgelint.api import Check, Location
 
-from ._compat import EDGE_UNSUPPORTED_NODE_APIS, compat_graph, evidence
-from ._polyfill import PROVIDED_BY_NEXT, bundler, edge_uses, injected_modules, injection_analysis, is_node_global, \
-    location
-
-#: Node globals edge code may need from a polyfill: §2.2's list and the members of `process`.
-NEEDS = frozenset({*EDGE_UNSUPPORTED_NODE_APIS, "process"})
 MAX_RELATED_USES = 5
 
 
@@ -52,6 +46,10 @@ class NodeGlobalNotPolyfilled(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._compat import EDGE_UNSUPPORTED_NODE_APIS, compat_graph, evidence
+        from ._polyfill import (PROVIDED_BY_NEXT, bundler, edge_uses, injected_modules, injection_analysis,
+                                is_node_global, location)
+
         analysis = injection_analysis(ctx)
         if analysis is None or bundler(ctx).turbopack:
             return
@@ -67,7 +65,9 @@ class NodeGlobalNotPolyfilled(Check):
         if pf is None:
             return
         graph = compat_graph(ctx)
-        for name, uses in sorted(edge_uses(ctx, set(NEEDS)).items()):
+        # Node globals edge code may need from a polyfill: §2.2's list and the members of `process`
+        needs = {*EDGE_UNSUPPORTED_NODE_APIS, "process"}
+        for name, uses in sorted(edge_uses(ctx, needs).items()):
             if name == "process.env" or name in defined or name in PROVIDED_BY_NEXT \
                     or (name.startswith("process.") and "process" in defined):
                 continue

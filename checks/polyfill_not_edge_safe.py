@@ -1,8 +1,5 @@
 from edgelint.api import Check, Location
 
-from ._compat import chain_paths, compat_graph, failure_sentence, format_chain, unsupported_builtin_imports
-from ._polyfill import bundler, injected_modules, injection_analysis, location
-
 
 class PolyfillNotEdgeSafe(Check):
     """## What it does
@@ -41,6 +38,9 @@ class PolyfillNotEdgeSafe(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._compat import chain_paths, compat_graph, format_chain, unsupported_builtin_imports
+        from ._polyfill import bundler, injected_modules, injection_analysis, location
+
         analysis = injection_analysis(ctx)
         if analysis is None or bundler(ctx).turbopack:
             return
@@ -64,6 +64,8 @@ class PolyfillNotEdgeSafe(Check):
                                       related=[injected], flow=flow, module=edge.imp.source)
 
     def _failure(self, ctx, entries, spec: str) -> str:
+        from ._compat import failure_sentence
+
         found = failure_sentence(ctx, entries, spec)
         if found is not None:
             return found[1]

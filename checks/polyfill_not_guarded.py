@@ -1,8 +1,5 @@
 from edgelint.api import Check, Figure
 
-from ._polyfill import (WORLD_LABELS, bundler, describe_guard, edge_polyfills, injection_analysis, location, quoted,
-                        truthy, value_in)
-
 
 class EdgePolyfillNotGuarded(Check):
     """## What it does
@@ -56,6 +53,8 @@ class EdgePolyfillNotGuarded(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._polyfill import WORLD_LABELS, describe_guard, edge_polyfills, injection_analysis, location, quoted
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return
@@ -106,6 +105,8 @@ class EdgePolyfillNotGuarded(Check):
 
     def _excluding(self, pf, injection):
         """The guard (or entry key) that keeps the injection out of the edge compilation."""
+        from ._polyfill import describe_guard, truthy, value_in
+
         for guard in injection.guards:
             if truthy(value_in(pf, guard.condition, "edge")) not in (None, guard.want):
                 return guard.condition, f"{describe_guard(pf, guard)} is false there"
@@ -116,6 +117,8 @@ class EdgePolyfillNotGuarded(Check):
 
     def audit(self, ctx):
         """Whether the polyfill injected through `config.entry` really reaches the edge build."""
+        from ._polyfill import bundler, edge_polyfills, injection_analysis
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return

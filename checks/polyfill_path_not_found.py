@@ -2,8 +2,6 @@ import posixpath
 
 from edgelint.api import Check
 
-from ._polyfill import injection_analysis, location
-
 
 class PolyfillPathNotFound(Check):
     """## What it does
@@ -38,6 +36,8 @@ class PolyfillPathNotFound(Check):
     severity = "error"
 
     def run(self, ctx):
+        from ._polyfill import injection_analysis, location
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return

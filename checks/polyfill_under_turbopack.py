@@ -1,7 +1,5 @@
 from edgelint.api import Check
 
-from ._polyfill import bundler, injection_analysis, location
-
 
 class WebpackPolyfillUnderTurbopack(Check):
     """## What it does
@@ -38,6 +36,8 @@ class WebpackPolyfillUnderTurbopack(Check):
     severity = "warning"
 
     def run(self, ctx):
+        from ._polyfill import bundler, injection_analysis, location
+
         analysis = injection_analysis(ctx)
         if analysis is None:
             return

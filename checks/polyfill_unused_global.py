@@ -1,8 +1,5 @@
 from edgelint.api import Check
 
-from ._compat import compat_graph, edge_files
-from ._polyfill import bundler, edge_uses, injected_modules, injection_analysis, location
-
 
 class PolyfillUnusedGlobal(Check):
     """## What it does
@@ -33,6 +30,9 @@ class PolyfillUnusedGlobal(Check):
     severity = "note"
 
     def run(self, ctx):
+        from ._compat import compat_graph, edge_files
+        from ._polyfill import bundler, edge_uses, injected_modules, injection_analysis, location
+
         analysis = injection_analysis(ctx)
         if analysis is None or bundler(ctx).turbopack:
             return

@@ -1,5 +1,4 @@
 from edgelint.api import Check, Location
-from edgelint.ratelimit import key_verdict
 
 from ._ratelimit import RatelimitOptions, get, ip_advice, known_api_calls
 
@@ -46,6 +45,8 @@ class LimiterKeyNotPerCaller(Check):
     Options = RatelimitOptions
 
     def run(self, ctx):
+        from edgelint.ratelimit import key_verdict
+
         analysis = get(ctx, self)
         for call in known_api_calls(ctx, analysis):
             if call.key is None:

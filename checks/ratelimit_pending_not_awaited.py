@@ -1,6 +1,4 @@
 from edgelint.api import Check, Location
-from edgelint.graph import shared_graph
-from edgelint.ratelimit import result_usage
 
 from ._ratelimit import RatelimitOptions, get, is_middleware, waituntil_advice
 
@@ -43,6 +41,9 @@ class RatelimitPendingNotAwaited(Check):
     Options = RatelimitOptions
 
     def run(self, ctx):
+        from edgelint.graph import shared_graph
+        from edgelint.ratelimit import result_usage
+
         analysis = get(ctx, self)
         graph = None
         for call in analysis.limiter_calls():

@@ -1,5 +1,4 @@
 from edgelint.api import Check, Location
-from edgelint.ratelimit import result_usage
 
 from ._ratelimit import RatelimitOptions, get, known_api_calls
 
@@ -40,6 +39,8 @@ class LimiterResultIgnored(Check):
     Options = RatelimitOptions
 
     def run(self, ctx):
+        from edgelint.ratelimit import result_usage
+
         analysis = get(ctx, self)
         analysis.coverage()  # records helper calls whose returned verdict is dropped
         for call in known_api_calls(ctx, analysis):

@@ -1,7 +1,5 @@
 from edgelint.api import Check, Figure, RouteFact
 
-from edgelint.ratelimit import page_label
-
 from ._ratelimit import RatelimitOptions, get
 
 
@@ -100,6 +98,8 @@ class UnlimitedUserAction(Check):
     def audit(self, ctx):
         """Per-action coverage for `edgelint audit`: figures for handlers and server actions, and
         a 'rate limit' fact per route file and per server action (how it is covered)."""
+        from edgelint.ratelimit import page_label
+
         coverage = get(ctx, self).coverage()
         counted = [c for c in coverage if c.status != "excluded"]
         groups = (("mutating route handlers and API routes rate limited",
@@ -166,6 +166,8 @@ def _breakdown(items, everything) -> str:
 
 
 def _label(action) -> str:
+    from edgelint.ratelimit import page_label
+
     if action.kind == "server-action":
         shown = ", ".join(page_label(p) for p in action.pages[:3]) + (", …" if len(action.pages) > 3 else "")
         where = f" (a POST to {shown})" if action.pages else ""

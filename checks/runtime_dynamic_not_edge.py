@@ -1,5 +1,4 @@
 from edgelint.api import Check
-from edgelint.dynamic import dynamic_reason
 from edgelint.project import inherited_runtime
 
 from ._runtime import insert_runtime_fix, primary_span, runtime_evidence
@@ -44,6 +43,8 @@ class DynamicRouteNotEdge(Check):
     fixable = True
 
     def run(self, ctx):
+        from edgelint.dynamic import dynamic_reason
+
         for route in ctx.routes("page", "route", "metadata", "not-found", "api", "pages-page"):
             runtime = route.runtime
             if runtime is None or runtime.is_edge or runtime.reason in ("own", "config", "unreadable"):

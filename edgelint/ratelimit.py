@@ -52,10 +52,11 @@ from dataclasses import dataclass, field
 from edgelint import jsvalues, matcher
 from edgelint.api import Location
 from edgelint.parsing import ParsedFile, Span, string_value
+from edgelint.ratelimit_options import DEFAULT_IGNORE_URLS, RatelimitOptions
 from edgelint.resolve import Resolver
 
-__all__ = ["Action", "ActionCoverage", "Analysis", "LimiterCall", "MiddlewareCoverage", "RatelimitOptions",
-           "analysis", "coverage", "user_actions"]
+__all__ = ["Action", "ActionCoverage", "Analysis", "DEFAULT_IGNORE_URLS", "LimiterCall", "MiddlewareCoverage",
+           "RatelimitOptions", "analysis", "coverage", "user_actions"]
 
 #: How many calls deep handlers, wrappers and middleware are followed into helper functions.
 MAX_CALL_DEPTH = 4
@@ -112,31 +113,6 @@ _PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b")
 
 # --------------------------------------------------------------------------------------------
 # Public data
-
-
-@dataclass
-class RatelimitOptions:
-    """Options of the `ratelimit` area, read from `[ratelimit]` in edgelint.toml.
-
-    * `limiters`: extra limiter calls, by callee text (`"guard.check"`, `"checkQuota"`); a call
-      `guard.check(...)` or `x.guard.check(...)` then counts as a limiter call.
-    * `wrappers`: higher-order functions that rate-limit the handler they wrap but cannot be
-      followed (they come from a package): `export const POST = withLimit(handler)`.
-    * `include-get`: also treat `GET` and `HEAD` route handlers as user actions.
-    * `ignore-urls`: URL patterns of machine endpoints that are not user actions (called by a
-      scheduler or another service, usually signature-checked). `*` matches within a segment,
-      `**` any number of segments. Default: cron and webhook endpoints. They still appear in
-      the coverage (status 'excluded').
-    """
-
-    limiters: list[str] = field(default_factory=list)
-    wrappers: list[str] = field(default_factory=list)
-    include_get: bool = False
-    ignore_urls: list[str] = field(default_factory=lambda: list(DEFAULT_IGNORE_URLS))
-
-
-#: Machine endpoints (schedulers, webhooks) skipped by default.
-DEFAULT_IGNORE_URLS = ("**/cron/**", "**/crons/**", "**/webhook/**", "**/webhooks/**")
 
 
 def url_glob(pattern: str) -> re.Pattern:
