@@ -168,7 +168,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     if cache is not None:
         cache.save()
     return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
-                     {"files": len(ws.paths), "parsed": sum(1 for v in ws._parsed.values() if v is not None)},
+                     {"files": len(ws.paths), "parsed": len(ws.parsed_paths)},
                      audit_items)
 
 

@@ -49,7 +49,8 @@ def query(grammar: str, source: str) -> ts.Query:
 
 
 #: The node types `ParsedFile.nodes` collects.
-NODE_TYPES = ("string", "template_string", "identifier", "call_expression", "new_expression", "variable_declarator")
+NODE_TYPES = ("string", "template_string", "identifier", "shorthand_property_identifier", "call_expression",
+              "new_expression", "variable_declarator")
 _NODES_QUERY = "[" + " ".join(f"({t})" for t in NODE_TYPES) + "] @node"
 
 
@@ -87,6 +88,7 @@ class ParsedFile:
         self._parent_seconds = 0.0
         self._by_type: dict[str, list[ts.Node]] | None = None
         self._all_nodes: list[ts.Node] = []
+        self._starts: dict[str, list[int]] = {}
 
     @property
     def root(self) -> ts.Node:
@@ -149,6 +151,22 @@ class ParsedFile:
             return self._by_type[types[0]]
         wanted = set(types)
         return [node for node in self._all_nodes if node.type in wanted]
+
+    def nodes_within(self, node: ts.Node, *types: str) -> list[ts.Node]:
+        """The nodes of these types inside `node` (itself included), in document order: a
+        binary search in `nodes`, not a walk of the subtree."""
+        found = []
+        for kind in types:
+            listed = self.nodes(kind)
+            starts = self._starts.get(kind)
+            if starts is None:
+                starts = self._starts[kind] = [n.start_byte for n in listed]
+            low = bisect.bisect_left(starts, node.start_byte)
+            high = bisect.bisect_left(starts, node.end_byte, low)
+            found += [n for n in listed[low:high] if n.end_byte <= node.end_byte]
+        if len(types) > 1:
+            found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        return found
 
     def parent(self, node: ts.Node) -> ts.Node | None:
         """`node.parent`, also fast on deeply nested input. tree-sitter finds a parent by descending

@@ -1051,11 +1051,10 @@ class Analysis:
                 mod = self.module(path)
                 if mod is None:
                     continue
-                for node in mod.pf.walk():
-                    if node.type == "call_expression":
-                        call = self.limiter_call(mod, node)
-                        if call is not None:
-                            found.append(call)
+                for node in mod.pf.nodes("call_expression"):
+                    call = self.limiter_call(mod, node)
+                    if call is not None:
+                        found.append(call)
             self._limiter_calls = found
         return self._limiter_calls
 
@@ -1099,9 +1098,7 @@ class Analysis:
         body = function_body(fn) or fn
         best: Reach | None = None
         pf = mod.pf
-        for node in pf.walk(body):
-            if node.type != "call_expression":
-                continue
+        for node in pf.nodes_within(body, "call_expression"):
             found = self.call_reach(mod, node, budget, fn)
             if found is not None and (best is None or found.score > best.score):
                 best = found
@@ -1503,11 +1500,10 @@ class Analysis:
                         reaches.append(found)
         for fmod, fn in functions:
             body = function_body(fn) or fn
-            for node in fmod.pf.walk(body):
-                if node.type == "call_expression":
-                    found = self.call_reach(fmod, node, MAX_CALL_DEPTH, fn)
-                    if found is not None:
-                        reaches.append(found)
+            for node in fmod.pf.nodes_within(body, "call_expression"):
+                found = self.call_reach(fmod, node, MAX_CALL_DEPTH, fn)
+                if found is not None:
+                    reaches.append(found)
         return reaches
 
     def _load_middleware(self):
@@ -2040,8 +2036,8 @@ def reads(pf: ParsedFile, scope, name: str, exclude) -> list:
     encoded = name.encode()
     if encoded not in pf.source[scope.start_byte:scope.end_byte]:
         return found
-    for node in pf.walk(scope):
-        if node.type in ("identifier", "shorthand_property_identifier") and node.text == encoded:
+    for node in pf.nodes_within(scope, "identifier", "shorthand_property_identifier"):
+        if node.text == encoded:
             if exclude is not None and exclude.start_byte <= node.start_byte < exclude.end_byte:
                 continue
             found.append(node)
@@ -2303,14 +2299,13 @@ class Evaluator:
         text = self.pf.text(node)
         if _PATH_WORDS.search(text) or any(p in text for p in params):
             return "U"
-        for ident in self.pf.walk(node):
-            if ident.type == "identifier":
-                bind = self.analysis.lookup(self.mod, self.pf.text(ident), ident)
-                if bind is not None and bind.kind in ("var", "destructured") and bind.value is not None and \
-                        _PATH_WORDS.search(self.pf.text(bind.value)[:400]):
-                    if bind.kind == "destructured" and bind.key not in ("pathname", "method"):
-                        continue
-                    return "U"
+        for ident in self.pf.nodes_within(node, "identifier"):
+            bind = self.analysis.lookup(self.mod, self.pf.text(ident), ident)
+            if bind is not None and bind.kind in ("var", "destructured") and bind.value is not None and \
+                    _PATH_WORDS.search(self.pf.text(bind.value)[:400]):
+                if bind.kind == "destructured" and bind.key not in ("pathname", "method"):
+                    continue
+                return "U"
         return "A"
 
     def value(self, node, depth: int, params: dict):

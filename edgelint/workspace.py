@@ -84,6 +84,7 @@ class Workspace:
         self._bytes: dict[str, bytes | None] = {}
         self._digests: dict[str, str | None] = {}
         self._parsed: dict[str, ParsedFile | None] = {}
+        self.parsed_paths: set[str] = set()  # every file parsed in this process (trees come and go)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._recorders: list[Recorder] = []
         self._list_digest: str | None = None
@@ -348,6 +349,7 @@ class Workspace:
                                                  f"{parsing.PARSE_TIMEOUT_SECONDS:g} s")
                 else:
                     self._note_syntax_errors(result)
+                    self.parsed_paths.add(rel)
         self._parsed[rel] = result
         return result
 

@@ -116,7 +116,7 @@ def test_only_edge_reachable_files_are_parsed(tmp_path):
     root = write_tree(tmp_path / "lazy", files)
     result = engine.run([root], Config(), registry.select(["EDGE2"], [], []))
     assert result.findings == []
-    parsed = {p for p, pf in result.workspace._parsed.items() if pf is not None}
+    parsed = result.workspace.parsed_paths
     assert not any(p.startswith("lib/node/") for p in parsed)
     assert "lib/edge.ts" in parsed
 

@@ -62,8 +62,8 @@ def test_only_candidate_files_are_parsed(tmp_path):
              "lib/url.ts": "export const u = '/cdn-cgi/image/fit=fill/a.jpg';\n"}
     result = lint(write_tree(tmp_path / "app", files))
     assert found(result) == [("EDGE401", "lib/url.ts", 1)]
-    parsed = {path for path, pf in result.workspace._parsed.items() if pf is not None}
-    assert not any(p.startswith("lib/plain") for p in parsed)
+    parsed = result.workspace.parsed_paths
+    assert "lib/url.ts" in parsed and not any(p.startswith("lib/plain") for p in parsed)
 
 
 # --------------------------------------------------------------------------------------------
