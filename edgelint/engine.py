@@ -400,6 +400,7 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
     """In a worker process: run one unit; return plain data (findings, whether one crashed, new
     problems, the cache writes, the paths outside the file list it read)."""
     (ctx, model, _area), checks = unit
+    ws.jobs = 1  # this process is one of the workers already: no pool of its own
     if cache is not None and cache._journal is None:
         cache.start_journal()
     known = set(ws.problems)
