@@ -99,14 +99,29 @@ class ValueUses:
     def _find(self, name: str) -> bool:
         if not name or name in ("*", "default"):
             return True
-        pattern = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
-        for match in pattern.finditer(self.pf.source):
-            node, ancestors = self.ancestry.node_and_ancestors(match.start(), match.end())
+        for start, end in occurrences(self.pf.source, name.encode()):
+            node, ancestors = self.ancestry.node_and_ancestors(start, end)
             if node is None or node.type not in ("identifier", "shorthand_property_identifier"):
                 continue
             if not in_type_context(ancestors):
                 return True
         return False
+
+
+#: Bytes that continue an identifier (as `\\w` and `$` in a bytes pattern: ASCII only).
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+def occurrences(source: bytes, word: bytes):
+    """(start, end) of every occurrence of `word` not inside a longer identifier-like word: the
+    same as the pattern `(?<![\\w$])word(?![\\w$])`, without compiling one per name."""
+    size = len(word)
+    start = source.find(word)
+    while start != -1:
+        end = start + size
+        if (start == 0 or source[start - 1] not in _WORD_BYTES) and (end == len(source) or source[end] not in _WORD_BYTES):
+            yield start, end
+        start = source.find(word, start + 1)
 
 
 def in_type_context(ancestors) -> bool:

@@ -1,13 +1,17 @@
-"""The byte prefilters that spare a parse or a query must never hide what the parse or query
-would find: checked on every source file of the fixtures and on hand-written edge cases."""
+"""The byte-level shortcuts that spare a parse, a query or a regex must never change an answer:
+checked on every source file of the fixtures, on hand-written edge cases and on generated input."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edgelint import parsing
+from edgelint.elision import occurrences
 from edgelint.summary import DYNAMIC_IMPORT_BYTES, DYNAMIC_IMPORT_QUERY
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -51,3 +55,12 @@ def test_dynamic_import_prefilter_on_every_fixture():
 
 def test_dynamic_import_prefilter_skips_plain_modules():
     assert not DYNAMIC_IMPORT_BYTES.search(b"import x from 'y'\nimport { a } from 'b'\nexport const required = 1\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(source=st.binary(max_size=40).map(lambda b: bytes(c % 12 for c in b)).map(
+           lambda b: b.translate(bytes.maketrans(bytes(range(12)), b"ab$_ 1.(\xc3\xa9x\n"))),
+       word=st.text("ab$_x", min_size=1, max_size=3))
+def test_name_occurrences_match_the_word_boundary_pattern(source, word):
+    pattern = re.compile(rb"(?<![\w$])" + re.escape(word.encode()) + rb"(?![\w$])")
+    assert list(occurrences(source, word.encode())) == [(m.start(), m.end()) for m in pattern.finditer(source)]
