@@ -575,6 +575,7 @@ class Analysis:
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
         self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
+        self._whole: Analysis | None = None
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -1827,18 +1828,28 @@ class Analysis:
                 Location(target[0].path, target[0].pf.span(ident), "rate-limiting helper"), action.path,
                 reach.by_name)
 
+    def unfocused(self) -> "Analysis":
+        """The analysis of every action of the app: advice names helpers and wrappers that other
+        actions use, and a run on named files must give the same advice as a whole run."""
+        if self.focus is None:
+            return self
+        if self._whole is None:
+            self._whole = Analysis(self.ws, self.app, self.options, self.resolver)
+        return self._whole
+
     def known_helpers(self, kind: str = "route") -> list[tuple[str, Location, str]]:
         """(name, definition, a file using it) of project helpers through which actions of the
         same kind (server actions, or handlers) are limited; recognised limiters first."""
-        self.coverage()
+        whole = self.unfocused()
+        whole.coverage()
         group = "server-action" if kind == "server-action" else "handler"
-        items = sorted(((k[1], v) for k, v in self._helpers.items() if k[0] == group), key=lambda item: item[1][2])
+        items = sorted(((k[1], v) for k, v in whole._helpers.items() if k[0] == group), key=lambda item: item[1][2])
         return [(name, loc, user) for name, (loc, user, _by_name) in items]
 
     def known_wrappers(self) -> list[tuple[str, Location]]:
         """Wrappers that limit some action of this app (to suggest them for the others)."""
         seen: dict[str, Location] = {}
-        for cov in self.coverage():
+        for cov in self.unfocused().coverage():
             if cov.covered_by == "wrapper" and cov.status == "covered" and not cov.heuristic:
                 loc = next((e for e in cov.evidence if e.message == "wrapper defined here"), None)
                 name = _short(cov.evidence[0].message.removeprefix("wrapper ").strip("`"), 40) if cov.evidence else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -95,3 +96,26 @@ def test_a_whole_run_is_replayed_only_while_nothing_it_read_changed(cli, make_ap
     assert _report(cli, app, *cache) == first and ran == []  # replayed
     (app / "gen" / "data.ts").write_text("export const data = 'good';\n", "utf-8")
     assert "generated data is bad" not in _report(cli, app, *cache) and ran == ["EDGE992"]
+
+
+@pytest.mark.parametrize("app", APPS, ids=lambda p: p.name)
+def test_a_run_on_named_files_reports_what_the_whole_run_reports_there(cli, app, tmp_path, monkeypatch):
+    """Pre-commit runs name files; whatever shortcuts checks take for them (cached facts of the
+    other files, analyses limited to the named files), the findings in those files are the whole
+    run's, message for message. Each file with findings is named alone, then all at once with a
+    few files without findings, with and without a warm cache."""
+    copy = tmp_path / app.name
+    shutil.copytree(app, copy)
+    monkeypatch.chdir(copy)
+    whole = json.loads(_report(cli, ".", "--no-cache"))["findings"]
+    with_findings = sorted({f["path"] for f in whole})
+    sources = sorted(str(p.relative_to(copy)) for p in copy.rglob("*") if p.suffix in (".ts", ".tsx", ".js", ".mjs"))
+    quiet = [p for p in sources if p not in with_findings][:5]
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    _report(cli, ".", *cache)  # fill the cache with a whole run
+    groups = [[path] for path in with_findings] + [with_findings + quiet]
+    for named in groups:
+        expected = [f for f in whole if f["path"] in named]
+        for options in (["--no-cache"], cache):
+            found = json.loads(_report(cli, *named, *options))["findings"]
+            assert found == expected, (named, options)
