@@ -825,6 +825,7 @@ class KvIndex:
     typed: dict[str, TypedMember]  # CloudflareEnv members
     methods: dict[str, set[str]]  # binding name -> methods called on it anywhere in the app
     dynamic_env: bool
+    reads: list[tuple[str, str, str, bool]]  # (path, name, how, typed_kv) of every binding read in the app
 
     def is_kv(self, name: str, how: str = "", typed_kv: bool = False) -> bool:
         """Whether a binding value is a KV namespace (see the module docs)."""
@@ -877,15 +878,49 @@ TOOL_CONFIG = re.compile(r"(?:^|/)(?:next|drizzle|vitest|vitest\.workspace|vite|
                          r"webpack|rollup|esbuild)\.config\.[cm]?[jt]s$")
 
 
+def usage(file: FileKv) -> dict:
+    """What the index takes from a file for the whole app: the methods called on each binding
+    name, every binding read, whether any binding may be read (a fact: see `usage_fact`)."""
+    methods: dict[str, set[str]] = {}
+    for call in file.calls:
+        if call.name:
+            methods.setdefault(call.name, set()).add(call.method)
+    return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
+            "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses], "dynamic_env": file.dynamic_env}
+
+
+def usage_fact(path: str, data: bytes) -> dict | None:
+    """`usage` of a file from its bytes (the "kv-usage" fact, `edgelint.facts`): a run on named
+    files takes the other files' usage from the cache instead of parsing them."""
+    from edgelint import parsing
+    from edgelint.summary import summarize
+
+    if b"\0" in data[:8192] or len(data) > parsing.MAX_PARSE_BYTES:
+        return None
+    try:
+        pf = parsing.parse(path, data)
+    except parsing.ParseTimeout:
+        return None
+    return usage(analyze(pf, summarize(pf)))
+
+
 def _build_index(ctx: Context) -> KvIndex:
     files: dict[str, FileKv] = {}
+    elsewhere: dict[str, dict] = {}  # usage of the files outside a run's named files
     for path in ctx.files_containing(*PREFILTER):
         if TOOL_CONFIG.search(ctx.app.local(path)):
+            continue
+        if not ctx.in_focus(path):
+            found = ctx.ws.fact("kv-usage", path)
+            if found is not None:
+                elsewhere[path] = found
             continue
         pf = ctx.parse(path)
         if pf is None:
             continue
         files[path] = analyze(pf, ctx.summary(path))
+        if ctx.focus is None:
+            ctx.ws.note_fact("kv-usage", path, usage(files[path]))
     declared: dict[str, list] = {}
     other: dict[str, str] = {}
     for config in ctx.app.wranglers:
@@ -899,12 +934,14 @@ def _build_index(ctx: Context) -> KvIndex:
             for name, kind in _other_bindings(config.section(env)):
                 if name not in declared:
                     other.setdefault(name, kind)
+    found = sorted({**elsewhere, **{path: usage(file) for path, file in files.items()}}.items())
     methods: dict[str, set[str]] = {}
-    for file in files.values():
-        for call in file.calls:
-            if call.name:
-                methods.setdefault(call.name, set()).add(call.method)
-    return KvIndex(files, declared, other, env_types(ctx), methods, any(f.dynamic_env for f in files.values()))
+    for _path, part in found:
+        for name, called in part["methods"].items():
+            methods.setdefault(name, set()).update(called)
+    reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
+    return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
+                   reads)
 
 
 #: Wrangler keys of other binding kinds: key -> (kind, field holding the name); list or object.

@@ -57,17 +57,24 @@ class KvBindingNotDeclared(Check):
                     continue  # a global of the app's own; EDGE303 covers declared bindings read from globalThis
                 if index.is_kv(access.name, access.how, access.typed_kv):
                     uses.setdefault(access.name, []).append((path, access))
+        counts: dict[str, int] = {}  # uses in the whole app: a run on named files analyses only those
+        first: dict[str, str] = {}  # the file a whole run reports the binding in
+        for path, name, how, typed_kv in index.reads:
+            if not (how == "globalThis" and name not in index.declared) and index.is_kv(name, how, typed_kv):
+                counts[name] = counts.get(name, 0) + 1
+                first.setdefault(name, path)
         configs = ctx.app.wranglers
         searched = ", ".join(ctx.app.local(p) for p in ctx.app.wrangler_names)
         for name in sorted(uses):
             places = uses[name]
-            focused = [p for p in places if ctx.in_focus(p[0])] or places
-            path, access = focused[0]
+            path, access = places[0]
+            if path != first[name]:
+                continue  # reported where the app first uses it, a file not named in this run
             typed = index.typed.get(name)
             type_note = (f"; it is only typed in {ctx.app.local(typed.path)}, and a type does not create a binding"
                          if typed is not None else "")
             type_related = [Location(typed.path, typed.span, f"`{name}` is typed here")] if typed is not None else []
-            what = f"`{describe_access(access)}`" + (f"; {len(places)} uses" if len(places) > 1 else "")
+            what = f"`{describe_access(access)}`" + (f"; {counts[name]} uses" if counts[name] > 1 else "")
             if not configs:
                 severity = "warning" if ctx.target == "next-on-pages" else "error"
                 where = (" unless it is configured in the Cloudflare dashboard" if ctx.target == "next-on-pages"
@@ -80,7 +87,7 @@ class KvBindingNotDeclared(Check):
                     f"KV binding `{name}` is used here ({what}) but no Wrangler config declares it: "
                     f"none found (looked for {searched}{seen}){type_note}. `env.{name}` is undefined at run time"
                     f"{where}; declare it under `kv_namespaces`",
-                    severity=severity, related=type_related, binding=name, uses=len(places))
+                    severity=severity, related=type_related, binding=name, uses=counts[name])
                 continue
             if name not in index.declared:
                 files = " or ".join(ctx.app.local(c.path) for c in configs)
@@ -92,7 +99,7 @@ class KvBindingNotDeclared(Check):
                     f"KV binding `{name}` is used here ({what}) but not declared in {files} "
                     f"(searched {searched}){type_note}. `env.{name}` is undefined at run time; add "
                     f"{_entry(configs[0].path, name)} to `kv_namespaces`",
-                    related=[*related, *type_related], binding=name, uses=len(places))
+                    related=[*related, *type_related], binding=name, uses=counts[name])
                 continue
             missing = _missing_environments(configs, name)
             if missing:

@@ -54,7 +54,7 @@ class KvBindingUnused(Check):
         index = kv_index(ctx)
         if index.dynamic_env or not index.declared:
             return
-        used = {a.name for f in index.files.values() for a in f.accesses}
+        used = {name for _path, name, _how, _typed in index.reads}
         candidates = {n for n in index.declared if n not in used}
         if ctx.target == "opennext":
             candidates -= OPENNEXT_RESERVED

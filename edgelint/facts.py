@@ -5,12 +5,14 @@ A check that asks the workspace for a fact depends on the fact's value, not on t
 check's cached result valid. The rate-limit import graph, for instance, reads the import
 specifiers of every file of an app; editing a function body changes none of them.
 
-Every fact is registered here by name, so a cached result can be validated without importing
-the check that recorded it. Values must be JSON (they are cached and compared).
+Every fact is registered here by name (a function, or "module:function" imported when first
+needed), so a cached result can be validated without importing the check that recorded it.
+A fact function takes (path, bytes) and returns JSON (it is cached and compared) or None.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Callable
 
@@ -19,11 +21,21 @@ from typing import Callable
 IMPORT_SPEC = re.compile(rb"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]([^'"\n]{1,300})['"]""")
 
 
-def import_specifiers(data: bytes) -> list[str]:
+def import_specifiers(path: str, data: bytes) -> list[str]:
     """The distinct import specifiers of a file, in order of appearance."""
     return list(dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in IMPORT_SPEC.finditer(data)))
 
 
-FACTS: dict[str, Callable[[bytes], object]] = {
+FACTS: dict[str, Callable[[str, bytes], object] | str] = {
     "import-specifiers": import_specifiers,
+    "kv-usage": "edgelint.checks._kv:usage_fact",
 }
+
+
+def compute(name: str, path: str, data: bytes):
+    """The fact `name` of a file with these bytes (KeyError for an unknown fact)."""
+    function = FACTS[name]
+    if isinstance(function, str):
+        module, _, attribute = function.partition(":")
+        function = FACTS[name] = getattr(importlib.import_module(module), attribute)
+    return function(path, data)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from edgelint import files, parsing
-from edgelint.facts import FACTS
+from edgelint import facts
 from edgelint.cache import fingerprint, list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
@@ -251,11 +251,19 @@ class Workspace:
                 value = self.cache.fact(digest, name) if self.cache is not None else None
                 if value is None:
                     data = self._read(rel)
-                    value = FACTS[name](data) if data is not None else None
+                    value = facts.compute(name, rel, data) if data is not None else None
                     if self.cache is not None and value is not None:
                         self.cache.store_fact(digest, name, value)
             self._facts[name, rel] = value
         return self._facts[name, rel]
+
+    def note_fact(self, name: str, rel: str, value) -> None:
+        """Remember a fact a check computed on the way (it has the tree already); not a dependency."""
+        digest = self._digest(rel)
+        if digest is not None and value is not None:
+            self._facts.setdefault((name, rel), value)
+            if self.cache is not None:
+                self.cache.store_fact(digest, name, value)
 
     def grep(self, paths: list[str], *needles: bytes, pattern: re.Pattern | None = None) -> list[str]:
         """The paths whose bytes contain a needle or match `pattern`, recorded as one dependency

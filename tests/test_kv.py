@@ -161,3 +161,33 @@ def test_fold_number_and_constants():
     pairs = object_pairs(call, file.pf)
     assert {k: _kv.fold_number(v[1], file) for k, v in pairs.items()} == {
         "a": 86400, "b": 30, "c": -1, "d": None, "e": 8, "f": 2.5, "g": 1000}
+
+
+def test_a_run_on_named_files_takes_the_other_files_kv_usage_from_facts(tmp_path, monkeypatch, cli):
+    """EDGE301 is reported once per binding, where the app first uses it, with the number of uses
+    in the whole app; a run naming one file parses only that one of the KV files and says the same."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from edgelint import facts
+
+    root = tmp_path / "app"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "rules" / "EDGE301" / "undeclared-toml", root)
+    monkeypatch.chdir(root)
+    first, second = "app/api/session/route.ts", "lib/sessions.ts"
+
+    def run(*args):
+        return json.loads(cli("check", *args, "--select", "EDGE301", "--format", "json").stdout)["findings"]
+
+    whole = run(".", "--no-cache")
+    assert [(f["path"], f["data"]["binding"], f["data"]["uses"]) for f in whole] == [(first, "SESSIONS", 2)]
+    computed = []
+    usage_fact = _kv.usage_fact
+    monkeypatch.setitem(facts.FACTS, "kv-usage", lambda path, data: computed.append(path) or usage_fact(path, data))
+    assert run(first, "--no-cache") == whole and second in computed and first not in computed
+    assert run(second, "--no-cache") == []  # the whole run reports it in the first file only
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    run(".", *cache)  # a whole run stores every file's usage on the way
+    computed.clear()
+    assert run(first, *cache) == whole and computed == []

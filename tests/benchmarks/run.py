@@ -15,7 +15,8 @@ every number includes interpreter start; the value reported is the median over -
 - warm: the same run again with the cache filled and nothing changed.
 - pre-commit: 10 deterministic files get a comment line appended (a different one each run, so
   they miss the cache like a real edit), then `edgelint check <10 files>` runs from the tree root
-  with the cache warm for everything else; the files are restored after each run.
+  with the cache warm for everything else; the files are restored after each run, and the cache
+  is put back as the warm runs left it (so no sample reuses what an earlier one stored).
 
 Memory: for each run, the peak RSS of its largest process (os.wait4 rusage, which covers the
 process and its reaped children) and the peak of the whole process tree (the sum of PSS, or RSS
@@ -418,8 +419,16 @@ def run_benchmark(args) -> dict:
         precommit = Measurement(f"pre-commit: {len(chosen)} changed files, cache warm")
         originals = {p: (root / p).read_bytes() for p in chosen}
         focus_findings = None
+        # every sample starts from the cache the warm runs left: a pre-commit run must not find
+        # what an earlier sample stored for the same files (real commits name other files)
+        warm_cache = work / "warm-cache"
+        if tool.cache_dir.exists():
+            shutil.copytree(tool.cache_dir, warm_cache, symlinks=True)
         try:
             for run in range(runs):
+                if warm_cache.exists():
+                    shutil.rmtree(tool.cache_dir, ignore_errors=True)
+                    shutil.copytree(warm_cache, tool.cache_dir, symlinks=True)
                 for path, data in originals.items():
                     (root / path).write_bytes(data + f"// edited (benchmark run {run + 1})\n".encode())
                 sample, focus_findings = tool.run(chosen, cache=True)
