@@ -199,11 +199,11 @@ class Cache:
 
     def run_entry(self, key: str) -> dict | None:
         entry = self._checks.get(key)
-        return entry if isinstance(entry, dict) and {"fingerprint", "extra", "findings", "problems"} <= set(entry) \
-            else None
+        return entry if isinstance(entry, dict) and {"fingerprint", "extra", "apps", "findings", "suppressed",
+                                                     "files"} <= set(entry) else None
 
     def store_run(self, key: str, entry: dict) -> None:
-        """What a whole check phase found (`engine._replay_run`)."""
+        """What a whole run found (`engine._replay_run`)."""
         self._checks.put(key, entry)
 
     # -- shared path lists --------------------------------------------------------------------

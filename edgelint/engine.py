@@ -122,6 +122,32 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
                 base = ""
         base = "" if base in (".", "") else base + "/"
         ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
+    # A whole run is memoised (not a run on named files: pre-commit runs are made because files
+    # changed, and their checks' own cached results serve them; not the audit, which needs the model)
+    run_key = None if cache is None or audit or focus is not None else cache_module.key(
+        "run", target or config.target, config.app_targets, [(c.code, repr(config.options_for(c))) for c in checks])
+    replayed = _replay_run(ws, cache, run_key, root, checks) if run_key is not None else None
+    if replayed is not None:  # no file it read has changed
+        return replayed
+    with ws.recording() as everything:
+        result, extra = _lint(ws, cache, config, checks, root, focus, target, audit, progress, jobs)
+    if run_key is not None and not result.incomplete:
+        extra |= {p for dep in everything.deps for p in _dep_paths(dep)} - ws.path_set
+        cache.store_run(run_key, {
+            "fingerprint": _tree_fingerprint(ws, extra), "extra": sorted(extra),
+            "apps": [[a.label, a.target, a.target_reason, str(a.next_version) if a.next_version else None]
+                     for a in result.apps],
+            "findings": [f.to_dict() for f in result.findings], "suppressed": result.suppressed,
+            "files": result.stats["files"]})
+    if cache is not None:
+        cache.save()
+    return result
+
+
+def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root: Path, focus: set[str] | None,
+          target: str | None, audit: bool, progress, jobs: int) -> tuple[RunResult, set[str]]:
+    """The project model, the checks, the suppressions: a run's result, and the paths outside the
+    file list that worker processes read."""
     apps = project.find_apps(ws, target or config.target, config.app_targets)
     if not apps and focus is None:
         broken = [f"{p.path}:{p.span.line if p.span else 1}: {p.message}" for p in ws.problems.values()
@@ -132,22 +158,8 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     linted = [app for app in apps if focus_files is None or any(f in focus_files for f in app.files)
               or any(_in_focus(p, focus) for p in app.wrangler_names)]
     models = [cache_module.key(app_model(ws, app), target) for app in linted]
-    # A whole run is memoised, not a run on named files: those are pre-commit runs, made because
-    # files changed, and their checks' own cached results already serve them.
-    run_key = None if cache is None or audit or focus_files is not None else cache_module.key(
-        "run", models, [(c.code, repr(config.options_for(c))) for c in checks])
-    replayed = _replay_run(ws, cache, run_key) if run_key is not None else None
-    if replayed is not None:  # nothing the last run read has changed
-        findings, incomplete, audit_items = replayed, False, {}
-    else:
-        with ws.recording() as everything:
-            findings, incomplete, audit_items, extra = _check_phase(ws, cache, config, checks, apps, linted, models,
-                                                                   focus_files, audit, progress, jobs)
-        if run_key is not None and not incomplete:
-            extra |= {p for dep in everything.deps for p in _dep_paths(dep)} - ws.path_set
-            cache.store_run(run_key, {"fingerprint": _tree_fingerprint(ws, extra), "extra": sorted(extra),
-                                      "findings": [f.to_dict() for f in findings],
-                                      "problems": [p.to_dict() for p in ws.problems.values()]})
+    findings, incomplete, audit_items, extra = _check_phase(ws, cache, config, checks, apps, linted, models,
+                                                           focus_files, audit, progress, jobs)
     for problem in ws.problems.values():
         findings.append(Finding(problem.code, problem.message, Location(problem.path, problem.span or Span(1, 1, 1, 1)),
                                 META_SEVERITY.get(problem.code, "")))
@@ -165,11 +177,8 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         finding.severity = finding.severity or "error"
     findings, suppressed = apply_suppressions(ws, findings, focus_files, selected, known)
     findings = _dedupe(sorted(findings, key=Finding.sort_key))
-    if cache is not None:
-        cache.save()
     return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
-                     {"files": len(ws.paths), "parsed": len(ws.parsed_paths)},
-                     audit_items)
+                     {"files": len(ws.paths), "parsed": len(ws.parsed_paths)}, audit_items), extra
 
 
 def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]], apps: list[project.App],
@@ -232,9 +241,19 @@ def _tree_fingerprint(ws: Workspace, extra) -> str:
     return cache_module.fingerprint([(p, ws._digest(p)) for p in paths])
 
 
-def _replay_run(ws: Workspace, cache, key: str) -> list[Finding] | None:
-    """The findings of the check phase of an earlier run with the same apps, checks, options and
-    focus, when no file has changed since (then nothing any check read can have changed)."""
+@dataclass(frozen=True)
+class AppInfo:
+    """What the reports show of an app, kept with a memoised run (which builds no project model)."""
+
+    label: str
+    target: str
+    target_reason: str
+    next_version: str | None
+
+
+def _replay_run(ws: Workspace, cache, key: str, root: Path, checks: list[type[Check]]) -> RunResult | None:
+    """The result of an earlier whole run with the same checks, options and targets, when no file
+    it read has changed since: neither the file list nor the bytes of any file."""
     entry = cache.run_entry(key)
     if entry is None:
         return None
@@ -242,14 +261,13 @@ def _replay_run(ws: Workspace, cache, key: str) -> list[Finding] | None:
         if _tree_fingerprint(ws, [str(p) for p in entry["extra"]]) != entry["fingerprint"]:
             return None
         findings = [Finding.from_dict(f) for f in entry["findings"]]
-        problems = [Problem.from_dict(p) for p in entry["problems"]]
-        if not _well_formed(findings, problems):
+        apps = [AppInfo(*(str(v) if v is not None else None for v in app)) for app in entry["apps"]]
+        if not _well_formed(findings, []) or any(a.label is None or a.target is None for a in apps):
             return None
+        return RunResult(root, apps, findings, checks, ws, False, int(entry["suppressed"]),
+                         {"files": int(entry["files"]), "parsed": 0})
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
         return None
-    for problem in problems:
-        ws.problem(problem.code, problem.path, problem.message, problem.span)
-    return findings
 
 
 def _well_formed(findings: list[Finding], problems: list[Problem]) -> bool:
