@@ -25,14 +25,14 @@ MAX_GREPS = 4_000
 
 
 class FileIndex:
-    def __init__(self, data=None):
+    def __init__(self, data=None, started_ns: int | None = None):
         self.searches: list[str] = []  # a search's position is its bit
         self.entries: dict[str, list] = {}  # path -> [size, mtime_ns, ctime_ns, ino, digest, asked, found]
         self.greps: dict[str, list[int]] = {}  # fingerprint of a path list + search -> positions found
         self.changed = False
         self.journal: list | None = None  # in a worker process: what it learned, for the parent
         self._search_ids: dict[str, int] = {}
-        self._racy_from = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        self._racy_from = (started_ns or time.time_ns()) - RACY_SECONDS * 1_000_000_000
         try:
             searches, entries = data["searches"], data["entries"]
             if isinstance(searches, list) and all(isinstance(s, str) for s in searches) and isinstance(entries, dict):
