@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 
-from edgelint.fileindex import MAX_SEARCHES, RACY_SECONDS, FileIndex
+from edgelint.fileindex import MAX_SEARCHES, FileIndex
 
 
 #: The run of these tests "starts" a minute from now, so the files they write are old enough.
