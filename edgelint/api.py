@@ -19,12 +19,27 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 from edgelint.parsing import ParsedFile, Span
-from edgelint.project import App, Route, Runtime, Version
-from edgelint.summary import ModuleSummary
-from edgelint.workspace import Workspace
+
+if TYPE_CHECKING:
+    from edgelint.project import App, Route, Runtime, Version
+    from edgelint.summary import ModuleSummary
+    from edgelint.workspace import Workspace
+
+#: Re-exported for checks and plugins, imported when first used: a run whose results all come
+#: from the cache never needs the project model or summaries.
+_LAZY = {"App": "edgelint.project", "Route": "edgelint.project", "Runtime": "edgelint.project",
+         "Version": "edgelint.project", "ModuleSummary": "edgelint.summary", "Workspace": "edgelint.workspace"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 SEVERITIES = ("note", "warning", "error")
 AREAS = ("runtime", "edge-compat", "kv", "image", "polyfill", "ratelimit", "meta")

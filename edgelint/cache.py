@@ -23,10 +23,13 @@ import re
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgelint import __version__
 from edgelint.fileindex import FileIndex
-from edgelint.summary import ModuleSummary
+
+if TYPE_CHECKING:
+    from edgelint.summary import ModuleSummary
 
 MAX_SUMMARIES = 60_000
 MAX_CHECK_ENTRIES = 16_000
@@ -40,7 +43,9 @@ GROUPED = ("digest", "fact")
 
 @cache
 def code_digest() -> str:
-    """A digest of edgelint's own source (engine and checks), so edits invalidate results."""
+    """Changes whenever edgelint's own source (engine and checks) changes, so edits invalidate
+    results: the version and the name, size and modification time of every source file (their
+    stat, not their bytes: hashing all of them cost 40 ms, more than a whole warm run's checks)."""
     import edgelint
     import edgelint.checks as checks
 
@@ -49,9 +54,10 @@ def code_digest() -> str:
         folder = Path(package.__file__).parent
         for path in sorted(folder.rglob("*.py")):
             try:
-                h.update(path.read_bytes())
+                info = path.stat()
             except OSError:
-                pass
+                continue
+            h.update(f"{path.relative_to(folder)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "replace"))
     return h.hexdigest()
 
 
@@ -137,6 +143,8 @@ class Cache:
         data = self._summaries.get(digest)
         if data is None:
             return None
+        from edgelint.summary import ModuleSummary
+
         try:
             return ModuleSummary.from_dict(data)
         except (KeyError, TypeError, ValueError):
@@ -194,7 +202,8 @@ class Cache:
         stored = []
         for kind, values in groups.items():
             values.sort(key=lambda item: item[0])
-            stored.append([list(kind), self.store_list([rel for rel, _ in values]), fingerprint(values)])
+            stored.append([list(kind), self.store_list([rel for rel, _ in values]),
+                           fingerprint([value for _, value in values])])
         self._checks.put(key, {"groups": stored, "deps": others, "findings": findings, "problems": problems})
 
     def run_entry(self, key: str) -> dict | None:
@@ -317,10 +326,11 @@ def list_digest(paths: list[str]) -> str:
     return hashlib.blake2b("\0".join(paths).encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
-def fingerprint(values: list[tuple[str, object]]) -> str:
-    """One digest for many (path, value) pairs, in their order (values: digests or JSON facts)."""
-    text = "\0".join(f"{rel}\1{value if type(value) is str else json.dumps(value)}" for rel, value in values)
-    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
+def fingerprint(values: list, *, label: str = "") -> str:
+    """One digest for many values, in their order: file digests (strings) or facts (JSON). The
+    paths they belong to are named by the caller (a stored path list, or `label`)."""
+    text = "\0".join(value if type(value) is str else json.dumps(value) for value in values)
+    return hashlib.blake2b(f"{label}\1{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
 def key(*parts) -> str:

@@ -11,13 +11,17 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgelint import cache as cache_module
-from edgelint import files, parallel, project, registry, suppressions, watchdog
+from edgelint import files, parallel, registry, suppressions, watchdog
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
 from edgelint.workspace import Problem, Workspace
+
+if TYPE_CHECKING:
+    from edgelint import project
 
 META_SEVERITY = {"EDGE901": "note", "EDGE902": "error", "EDGE903": "note"}
 
@@ -148,6 +152,8 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
           target: str | None, audit: bool, progress, jobs: int) -> tuple[RunResult, set[str]]:
     """The project model, the checks, the suppressions: a run's result, and the paths outside the
     file list that worker processes read."""
+    from edgelint import project  # here: a replayed run builds no project model
+
     apps = project.find_apps(ws, target or config.target, config.app_targets)
     if not apps and focus is None:
         broken = [f"{p.path}:{p.span.line if p.span else 1}: {p.message}" for p in ws.problems.values()
@@ -238,7 +244,7 @@ def _dep_paths(dep: tuple) -> tuple:
 def _tree_fingerprint(ws: Workspace, extra) -> str:
     """The file list and the bytes of every file, plus the files outside the list a run read."""
     paths = ws._paths + sorted(set(extra) - ws.path_set)
-    return cache_module.fingerprint([(p, ws._digest(p)) for p in paths])
+    return cache_module.fingerprint([ws._digest(p) for p in paths], label=cache_module.list_digest(paths))
 
 
 @dataclass(frozen=True)
@@ -473,8 +479,8 @@ def _group_now(ws: Workspace, cache, kind: list, list_id: str) -> tuple[list, st
         if paths is None or not kind or kind[0] not in cache_module.GROUPED:
             memo[key] = [], None
         else:
-            values = [(rel, ws.current((*kind, rel))) for rel in paths]
-            memo[key] = values, cache_module.fingerprint(values)
+            now = [ws._digest(rel) for rel in paths] if kind[0] == "digest" else [ws._fact(kind[1], rel) for rel in paths]
+            memo[key] = list(zip(paths, now)), cache_module.fingerprint(now)
     return memo[key]
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from edgelint import jsvalues, nextconfig, wrangler
 from edgelint.parsing import SOURCE_EXTENSIONS, Span, offset_span
-from edgelint.summary import Export, ModuleSummary
 from edgelint.workspace import Workspace
+
+if TYPE_CHECKING:
+    from edgelint import nextconfig, wrangler
+    from edgelint.summary import Export, ModuleSummary
 
 TARGETS = ("next-on-pages", "opennext", "vercel", "node")
 APP_FILE_KINDS = {"page", "layout", "route", "template", "default", "not-found", "error", "global-error",
@@ -129,6 +132,8 @@ class App:
 
 def find_apps(ws: Workspace, target_override: str | None = None, app_targets: dict | None = None) -> list[App]:
     """Every Next.js app below the workspace root (a package.json with `next`, or a next.config)."""
+    from edgelint import nextconfig  # here, not at the top: checks import this module, replayed runs need none of it
+
     roots = set()
     for path in ws.paths:
         name = path.rsplit("/", 1)[-1]
@@ -177,6 +182,8 @@ def _dependencies(package: dict) -> dict:
 
 
 def _build_app(ws: Workspace, root: str, package: dict, override: str | None, configured: str | None) -> App:
+    from edgelint import nextconfig, wrangler
+
     deps = _dependencies(package)
     version = parse_version(deps.get("next"))
     scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
@@ -436,5 +443,7 @@ def literal_export(summary: ModuleSummary | None, name: str):
     """The literal value of an export, None if absent or not literal."""
     if summary is None:
         return None
+    from edgelint import jsvalues
+
     value = summary.value(name)
     return None if isinstance(value, jsvalues.Unknown) else value

@@ -18,13 +18,16 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgelint import files, parsing
 from edgelint import facts
 from edgelint.cache import fingerprint, list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
-from edgelint.summary import ModuleSummary, summarize
+
+if TYPE_CHECKING:
+    from edgelint.summary import ModuleSummary
 
 
 #: Below this many files to summarise, a process pool costs more than it saves.
@@ -313,7 +316,7 @@ class Workspace:
     def _contents(self, list_id: str, paths: list[str]) -> str:
         """A fingerprint of the paths and their bytes (memoised per path list)."""
         if list_id not in self._fingerprints:
-            self._fingerprints[list_id] = fingerprint([(path, self._digest(path)) for path in paths])
+            self._fingerprints[list_id] = fingerprint([self._digest(path) for path in paths], label=list_id)
         return self._fingerprints[list_id]
 
     def register_scope(self, paths: list[str]) -> None:
@@ -397,6 +400,7 @@ class Workspace:
         if len(pending) < POOL_THRESHOLD or self.jobs <= 1:
             return
         from edgelint import pool
+        from edgelint.summary import ModuleSummary as summary_type
 
         try:
             results = list(pool.summarize_all(pending, self.jobs))
@@ -405,7 +409,7 @@ class Workspace:
         for rel, result in results:
             if result is None:
                 continue  # timed out or failed: `summary` will parse it and report why
-            summary = ModuleSummary.from_dict(result)
+            summary = summary_type.from_dict(result)
             self._summaries[rel] = summary
             if summary.parse_errors:
                 self.problem("EDGE901", rel, SYNTAX_ERROR_MESSAGE, summary.parse_errors[0])
@@ -440,6 +444,8 @@ class Workspace:
         if summary is None:
             pf = self.parse(rel)
             if pf is not None:
+                from edgelint.summary import summarize
+
                 summary = summarize(pf)
                 if self.cache is not None and digest is not None:
                     self.cache.store_summary(digest, summary)
