@@ -127,8 +127,7 @@ class Cache:
         self._checks = _Shards(self.folder, "c")
         self._facts = _Shards(self.folder, "f")
         self._file_index: FileIndex | None = None
-        self._lists: dict[str, list[str]] | None = None
-        self._lists_changed = False
+        self._lists = _Shards(self.folder, "l")
         self._journal: list | None = None
 
     @property
@@ -169,11 +168,7 @@ class Cache:
     @property
     def file_index(self) -> FileIndex:
         if self._file_index is None:
-            try:
-                data = json.loads((self.folder / "files.json").read_text("utf-8"))
-            except (OSError, ValueError, UnicodeDecodeError):
-                data = None  # missing or corrupt: start empty, rewrite at the end
-            self._file_index = FileIndex(data)
+            self._file_index = FileIndex(_read_json(self.folder / "files.json"), _read_json(self.folder / "greps.json"))
         return self._file_index
 
     # -- check results ------------------------------------------------------------------------
@@ -217,28 +212,15 @@ class Cache:
 
     # -- shared path lists --------------------------------------------------------------------
 
-    def _path_lists(self) -> dict[str, list[str]]:
-        if self._lists is None:
-            try:
-                data = json.loads((self.folder / "lists.json").read_text("utf-8"))
-            except (OSError, ValueError, UnicodeDecodeError):
-                data = None
-            self._lists = data if isinstance(data, dict) else {}
-        return self._lists
-
     def path_list(self, digest: str) -> list[str] | None:
-        paths = self._path_lists().get(digest)
+        paths = self._lists.get(digest)
         ok = isinstance(paths, list) and all(isinstance(p, str) for p in paths) and list_digest(paths) == digest
         return paths if ok else None
 
     def store_list(self, paths: list[str]) -> str:
         digest = list_digest(paths)
-        lists = self._path_lists()
-        if digest not in lists:
-            lists[digest] = list(paths)
-            self._lists_changed = True
-            if self._journal is not None:
-                self._journal.append(("list", digest, lists[digest]))
+        if self._lists.get(digest) is None:
+            self._lists.put(digest, list(paths))
         return digest
 
     # -- worker processes (`edgelint.parallel`) -----------------------------------------------
@@ -246,7 +228,7 @@ class Cache:
     def start_journal(self) -> None:
         """In a worker process: keep every write, for `take_journal`."""
         self._journal = []
-        for shards in (self._summaries, self._checks, self._facts):
+        for shards in (self._summaries, self._checks, self._facts, self._lists):
             shards.journal = self._journal
         self.file_index.journal = self._journal
 
@@ -256,23 +238,20 @@ class Cache:
 
     def apply(self, journal: list) -> None:
         """Make the writes a worker process made (in the order it made them)."""
-        shards = {s.prefix: s for s in (self._summaries, self._checks, self._facts)}
+        shards = {s.prefix: s for s in (self._summaries, self._checks, self._facts, self._lists)}
         index = self.file_index
         for kind, *args in journal:
             if kind == "shard":
                 shards[args[0]].put(args[1], args[2])
-            elif kind == "list":
-                self._path_lists().setdefault(args[0], args[1])
-                self._lists_changed = True
             else:
                 getattr(index, kind)(*args)
 
     # -- writing ------------------------------------------------------------------------------
 
     def save(self) -> None:
-        index_changed = self._file_index is not None and self._file_index.changed
-        if not (self._summaries._dirty or self._checks._dirty or self._facts._dirty or index_changed
-                or self._lists_changed):
+        index = self._file_index
+        if not (self._summaries._dirty or self._checks._dirty or self._facts._dirty or self._lists._dirty
+                or (index is not None and (index.changed or index.greps_changed))):
             return
         try:
             fresh = not self.directory.exists()
@@ -283,14 +262,11 @@ class Cache:
             self._summaries.save(MAX_SUMMARIES // 256 + 1)
             self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
             self._facts.save(MAX_FACT_ENTRIES // 256 + 1)
-            if index_changed:
-                _write_atomically(self.folder / "files.json",
-                                  json.dumps(self._file_index.to_dict(), separators=(",", ":")))
-            if self._lists_changed:
-                lists = self._lists
-                if len(lists) > MAX_PATH_LISTS:
-                    lists = dict(list(lists.items())[-MAX_PATH_LISTS:])
-                _write_atomically(self.folder / "lists.json", json.dumps(lists, separators=(",", ":")))
+            self._lists.save(MAX_PATH_LISTS // 256 + 1)
+            if index is not None and index.changed:
+                _write_atomically(self.folder / "files.json", json.dumps(index.to_dict(), separators=(",", ":")))
+            if index is not None and index.greps_changed:
+                _write_atomically(self.folder / "greps.json", json.dumps(index.greps_to_dict(), separators=(",", ":")))
             for other in self.directory.iterdir():  # caches of other edgelint versions
                 if other != self.folder and _CACHE_FOLDER.fullmatch(other.name) and other.is_dir() \
                         and not other.is_symlink():
@@ -302,7 +278,15 @@ class Cache:
 #: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
 #: (`cache-dir` may point at a folder that holds other files).
 _CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
-_CACHE_FILE = re.compile(r"[scf]-[0-9a-f]{2}\.json|files\.json|lists\.json|\.tmp-.*\.json")
+_CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{2}\.json|files\.json|greps\.json|\.tmp-.*\.json")
+
+
+def _read_json(path: Path):
+    """The JSON in a cache file, None when it is missing or corrupt (it is rewritten at the end)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
 
 
 def _ours(directory: Path) -> bool:

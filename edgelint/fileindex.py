@@ -25,11 +25,12 @@ MAX_GREPS = 4_000
 
 
 class FileIndex:
-    def __init__(self, data=None, started_ns: int | None = None):
+    def __init__(self, data=None, greps=None, started_ns: int | None = None):
         self.searches: list[str] = []  # a search's position is its bit
         self.entries: dict[str, list] = {}  # path -> [size, mtime_ns, ctime_ns, ino, digest, asked, found]
         self.greps: dict[str, list[int]] = {}  # fingerprint of a path list + search -> positions found
-        self.changed = False
+        self.changed = False  # entries or searches (files.json)
+        self.greps_changed = False  # greps (greps.json)
         self.journal: list | None = None  # in a worker process: what it learned, for the parent
         self._search_ids: dict[str, int] = {}
         self._racy_from = (started_ns or time.time_ns()) - RACY_SECONDS * 1_000_000_000
@@ -38,17 +39,17 @@ class FileIndex:
             if isinstance(searches, list) and all(isinstance(s, str) for s in searches) and isinstance(entries, dict):
                 self.searches = searches[:MAX_SEARCHES]
                 self.entries = {k: v for k, v in entries.items() if _well_formed(v)}
-            greps = data.get("greps")
-            if isinstance(greps, dict):
-                self.greps = {k: v for k, v in greps.items()
-                              if isinstance(v, list) and all(type(i) is int and i >= 0 for i in v)}
         except (TypeError, KeyError, AttributeError):
             pass  # no index yet, or a malformed one: start empty
         self._search_ids = {s: i for i, s in enumerate(self.searches)}
+        if isinstance(greps, dict):
+            self.greps = {k: v for k, v in greps.items() if isinstance(v, list) and all(type(i) is int and i >= 0 for i in v)}
 
     def to_dict(self) -> dict:
-        greps = self.greps if len(self.greps) <= MAX_GREPS else dict(list(self.greps.items())[-MAX_GREPS:])
-        return {"searches": self.searches, "entries": self.entries, "greps": greps}
+        return {"searches": self.searches, "entries": self.entries}
+
+    def greps_to_dict(self) -> dict:
+        return self.greps if len(self.greps) <= MAX_GREPS else dict(list(self.greps.items())[-MAX_GREPS:])
 
     @staticmethod
     def stat_of(path: str) -> tuple | None:
@@ -126,7 +127,7 @@ class FileIndex:
         if self.journal is not None:
             self.journal.append(("note_grep_positions", key, positions))
         self.greps[key] = positions
-        self.changed = True
+        self.greps_changed = True
 
 
 def _well_formed(entry) -> bool:

@@ -56,7 +56,7 @@ def test_it_survives_a_round_trip_and_ignores_malformed_data(tmp_path):
     index.remember("a.ts", stat, "d1")
     index.note_answer("a.ts", "s", True)
     index.note_grep_positions("key", [0, 2])
-    again = FileIndex(index.to_dict(), started_ns=LATER)
+    again = FileIndex(index.to_dict(), index.greps_to_dict(), started_ns=LATER)
     assert again.digest("a.ts", stat) == "d1" and again.answer("a.ts", "s") is True
     assert again.grep("key", ["p0", "p1", "p2"]) == ["p0", "p2"] and again.grep("key", ["p0"]) is None
     for junk in (None, [], {"searches": "x", "entries": {}}, {"searches": [], "entries": {"a.ts": [1, 2]}},
