@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgelint.api import Context, Fix, Location, Route, Span
 from edgelint.project import HTTP_METHODS
-from edgelint.summary import ModuleSummary
+
+if TYPE_CHECKING:
+    from edgelint.summary import ModuleSummary
 
 #: Route kinds whose own segment config (`runtime`, `dynamic`, …) Next.js reads.
 SEGMENT_KINDS = ("page", "layout", "route", "metadata", "not-found", "pages-page", "api", "middleware")

@@ -17,7 +17,6 @@ implements `run(ctx)` and yields `Finding`s. Third-party plugins register a modu
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
@@ -158,6 +157,8 @@ class Check:
 
     @classmethod
     def docs(cls) -> str:
+        import inspect
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,6 +108,7 @@ class _Shards:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    import tempfile
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
