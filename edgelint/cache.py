@@ -313,7 +313,10 @@ def list_digest(paths: list[str]) -> str:
 def fingerprint(values: list, *, label: str = "") -> str:
     """One digest for many values, in their order: file digests (strings) or facts (JSON). The
     paths they belong to are named by the caller (a stored path list, or `label`)."""
-    text = "\0".join(value if type(value) is str else json.dumps(value) for value in values)
+    try:
+        text = "\0".join(values)  # file digests: all strings (the common case, and a fast one)
+    except TypeError:
+        text = "\0".join(value if type(value) is str else json.dumps(value) for value in values)
     return hashlib.blake2b(f"{label}\1{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 

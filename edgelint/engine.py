@@ -244,7 +244,7 @@ def _dep_paths(dep: tuple) -> tuple:
 def _tree_fingerprint(ws: Workspace, extra) -> str:
     """The file list and the bytes of every file, plus the files outside the list a run read."""
     paths = ws._paths + sorted(set(extra) - ws.path_set)
-    return cache_module.fingerprint([ws._digest(p) for p in paths], label=cache_module.list_digest(paths))
+    return cache_module.fingerprint(ws.digests(paths), label=cache_module.list_digest(paths))
 
 
 @dataclass(frozen=True)
@@ -479,7 +479,7 @@ def _group_now(ws: Workspace, cache, kind: list, list_id: str) -> tuple[list, st
         if paths is None or not kind or kind[0] not in cache_module.GROUPED:
             memo[key] = [], None
         else:
-            now = [ws._digest(rel) for rel in paths] if kind[0] == "digest" else [ws._fact(kind[1], rel) for rel in paths]
+            now = ws.digests(paths) if kind[0] == "digest" else [ws._fact(kind[1], rel) for rel in paths]
             memo[key] = list(zip(paths, now)), cache_module.fingerprint(now)
     return memo[key]
 

@@ -316,8 +316,16 @@ class Workspace:
     def _contents(self, list_id: str, paths: list[str]) -> str:
         """A fingerprint of the paths and their bytes (memoised per path list)."""
         if list_id not in self._fingerprints:
-            self._fingerprints[list_id] = fingerprint([self._digest(path) for path in paths], label=list_id)
+            self._fingerprints[list_id] = fingerprint(self.digests(paths), label=list_id)
         return self._fingerprints[list_id]
+
+    def digests(self, paths: list[str]) -> list[str | None]:
+        """The digests of many files (a C-level lookup for the ones already known: this runs over
+        every file of an app, many times in a run)."""
+        known = self._digests
+        for path in [p for p in paths if p not in known]:
+            self._digest(path)
+        return list(map(known.__getitem__, paths))
 
     def register_scope(self, paths: list[str]) -> None:
         """Make a list of paths known before cached results that grep it are validated."""
