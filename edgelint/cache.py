@@ -207,7 +207,7 @@ class Cache:
                                                      "files"} <= set(entry) else None
 
     def store_run(self, key: str, entry: dict) -> None:
-        """What a whole run found (`engine._replay_run`)."""
+        """What a whole run found (`replay.replay_run`)."""
         self._checks.put(key, entry)
 
     # -- shared path lists --------------------------------------------------------------------

@@ -7,6 +7,7 @@ incomplete.
 
 from __future__ import annotations
 
+import functools
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -14,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edgelint import cache as cache_module
-from edgelint import files, parallel, registry, suppressions, watchdog
+from edgelint import files, parallel, registry, replay, suppressions, watchdog
 from edgelint.api import Check, Context, Finding, Location
 from edgelint.config import Config, ConfigError
 from edgelint.parsing import SOURCE_EXTENSIONS, Span
-from edgelint.workspace import Problem, Workspace
+from edgelint.workspace import Workspace
 
 if TYPE_CHECKING:
     from edgelint import project
@@ -130,19 +131,14 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     # changed, and their checks' own cached results serve them; not the audit, which needs the model)
     run_key = None if cache is None or audit or focus is not None else cache_module.key(
         "run", target or config.target, config.app_targets, [(c.code, repr(config.options_for(c))) for c in checks])
-    replayed = _replay_run(ws, cache, run_key, root, checks) if run_key is not None else None
+    replayed = replay.replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # no file it read has changed
-        return replayed
+        apps, findings, suppressed, count = replayed
+        return RunResult(root, apps, findings, checks, ws, False, suppressed, {"files": count, "parsed": 0})
     with ws.recording() as everything:
         result, extra = _lint(ws, cache, config, checks, root, focus, target, audit, progress, jobs)
     if run_key is not None and not result.incomplete:
-        extra |= {p for dep in everything.deps for p in _dep_paths(dep)} - ws.path_set
-        cache.store_run(run_key, {
-            "fingerprint": _tree_fingerprint(ws, extra), "extra": sorted(extra),
-            "apps": [[a.label, a.target, a.target_reason, str(a.next_version) if a.next_version else None]
-                     for a in result.apps],
-            "findings": [f.to_dict() for f in result.findings], "suppressed": result.suppressed,
-            "files": result.stats["files"]})
+        replay.store_run(ws, cache, run_key, result, everything.deps, extra)
     if cache is not None:
         cache.save()
     return result
@@ -216,75 +212,15 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
                     findings += broken
                     incomplete |= bool(broken)
                 continue
-            cached = replay_check(ctx, check, cache, model)
+            cached = replay.replay_check(ctx, check, cache, model)
             if cached is not None:
                 findings += cached
             else:
                 pending.setdefault((ctx, model, check.area), []).append(check)
     # while worker processes run the checks, this process reads the suppression comments
-    meanwhile = lambda: _suppression_files(ws, focus_files)  # noqa: E731
+    meanwhile = functools.partial(_suppression_files, ws, focus_files)
     found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs, runs, meanwhile)
     return findings + found, incomplete or failed, audit_items, extra
-
-
-# ------------------------------------------------------------------------------------------------
-# A whole run replayed when nothing it read has changed
-
-
-def _dep_paths(dep: tuple) -> tuple:
-    """The paths a recorded dependency names."""
-    kind = dep[0]
-    if kind in ("digest", "contains"):
-        return dep[1:2]
-    if kind == "fact":
-        return dep[2:3]
-    return ()
-
-
-def _tree_fingerprint(ws: Workspace, extra) -> str:
-    """The file list and the bytes of every file, plus the files outside the list a run read."""
-    paths = ws._paths + sorted(set(extra) - ws.path_set)
-    return cache_module.fingerprint(ws.digests(paths), label=cache_module.list_digest(paths))
-
-
-@dataclass(frozen=True)
-class AppInfo:
-    """What the reports show of an app, kept with a memoised run (which builds no project model)."""
-
-    label: str
-    target: str
-    target_reason: str
-    next_version: str | None
-
-
-def _replay_run(ws: Workspace, cache, key: str, root: Path, checks: list[type[Check]]) -> RunResult | None:
-    """The result of an earlier whole run with the same checks, options and targets, when no file
-    it read has changed since: neither the file list nor the bytes of any file."""
-    entry = cache.run_entry(key)
-    if entry is None:
-        return None
-    try:
-        if _tree_fingerprint(ws, [str(p) for p in entry["extra"]]) != entry["fingerprint"]:
-            return None
-        findings = [Finding.from_dict(f) for f in entry["findings"]]
-        apps = [AppInfo(*(str(v) if v is not None else None for v in app)) for app in entry["apps"]]
-        if not _well_formed(findings, []) or any(a.label is None or a.target is None for a in apps):
-            return None
-        return RunResult(root, apps, findings, checks, ws, False, int(entry["suppressed"]),
-                         {"files": int(entry["files"]), "parsed": 0})
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
-        return None
-
-
-def _well_formed(findings: list[Finding], problems: list[Problem]) -> bool:
-    """Whether findings and problems read from the cache have the types reports rely on."""
-    for item in [*problems, *findings]:
-        spans = [item.span] if isinstance(item, Problem) else \
-            [loc.span for loc in (item.location, *item.related, *item.flow)]
-        if not all(span is None or all(type(v) is int for v in span) for span in spans) or \
-                not all(isinstance(v, str) for v in (item.code, item.path, item.message)):
-            return False
-    return True
 
 
 # ------------------------------------------------------------------------------------------------
@@ -295,36 +231,8 @@ def run_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tupl
     """Run one check on one app, or replay its cached findings when none of its inputs changed.
 
     Returns the findings and whether the check crashed (then an EDGE906 finding says where)."""
-    cached = replay_check(ctx, check, cache, model_key)
+    cached = replay.replay_check(ctx, check, cache, model_key)
     return (cached, False) if cached is not None else execute_check(ctx, check, cache, model_key)
-
-
-def _check_keys(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[str | None, str | None]:
-    """The cache keys of a check's whole-project result and of this run's result. A run on named
-    files (pre-commit) may reuse a whole-project result (the engine filters it to the focus), but
-    stores its own under a key of its own: it may have looked at less."""
-    if cache is None:
-        return None, None
-    full_key = cache_module.key("check", check.code, repr(check.options), model_key)
-    return full_key, full_key if ctx.focus is None else cache_module.key(full_key, sorted(ctx.focus))
-
-
-def replay_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> list[Finding] | None:
-    """The cached findings of a check whose recorded inputs are all unchanged, else None."""
-    if cache is None:
-        return None
-    ws = ctx.ws
-    for candidate in dict.fromkeys(_check_keys(ctx, check, cache, model_key)):
-        try:  # validating an entry runs its recorded byte searches: bounded like a check
-            with watchdog.watch(watchdog.Budget()):
-                cached = _cached_result(ws, cache, cache.check_entry(candidate))
-        except watchdog.CheckTimeout:
-            cached = None
-        if cached is not None:
-            findings, deps, problems, scopes = cached
-            ws.replay(deps, problems, scopes)
-            return findings
-    return None
 
 
 def execute_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> tuple[list[Finding], bool]:
@@ -354,7 +262,7 @@ def execute_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> 
         finally:
             ctx.budget = ws.on_file = None
     if cache is not None:
-        cache.store_check(_check_keys(ctx, check, cache, model_key)[1], recorder.deps, [f.to_dict() for f in findings],
+        cache.store_check(replay.check_keys(ctx, check, cache, model_key)[1], recorder.deps, [f.to_dict() for f in findings],
                           [p.to_dict() for p in recorder.problems], recorder.scopes)
     return findings, False
 
@@ -436,52 +344,11 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
             findings += found
             incomplete |= failed
     ws.forget_trees()
-    read = {p for dep in recorder.deps for p in _dep_paths(dep)} - ws.path_set
+    read = {p for dep in recorder.deps for p in replay.dep_paths(dep)} - ws.path_set
     problems = [{"code": p.code, "path": p.path, "message": p.message, "span": p.span}
                 for key, p in ws.problems.items() if key not in known]
     return ([f.to_dict() for f in findings], incomplete, problems, cache.take_journal() if cache is not None else [],
             sorted(read))
-
-
-def _cached_result(ws: Workspace, cache, entry: dict | None):
-    """(findings, dependencies, problems, scopes) of a cache entry whose dependencies still have
-    their recorded values, else None. A malformed entry is a miss: the cache is input too."""
-    if entry is None:
-        return None
-    try:
-        grouped = {}
-        for kind, list_id, group_fingerprint in entry["groups"]:
-            values, now = _group_now(ws, cache, kind, list_id)
-            if now != group_fingerprint:
-                return None
-            grouped.update(((*kind, rel), value) for rel, value in values)
-        deps = {tuple(dep): value for dep, value in entry["deps"]}
-        if not all(ws.current(dep, cache.path_list) == value for dep, value in deps.items()):
-            return None
-        problems = [Problem.from_dict(p) for p in entry["problems"]]
-        findings = [Finding.from_dict(f) for f in entry["findings"]]
-        if not _well_formed(findings, problems):
-            return None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
-        return None
-    deps.update(grouped)
-    scopes = {dep[1]: ws._scopes.get(dep[1]) or cache.path_list(dep[1]) for dep in deps if dep[0] == "grep"}
-    return findings, deps, problems, scopes
-
-
-def _group_now(ws: Workspace, cache, kind: list, list_id: str) -> tuple[list, str | None]:
-    """The current values of a group of dependencies (one kind, a stored path list) and their
-    fingerprint; memoised for the run, as many entries share a group."""
-    memo = ws.memo.setdefault("groups", {})
-    key = (tuple(kind), list_id)
-    if key not in memo:
-        paths = cache.path_list(list_id)
-        if paths is None or not kind or kind[0] not in cache_module.GROUPED:
-            memo[key] = [], None
-        else:
-            now = ws.digests(paths) if kind[0] == "digest" else [ws._fact(kind[1], rel) for rel in paths]
-            memo[key] = list(zip(paths, now)), cache_module.fingerprint(now)
-    return memo[key]
 
 
 def _app_file(ws: Workspace, app: project.App) -> str:
