@@ -205,7 +205,16 @@ def test_notes_alone_never_fail_the_run(cli, make_app):
     assert codes(result) == ["EDGE901"]
 
 
-def test_crashing_check_is_edge906_and_exit_2(cli, make_app, monkeypatch):
+@pytest.mark.parametrize("where", ["here", "in a worker process"])
+def test_crashing_check_is_edge906_and_exit_2(cli, make_app, monkeypatch, where):
+    from edgelint import parallel
+
+    if where != "here":
+        if not parallel.available():
+            pytest.skip("no fork here: checks never run in worker processes")
+        monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+        monkeypatch.setattr(parallel, "MIN_FILES", 1)
+
     class Crashing(Check):
         code, name, area = "EDGE991", "always-crashes", "meta"
 
@@ -215,7 +224,7 @@ def test_crashing_check_is_edge906_and_exit_2(cli, make_app, monkeypatch):
 
     patched = tuple(sorted([*registry.all_checks(), Crashing], key=lambda c: c.code))
     monkeypatch.setattr(registry, "all_checks", lambda: patched)
-    result = cli("check", make_app(), "--format", "json")
+    result = cli("check", make_app(), "--format", "json", "--jobs", "2")
     assert_clean_exit(result, 2)
     doc = json.loads(result.stdout)
     [crash] = [f for f in doc["findings"] if f["code"] == "EDGE906"]
