@@ -127,6 +127,7 @@ class Cache:
         self._checks = _Shards(self.folder, "c")
         self._facts = _Shards(self.folder, "f")
         self._file_index: FileIndex | None = None
+        self._walk_memo: dict | None = None
         self._lists = _Shards(self.folder, "l")
         self._journal: list | None = None
 
@@ -170,6 +171,16 @@ class Cache:
         if self._file_index is None:
             self._file_index = FileIndex(_read_json(self.folder / "files.json"), _read_json(self.folder / "greps.json"))
         return self._file_index
+
+    @property
+    def walk_memo(self) -> dict:
+        """What each folder held at the last walk (`files._walk`; unused in git work trees)."""
+        if self._walk_memo is None:
+            data = _read_json(self.folder / "dirs.json")
+            dirs = data.get("dirs") if isinstance(data, dict) else None
+            ok = isinstance(dirs, dict) and all(_listing(folder, value) for folder, value in dirs.items())
+            self._walk_memo = {"dirs": dirs if ok else {}}
+        return self._walk_memo
 
     # -- check results ------------------------------------------------------------------------
 
@@ -250,8 +261,9 @@ class Cache:
 
     def save(self) -> None:
         index = self._file_index
+        walked = self._walk_memo is not None and self._walk_memo.get("changed")
         if not (self._summaries._dirty or self._checks._dirty or self._facts._dirty or self._lists._dirty
-                or (index is not None and (index.changed or index.greps_changed))):
+                or (index is not None and (index.changed or index.greps_changed)) or walked):
             return
         try:
             fresh = not self.directory.exists()
@@ -265,6 +277,9 @@ class Cache:
             self._lists.save(MAX_PATH_LISTS // 256 + 1)
             if index is not None and index.changed:
                 _write_atomically(self.folder / "files.json", json.dumps(index.to_dict(), separators=(",", ":")))
+            if walked:
+                _write_atomically(self.folder / "dirs.json", json.dumps({"dirs": self._walk_memo["dirs"]},
+                                                                        separators=(",", ":")))
             if index is not None and index.greps_changed:
                 _write_atomically(self.folder / "greps.json", json.dumps(index.greps_to_dict(), separators=(",", ":")))
             for other in self.directory.iterdir():  # caches of other edgelint versions
@@ -278,7 +293,22 @@ class Cache:
 #: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
 #: (`cache-dir` may point at a folder that holds other files).
 _CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
-_CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{2}\.json|files\.json|greps\.json|\.tmp-.*\.json")
+_CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{2}\.json|files\.json|greps\.json|dirs\.json|\.tmp-.*\.json")
+
+
+def _listing(folder, value) -> bool:
+    """A well-formed folder listing of the walk memo: names only of the folder's own children
+    (no `..`, no separators), so a planted memo cannot make edgelint read outside the tree."""
+    def child(path) -> bool:
+        if not isinstance(path, str) or (folder and not path.startswith(folder + "/")):
+            return False
+        name = path[len(folder) + 1:] if folder else path
+        return name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
+
+    return (isinstance(folder, str) and isinstance(value, list) and len(value) == 5 and type(value[0]) is int
+            and type(value[1]) is int and (value[2] is None or (isinstance(value[2], list)
+                                                                 and all(type(x) is int for x in value[2])))
+            and isinstance(value[3], list) and isinstance(value[4], list) and all(map(child, value[3] + value[4])))
 
 
 def _read_json(path: Path):

@@ -16,6 +16,7 @@ import errno
 import os
 import re
 import stat
+import time
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +38,12 @@ def _skipped_dir(rel: str) -> bool:
     return any(part in ALWAYS_SKIPPED for part in rel.split("/")[:-1])
 
 
-def discover(root: Path) -> list[str]:
-    """Relative, '/'-separated paths of the files below `root`, sorted."""
+def discover(root: Path, memo: dict | None = None) -> list[str]:
+    """Relative, '/'-separated paths of the files below `root`, sorted (`memo`: see `_walk`)."""
     listed = _git_files(root)
     walked = listed is None
     if walked:
-        listed = _walk(root)  # links are already judged there
+        listed = _walk(root, memo)  # links are already judged there
     result = set()
     root_real = os.path.realpath(root)
     for rel in listed:
@@ -113,40 +114,68 @@ def _git_files(root: Path) -> list[str] | None:
     return names
 
 
-def _walk(root: Path) -> list[str]:
+#: A folder changed less than this before a walk is listed again next time, not reused (a change
+#: within the same clock tick could leave its modification time as it was).
+RACY_NS = 2_000_000_000
+
+
+def _walk(root: Path, memo: dict | None = None) -> list[str]:
     """Files below `root`, `.gitignore` applied, symbolic links to folders not followed. An explicit
     stack, not `os.walk`: that recurses once per level in Python 3.11, and a tree 1,000 folders deep
-    ended in a RecursionError."""
+    ended in a RecursionError.
+
+    `memo` (kept by the cache between runs) holds what each folder held after `.gitignore` was
+    applied: a folder whose modification time and inode are unchanged (no entry added, removed or
+    renamed) and whose `.gitignore`, if any, is unchanged is not listed again. A changed
+    `.gitignore` lists everything below it again. The memo is updated in place."""
     found: list[str] = []
-    specs: list[tuple[str, object]] = []  # (folder of a .gitignore, its verdict), shallowest first
+    specs: list[list] = []  # [folder of a .gitignore, its verdict (made when first needed)], shallowest first
     root_real = os.path.realpath(root)
+    before = memo.get("dirs", {}) if memo is not None else {}
+    after: dict[str, list] = {}
+    racy_from = time.time_ns() - RACY_NS
 
     def ignored(rel: str, is_dir: bool) -> bool:
         """As git decides: the deepest `.gitignore` with a pattern that matches has the last word."""
-        for base, verdict in reversed(specs):
+        for spec in reversed(specs):
+            base = spec[0]
             if base and not rel.startswith(base + "/"):
                 continue
-            decided = verdict((rel[len(base) + 1:] if base else rel) + ("/" if is_dir else ""))
+            if spec[1] is None:
+                spec[1] = _gitignore_verdict(os.path.join(root, base, ".gitignore"))
+            decided = spec[1]((rel[len(base) + 1:] if base else rel) + ("/" if is_dir else ""))
             if decided is not None:
                 return decided
         return False
 
-    stack = [""]
+    stack: list[tuple[str, bool]] = [("", False)]  # (folder, whether its memo must not be used)
     while stack:
-        rel_dir = stack.pop()
+        rel_dir, relist = stack.pop()
         dirpath = os.path.join(root, rel_dir) if rel_dir else os.fspath(root)
+        try:
+            info = os.stat(dirpath)
+        except OSError:
+            continue
+        signature = [info.st_mtime_ns, info.st_ino]
+        known = before.get(rel_dir)
+        if known is not None and not relist and known[:2] == signature and _stat_signature(
+                os.path.join(dirpath, ".gitignore")) == known[2]:
+            if known[2] is not None:
+                specs.append([rel_dir, None])
+            found += known[3]
+            after[rel_dir] = known
+            stack.extend((folder, False) for folder in reversed(known[4]))
+            continue
         try:
             with os.scandir(dirpath) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:  # unreadable, or gone meanwhile: skipped like os.walk(onerror=…) did
             continue
+        gitignore = None
         if any(entry.name == ".gitignore" for entry in entries):
-            try:
-                lines = Path(dirpath, ".gitignore").read_text("utf-8", "replace").splitlines()
-                specs.append((rel_dir, _matcher(lines)))
-            except OSError:
-                pass
-        folders = []
+            gitignore = _stat_signature(os.path.join(dirpath, ".gitignore"))
+            specs.append([rel_dir, None])
+        folders, here = [], []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
@@ -160,9 +189,32 @@ def _walk(root: Path) -> list[str]:
             if entry.is_symlink() and _unusable_link(entry.path, root_real):
                 continue
             if not ignored(rel, False):
-                found.append(rel)
-        stack.extend(reversed(folders))
+                here.append(rel)
+        found += here
+        if info.st_mtime_ns < racy_from:
+            after[rel_dir] = [*signature, gitignore, here, folders]
+        below = relist or (known is not None and known[2] != gitignore)
+        stack.extend((folder, below) for folder in reversed(folders))
+    if memo is not None and after != before:
+        memo["dirs"] = after
+        memo["changed"] = True
     return found
+
+
+def _stat_signature(path: str) -> list | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _gitignore_verdict(path: str):
+    try:
+        lines = Path(path).read_text("utf-8", "replace").splitlines()
+    except OSError:
+        lines = []
+    return _matcher(lines)
 
 
 def _inside(path: str, root: str) -> bool:

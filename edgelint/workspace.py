@@ -78,7 +78,7 @@ class Workspace:
     def __init__(self, root: Path, paths: list[str] | None = None, cache=None, jobs: int = 1):
         self.root = root
         self.jobs = jobs
-        self._paths = paths if paths is not None else files.discover(root)
+        self._paths = paths if paths is not None else files.discover(root, cache.walk_memo if cache is not None else None)
         self.path_set = set(self._paths)
         self.cache = cache
         self.index: FileIndex | None = cache.file_index if cache is not None else None

@@ -40,3 +40,68 @@ def test_walk_applies_root_and_nested_gitignores(tmp_path):
     if shutil.which("git"):  # git itself agrees
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         assert files._git_files(root) is not None and files.discover(root) == expected
+
+
+def _age(root):
+    """Make every folder look older than the walk's racy window (so its listing may be reused)."""
+    import os
+
+    past = 1_600_000_000
+    for folder, dirs, _files in os.walk(root):
+        os.utime(folder, (past, past))
+        for name in (".gitignore",):
+            if os.path.exists(os.path.join(folder, name)):
+                os.utime(os.path.join(folder, name), (past, past))
+
+
+def test_the_walk_memo_reuses_unchanged_folders_and_sees_every_change(tmp_path, monkeypatch):
+    import os
+
+    root = write_tree(tmp_path / "repo", {
+        ".gitignore": "*.log\n", "a.ts": "", "src/b.ts": "", "src/deep/c.ts": "", "src/deep/d.log": "",
+        "pkg/.gitignore": "gen/\n", "pkg/gen/x.ts": "", "pkg/y.ts": "",
+    })
+    _age(root)
+    memo = {}
+    first = files.discover(root, memo)
+    assert first == files.discover(root) == [".gitignore", "a.ts", "pkg/.gitignore", "pkg/y.ts", "src/b.ts",
+                                              "src/deep/c.ts"]
+    listed = []
+    scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: listed.append(path) or scandir(path))
+    assert files.discover(root, memo) == first and listed == []  # nothing listed again
+
+    (root / "src" / "deep" / "new.ts").write_text("")  # a new file: its folder's time changes
+    assert files.discover(root, memo) == files.discover(root) and "src/deep/new.ts" in files.discover(root, memo)
+    _age(root)
+    (root / "pkg" / ".gitignore").write_text("y.ts\n")  # same folder entries, other patterns
+    os.utime(root / "pkg", (1_600_000_000, 1_600_000_000))
+    after = files.discover(root, memo)
+    assert "pkg/gen/x.ts" in after and "pkg/y.ts" not in after and after == files.discover(root)
+    (root / ".gitignore").write_text("")  # the root's patterns: everything below is listed again
+    assert "src/deep/d.log" in files.discover(root, memo)
+
+
+def test_a_planted_walk_memo_cannot_name_files_outside_the_tree(tmp_path):
+    import json
+
+    from conftest import MINIMAL_APP
+    from edgelint import engine, registry
+    from edgelint.config import Config
+
+    root = write_tree(tmp_path / "app", MINIMAL_APP)
+    (tmp_path / "secret.ts").write_text("export const secret = 1;\n")
+    _age(root)
+    cache = tmp_path / "cache"
+
+    def lint():
+        return engine.run([root], Config(), list(registry.all_checks()), use_cache=True, cache_dir=str(cache))
+
+    assert "app/page.tsx" in lint().workspace.path_set
+    [memo_file] = cache.glob("*/dirs.json")
+    memo = json.loads(memo_file.read_text())
+    memo["dirs"][""][3] += ["../secret.ts", "app/../../secret.ts"]
+    memo_file.write_text(json.dumps(memo))
+    (root / "app" / "page.tsx").write_text("export default function P() { return null }\n")  # no whole-run replay
+    listed = lint().workspace.path_set
+    assert "app/page.tsx" in listed and not any("secret" in path for path in listed)
