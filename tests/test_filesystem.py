@@ -88,8 +88,8 @@ def test_links_that_break_after_discovery(tmp_path, monkeypatch):
                                     "app/x.ts": "export {};\n", "app/y.ts": "export {};\n"})
     real = files.discover
 
-    def discover_then_break(where):
-        found = real(where)
+    def discover_then_break(where, *memo):
+        found = real(where, *memo)
         (root / "app" / "x.ts").unlink()
         (root / "app" / "x.ts").symlink_to("x.ts")
         (root / "app" / "y.ts").unlink()
@@ -233,8 +233,8 @@ def test_files_that_vanish_while_linting(tmp_path, mode, monkeypatch):
                                  "app/dir/page.tsx": "import { x } from './x';\nexport default function P() { return x; }\n"})
     real = files.discover
 
-    def discover_then_delete(where):
-        found = real(where)
+    def discover_then_delete(where, *memo):
+        found = real(where, *memo)
         shutil.rmtree(root / "app" / "gone")  # a branch switch or a build step deletes files now
         (root / "app" / "dir" / "x.ts").unlink()
         (root / "app" / "dir" / "x.ts").mkdir()  # and a directory takes a file's place
