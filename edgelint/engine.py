@@ -7,6 +7,7 @@ incomplete.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import traceback
@@ -135,7 +136,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     if replayed is not None:  # no file it read has changed
         apps, findings, suppressed, count = replayed
         return RunResult(root, apps, findings, checks, ws, False, suppressed, {"files": count, "parsed": 0})
-    with ws.recording() as everything:
+    with ws.recording() if run_key is not None else contextlib.nullcontext() as everything:
         result, extra = _lint(ws, cache, config, checks, root, focus, target, audit, progress, jobs)
     if run_key is not None and not result.incomplete:
         replay.store_run(ws, cache, run_key, result, everything.deps, extra)

@@ -47,24 +47,29 @@ def replay_check(ctx, check: Check, cache, model_key: str) -> list[Finding] | No
         except watchdog.CheckTimeout:
             cached = None
         if cached is not None:
-            findings, deps, problems, scopes = cached
+            findings, groups, deps, problems = cached
+            if ws.recording_active:  # inside a shared analysis or a memoised run: they need the inputs too
+                for kind, values in groups:
+                    deps.update(((*kind, rel), value) for rel, value in values)
+            scopes = {dep[1]: ws._scopes.get(dep[1]) or cache.path_list(dep[1]) for dep in deps if dep[0] == "grep"}
             ws.replay(deps, problems, scopes)
             return findings
     return None
 
 
 def cached_result(ws: Workspace, cache, entry: dict | None):
-    """(findings, dependencies, problems, scopes) of a cache entry whose dependencies still have
-    their recorded values, else None. A malformed entry is a miss: the cache is input too."""
+    """(findings, dependency groups, other dependencies, problems) of a cache entry whose
+    dependencies still have their recorded values, else None. A malformed entry is a miss: the
+    cache is input too. A group is (kind, [(path, value)]), expanded only when someone records."""
     if entry is None:
         return None
     try:
-        grouped = {}
+        groups = []
         for kind, list_id, group_fingerprint in entry["groups"]:
             values, now = group_now(ws, cache, kind, list_id)
             if now != group_fingerprint:
                 return None
-            grouped.update(((*kind, rel), value) for rel, value in values)
+            groups.append((tuple(kind), values))
         deps = {tuple(dep): value for dep, value in entry["deps"]}
         if not all(ws.current(dep, cache.path_list) == value for dep, value in deps.items()):
             return None
@@ -74,9 +79,7 @@ def cached_result(ws: Workspace, cache, entry: dict | None):
             return None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeError):
         return None
-    deps.update(grouped)
-    scopes = {dep[1]: ws._scopes.get(dep[1]) or cache.path_list(dep[1]) for dep in deps if dep[0] == "grep"}
-    return findings, deps, problems, scopes
+    return findings, groups, deps, problems
 
 
 def group_now(ws: Workspace, cache, kind: list, list_id: str) -> tuple[list, str | None]:

@@ -109,6 +109,10 @@ class Workspace:
         finally:
             self._recorders.remove(recorder)
 
+    @property
+    def recording_active(self) -> bool:
+        return bool(self._recorders)
+
     def _record(self, dep: tuple, value) -> None:
         for recorder in self._recorders:
             recorder.deps[dep] = value
