@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from edgelint import files, parsing
-from edgelint import facts
-from edgelint.cache import fingerprint, list_digest
+from edgelint import facts, files, parsing
+from edgelint.cache import fingerprint
+from edgelint.cache import list_digest as _list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
 
@@ -40,9 +40,6 @@ SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the res
 @functools.lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern.encode("latin-1"))
-
-
-_list_digest = list_digest
 
 
 def _search_key(needles: tuple[bytes, ...], pattern: re.Pattern | None) -> str:
