@@ -131,7 +131,7 @@ class FileIndex:
 
 
 def _well_formed(entry) -> bool:
-    return (isinstance(entry, list) and len(entry) == 7 and all(type(v) is int for v in entry[:4])
-            and isinstance(entry[4], str) and type(entry[5]) is int and type(entry[6]) is int
-            and entry[5] >= 0 and entry[6] >= 0)
+    return (type(entry) is list and len(entry) == 7 and type(entry[0]) is int and type(entry[1]) is int
+            and type(entry[2]) is int and type(entry[3]) is int and type(entry[4]) is str
+            and type(entry[5]) is int and type(entry[6]) is int and entry[5] >= 0 and entry[6] >= 0)
 
