@@ -119,3 +119,20 @@ def test_a_run_on_named_files_reports_what_the_whole_run_reports_there(cli, app,
         for options in (["--no-cache"], cache):
             found = json.loads(_report(cli, *named, *options))["findings"]
             assert found == expected, (named, options)
+
+
+def test_an_edit_that_keeps_a_files_imports_keeps_the_rate_limit_results(cli, tmp_path, monkeypatch):
+    """The rate-limit analysis reads every file's import specifiers (a fact), not its bytes: editing
+    a function body elsewhere replays EDGE601 from the cache; changing an import runs it again."""
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE601"]
+    before = _report(cli, copy, *cache)
+    ran = []
+    execute = engine.execute_check
+    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    pricing = copy / "lib" / "pricing.ts"
+    pricing.write_text(pricing.read_text("utf-8").replace("Math.round(", "Math.floor("), "utf-8")
+    assert _report(cli, copy, *cache) == before and ran == []
+    pricing.write_text("import { session } from './session';\\n" + pricing.read_text("utf-8"), "utf-8")
+    assert _report(cli, copy, *cache) == before and ran == ["EDGE601"]
