@@ -112,7 +112,7 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False), help="Record every current finding in a baseline file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for parsing large trees (default: the number of CPUs; 1: no pool).")
+              help="Worker processes for runs with many checks to run on a large tree (default: the number of CPUs; 1: everything in this process).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
 def check(paths, fmt, output, select, ignore, extend_select, target, config_file, exit_zero, statistics, quiet,
