@@ -136,3 +136,18 @@ def test_an_edit_that_keeps_a_files_imports_keeps_the_rate_limit_results(cli, tm
     assert _report(cli, copy, *cache) == before and ran == []
     pricing.write_text("import { session } from './session';\\n" + pricing.read_text("utf-8"), "utf-8")
     assert _report(cli, copy, *cache) == before and ran == ["EDGE601"]
+
+
+def test_a_fresh_checkout_replays_from_a_restored_cache(cli, tmp_path, monkeypatch):
+    """CI: every run checks out the repository anew (new files, new times, another folder) and
+    restores the cache; results are replayed for files whose bytes are unchanged."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = tmp_path / "run1" / "repo"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", first)
+    before = _report(cli, first, *cache)
+    second = tmp_path / "run2" / "repo"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", second)
+    ran = []
+    execute = engine.execute_check
+    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    assert _report(cli, second, *cache) == before and ran == []
