@@ -32,6 +32,28 @@ FACTS: dict[str, Callable[[str, bytes], object] | str] = {
 }
 
 
+def _kv_usage(value) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("methods"), dict)
+            and all(isinstance(k, str) and isinstance(v, list) and all(isinstance(m, str) for m in v)
+                    for k, v in value["methods"].items())
+            and isinstance(value.get("reads"), list)
+            and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) and isinstance(r[1], str)
+                    and isinstance(r[2], bool) for r in value["reads"])
+            and isinstance(value.get("dynamic_env"), bool))
+
+
+#: What a value of each fact looks like: a cached value of another shape (a corrupt or planted
+#: cache) is computed again.
+SHAPES = {
+    "import-specifiers": lambda value: isinstance(value, list) and all(isinstance(s, str) for s in value),
+    "kv-usage": _kv_usage,
+}
+
+
+def well_formed(name: str, value) -> bool:
+    return value is None or SHAPES[name](value)
+
+
 def compute(name: str, path: str, data: bytes):
     """The fact `name` of a file with these bytes (KeyError for an unknown fact)."""
     function = FACTS[name]

@@ -248,14 +248,21 @@ class Workspace:
         return value
 
     def _fact(self, name: str, rel: str):
+        if name not in facts.FACTS:
+            raise KeyError(name)  # a cached result naming a fact this version does not know
         if (name, rel) not in self._facts:
             digest = self._digest(rel)
             value = None
             if digest is not None:
                 value = self.cache.fact(digest, name) if self.cache is not None else None
+                if value is not None and not facts.well_formed(name, value):
+                    value = None
                 if value is None:
                     data = self._read(rel)
-                    value = facts.compute(name, rel, data) if data is not None else None
+                    try:
+                        value = facts.compute(name, rel, data) if data is not None else None
+                    except Exception:  # noqa: BLE001 - a file the fact's analysis cannot read has no fact
+                        value = None
                     if self.cache is not None and value is not None:
                         self.cache.store_fact(digest, name, value)
             self._facts[name, rel] = value

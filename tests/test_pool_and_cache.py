@@ -151,3 +151,25 @@ def test_a_fresh_checkout_replays_from_a_restored_cache(cli, tmp_path, monkeypat
     execute = engine.execute_check
     monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
     assert _report(cli, second, *cache) == before and ran == []
+
+
+def test_cached_facts_of_the_wrong_shape_are_computed_again(cli, tmp_path, monkeypatch):
+    """A corrupt or planted cache may hold facts that are JSON but not what the checks expect."""
+    import json as json_module
+
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
+    cache = tmp_path / "cache"
+    expected = _report(cli, copy, "--no-cache")
+    assert _report(cli, copy, "--cache-dir", str(cache)) == expected
+    shards = list(cache.rglob("f-*.json"))
+    assert shards
+    for shard in shards:
+        facts = json_module.loads(shard.read_text())
+        shard.write_text(json_module.dumps({digest: {"import-specifiers": [1, {"x": 2}], "kv-usage": {"methods": 5}}
+                                            for digest in facts}))
+    for results in cache.rglob("c-*.json"):
+        results.unlink()  # no result to replay (nor the whole run): every check runs, reading the planted facts
+    monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
+    assert _report(cli, copy, "--cache-dir", str(cache), "--jobs", "1") == expected
+    assert _report(cli, copy, "--cache-dir", str(cache), "--jobs", "1") == expected
