@@ -100,13 +100,17 @@ class _Shards:
             data = self._loaded[name]
             if len(data) > limit:
                 data = dict(list(data.items())[-limit:])
-            _write_atomically(self.directory / f"{self.prefix}-{name}.json",
-                              json.dumps(data, separators=(",", ":")))
+            _write_json(self.directory / f"{self.prefix}-{name}.json", data)
         self._dirty.clear()
+
+
+def _write_json(path: Path, data) -> None:
+    _write_atomically(path, json.dumps(data, separators=(",", ":")))
 
 
 def _write_atomically(path: Path, text: str) -> None:
     import tempfile
+
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -242,7 +246,8 @@ class Cache:
         self.file_index.journal = self._journal
 
     def take_journal(self) -> list:
-        taken, self._journal[:] = list(self._journal), []
+        taken = self._journal[:]
+        self._journal.clear()
         return taken
 
     def apply(self, journal: list) -> None:
@@ -274,12 +279,11 @@ class Cache:
             self._facts.save(MAX_FACT_ENTRIES // 256 + 1)
             self._lists.save(MAX_PATH_LISTS // 256 + 1)
             if index is not None and index.changed:
-                _write_atomically(self.folder / "files.json", json.dumps(index.to_dict(), separators=(",", ":")))
-            if walked:
-                _write_atomically(self.folder / "dirs.json", json.dumps({"dirs": self._walk_memo["dirs"]},
-                                                                        separators=(",", ":")))
+                _write_json(self.folder / "files.json", index.to_dict())
             if index is not None and index.greps_changed:
-                _write_atomically(self.folder / "greps.json", json.dumps(index.greps_to_dict(), separators=(",", ":")))
+                _write_json(self.folder / "greps.json", index.greps_to_dict())
+            if walked:
+                _write_json(self.folder / "dirs.json", {"dirs": self._walk_memo["dirs"]})
             for other in self.directory.iterdir():  # caches of other edgelint versions
                 if other != self.folder and _CACHE_FOLDER.fullmatch(other.name) and other.is_dir() \
                         and not other.is_symlink():

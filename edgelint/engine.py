@@ -301,9 +301,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
     incomplete = False
     done: set[int] = set()
     extra: set[str] = set()
-    pending = sum(len(checks) for _, checks in units)
-    if jobs > 1 and len(units) > 1 and pending >= parallel.MIN_CHECK_RUNS and (pending * 2 >= runs or pending >= 2 * (
-            parallel.MIN_CHECK_RUNS)) and len(ws.paths) >= parallel.MIN_FILES and parallel.available():
+    if parallel.worth_it(jobs, len(units), sum(len(checks) for _, checks in units), runs, len(ws.paths)):
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes
         ws.read_all()
         try:

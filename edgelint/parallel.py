@@ -25,6 +25,12 @@ _work = None  # the parent's unit runner, inherited by the forked workers
 _parent = 0
 
 
+def worth_it(jobs: int, units: int, pending: int, runs: int, files: int) -> bool:
+    """Whether to fork for `pending` check runs in `units` units, of the run's `runs`, on `files`."""
+    many = pending >= MIN_CHECK_RUNS and (pending * 2 >= runs or pending >= 2 * MIN_CHECK_RUNS)
+    return jobs > 1 and units > 1 and many and files >= MIN_FILES and available()
+
+
 def available() -> bool:
     import multiprocessing  # here, not at the top: most runs never need it (10 ms to import)
 

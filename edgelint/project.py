@@ -407,7 +407,7 @@ def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
 
 def resolve_runtimes(ws: Workspace, app: App) -> None:
     ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)
-                           if ws.contains(path, b"runtime", b"\\u")])
+                           if ws.mentions(path, "runtime")])
     for route in app.routes:
         own = runtime_of(runtime_summary(ws, route.path), app, route.kind, route.path)
         if route.kind == "proxy":

@@ -436,11 +436,14 @@ class Workspace:
         """Whether the file can be read (a dependency on that answer only)."""
         return self.contains(rel, b"")
 
+    def mentions(self, rel: str, *names: str) -> bool:
+        """Whether the file may export or import one of `names` (export names, module specifiers,
+        …): its bytes contain one, or `\\u`, as an identifier may spell a name with escapes."""
+        return self.contains(rel, *(n.encode() for n in names), b"\\u")
+
     def summary_with(self, rel: str, *names: str) -> ModuleSummary | None:
-        """The summary of a file whose bytes contain one of `names` (export names, module
-        specifiers, …), else None without parsing it. A file without those bytes cannot export
-        or import them; `\\u` is searched too, as an identifier may spell a name with escapes."""
-        return self.summary(rel) if self.contains(rel, *(n.encode() for n in names), b"\\u") else None
+        """The summary of a file that `mentions` one of `names`, else None without parsing it."""
+        return self.summary(rel) if self.mentions(rel, *names) else None
 
     def summary(self, rel: str) -> ModuleSummary | None:
         if self.on_file is not None:

@@ -47,11 +47,10 @@ def _age(root):
     import os
 
     past = 1_600_000_000
-    for folder, dirs, _files in os.walk(root):
+    for folder, _dirs, _files in os.walk(root):
         os.utime(folder, (past, past))
-        for name in (".gitignore",):
-            if os.path.exists(os.path.join(folder, name)):
-                os.utime(os.path.join(folder, name), (past, past))
+        if os.path.exists(os.path.join(folder, ".gitignore")):
+            os.utime(os.path.join(folder, ".gitignore"), (past, past))
 
 
 def test_the_walk_memo_reuses_unchanged_folders_and_sees_every_change(tmp_path, monkeypatch):
