@@ -1,0 +1,63 @@
+"""Finding checks: plugins registered as `edgelint.checks` entry points by installed distributions.
+
+Each test runs a fresh interpreter, with a folder on PYTHONPATH that holds a distribution's
+metadata (as an installer leaves it) and the plugin's module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+PLUGIN = textwrap.dedent('''
+    from edgelint.api import Check
+
+    class NoTodo(Check):
+        """Reports nothing: a plugin check for the registry tests."""
+        code, name, area = "EDGE995", "no-todo", "meta"
+
+        def run(self, ctx):
+            return ()
+''')
+
+
+def _python(tmp_path, code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+
+def _install(tmp_path, folder: str, entry_points: str) -> None:
+    (tmp_path / "todo_plugin.py").write_text(PLUGIN)
+    info = tmp_path / folder
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: edgelint-todo\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+LIST_CODES = "import json; from edgelint import registry; print(json.dumps([c.code for c in registry.all_checks()]))"
+
+
+def test_a_plugin_distribution_adds_its_checks(tmp_path):
+    _install(tmp_path, "edgelint_todo-1.0.dist-info", "[edgelint.checks]\ntodo = todo_plugin\n")
+    result = _python(tmp_path, LIST_CODES)
+    assert result.returncode == 0, result.stderr
+    codes = json.loads(result.stdout)
+    assert "EDGE995" in codes and "EDGE101" in codes
+
+
+def test_a_distribution_without_the_group_adds_nothing(tmp_path):
+    _install(tmp_path, "edgelint_todo-1.0.dist-info", "[console_scripts]\ntodo = todo_plugin:main\n")
+    result = _python(tmp_path, LIST_CODES)
+    assert result.returncode == 0, result.stderr
+    assert "EDGE995" not in json.loads(result.stdout)
+
+
+def test_importlib_metadata_is_not_imported_without_plugins(tmp_path):
+    """Its import costs a tenth of a pre-commit run; only plugins need it."""
+    result = _python(tmp_path, "import sys; from edgelint import registry; registry.all_checks(); "
+                               "print('importlib.metadata' in sys.modules)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
