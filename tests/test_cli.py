@@ -351,6 +351,32 @@ def test_python_m_edgelint_version():
     assert proc.stdout.strip() == f"edgelint, version {edgelint.__version__}"
 
 
+@pytest.mark.parametrize("app, expected", [("clean-edge", 0), ("pages-shop", 1), ("no-such-app", 2)])
+def test_the_program_ends_quickly_with_the_whole_report_and_its_exit_code(app, expected):
+    """`edgelint` ends with `os._exit` after flushing (`cli.run`): the exit code and every byte of
+    a long report survive it, on a pipe and on standard error."""
+    fixture = REPO / "fixtures" / "apps" / app
+    proc = subprocess.run([sys.executable, "-m", "edgelint", "check", str(fixture), "--format", "json"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == expected, proc.stderr
+    if expected == 2:
+        assert proc.stderr.startswith("edgelint: error: path does not exist") and not proc.stdout
+    else:
+        report = json.loads(proc.stdout)
+        assert bool(report["findings"]) == (expected == 1)
+
+
+def test_a_reader_that_goes_away_is_not_an_error_message():
+    """`edgelint rules | head -1`: the pipe closes early; edgelint stops without a message."""
+    proc = subprocess.Popen([sys.executable, "-m", "edgelint", "rules", "--format", "json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=REPO)
+    proc.stdout.close()  # before edgelint has started up, let alone written its report
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert proc.returncode == 1
+    assert b"error" not in err and b"Traceback" not in err
+
+
 # --------------------------------------------------------------------------------------------
 # Suppressions
 
