@@ -34,8 +34,12 @@ class SkippedFile:
     reason: str
 
 
+#: A path inside one of the ALWAYS_SKIPPED folders (at any depth).
+_SKIPPED_DIR = re.compile("(?:^|/)(?:" + "|".join(re.escape(name) for name in sorted(ALWAYS_SKIPPED)) + ")/")
+
+
 def _skipped_dir(rel: str) -> bool:
-    return any(part in ALWAYS_SKIPPED for part in rel.split("/")[:-1])
+    return _SKIPPED_DIR.search(rel) is not None
 
 
 def discover(root: Path, memo: dict | None = None) -> list[str]:
@@ -47,9 +51,10 @@ def discover(root: Path, memo: dict | None = None) -> list[str]:
     result = set()
     root_real = os.path.realpath(root)
     for rel in listed:
-        if not rel or _skipped_dir(rel) or not _utf8(rel) or (
-                not walked and _unusable_link(os.path.join(root, rel), root_real)):
+        if not rel or not (rel.isascii() or _utf8(rel)):
             continue
+        if not walked and (_skipped_dir(rel) or _unusable_link(os.path.join(root, rel), root_real)):
+            continue  # the walk judged these already
         result.add(rel)
     return sorted(result)
 

@@ -33,9 +33,9 @@ def test_walk_applies_root_and_nested_gitignores(tmp_path):
         ".gitignore": "*.log\n/build/\ngenerated/\n",
         "a.ts": "", "debug.log": "", "build/x.ts": "", "src/build/y.ts": "", "src/generated/z.ts": "",
         "pkg/.gitignore": "secret.ts\n!keep.log\n", "pkg/secret.ts": "", "pkg/keep.log": "", "secret.ts": "",
-        "node_modules/n/index.js": "",
+        "node_modules/n/index.js": "", "src/.next/cache.ts": "", "lib/dist": "",  # a file named like a folder
     })
-    expected = [".gitignore", "a.ts", "pkg/.gitignore", "pkg/keep.log", "secret.ts", "src/build/y.ts"]
+    expected = [".gitignore", "a.ts", "lib/dist", "pkg/.gitignore", "pkg/keep.log", "secret.ts", "src/build/y.ts"]
     assert files.discover(root) == expected
     if shutil.which("git"):  # git itself agrees
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
