@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from edgelint import parsing
 from edgelint.elision import occurrences
+from edgelint.facts import import_specifiers
 from edgelint.summary import DYNAMIC_IMPORT_BYTES, DYNAMIC_IMPORT_QUERY
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -64,3 +65,37 @@ def test_dynamic_import_prefilter_skips_plain_modules():
 def test_name_occurrences_match_the_word_boundary_pattern(source, word):
     pattern = re.compile(rb"(?<![\w$])" + re.escape(word.encode()) + rb"(?![\w$])")
     assert list(occurrences(source, word.encode())) == [(m.start(), m.end()) for m in pattern.finditer(source)]
+
+
+#: What `facts.import_specifiers` must find: this expression, scanned from the left.
+IMPORT_SPEC = re.compile(rb"""(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"]([^'"\n]{1,300})['"]""")
+
+
+def _specifiers_by_regex(source: bytes) -> list[str]:
+    return list(dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in IMPORT_SPEC.finditer(source)))
+
+
+def test_import_specifiers_on_every_fixture():
+    found = 0
+    for path in SOURCES:
+        source = path.read_bytes()
+        expected = _specifiers_by_regex(source)
+        found += len(expected)
+        assert import_specifiers(path.name, source) == expected, path
+    assert found > 100
+
+
+@pytest.mark.parametrize("source", [
+    b"import x from './from'", b"from'a'from\"b\"", b"import('./x');require ( 'y' )", b"reimport 'x'",
+    b"_from 'x'", b"$from 'x'", b"\xc3\xa9from 'x'", b"from 'import \"y\"'", b"from 'a\nb' import 'c'",
+    b"export * from \"./a\"\nexport { b } from './a'",
+])
+def test_import_specifiers_on_tricky_sources(source):
+    assert import_specifiers("x.ts", source) == _specifiers_by_regex(source)
+
+
+@settings(max_examples=800, deadline=None)
+@given(source=st.lists(st.sampled_from([b"from", b"import", b"require", b"'", b'"', b" ", b"(", b"\n", b"a",
+                                         b"_", b"./x", b"\xc3\xa9", b"$"]), max_size=24).map(b"".join))
+def test_import_specifiers_match_the_regular_expression(source):
+    assert import_specifiers("x.ts", source) == _specifiers_by_regex(source)
