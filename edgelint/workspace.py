@@ -13,7 +13,6 @@ dependencies still have the same values (see `edgelint.cache`).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edgelint import facts, files, parsing
-from edgelint.cache import fingerprint
+from edgelint.cache import blake2b, fingerprint
 from edgelint.cache import list_digest as _list_digest
 from edgelint.fileindex import FileIndex
 from edgelint.parsing import ParsedFile, Span
@@ -205,7 +204,7 @@ class Workspace:
             digest = self.index.digest(rel, self._stat(rel)) if self.index is not None else None
             if digest is None:
                 data = self._read(rel)
-                digest = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else None
+                digest = blake2b(data, digest_size=16).hexdigest() if data is not None else None
                 if digest is not None and self.index is not None:
                     self.index.remember(rel, self._stat(rel), digest)
             self._digests[rel] = digest
@@ -294,7 +293,7 @@ class Workspace:
             search = _search_key(needles, pattern)
             found = remembered = None
             if self.index is not None:  # the same search through the same contents, in an earlier run
-                remembered = hashlib.blake2b(f"{self._contents(key[0], paths)}\0{search}".encode("utf-8", "replace"),
+                remembered = blake2b(f"{self._contents(key[0], paths)}\0{search}".encode("utf-8", "replace"),
                                              digest_size=16).hexdigest()
                 found = self.index.grep(remembered, paths)
             if found is None:
