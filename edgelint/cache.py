@@ -357,8 +357,8 @@ def fingerprint(values: list, *, label: str = "") -> str:
     paths they belong to are named by the caller (a stored path list, or `label`)."""
     try:
         text = "\0".join(values)  # file digests: all strings (the common case, and a fast one)
-    except TypeError:
-        text = "\0".join(value if type(value) is str else json.dumps(value) for value in values)
+    except TypeError:  # facts, or a digest that is None: the whole list as JSON, in one call
+        text = json.dumps(values, separators=(",", ":"))
     return blake2b(f"{label}\1{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
