@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from edgelint import __version__
 from edgelint.fileindex import FileIndex
+from edgelint.files import ALWAYS_SKIPPED
 
 if TYPE_CHECKING:
     from edgelint.summary import ModuleSummary
@@ -306,7 +307,8 @@ _CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{2}\.json|files\.json|greps\.json|dirs
 
 def _listing(folder, value) -> bool:
     """A well-formed folder listing of the walk memo: names only of the folder's own children
-    (no `..`, no separators), so a planted memo cannot make edgelint read outside the tree."""
+    (no `..`, no separators), so a planted memo cannot make edgelint read outside the tree, and
+    no folder the walk always skips (`node_modules`, build output)."""
     if not (isinstance(folder, str) and isinstance(value, list) and len(value) == 5 and type(value[0]) is int
             and type(value[1]) is int and (value[2] is None or (isinstance(value[2], list)
                                                                  and all(type(x) is int for x in value[2])))
@@ -320,7 +322,7 @@ def _listing(folder, value) -> bool:
         name = path[start:]
         if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
             return False
-    return True
+    return not any(path[start:] in ALWAYS_SKIPPED for path in value[4])
 
 
 def _read_json(path: Path):

@@ -104,3 +104,29 @@ def test_a_planted_walk_memo_cannot_name_files_outside_the_tree(tmp_path):
     (root / "app" / "page.tsx").write_text("export default function P() { return null }\n")  # no whole-run replay
     listed = lint().workspace.path_set
     assert "app/page.tsx" in listed and not any("secret" in path for path in listed)
+
+
+def test_a_planted_walk_memo_cannot_add_folders_the_walk_skips(tmp_path):
+    import json
+
+    from conftest import MINIMAL_APP
+    from edgelint import engine, registry
+    from edgelint.config import Config
+
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, "node_modules/pkg/index.ts": "export const x = 1;\n"})
+    _age(root)
+    cache = tmp_path / "cache"
+
+    def lint():
+        return engine.run([root], Config(), list(registry.all_checks()), use_cache=True, cache_dir=str(cache))
+
+    assert not any(p.startswith("node_modules/") for p in lint().workspace.path_set)
+    [memo_file] = cache.glob("*/dirs.json")
+    memo = json.loads(memo_file.read_text())
+    memo["dirs"][""][4].append("node_modules")
+    memo["dirs"]["node_modules"] = [*memo["dirs"]["app"][:3], [], ["node_modules/pkg"]]
+    memo["dirs"]["node_modules/pkg"] = [*memo["dirs"]["app"][:3], ["node_modules/pkg/index.ts"], []]
+    memo_file.write_text(json.dumps(memo))
+    (root / "app" / "page.tsx").write_text("export default function P() { return null }\n")  # no whole-run replay
+    listed = lint().workspace.path_set
+    assert "app/page.tsx" in listed and not any(p.startswith("node_modules/") for p in listed)
