@@ -160,6 +160,9 @@ class Cache:
             self._summaries.drop(digest)
             return None
 
+    def has_summary(self, digest: str) -> bool:
+        return self._summaries.get(digest) is not None
+
     def store_summary(self, digest: str, summary: ModuleSummary) -> None:
         self._summaries.put(digest, summary.to_dict())
 

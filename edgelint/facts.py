@@ -7,7 +7,8 @@ specifiers of every file of an app; editing a function body changes none of them
 
 Every fact is registered here by name (a function, or "module:function" imported when first
 needed), so a cached result can be validated without importing the check that recorded it.
-A fact function takes (path, bytes) and returns JSON (it is cached and compared) or None.
+A fact function takes (path, bytes), or the file's module summary for the facts in
+FROM_SUMMARY, and returns JSON (it is cached and compared) or None.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ FACTS: dict[str, Callable[[str, bytes], object] | str] = {
     "kv-usage": "edgelint.checks._kv:usage_fact",
 }
 
+#: Facts taken from a file's module summary (`edgelint.summary`), by a function of the summary:
+#: the workspace computes them from the summary it has, or makes (and keeps) one.
+FROM_SUMMARY: dict[str, Callable[[object], object] | str] = {
+    "imports": "edgelint.summary:imports_value",
+}
+
 
 def _kv_usage(value) -> bool:
     return (isinstance(value, dict) and isinstance(value.get("methods"), dict)
@@ -65,10 +72,30 @@ def _kv_usage(value) -> bool:
             and isinstance(value.get("dynamic_env"), bool))
 
 
+def _span(value) -> bool:
+    return isinstance(value, list) and len(value) == 4 and all(type(v) is int for v in value)
+
+
+_IMPORT_FLAGS = ("type_only", "value_used", "type_position", "edge_dead")
+
+
+def _imports(value) -> bool:
+    return (isinstance(value, dict) and set(value) == {"imports", "error"} and isinstance(value["imports"], list)
+            and (value["error"] is None or _span(value["error"]))
+            and all(isinstance(i, dict) and set(i) == {"source", "kind", "span", "names", *_IMPORT_FLAGS}
+                    and isinstance(i["source"], str) and isinstance(i["kind"], str) and _span(i["span"])
+                    and isinstance(i["names"], list)
+                    and all(isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n)
+                            for n in i["names"])
+                    and all(type(i[flag]) is bool for flag in _IMPORT_FLAGS)
+                    for i in value["imports"]))
+
+
 #: What a value of each fact looks like: a cached value of another shape (a corrupt or planted
 #: cache) is computed again.
 SHAPES = {
     "import-specifiers": lambda value: isinstance(value, list) and all(isinstance(s, str) for s in value),
+    "imports": _imports,
     "kv-usage": _kv_usage,
 }
 
@@ -79,8 +106,17 @@ def well_formed(name: str, value) -> bool:
 
 def compute(name: str, path: str, data: bytes):
     """The fact `name` of a file with these bytes (KeyError for an unknown fact)."""
-    function = FACTS[name]
+    return _function(FACTS, name)(path, data)
+
+
+def derive(name: str, summary):
+    """The fact `name` (one of FROM_SUMMARY) of a file with this summary."""
+    return _function(FROM_SUMMARY, name)(summary)
+
+
+def _function(registry: dict, name: str):
+    function = registry[name]
     if isinstance(function, str):
         module, _, attribute = function.partition(":")
-        function = FACTS[name] = getattr(importlib.import_module(module), attribute)
-    return function(path, data)
+        function = registry[name] = getattr(importlib.import_module(module), attribute)
+    return function

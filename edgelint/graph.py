@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from edgelint.project import App, Route
 from edgelint.resolve import Resolved, Resolver
+from edgelint.parsing import Span
 from edgelint.summary import Import
-from edgelint.workspace import Workspace
+from edgelint.workspace import SYNTAX_ERROR_MESSAGE, Workspace
 
 #: Files the TypeScript compiler (or SWC's TypeScript strip) handles: only there are unused imports
 #: erased. In JavaScript an import is kept even when its bindings are unused (it may have effects).
@@ -152,16 +153,20 @@ def rendered_with(app: App, route: Route) -> list[str]:
 
 def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None = None) -> list[Edge]:
     """The imports of `path` that a bundler follows, resolved (from the summary alone: what the
-    compiler erases was decided when the file was summarised, see `edgelint.elision`)."""
-    summary = ws.summary(path)
-    if summary is None:
+    compiler erases was decided when the file was summarised, see `edgelint.elision`). They are
+    read as the file's "imports" fact, so an edit that changes no import keeps cached results."""
+    found = ws.fact("imports", path)
+    if found is None:  # not parsed (unreadable, binary, too large): the problem says why
+        ws.note_problems_again(path)
         return []
+    if found["error"] is not None:
+        ws.problem("EDGE901", path, SYNTAX_ERROR_MESSAGE, Span(*found["error"]))
     elide_unused = path.endswith(TYPESCRIPT_EXTENSIONS)
     if elide_unused:
         config = resolver.tsconfig_for(posixpath.dirname(path))
         elide_unused = config is None or not config.keeps_value_imports
     edges = []
-    for imp in summary.imports:
+    for imp in map(Import.from_plain, found["imports"]):
         if imp.type_only:
             continue
         reason = ""

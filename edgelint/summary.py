@@ -33,6 +33,13 @@ class Import:
     type_position: bool = False  # `import('x')` used as a type
     edge_dead: bool = False  # in a branch Next.js removes from edge bundles (NEXT_RUNTIME)
 
+    def to_plain(self) -> dict:
+        return {**vars(self), "span": list(self.span)}
+
+    @classmethod
+    def from_plain(cls, data: dict) -> "Import":
+        return cls(**{**data, "span": Span(*data["span"]), "names": [tuple(n) for n in data["names"]]})
+
 
 @dataclass
 class Export:
@@ -84,7 +91,7 @@ class ModuleSummary:
 
         return {
             "path": self.path, "directives": self.directives,
-            "imports": [{**vars(i), "span": span(i.span)} for i in self.imports],
+            "imports": [i.to_plain() for i in self.imports],
             "exports": {name: {**vars(e), "span": span(e.span), "value_span": span(e.value_span)}
                         for name, e in self.exports.items()},
             "star_exports": self.star_exports, "dynamic_apis": self.dynamic_apis,
@@ -98,8 +105,7 @@ class ModuleSummary:
                 return None
             return Span(**v) if isinstance(v, dict) else Span(*v)
 
-        imports = [Import(**{**i, "span": span(i["span"]), "names": [tuple(n) for n in i["names"]]})
-                   for i in data["imports"]]
+        imports = [Import.from_plain(i) for i in data["imports"]]
         exports = {}
         for name, e in data["exports"].items():
             e = dict(e)
@@ -134,6 +140,13 @@ def directives(pf: ParsedFile, body=None) -> list[str]:
                 continue
         break
     return found
+
+
+def imports_value(summary: ModuleSummary) -> dict:
+    """The "imports" fact of a file (`edgelint.facts`) from its summary: its imports, and its
+    first syntax error (whoever reads the imports reports it)."""
+    error = summary.parse_errors[0] if summary.parse_errors else None
+    return {"imports": [i.to_plain() for i in summary.imports], "error": list(error) if error else None}
 
 
 def summarize(pf: ParsedFile) -> ModuleSummary:

@@ -242,12 +242,14 @@ class Workspace:
     def fact(self, name: str, rel: str):
         """A fact (`edgelint.facts`) of the file, None when it cannot be read; recorded as a
         dependency on the value, so edits that leave it unchanged keep cached results."""
+        if self.on_file is not None:
+            self.on_file(rel)
         value = self._fact(name, rel)
         self._record(("fact", name, rel), value)
         return value
 
     def _fact(self, name: str, rel: str):
-        if name not in facts.FACTS:
+        if name not in facts.FACTS and name not in facts.FROM_SUMMARY:
             raise KeyError(name)  # a cached result naming a fact this version does not know
         if (name, rel) not in self._facts:
             digest = self._digest(rel)
@@ -257,15 +259,21 @@ class Workspace:
                 if value is not None and not facts.well_formed(name, value):
                     value = None
                 if value is None:
-                    data = self._read(rel)
-                    try:
-                        value = facts.compute(name, rel, data) if data is not None else None
-                    except Exception:  # noqa: BLE001 - a file the fact's analysis cannot read has no fact
-                        value = None
+                    value = self._compute_fact(name, rel)
                     if self.cache is not None and value is not None:
                         self.cache.store_fact(digest, name, value)
             self._facts[name, rel] = value
         return self._facts[name, rel]
+
+    def _compute_fact(self, name: str, rel: str):
+        try:
+            if name in facts.FROM_SUMMARY:  # from the summary this run has, or makes and keeps
+                summary = self._summary(rel)
+                return facts.derive(name, summary) if summary is not None else None
+            data = self._read(rel)
+            return facts.compute(name, rel, data) if data is not None else None
+        except Exception:  # noqa: BLE001 - a file the fact's analysis cannot read has no fact
+            return None
 
     def note_fact(self, name: str, rel: str, value) -> None:
         """Remember a fact a check computed on the way (it has the tree already); not a dependency."""
@@ -357,6 +365,9 @@ class Workspace:
         if self.on_file is not None:
             self.on_file(rel)
         self._record(("digest", rel), self._digest(rel))
+        return self._parse(rel)
+
+    def _parse(self, rel: str) -> ParsedFile | None:
         if rel in self._parsed:
             return self._parsed[rel]
         result = None
@@ -406,7 +417,7 @@ class Workspace:
             if rel in self._summaries or rel not in self.path_set:
                 continue
             digest = self._digest(rel)
-            if digest is None or (self.cache is not None and self.cache.summary(digest) is not None):
+            if digest is None or (self.cache is not None and self.cache.has_summary(digest)):
                 continue
             data = self._read(rel)
             if files.is_binary(data) or len(data) > parsing.MAX_PARSE_BYTES:
@@ -447,10 +458,13 @@ class Workspace:
     def summary(self, rel: str) -> ModuleSummary | None:
         if self.on_file is not None:
             self.on_file(rel)
-        digest = self._digest(rel)
-        self._record(("digest", rel), digest)
+        self._record(("digest", rel), self._digest(rel))
+        return self._summary(rel)
+
+    def _summary(self, rel: str) -> ModuleSummary | None:
         if rel in self._summaries:
             return self._summaries[rel]
+        digest = self._digest(rel)
         summary = None
         if self.cache is not None and digest is not None:
             cached = self.cache.summary(digest)
@@ -460,7 +474,7 @@ class Workspace:
                 if summary.parse_errors:
                     self.problem("EDGE901", rel, SYNTAX_ERROR_MESSAGE, summary.parse_errors[0])
         if summary is None:
-            pf = self.parse(rel)
+            pf = self._parse(rel)
             if pf is not None:
                 from edgelint.summary import summarize
 
@@ -469,3 +483,11 @@ class Workspace:
                     self.cache.store_summary(digest, summary)
         self._summaries[rel] = summary
         return summary
+
+    def note_problems_again(self, rel: str) -> None:
+        """Record for the active recorders the problems this run noted for the file earlier (a
+        cached result must replay them, though the file's analysis was memoised)."""
+        for (_code, path), problem in self.problems.items():
+            if path == rel:
+                for recorder in self._recorders:
+                    recorder.problems.append(problem)

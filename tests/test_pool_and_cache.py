@@ -138,6 +138,51 @@ def test_an_edit_that_keeps_a_files_imports_keeps_the_rate_limit_results(cli, tm
     assert _report(cli, copy, *cache) == before and ran == ["EDGE601"]
 
 
+def test_an_edit_that_keeps_a_files_imports_keeps_the_edge_code_results(cli, tmp_path, monkeypatch):
+    """The edge import graph reads every reached file's imports (a fact), not its bytes: editing a
+    function body in lib/pricing.ts (on the chain to the `fs` import EDGE201 reports) replays the
+    result; adding an import runs the check again."""
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE201"]
+    before = _report(cli, copy, *cache)
+    assert "lib/currency-rates.ts" in before
+    ran = []
+    execute = engine.execute_check
+    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    pricing = copy / "lib" / "pricing.ts"
+    pricing.write_text(pricing.read_text("utf-8").replace("Math.round(", "Math.floor("), "utf-8")
+    assert _report(cli, copy, *cache) == before and ran == []
+    pricing.write_text(pricing.read_text("utf-8") + "import './session';\n", "utf-8")
+    assert _report(cli, copy, *cache) == before and ran == ["EDGE201"]
+
+
+def test_problems_of_files_the_edge_graph_reaches_survive_the_cache(cli, tmp_path):
+    """A syntax error (EDGE901) and a binary file (EDGE903) reached only through imports are
+    reported the same by a cold run, a cache fill, a replay and a run after edits elsewhere."""
+    from conftest import write_tree
+
+    app = write_tree(tmp_path / "app", {
+        "package.json": '{"dependencies": {"next": "14.2.0", "@cloudflare/next-on-pages": "1"}}',
+        "app/api/x/route.ts": "import { helper } from '../../../lib/broken';\nimport '../../../lib/blob';\n"
+                              "export const runtime = 'edge';\n"
+                              "export async function GET() { return new Response(helper()) }\n",
+        "lib/broken.ts": "import fs from 'fs';\nexport function helper() { return fs.readFileSync('x') +++ ; }\n",
+        "lib/blob.ts": b"binary\0data",
+    })
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+
+    def codes(*args):
+        return sorted((f["code"], f["path"]) for f in json.loads(_report(cli, app, *args))["findings"])
+
+    expected = codes("--no-cache")
+    assert {("EDGE901", "lib/broken.ts"), ("EDGE903", "lib/blob.ts"), ("EDGE201", "lib/broken.ts")} <= set(expected)
+    assert codes(*cache) == expected and codes(*cache) == expected
+    (app / "app" / "api" / "x" / "route.ts").write_text(
+        (app / "app" / "api" / "x" / "route.ts").read_text() + "// edited\n")
+    assert codes(*cache) == expected
+
+
 def test_a_fresh_checkout_replays_from_a_restored_cache(cli, tmp_path, monkeypatch):
     """CI: every run checks out the repository anew (new files, new times, another folder) and
     restores the cache; results are replayed for files whose bytes are unchanged."""
@@ -166,7 +211,8 @@ def test_cached_facts_of_the_wrong_shape_are_computed_again(cli, tmp_path, monke
     assert shards
     for shard in shards:
         facts = json_module.loads(shard.read_text())
-        shard.write_text(json_module.dumps({digest: {"import-specifiers": [1, {"x": 2}], "kv-usage": {"methods": 5}}
+        shard.write_text(json_module.dumps({digest: {"import-specifiers": [1, {"x": 2}], "kv-usage": {"methods": 5},
+                                                     "imports": {"imports": [{"source": 5}], "error": None}}
                                             for digest in facts}))
     for results in cache.rglob("c-*.json"):
         results.unlink()  # no result to replay (nor the whole run): every check runs, reading the planted facts
