@@ -266,7 +266,10 @@ class Cache:
         index = self.file_index
         for kind, *args in journal:
             if kind == "shard":
-                shards[args[0]].put(args[1], args[2])
+                prefix, key, value = args
+                if prefix == "f" and isinstance(value, dict):  # one file's facts: workers each add their own
+                    value = {**(self._facts.get(key) or {}), **value}
+                shards[prefix].put(key, value)
             else:
                 getattr(index, kind)(*args)
 

@@ -63,11 +63,22 @@ def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, mon
     filled = _report(cli, copy, *cache, "--jobs", "2")
     assert forked and forked[0] > 1  # the checks did run in worker processes
 
-    ran = []
+    ran, computed = [], []
     monkeypatch.setattr(engine, "execute_check", lambda ctx, check, *a: ran.append(check.code) or ([], False))
     warm = _report(cli, copy, *cache, "--jobs", "1")
     assert ran == []  # every result came from what the workers stored
     assert warm == filled == serial
+
+    # a run on named files validates the results with every file's facts: the workers stored
+    # them all (two workers adding different facts of one file must not lose either)
+    from edgelint import facts
+
+    compute, derive = facts.compute, facts.derive
+    monkeypatch.setattr(facts, "compute", lambda name, path, data: computed.append(path) or compute(name, path, data))
+    monkeypatch.setattr(facts, "derive", lambda name, summary: computed.append(summary.path) or derive(name, summary))
+    monkeypatch.chdir(copy)
+    _report(cli, "lib/pricing.ts", *cache, "--jobs", "1")
+    assert ran == [] and computed == []
 
 
 
