@@ -102,19 +102,42 @@ class _Options:
 class Resolver:
     def __init__(self, ws: Workspace):
         self.ws = ws
-        self._tsconfigs: dict[str, TsConfig | None] = {}
-        self._loaded: dict[str, _Options | None] = {}
-        self._packages: dict[str, str] | None = None
-        self._manifests: dict[str, dict] = {}
-        self._cache: dict[tuple[str, str], Resolved] = {}
+        # remembered answers, each with the dependencies and problems recorded finding it (`_remembered`)
+        self._tsconfigs: dict[str, tuple] = {}
+        self._loaded: dict[str, tuple] = {}
+        self._loading: set[str] = set()
+        self._packages: dict[str, tuple] = {}
+        self._manifests: dict[str, tuple] = {}
+        self._cache: dict[tuple, tuple] = {}
 
     # -- public -----------------------------------------------------------------------------
 
     def resolve(self, importer: str, spec: str) -> Resolved:
-        key = (posixpath.dirname(importer), spec)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(importer, spec)
-        return self._cache[key]
+        """What `spec` imported from `importer` is. Remembered per folder and specifier, and for a
+        specifier that is not relative per tsconfig (it resolves alike in every folder that
+        tsconfig covers)."""
+        folder = posixpath.dirname(importer)
+        if spec.startswith(".") or spec.startswith("/"):
+            key = (folder, spec)
+        elif builtin_name(spec) is not None:
+            key = ("", spec)  # a built-in before anything a tsconfig says
+        else:
+            config = self.tsconfig_for(folder)
+            key = (config.path if config is not None else None, spec)
+        return self._remembered(self._cache, key, lambda: self._resolve(importer, spec))
+
+    def _remembered(self, memo: dict, key, compute):
+        """`compute()`, once per key. Later callers record the dependencies and problems the first
+        call recorded: a check given a remembered answer depends on the files behind it as well
+        (else editing a tsconfig or package.json would leave its cached result stale)."""
+        entry = memo.get(key)
+        if entry is None:
+            with self.ws.recording() as recorder:  # what `compute` records reaches the callers' recorders too
+                value = compute()
+            entry = memo[key] = (value, recorder.deps, recorder.problems)
+        elif self.ws.recording_active:
+            self.ws.replay(entry[1], entry[2])
+        return entry[0]
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -220,18 +243,25 @@ class Resolver:
     # -- tsconfig ---------------------------------------------------------------------------
 
     def tsconfig_for(self, folder: str) -> TsConfig | None:
-        """The nearest tsconfig.json (else jsconfig.json) at or above `folder`, merged along `extends`."""
-        climbed = []  # a loop, not recursion: folders may be nested a thousand deep
-        while folder not in self._tsconfigs:
-            config = self._own_tsconfig(folder)
-            if config is not None or not folder:
-                self._tsconfigs[folder] = config
-                break
-            climbed.append(folder)
-            folder = posixpath.dirname(folder)
-        for below in climbed:
-            self._tsconfigs[below] = self._tsconfigs[folder]
-        return self._tsconfigs[folder]
+        """The nearest tsconfig.json (else jsconfig.json) at or above `folder`, merged along `extends`
+        (remembered for every folder climbed through, with what finding it read)."""
+        if folder not in self._tsconfigs:
+            climbed = []  # a loop, not recursion: folders may be nested a thousand deep
+            with self.ws.recording() as recorder:
+                current = folder
+                while True:
+                    if current in self._tsconfigs:
+                        config = self.tsconfig_for(current)  # remembered: its reads are replayed here
+                        break
+                    climbed.append(current)
+                    config = self._own_tsconfig(current)
+                    if config is not None or not current:
+                        break
+                    current = posixpath.dirname(current)
+            for below in climbed:
+                self._tsconfigs[below] = (config, recorder.deps, recorder.problems)
+            return config
+        return self._remembered(self._tsconfigs, folder, None)
 
     def _own_tsconfig(self, folder: str) -> TsConfig | None:
         """The tsconfig.json (else jsconfig.json) in `folder` itself, if it can be read."""
@@ -251,9 +281,15 @@ class Resolver:
         return config
 
     def _load_tsconfig(self, path: str, depth: int) -> _Options | None:
-        if path in self._loaded:
-            return self._loaded[path]
-        self._loaded[path] = None  # a cycle in `extends` reads as nothing
+        if path in self._loading:
+            return None  # a cycle in `extends` reads as nothing
+        self._loading.add(path)
+        try:
+            return self._remembered(self._loaded, path, lambda: self._read_tsconfig(path, depth))
+        finally:
+            self._loading.discard(path)
+
+    def _read_tsconfig(self, path: str, depth: int) -> _Options | None:
         data = self.ws.read(path)
         if data is None:
             return None
@@ -294,7 +330,6 @@ class Resolver:
             merged.paths = {k: [t for t in v if isinstance(t, str)] for k, v in paths.items()
                             if isinstance(k, str) and isinstance(v, list)}
             merged.paths_dir = folder
-        self._loaded[path] = merged
         return merged
 
     def _extends_path(self, folder: str, parent: str) -> str | None:
@@ -318,15 +353,16 @@ class Resolver:
 
     def packages(self) -> dict[str, str]:
         """Package name -> folder for every package.json in the linted directory (first wins)."""
-        if self._packages is None:
-            self._packages = {}
-            for path in self.ws.paths:
-                if path == "package.json" or path.endswith("/package.json"):
-                    manifest = self._manifest(path)
-                    name = manifest.get("name")
-                    if isinstance(name, str) and name and name not in self._packages:
-                        self._packages[name] = posixpath.dirname(path)
-        return self._packages
+        return self._remembered(self._packages, "", self._find_packages)
+
+    def _find_packages(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in self.ws.paths:
+            if path == "package.json" or path.endswith("/package.json"):
+                name = self._manifest(path).get("name")
+                if isinstance(name, str) and name and name not in found:
+                    found[name] = posixpath.dirname(path)
+        return found
 
     def package_folder_of(self, path: str) -> str | None:
         """The folder of the nearest package.json at or above the file `path`."""
@@ -343,14 +379,15 @@ class Resolver:
         return self._manifest(f"{folder}/package.json" if folder else "package.json")
 
     def _manifest(self, path: str) -> dict:
-        if path not in self._manifests:
-            text = self.ws.text(path) if self.ws.exists(path) else None
-            try:
-                data = json.loads((text or "{}").removeprefix("\ufeff"))
-            except (ValueError, RecursionError):
-                data = {}
-            self._manifests[path] = data if isinstance(data, dict) else {}
-        return self._manifests[path]
+        return self._remembered(self._manifests, path, lambda: self._read_manifest(path))
+
+    def _read_manifest(self, path: str) -> dict:
+        text = self.ws.text(path) if self.ws.exists(path) else None
+        try:
+            data = json.loads((text or "{}").removeprefix("\ufeff"))
+        except (ValueError, RecursionError):
+            data = {}
+        return data if isinstance(data, dict) else {}
 
     def _workspace_package(self, spec: str) -> Resolved | None:
         name = package_name(spec)

@@ -171,3 +171,23 @@ def test_verbatim_module_syntax_is_inherited(tmp_path):
     assert r.tsconfig_for("a").keeps_value_imports is True
     assert r.tsconfig_for("b").keeps_value_imports is False
     assert r.tsconfig_for("c").keeps_value_imports is True
+
+
+def test_every_caller_of_a_memoised_resolution_depends_on_what_it_read(tmp_path):
+    """Resolutions are memoised; a check that gets a memoised answer must still record the
+    tsconfig and package files behind it, or editing them would leave its cached result stale."""
+    r = resolver_for(tmp_path, {
+        "tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["src/*"]}}}',
+        "src/lib/x.ts": "", "src/app/a.ts": "", "src/app/b.ts": "", "src/other/c.ts": "",
+        "packages/ui/package.json": '{"name": "@acme/ui", "main": "index.ts"}', "packages/ui/index.ts": "",
+    })
+    for spec in ("@/lib/x", "@acme/ui", "react", "../lib/x"):
+        recorded = []
+        for importer in ("src/app/a.ts", "src/app/b.ts", "src/other/c.ts"):
+            with r.ws.recording() as recorder:
+                first = r.resolve(importer, spec)
+            recorded.append((first, recorder.deps))
+        (answer, deps), *others = recorded
+        assert all(other == (answer, deps) for other in others), spec
+        if spec == "@/lib/x":
+            assert answer == Resolved("file", "src/lib/x.ts") and ("digest", "tsconfig.json") in deps
