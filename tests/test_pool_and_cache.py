@@ -230,3 +230,31 @@ def test_cached_facts_of_the_wrong_shape_are_computed_again(cli, tmp_path, monke
     monkeypatch.setattr(parallel, "MIN_FILES", 10**9)
     assert _report(cli, copy, "--cache-dir", str(cache), "--jobs", "1") == expected
     assert _report(cli, copy, "--cache-dir", str(cache), "--jobs", "1") == expected
+
+
+def test_a_check_records_the_same_inputs_in_a_whole_run_as_alone(monkeypatch):
+    """Checks share analyses and memoised answers (resolutions, summaries, facts). A check that
+    gets one computed for another check must still record what is behind it, or its cached result
+    would outlive an edit to those files: each check's recorded inputs in a run of every check
+    include those it records when run alone."""
+    from edgelint.config import Config
+
+    recorded: dict[tuple, set] = {}
+    execute = engine.execute_check
+
+    def recording(ctx, check, cache, model):
+        with ctx.ws.recording() as recorder:
+            result = execute(ctx, check, cache, model)
+        recorded[ctx.app.label, check.code] = set(recorder.deps)
+        return result
+
+    monkeypatch.setattr(engine, "execute_check", recording)
+    app = FIXTURES / "apps" / "pages-shop"
+    checks = list(registry.all_checks())
+    engine.run([app], Config(), checks, jobs=1)
+    in_whole_run = dict(recorded)
+    assert len(in_whole_run) > 40
+    for (label, code), inputs in in_whole_run.items():
+        recorded.clear()
+        engine.run([app], Config(), [c for c in checks if c.code == code], jobs=1)
+        assert recorded[label, code] <= inputs, (code, sorted(map(str, recorded[label, code] - inputs))[:5])
