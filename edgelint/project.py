@@ -259,17 +259,18 @@ def page_extensions(app: App) -> tuple[str, ...]:
     return DEFAULT_PAGE_EXTENSIONS
 
 
-def _split_name(local: str, extensions: tuple[str, ...]) -> tuple[str, str] | None:
-    """(folder, base name) when the file has one of the page extensions (which may contain dots)."""
+def _split_name(local: str, suffixes: tuple[str, ...]) -> tuple[str, str] | None:
+    """(folder, base name) when the file ends with one of `suffixes` (the page extensions with
+    their dot, longest first: an extension may contain dots)."""
     folder, _, name = local.rpartition("/")
-    for ext in sorted(extensions, key=len, reverse=True):
-        if name.endswith("." + ext):
-            return folder, name[: -len(ext) - 1]
+    for suffix in suffixes:
+        if name.endswith(suffix):
+            return folder, name[: -len(suffix)]
     return None
 
 
 def discover_routes(ws: Workspace, app: App) -> list[Route]:
-    extensions = page_extensions(app)
+    suffixes = tuple("." + ext for ext in sorted(page_extensions(app), key=len, reverse=True))
     local_files = {app.local(p): p for p in app.files}
     app.app_dir = next((d for d in ("app", "src/app") if any(f.startswith(d + "/") for f in local_files)), None)
     app.pages_dir = next((d for d in ("pages", "src/pages") if any(f.startswith(d + "/") for f in local_files)), None)
@@ -277,11 +278,11 @@ def discover_routes(ws: Workspace, app: App) -> list[Route]:
     layouts: dict[str, str] = {}
     if app.app_dir:
         for local, path in local_files.items():
-            split = _split_name(local, extensions) if local.startswith(app.app_dir + "/") else None
+            split = _split_name(local, suffixes) if local.startswith(app.app_dir + "/") else None
             if split and split[1] == "layout" and not _private(split[0], app.app_dir):
                 layouts[split[0]] = path
     for local, path in sorted(local_files.items()):
-        split = _split_name(local, extensions)
+        split = _split_name(local, suffixes)
         if split is None:
             continue
         folder, base = split
