@@ -25,9 +25,9 @@ import posixpath
 from collections import deque
 from dataclasses import dataclass, field
 
+from edgelint.parsing import Span
 from edgelint.project import App, Route
 from edgelint.resolve import Resolved, Resolver
-from edgelint.parsing import Span
 from edgelint.summary import Import
 from edgelint.workspace import SYNTAX_ERROR_MESSAGE, Workspace
 

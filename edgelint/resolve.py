@@ -244,7 +244,7 @@ class Resolver:
 
     def tsconfig_for(self, folder: str) -> TsConfig | None:
         """The nearest tsconfig.json (else jsconfig.json) at or above `folder`, merged along `extends`
-        (remembered for every folder climbed through, with what finding it read)."""
+        (remembered for every folder climbed through, with the dependencies of finding it)."""
         if folder not in self._tsconfigs:
             climbed = []  # a loop, not recursion: folders may be nested a thousand deep
             with self.ws.recording() as recorder:
