@@ -56,7 +56,8 @@ class NoDynamicCodeInEdge(Check):
         from ._compat import EdgeCode, compat_graph, edge_files, evidence
 
         graph = compat_graph(ctx)
-        for path in ctx.ws.grep(list(edge_files(ctx, graph)), *NEEDLES):
+        in_focus = [path for path in edge_files(ctx, graph) if ctx.in_focus(path)]  # findings are per file
+        for path in ctx.ws.grep(in_focus, *NEEDLES):
             pf = ctx.parse(path)
             if pf is None:
                 continue

@@ -64,7 +64,8 @@ class NoNodeGlobalInEdge(Check):
         names = (*EDGE_UNSUPPORTED_NODE_APIS, *MODULE_GLOBALS, "process", "require")
         graph = compat_graph(ctx)
         self.polyfilled = provided_on_edge(ctx)
-        for path in ctx.ws.grep(list(edge_files(ctx, graph)), *(name.encode() for name in names)):
+        in_focus = [path for path in edge_files(ctx, graph) if ctx.in_focus(path)]  # findings are per file
+        for path in ctx.ws.grep(in_focus, *(name.encode() for name in names)):
             pf = ctx.parse(path)
             if pf is None:
                 continue
