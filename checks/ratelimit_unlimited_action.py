@@ -205,15 +205,15 @@ def _advice(analysis, cov) -> str:
         elif shown:
             tips.append(f"make {info.route.path} call its limiter for {shown}")
     if action.kind != "server-action":
-        wrappers = analysis.known_wrappers()
-        if wrappers:
-            name, loc = wrappers[0]
+        wrapper = analysis.known_wrapper()
+        if wrapper is not None:
+            name, loc = wrapper
             tips.append(f"wrap the handler with `{name}` ({loc.path})")
     known = analysis.known_limiter()
     deny = "return an error" if action.kind == "server-action" else "return 429"
-    helpers = analysis.known_helpers(action.kind)
-    if helpers:
-        name, loc, user = helpers[0]
+    helper = analysis.known_helper(action.kind)
+    if helper is not None:
+        name, loc, user = helper
         tips.append(f"use `{name}(…)` ({loc.path}) as {user} does")
     elif known is not None and known.kind == "upstash":
         instance = known.callee.rsplit(".", 1)[0]
@@ -242,6 +242,8 @@ def _matcher_path(pattern: str) -> str:
 def _related(analysis, cov):
     related = list(cov.evidence)
     if cov.action.kind != "server-action":
-        for _name, loc in analysis.known_wrappers()[:1]:
+        wrapper = analysis.known_wrapper()
+        if wrapper is not None:
+            loc = wrapper[1]
             related.append(type(loc)(loc.path, loc.span, "a rate-limiting wrapper used by other handlers"))
     return related

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from edgelint import jsvalues, matcher
 from edgelint.api import Location
@@ -548,6 +549,11 @@ class Reach:
 # The analysis of one app
 
 
+#: What an `Analysis` learns that does not depend on its focus (shared with `unfocused`).
+_FOCUS_FREE = ("_modules", "_limiter_memo", "_construction_memo", "_usage_memo", "_importers", "_limiter_calls",
+               "_middleware", "_forward", "_reverse", "_relevant")
+
+
 class Analysis:
     """Limiter calls, user actions and their coverage for one app (build with `analysis(ctx)`)."""
 
@@ -567,6 +573,7 @@ class Analysis:
         self._limiter_calls: list[LimiterCall] | None = None
         self._actions: list[Action] | None = None
         self._coverage: list[ActionCoverage] | None = None
+        self._covered: list[ActionCoverage] = []  # the coverage of the first actions, as far as computed
         self._middleware = None
         self._usage_memo: dict[tuple, str] = {}
         self.ignored_helper_calls: dict[tuple, Hop] = {}
@@ -1660,20 +1667,28 @@ class Analysis:
 
     def coverage(self) -> list[ActionCoverage]:
         if self._coverage is None:
-            ignored = [url_glob(p) for p in self.options.ignore_urls]
-            result = []
-            for action in self.actions():
-                urls = [action.url] if action.kind != "server-action" else list(action.pages)
-                hit = next((p for p, rx in zip(self.options.ignore_urls, ignored)
-                            for u in urls if u and rx.match(u)), None) if urls else None
-                if hit is not None and (action.kind != "server-action" or all(
-                        any(rx.match(u) for rx in ignored) for u in urls)):
-                    result.append(ActionCoverage(action, None, (), f"excluded: {urls[0]} matches ignore-urls "
-                                                 f"pattern {hit!r} (a machine endpoint)", status="excluded"))
-                    continue
-                result.append(self._cover(action))
-            self._coverage = result
+            self._coverage = list(self.coverages())
         return self._coverage
+
+    def coverages(self) -> Iterator[ActionCoverage]:
+        """Each action's coverage in order, computed as it is asked for (and remembered): advice
+        that needs the first action covered some way need not cover them all."""
+        actions = self.actions()
+        ignored = [url_glob(p) for p in self.options.ignore_urls]
+        for index, action in enumerate(actions):
+            if index == len(self._covered):
+                self._covered.append(self._cover_unless_excluded(action, ignored))
+            yield self._covered[index]
+
+    def _cover_unless_excluded(self, action: Action, ignored: list) -> ActionCoverage:
+        urls = [action.url] if action.kind != "server-action" else list(action.pages)
+        hit = next((p for p, rx in zip(self.options.ignore_urls, ignored)
+                    for u in urls if u and rx.match(u)), None) if urls else None
+        if hit is not None and (action.kind != "server-action" or all(
+                any(rx.match(u) for rx in ignored) for u in urls)):
+            return ActionCoverage(action, None, (), f"excluded: {urls[0]} matches ignore-urls pattern {hit!r} "
+                                  f"(a machine endpoint)", status="excluded")
+        return self._cover(action)
 
     def inline_reach(self, action: Action) -> Reach | None:
         mod = self.node_module(action)
@@ -1830,33 +1845,45 @@ class Analysis:
 
     def unfocused(self) -> "Analysis":
         """The analysis of every action of the app: advice names helpers and wrappers that other
-        actions use, and a run on named files must give the same advice as a whole run."""
+        actions use, and a run on named files must give the same advice as a whole run. It takes
+        over what this analysis learned that does not depend on the focus (parsed modules, the
+        limiter calls, the import graph, …); its own reach and coverage start afresh, as their
+        side effects (helpers, ignored helper verdicts) are this analysis's findings."""
         if self.focus is None:
             return self
         if self._whole is None:
-            self._whole = Analysis(self.ws, self.app, self.options, self.resolver)
+            whole = self._whole = Analysis(self.ws, self.app, self.options, self.resolver)
+            for name in _FOCUS_FREE:
+                setattr(whole, name, getattr(self, name))
         return self._whole
 
-    def known_helpers(self, kind: str = "route") -> list[tuple[str, Location, str]]:
-        """(name, definition, a file using it) of project helpers through which actions of the
-        same kind (server actions, or handlers) are limited; recognised limiters first."""
+    def known_helper(self, kind: str = "route") -> tuple[str, Location, str] | None:
+        """(name, definition, a file using it) of the first project helper through which an
+        action of the same kind (server actions, or handlers) is limited, one that calls a
+        recognised limiter if any does; actions are covered in order only until it is known."""
         whole = self.unfocused()
-        whole.coverage()
         group = "server-action" if kind == "server-action" else "handler"
-        items = sorted(((k[1], v) for k, v in whole._helpers.items() if k[0] == group), key=lambda item: item[1][2])
-        return [(name, loc, user) for name, (loc, user, _by_name) in items]
 
-    def known_wrappers(self) -> list[tuple[str, Location]]:
-        """Wrappers that limit some action of this app (to suggest them for the others)."""
-        seen: dict[str, Location] = {}
-        for cov in self.unfocused().coverage():
+        def first(recognised_only: bool):
+            return next(((k[1], loc, user) for k, (loc, user, by_name) in whole._helpers.items()
+                         if k[0] == group and not (recognised_only and by_name)), None)
+
+        for _covered in whole.coverages():
+            found = first(recognised_only=True)
+            if found is not None:
+                return found
+        return first(recognised_only=False)
+
+    def known_wrapper(self) -> tuple[str, Location] | None:
+        """The first wrapper that limits an action of this app (to suggest it for the others)."""
+        for cov in self.unfocused().coverages():
             if cov.covered_by == "wrapper" and cov.status == "covered" and not cov.heuristic:
                 loc = next((e for e in cov.evidence if e.message == "wrapper defined here"), None)
                 name = _short(cov.evidence[0].message.removeprefix("wrapper ").strip("`"), 40) if cov.evidence else ""
                 name = re.sub(r"\(.*$", "", name)
-                if name and name not in seen and loc is not None:
-                    seen[name] = loc
-        return list(seen.items())
+                if name and loc is not None:
+                    return name, loc
+        return None
 
     def known_limiter(self) -> LimiterCall | None:
         """A recognised, effective limiter call outside the middleware (to suggest it)."""
