@@ -1218,7 +1218,7 @@ def _roots(pf, names: set[bytes]):
     seen = set()
     roots = []
     chains: dict[int, object] = {}
-    for node in pf.nodes("string", "template_string", "identifier"):
+    for node in pf.nodes("string", "template_string", *(("identifier",) if names else ())):
         raw = pf.source[node.start_byte:node.end_byte]
         if node.type == "identifier":
             if raw not in names:

@@ -48,10 +48,13 @@ def query(grammar: str, source: str) -> ts.Query:
     return ts.Query(language(grammar), source)
 
 
-#: The node types `ParsedFile.nodes` collects.
-NODE_TYPES = ("string", "template_string", "identifier", "shorthand_property_identifier", "call_expression",
-              "new_expression", "variable_declarator")
-_NODES_QUERY = "[" + " ".join(f"({t})" for t in NODE_TYPES) + "] @node"
+#: The node types `ParsedFile.nodes` collects, in groups collected by one query each when first
+#: asked for: identifiers are most of a file's nodes, and most files never need them.
+NODE_GROUPS = (("string", "template_string", "call_expression", "new_expression", "variable_declarator"),
+               ("identifier", "shorthand_property_identifier"))
+NODE_TYPES = tuple(t for group in NODE_GROUPS for t in group)
+_GROUP_OF = {t: index for index, group in enumerate(NODE_GROUPS) for t in group}
+_GROUP_QUERIES = tuple("[" + " ".join(f"({t})" for t in group) + "] @node" for group in NODE_GROUPS)
 
 
 def grammar_for(path: str) -> str:
@@ -86,8 +89,7 @@ class ParsedFile:
         self._line_starts: list[int] | None = None
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
-        self._by_type: dict[str, list[ts.Node]] | None = None
-        self._all_nodes: list[ts.Node] = []
+        self._by_type: dict[str, list[ts.Node]] = {}
         self._starts: dict[str, list[int]] = {}
 
     @property
@@ -138,19 +140,25 @@ class ParsedFile:
 
     def nodes(self, *types: str) -> list[ts.Node]:
         """The nodes of these types (each one of `NODE_TYPES`) in document order. One query
-        collects every type in `NODE_TYPES` on first use: a query costs about half a parse, so
-        analyses that each need a few types share a single pass over the tree."""
-        if self._by_type is None:
-            cursor = ts.QueryCursor(query(self.grammar, _NODES_QUERY))
-            self._all_nodes = [node for found in cursor.captures(self.root).values() for node in found]
-            self._all_nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
-            self._by_type = {t: [] for t in NODE_TYPES}
-            for node in self._all_nodes:
-                self._by_type[node.type].append(node)
+        collects every type of a group in `NODE_GROUPS` on first use: a query costs about half a
+        parse, so analyses that each need a few types share a single pass over the tree."""
+        for kind in types:
+            if kind not in self._by_type:
+                self._collect(_GROUP_OF[kind])
         if len(types) == 1:
             return self._by_type[types[0]]
-        wanted = set(types)
-        return [node for node in self._all_nodes if node.type in wanted]
+        found = [node for kind in dict.fromkeys(types) for node in self._by_type[kind]]
+        found.sort(key=_document_order)
+        return found
+
+    def _collect(self, group: int) -> None:
+        cursor = ts.QueryCursor(query(self.grammar, _GROUP_QUERIES[group]))
+        found = [node for nodes in cursor.captures(self.root).values() for node in nodes]
+        found.sort(key=_document_order)
+        for kind in NODE_GROUPS[group]:
+            self._by_type[kind] = []
+        for node in found:
+            self._by_type[node.type].append(node)
 
     def nodes_within(self, node: ts.Node, *types: str) -> list[ts.Node]:
         """The nodes of these types inside `node` (itself included), in document order: a
@@ -221,6 +229,10 @@ class ParsedFile:
 
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def _document_order(node: ts.Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
 
 
 def line_starts(source: bytes) -> list[int]:

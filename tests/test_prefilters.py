@@ -99,3 +99,31 @@ def test_import_specifiers_on_tricky_sources(source):
                                          b"_", b"./x", b"\xc3\xa9", b"$"]), max_size=24).map(b"".join))
 def test_import_specifiers_match_the_regular_expression(source):
     assert import_specifiers("x.ts", source) == _specifiers_by_regex(source)
+
+
+def _walk_types(pf, types: set[str]) -> list[tuple[str, int, int]]:
+    found, stack = [], [pf.root]
+    while stack:
+        node = stack.pop()
+        if node.is_named and node.type in types:  # `string` is also the keyword of a type annotation
+            found.append((node.type, node.start_byte, node.end_byte))
+        stack.extend(reversed(node.children))
+    return found
+
+
+def test_node_queries_find_what_a_walk_of_the_tree_finds():
+    """`ParsedFile.nodes` collects each group of node types with one query when first asked; any
+    mix of types gives the nodes a walk of the whole tree gives, in document order."""
+    mixes = [("string", "template_string", "identifier"), ("call_expression", "new_expression"),
+             ("identifier",), ("variable_declarator", "shorthand_property_identifier", "string")]
+    checked = 0
+    for path in SOURCES[::3]:
+        source = path.read_bytes()
+        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
+            continue
+        for types in mixes:
+            pf = parsing.parse(path.name, source)  # a fresh parse: the groups are collected in this order
+            found = [(n.type, n.start_byte, n.end_byte) for n in pf.nodes(*types)]
+            assert found == _walk_types(pf, set(types)), (path, types)
+        checked += 1
+    assert checked > 30
