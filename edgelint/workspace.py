@@ -219,7 +219,7 @@ class Workspace:
             if known is not None:
                 return known
         data = self._read(rel)
-        found = data is not None and (any(n in data for n in needles)
+        found = data is not None and (_contains_any(data, needles)
                                       or (pattern is not None and pattern.search(data) is not None))
         if self.index is not None and search:
             self.index.note_answer(rel, search, found)
@@ -491,3 +491,23 @@ class Workspace:
             if path == rel:
                 for recorder in self._recorders:
                     recorder.problems.append(problem)
+
+
+#: From this many needles on, a search first looks for their lower-case forms in the lower-cased
+#: bytes: long needle lists are mostly case variants of a few words (`rateLimit`, `RateLimit`,
+#: `RATELIMIT`, …), and one pass lowering the bytes plus a search per word rules most files out.
+MANY_NEEDLES = 8
+
+
+def _contains_any(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    if len(needles) >= MANY_NEEDLES:
+        lowered = data.lower()
+        if not any(n in lowered for n in _lower_forms(needles)):
+            return False  # a needle found in the bytes would be found lower-cased too
+    return any(n in data for n in needles)
+
+
+@functools.lru_cache(maxsize=64)
+def _lower_forms(needles: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    return tuple(dict.fromkeys(n.lower() for n in needles))
+

@@ -127,3 +127,15 @@ def test_node_queries_find_what_a_walk_of_the_tree_finds():
             assert found == _walk_types(pf, set(types)), (path, types)
         checked += 1
     assert checked > 30
+
+
+ALPHABET = b"aAbB_\xc3\x89.("  # letters in both cases, a non-ASCII letter (É in UTF-8), punctuation
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.binary(max_size=60).map(lambda b: bytes(ALPHABET[c % len(ALPHABET)] for c in b)),
+       needles=st.lists(st.text("aAbB_É.(", min_size=1, max_size=4).map(str.encode), min_size=1, max_size=12))
+def test_the_lower_case_pass_of_a_many_needle_search_never_changes_its_answer(data, needles):
+    from edgelint.workspace import _contains_any
+
+    assert _contains_any(data, tuple(needles)) == any(n in data for n in needles)
