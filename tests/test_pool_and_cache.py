@@ -21,6 +21,14 @@ def _report(cli, app, *args):
     return result.stdout
 
 
+def _record_runs(monkeypatch) -> list[str]:
+    """The codes of the checks that run from now on (not replayed from the cache)."""
+    ran: list[str] = []
+    execute = engine.execute_check
+    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    return ran
+
+
 @pytest.mark.parametrize("app", APPS, ids=lambda p: p.name)
 def test_pool_and_cache_give_identical_reports(cli, app, tmp_path, monkeypatch):
     copy = tmp_path / app.name
@@ -101,9 +109,7 @@ def test_a_whole_run_is_replayed_only_while_nothing_it_read_changed(cli, make_ap
     cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE992"]
     first = _report(cli, app, *cache)
     assert "generated data is bad" in first
-    ran = []
-    execute = engine.execute_check
-    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    ran = _record_runs(monkeypatch)
     assert _report(cli, app, *cache) == first and ran == []  # replayed
     (app / "gen" / "data.ts").write_text("export const data = 'good';\n", "utf-8")
     assert "generated data is bad" not in _report(cli, app, *cache) and ran == ["EDGE992"]
@@ -132,40 +138,24 @@ def test_a_run_on_named_files_reports_what_the_whole_run_reports_there(cli, app,
             assert found == expected, (named, options)
 
 
-def test_an_edit_that_keeps_a_files_imports_keeps_the_rate_limit_results(cli, tmp_path, monkeypatch):
-    """The rate-limit analysis reads every file's import specifiers (a fact), not its bytes: editing
-    a function body elsewhere replays EDGE601 from the cache; changing an import runs it again."""
+@pytest.mark.parametrize("code, reported", [("EDGE601", "rate limited"), ("EDGE201", "lib/currency-rates.ts")])
+def test_an_edit_that_keeps_a_files_imports_keeps_the_results_built_on_imports(cli, tmp_path, monkeypatch, code,
+                                                                                reported):
+    """The rate-limit analysis (EDGE601) reads every file's import specifiers and the edge import
+    graph (EDGE201) every reached file's imports: facts, not the bytes. Editing a function body in
+    lib/pricing.ts (on the chain to the `fs` import EDGE201 reports) replays the result; adding an
+    import runs the check again."""
     copy = tmp_path / "app"
     shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
-    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE601"]
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", code]
     before = _report(cli, copy, *cache)
-    ran = []
-    execute = engine.execute_check
-    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
-    pricing = copy / "lib" / "pricing.ts"
-    pricing.write_text(pricing.read_text("utf-8").replace("Math.round(", "Math.floor("), "utf-8")
-    assert _report(cli, copy, *cache) == before and ran == []
-    pricing.write_text("import { session } from './session';\\n" + pricing.read_text("utf-8"), "utf-8")
-    assert _report(cli, copy, *cache) == before and ran == ["EDGE601"]
-
-
-def test_an_edit_that_keeps_a_files_imports_keeps_the_edge_code_results(cli, tmp_path, monkeypatch):
-    """The edge import graph reads every reached file's imports (a fact), not its bytes: editing a
-    function body in lib/pricing.ts (on the chain to the `fs` import EDGE201 reports) replays the
-    result; adding an import runs the check again."""
-    copy = tmp_path / "app"
-    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
-    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE201"]
-    before = _report(cli, copy, *cache)
-    assert "lib/currency-rates.ts" in before
-    ran = []
-    execute = engine.execute_check
-    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    assert reported in before
+    ran = _record_runs(monkeypatch)
     pricing = copy / "lib" / "pricing.ts"
     pricing.write_text(pricing.read_text("utf-8").replace("Math.round(", "Math.floor("), "utf-8")
     assert _report(cli, copy, *cache) == before and ran == []
     pricing.write_text(pricing.read_text("utf-8") + "import './session';\n", "utf-8")
-    assert _report(cli, copy, *cache) == before and ran == ["EDGE201"]
+    assert _report(cli, copy, *cache) == before and ran == [code]
 
 
 def test_problems_of_files_the_edge_graph_reaches_survive_the_cache(cli, tmp_path):
@@ -203,9 +193,7 @@ def test_a_fresh_checkout_replays_from_a_restored_cache(cli, tmp_path, monkeypat
     before = _report(cli, first, *cache)
     second = tmp_path / "run2" / "repo"
     shutil.copytree(FIXTURES / "apps" / "pages-shop", second)
-    ran = []
-    execute = engine.execute_check
-    monkeypatch.setattr(engine, "execute_check", lambda *a: ran.append(a[1].code) or execute(*a))
+    ran = _record_runs(monkeypatch)
     assert _report(cli, second, *cache) == before and ran == []
 
 
