@@ -302,7 +302,7 @@ class Workspace:
             found = remembered = None
             if self.index is not None:  # the same search through the same contents, in an earlier run
                 remembered = blake2b(f"{self._contents(key[0], paths)}\0{search}".encode("utf-8", "replace"),
-                                             digest_size=16).hexdigest()
+                                     digest_size=16).hexdigest()
                 found = self.index.grep(remembered, paths)
             if found is None:
                 found = self._search_all(paths, needles, pattern, search)
