@@ -77,14 +77,8 @@ class _Shards:
     def _shard(self, key: str) -> dict:
         name = key[:2]
         if name not in self._loaded:
-            data = {}
-            try:
-                data = json.loads((self.directory / f"{self.prefix}-{name}.json").read_text("utf-8"))
-                if not isinstance(data, dict):
-                    data = {}
-            except (OSError, ValueError, UnicodeDecodeError):
-                pass  # missing or corrupt: start empty, rewrite at the end
-            self._loaded[name] = data
+            data = _read_json(self.directory / f"{self.prefix}-{name}.json")
+            self._loaded[name] = data if isinstance(data, dict) else {}  # missing or corrupt: rewritten at the end
         return self._loaded[name]
 
     def get(self, key: str):
@@ -94,7 +88,16 @@ class _Shards:
         self._shard(key)[key] = value
         self._dirty.add(key[:2])
         if self.journal is not None:
-            self.journal.append(("shard", self.prefix, key, value))
+            self.journal.append(("put", self.prefix, key, value))
+
+    def merge(self, key: str, part: dict) -> None:
+        """Add `part` to the dict stored under `key`; two worker processes adding to one key keep
+        each other's entries (the parent applies each part, not each worker's whole dict)."""
+        current = self._shard(key).get(key)
+        self._shard(key)[key] = {**(current if isinstance(current, dict) else {}), **part}
+        self._dirty.add(key[:2])
+        if self.journal is not None:
+            self.journal.append(("merge", self.prefix, key, part))
 
     def drop(self, key: str) -> None:
         self._shard(key).pop(key, None)
@@ -173,8 +176,7 @@ class Cache:
         return facts.get(name) if isinstance(facts, dict) else None
 
     def store_fact(self, digest: str, name: str, value) -> None:
-        facts = self._facts.get(digest)
-        self._facts.put(digest, {**(facts if isinstance(facts, dict) else {}), name: value})
+        self._facts.merge(digest, {name: value})
 
     # -- what earlier runs learned about each file ---------------------------------------------
 
@@ -265,11 +267,9 @@ class Cache:
         shards = {s.prefix: s for s in (self._summaries, self._checks, self._facts, self._lists)}
         index = self.file_index
         for kind, *args in journal:
-            if kind == "shard":
+            if kind in ("put", "merge"):
                 prefix, key, value = args
-                if prefix == "f" and isinstance(value, dict):  # one file's facts: workers each add their own
-                    value = {**(self._facts.get(key) or {}), **value}
-                shards[prefix].put(key, value)
+                getattr(shards[prefix], kind)(key, value)
             else:
                 getattr(index, kind)(*args)
 
