@@ -1214,21 +1214,22 @@ class UrlProblem:
 
 def _roots(pf, names: set[bytes]):
     """String literals, template literals and `+` chains, not part of a larger chain, that mention
-    cdn-cgi or one of the constant `names` (found by a query: no Python walk over the tree)."""
+    cdn-cgi or one of the constant `names` (found from those words in the bytes: no visit of the
+    rest of the tree)."""
     seen = set()
     roots = []
     chains: dict[int, object] = {}
-    for node in pf.nodes("string", "template_string", *(("identifier",) if names else ())):
-        raw = pf.source[node.start_byte:node.end_byte]
-        if node.type == "identifier":
-            if raw not in names:
+    for needle in (b"cdn-cgi", *sorted(names)):
+        for node in pf.around(needle):
+            if node.type == "identifier":
+                if pf.source[node.start_byte:node.end_byte] not in names:
+                    continue
+            elif node.type not in ("string", "template_string"):
                 continue
-        elif b"cdn-cgi" not in raw and not any(name in raw for name in names):
-            continue
-        root = _chain_root(node, pf, chains)
-        if root is not None and root.id not in seen:
-            seen.add(root.id)
-            roots.append(root)
+            root = _chain_root(node, pf, chains)
+            if root is not None and root.id not in seen:
+                seen.add(root.id)
+                roots.append(root)
     roots.sort(key=lambda n: (n.start_byte, -n.end_byte))
     return roots
 
@@ -1267,7 +1268,9 @@ def _mentions_image(node, pf, names: set[bytes]) -> bool:
 def _image_constant_names(pf) -> set[bytes]:
     """Names of variables whose initializer mentions cdn-cgi (so uses elsewhere are inlined)."""
     names = set()
-    for node in pf.nodes("variable_declarator"):
+    for node in pf.around(b"cdn-cgi"):
+        if node.type != "variable_declarator":
+            continue
         name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
         if name is not None and name.type == "identifier" and value is not None \
                 and b"cdn-cgi" in pf.source[value.start_byte:value.end_byte]:

@@ -62,7 +62,7 @@ class RelativeImageUrlOutsideZone(Check):
 
     # fetch / redirect / new URL ------------------------------------------------------------
     def _calls(self, ctx, path, pf, builder):
-        for node in pf.nodes("call_expression", "new_expression"):
+        for node in self._sinks(pf):
             args = node.child_by_field_name("arguments")
             named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
             if not named:
@@ -93,6 +93,14 @@ class RelativeImageUrlOutsideZone(Check):
                 "zone only: make it absolute, e.g. new URL('/cdn-cgi/image/…', request.url) or "
                 "https://<zone>/cdn-cgi/image/… (REFERENCE.md §4.1)",
                 severity=severity)
+
+    @staticmethod
+    def _sinks(pf):
+        """The calls and `new` expressions around the words `fetch`, `redirect` and `URL` in the
+        bytes (every `fetch(…)`, `….redirect(…)` and `new URL(…)` is one), in document order."""
+        calls = {node.id: node for needle in (b"fetch", b"redirect", b"URL") for node in pf.around(needle)
+                 if node.type in ("call_expression", "new_expression")}
+        return sorted(calls.values(), key=lambda n: (n.start_byte, -n.end_byte))
 
     @staticmethod
     def _relative_image(builder, node) -> bool:

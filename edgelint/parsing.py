@@ -176,6 +176,23 @@ class ParsedFile:
             found.sort(key=lambda n: (n.start_byte, -n.end_byte))
         return found
 
+    def around(self, needle: bytes) -> list[ts.Node]:
+        """Every named node whose bytes contain an occurrence of `needle` (the innermost node around
+        each occurrence and its ancestors), each once, innermost first along each chain. For
+        analyses that start from a word in the bytes: tree-sitter descends straight to each
+        occurrence, so the rest of the tree is never visited, as a query or walk would visit it."""
+        found, seen = [], set()
+        start = self.source.find(needle) if needle else -1
+        while start != -1:
+            node = self.root.descendant_for_byte_range(start, start + len(needle))
+            while node is not None and node.id not in seen:  # a seen node's ancestors are found already
+                seen.add(node.id)
+                if node.is_named:  # not a keyword or punctuation (`string` is also a type's keyword)
+                    found.append(node)
+                node = self.parent(node)
+            start = self.source.find(needle, start + 1)
+        return found
+
     def parent(self, node: ts.Node) -> ts.Node | None:
         """`node.parent`, also fast on deeply nested input. tree-sitter finds a parent by descending
         from the root, O(depth) per call, so climbing out of 10,000 levels is quadratic; once those

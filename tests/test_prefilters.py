@@ -139,3 +139,46 @@ def test_the_lower_case_pass_of_a_many_needle_search_never_changes_its_answer(da
     from edgelint.workspace import _contains_any
 
     assert _contains_any(data, tuple(needles)) == any(n in data for n in needles)
+
+
+def _walk_containing(pf, needle: bytes) -> set[tuple[str, int, int]]:
+    found, stack = set(), [pf.root]
+    while stack:
+        node = stack.pop()
+        if node.is_named and needle in pf.source[node.start_byte:node.end_byte]:
+            found.add((node.type, node.start_byte, node.end_byte))
+        stack.extend(node.children)
+    return found
+
+
+def _around(pf, needle: bytes) -> list[tuple[str, int, int]]:
+    return [(n.type, n.start_byte, n.end_byte) for n in pf.around(needle)]
+
+
+@pytest.mark.parametrize("needle", [b"cdn-cgi", b"fetch", b"URL", b"s", b"=>"])
+def test_nodes_around_a_word_are_the_named_nodes_containing_it(needle):
+    """`ParsedFile.around` descends to each occurrence instead of visiting the tree: it finds
+    exactly the named nodes a walk finds whose bytes contain the word, each once."""
+    checked = 0
+    for path in SOURCES[::3]:
+        source = path.read_bytes()
+        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
+            continue
+        pf = parsing.parse(path.name, source)
+        found = _around(pf, needle)
+        assert len(found) == len(set(found)) and set(found) == _walk_containing(pf, needle), path
+        checked += 1
+    assert checked > 30
+
+
+TOKENS = ["'/cdn-cgi/image/w=1/'", '"cdn-cgi"', "`/cdn-cgi/${", "}`", "`", "s", "cdn", "+", "(", ")", "{", "}",
+          "const s = ", "let t: string = ", ";\n", "fetch(", "new URL(", "// cdn-cgi\n", "/* s */", "=>", ","]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(st.sampled_from(TOKENS), max_size=30), needle=st.sampled_from([b"cdn-cgi", b"s", b"URL"]))
+def test_nodes_around_a_word_on_generated_sources(tokens, needle):
+    """The same on generated input: nested templates, comments, keywords (`string`), broken code."""
+    pf = parsing.parse("x.tsx", " ".join(tokens).encode())
+    found = _around(pf, needle)
+    assert len(found) == len(set(found)) and set(found) == _walk_containing(pf, needle)
