@@ -193,7 +193,7 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
     findings: list[Finding] = []
     incomplete = False
     audit_items: dict[str, list] = {}
-    pending: dict[tuple, list[Check]] = {}  # (context, model key, area) -> checks to run
+    pending: dict[tuple, list[Check]] = {}  # (context, model key, unit) -> checks to run
     runs = 0  # check runs in all, replayed or not
     for number, (app, model) in enumerate(zip(linted, models), 1):
         if progress is not None:
@@ -217,7 +217,7 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
             if cached is not None:
                 findings += cached
             else:
-                pending.setdefault((ctx, model, check.area), []).append(check)
+                pending.setdefault((ctx, model, UNIT_OF_AREA.get(check.area, check.area)), []).append(check)
     # while worker processes run the checks, this process reads the suppression comments
     meanwhile = functools.partial(_suppression_files, ws, focus_files)
     found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs, runs, meanwhile)
@@ -285,8 +285,11 @@ def _audit(ctx: TrackingContext, check: Check, audit_items: dict) -> list[Findin
         ctx.budget = ws.on_file = None
 
 
+#: Areas whose checks run as one unit of work (on one app): they share the edge import graph and
+#: the summaries of the files it reaches, which separate worker processes would each build again.
+UNIT_OF_AREA = {"edge-compat": "edge", "kv": "edge", "polyfill": "edge", "runtime": "edge", "meta": "edge"}
 #: The order units of work are handed out in (larger analyses first, so they start early).
-AREA_ORDER = ("ratelimit", "image", "edge-compat", "kv", "runtime", "polyfill", "meta")
+UNIT_ORDER = ("ratelimit", "image", "edge")
 
 
 def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], jobs: int, runs: int,
@@ -295,8 +298,8 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
     them (`edgelint.parallel`: most of the run's `runs`, or many), else here, one unit after the
     other. Returns the findings, whether a check crashed, and the paths outside the file list
     that the workers read."""
-    units.sort(key=lambda unit: (-len(unit[0][0].app.files), AREA_ORDER.index(unit[0][2])
-                                 if unit[0][2] in AREA_ORDER else len(AREA_ORDER)))
+    units.sort(key=lambda unit: (-len(unit[0][0].app.files), UNIT_ORDER.index(unit[0][2])
+                                 if unit[0][2] in UNIT_ORDER else len(UNIT_ORDER)))
     findings: list[Finding] = []
     incomplete = False
     done: set[int] = set()
@@ -317,7 +320,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                     cache.apply(journal)
         except Exception:  # noqa: BLE001 - no processes here, or a worker died: the rest run here
             pass
-    for index, ((ctx, model, _area), checks) in enumerate(units):
+    for index, ((ctx, model, _unit), checks) in enumerate(units):
         if index not in done:
             for check in checks:
                 found, failed = execute_check(ctx, check, cache, model)
@@ -330,7 +333,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
 def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
     """In a worker process: run one unit; return plain data (findings, whether one crashed, new
     problems, the cache writes, the paths outside the file list it read)."""
-    (ctx, model, _area), checks = unit
+    (ctx, model, _unit), checks = unit
     ws.jobs = 1  # this process is one of the workers already: no pool of its own
     if cache is not None and cache._journal is None:
         cache.start_journal()
