@@ -87,6 +87,7 @@ class ParsedFile:
         self.tree = tree
         self.grammar = grammar
         self._line_starts: list[int] | None = None
+        self._ascii: bool | None = None
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
         self._by_type: dict[str, list[ts.Node]] = {}
@@ -105,6 +106,10 @@ class ParsedFile:
         return self._line_starts
 
     def _col(self, row: int, byte_col: int) -> int:
+        if self._ascii is None:
+            self._ascii = self.source.isascii()
+        if self._ascii:  # one byte per code point
+            return byte_col + 1
         starts = self.line_starts()
         start = starts[row] if row < len(starts) else len(self.source)
         return len(self.source[start : start + byte_col].decode("utf-8", "replace")) + 1

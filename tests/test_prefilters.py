@@ -182,3 +182,19 @@ def test_nodes_around_a_word_on_generated_sources(tokens, needle):
     pf = parsing.parse("x.tsx", " ".join(tokens).encode())
     found = _around(pf, needle)
     assert len(found) == len(set(found)) and set(found) == _walk_containing(pf, needle)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text("ab \t\r\nÉ€😀", max_size=40), data=st.data())
+def test_columns_of_ascii_files_skip_the_decoding(text, data):
+    """Columns count code points; a file that is all ASCII skips decoding its lines, with the
+    same answer as decoding them."""
+    source = text.encode()
+    offset = data.draw(st.integers(0, len(source)))
+    pf = parsing.parse("x.ts", source)
+    row, col = pf._point(offset)
+    start = pf.line_starts()[row]
+    end = min(offset, len(source))
+    if row + 1 < len(pf.line_starts()):
+        end = min(end, pf.line_starts()[row + 1] - (2 if source[:pf.line_starts()[row + 1]].endswith(b"\r\n") else 1))
+    assert col == len(source[start:end].decode("utf-8", "replace")) + 1
