@@ -815,16 +815,17 @@ class Analysis:
         callee = unwrap(call.child_by_field_name("function"))
         if callee is None:
             return None
-        text = callee_text(call, pf)
-        span = pf.span(call)
-        if self.options.limiters and self._configured(text):
-            args = args_of(call)
-            return LimiterCall(mod.path, span, "configured", text, call, key=args[0] if args else None)
+        if self.options.limiters:
+            text = callee_text(call, pf)
+            if self._configured(text):
+                args = args_of(call)
+                return LimiterCall(mod.path, pf.span(call), "configured", text, call, key=args[0] if args else None)
         if callee.type != "member_expression":
             return None
         method = prop_name(callee, pf)
         if method not in LIMIT_METHODS:
             return None
+        text, span = callee_text(call, pf), pf.span(call)
         args = args_of(call)
         if not args:
             return None
