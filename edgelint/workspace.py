@@ -398,7 +398,7 @@ class Workspace:
 
     def forget_trees(self) -> None:
         """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
-        so memory holds the trees of one area of one app, not of the whole repository."""
+        so memory holds the trees of one unit's checks on one app, not of the whole repository."""
         self._parsed.clear()
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
