@@ -400,6 +400,7 @@ class Module:
         self.exports: dict[str, tuple] = {}  # name -> ('local', name) | ('reexport', source, name) | ('node', node)
         self.stars: list[str] = list(summary.star_exports) if summary is not None else []
         self._assigned: dict[str, list] | None = None
+        self._scopes: dict[int, dict[str, Bind]] = {}
         if summary is not None:
             for imp in summary.imports:
                 if imp.type_only or imp.kind not in ("static",):
@@ -453,6 +454,19 @@ class Module:
             self.top[bind.name] = bind
             if exported:
                 self.exports[bind.name] = ("local", bind.name)
+
+    def scope(self, block) -> dict[str, Bind]:
+        """The bindings the declarations directly in a block introduce, the first of each name
+        (built once per block: name lookups climb through the same blocks again and again)."""
+        found = self._scopes.get(block.id)
+        if found is None:
+            found = self._scopes[block.id] = {}
+            for child in block.named_children:
+                if child.type in ("lexical_declaration", "variable_declaration", "function_declaration",
+                                  "class_declaration", "generator_function_declaration"):
+                    for bind in declared(child, self.pf):
+                        found.setdefault(bind.name, bind)
+        return found
 
     def assigned(self, name: str) -> list:
         """Right-hand sides of `name = …` anywhere in the file (module-level `let` set later)."""
@@ -696,12 +710,9 @@ class Analysis:
             elif t == "program":
                 return mod.top.get(name)
             elif t in SCOPE_TYPES:
-                for child in node.named_children:
-                    if child.type in ("lexical_declaration", "variable_declaration", "function_declaration",
-                                      "class_declaration", "generator_function_declaration"):
-                        for bind in declared(child, pf):
-                            if bind.name == name:
-                                return bind
+                bind = mod.scope(node).get(name)
+                if bind is not None:
+                    return bind
             elif t == "catch_clause":
                 param = node.child_by_field_name("parameter")
                 if param is not None and name in [n for n, _, _ in pattern_names(param, pf)]:
