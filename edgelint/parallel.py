@@ -2,10 +2,10 @@
 
 The engine hands out units of work (checks of one app that share analyses, `engine.UNIT_OF_AREA`)
 to `jobs` processes forked from itself, so every worker starts with the project model, the
-workspace and the cache already in memory and nothing has to be sent to it. A worker sends back plain data only: the
-findings, the problems it noted, and the cache writes it made (`Cache.start_journal`), which
-the parent applies, so the cache ends up as a serial run leaves it. Units are handed out one at
-a time, largest first, so a slow unit does not hold up the others.
+workspace and the cache already in memory and nothing has to be sent to it. A worker sends back
+plain data only: the findings, the problems it noted, and the cache writes it made
+(`Cache.start_journal`), which the parent applies, so the cache ends up as a serial run leaves
+it. Units are handed out one at a time, largest first, so a slow unit does not hold up the others.
 
 Where processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the
 engine runs the remaining units itself.
