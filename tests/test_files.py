@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pathspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,15 @@ def test_a_planted_walk_memo_cannot_add_folders_the_walk_skips(tmp_path):
     (root / "app" / "page.tsx").write_text("export default function P() { return null }\n")  # no whole-run replay
     listed = lint().workspace.path_set
     assert "app/page.tsx" in listed and not any(p.startswith("node_modules/") for p in listed)
+
+
+@pytest.mark.parametrize("measured", [0, 5, 11, 12, 100])
+def test_a_file_is_read_whole_whatever_size_was_measured(tmp_path, measured):
+    """Reading asks for the measured size plus one byte; a file that grew since is read to its end."""
+    from edgelint.files import _read_file
+
+    path = tmp_path / "a.ts"
+    path.write_bytes(b"export {}\n" + b"x" * 2_000_000)
+    assert _read_file(str(path), measured) == path.read_bytes()
+    (tmp_path / "empty.ts").write_bytes(b"")
+    assert _read_file(str(tmp_path / "empty.ts"), measured) == b""

@@ -146,6 +146,14 @@ def test_unreadable_file(tmp_path, mode, monkeypatch):
             return real_open(file, *args, **kwargs)
 
         monkeypatch.setattr("builtins.open", guarded_open)
+        real_os_open = os.open
+
+        def guarded_os_open(file, *args, **kwargs):
+            if pathlib.Path(file) == locked:
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_os_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", guarded_os_open)
     else:
         locked.chmod(0)
     try:
