@@ -237,8 +237,20 @@ class ParsedFile:
     def syntax_errors(self) -> list[ts.Node]:
         """The error nodes, less the ones tree-sitter-typescript produces for valid code and
         recovers from locally: a bare `&` in JSX text (`<p>Terms & conditions</p>`) or in a JSX
-        attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a."""
-        return [node for node in self.error_nodes() if not self._jsx_ampersand(node)]
+        attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a, and the `type` of
+        `export type * from '…'`."""
+        return [node for node in self.error_nodes()
+                if not self._jsx_ampersand(node) and not self.export_type_star(node)]
+
+    def export_type_star(self, node: ts.Node) -> bool:
+        """Whether `node` is the `type` of `export type * from '…'` (TypeScript 5.0), which
+        tree-sitter-typescript reads as an error node of that one word between `export` and
+        `*` (or `* as name`): the rest of the statement parses as `export * from '…'`."""
+        if not node.is_error or self.source[node.start_byte:node.end_byte] != b"type":
+            return False
+        parent, before, after = node.parent, node.prev_sibling, node.next_sibling
+        return parent is not None and parent.type == "export_statement" and before is not None and \
+            before.type == "export" and after is not None and after.type in ("*", "namespace_export")
 
     def _jsx_ampersand(self, node: ts.Node) -> bool:
         if not node.is_error or not self.source.startswith(b"&", node.start_byte):

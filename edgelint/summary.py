@@ -202,7 +202,7 @@ def _import(node, pf: ParsedFile, summary: ModuleSummary) -> None:
 
 def _export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
     source = node.child_by_field_name("source")
-    type_only = _has_token(node, "type")
+    type_only = _has_token(node, "type") or any(pf.export_type_star(c) for c in node.children if c.is_error)
     if source is not None:
         module = string_value(source, pf) or ""
         names = []
@@ -211,6 +211,8 @@ def _export(node, pf: ParsedFile, summary: ModuleSummary) -> None:
             for local, exported, span in _export_specifiers(clause, pf):
                 names.append((local, exported))
                 summary.exports[exported] = Export(exported, "reexport", span, local=local, source=module)
+            if not names and any(c.type == "export_specifier" for c in clause.named_children):
+                type_only = True  # `export { type A, type B } from '…'`: erased like `export type { … }`
         else:
             if not type_only:
                 summary.star_exports.append(module)

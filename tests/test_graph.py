@@ -79,6 +79,25 @@ def test_type_only_and_type_used_imports_are_erased(tmp_path):
     assert dropped == {"../../../lib/types-c", "../../../lib/unused-e"}
 
 
+def test_type_only_re_exports_are_erased(tmp_path):
+    """`export { type A } from` with only type specifiers and TypeScript 5's `export type * from`
+    (which tree-sitter-typescript reads with an error node, not reported as a syntax error) are
+    erased; a list with one value specifier is not."""
+    ws, _app, g = build(tmp_path, {
+        "app/api/a/route.ts": edge_route("import { v } from '../../../lib/barrel';\nconsole.log(v);"),
+        "lib/barrel.ts": ("export { type A, type B } from './types-a';\n"
+                          "export type * from './types-b';\n"
+                          "export type * as T from './types-c';\n"
+                          "export { type C, v } from './value';\n"),
+        **{f"lib/{n}.ts": "import fs from 'node:fs';\nexport type A = 1; export type B = 2; export type C = 3;\n"
+           for n in ("types-a", "types-b", "types-c")},
+        "lib/value.ts": "export type C = 3; export const v = 1;\n",
+    })
+    assert g.is_edge("lib/value.ts")
+    assert not any(g.is_edge(f"lib/{n}.ts") for n in ("types-a", "types-b", "types-c"))
+    assert not [p for p in ws.problems.values() if p.code == "EDGE901"]
+
+
 def test_layouts_and_segment_files_render_with_pages(tmp_path):
     _ws, app, g = build(tmp_path, {
         "app/shop/layout.tsx": "export const runtime = 'edge';\n" + LAYOUT,
