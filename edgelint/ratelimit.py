@@ -86,7 +86,11 @@ SCOPE_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_de
 _RATE_NAME = re.compile(r"rate_?limit|ratelimit|throttle", re.IGNORECASE)
 _NOT_A_CHECK_SUFFIX = re.compile(r"(Headers?|Response|Error|Message|Keys?|Config|Options|Result|Info|Status|"
                                  r"Polic(y|ies)|Settings|Id|Prefix|Window|Store|Client|Redis|Ms|Seconds|Type)$")
-_DECIDES = re.compile(r"success|throw\b|429|allowed|exceeded|remaining|blocked|too many", re.IGNORECASE)
+_DECIDES = re.compile(r"success|throw\b|429|allowed|exceeded|remaining|blocked|too many"
+                      # a hand-written counter: it increments (Redis INCR, KV increment), or returns a
+                      # comparison of a count with a limit (`return count <= MAX_ATTEMPTS`)
+                      r"|\bincr\b|increment|\breturn\s+[\w$.]+\s*[<>]=?\s*[\w$.]+\s*(?:[;)}\n]|$)",
+                      re.IGNORECASE)
 _NOT_A_CHECK = re.compile(r"^(get|set|reset|create|build|make|format|is|has|log|init|parse|new|to|clear|"
                           r"should|use|read|load|save|store|record|update|delete|remove|describe|render|"
                           r"headers?|response|error|on)(?=[A-Z_]|$)")
@@ -1083,7 +1087,7 @@ class Analysis:
     def _by_name(self, mod: Module, call, name: str, target=None) -> LimiterCall | None:
         """A call to a function *named* as a rate limiter (`checkRateLimit`, `withRateLimit`):
         accepted when its definition cannot be followed (a package) or plausibly decides
-        (mentions `success`, throws, answers 429…)."""
+        (mentions `success`, throws, answers 429, counts with INCR, returns `count <= limit`…)."""
         if not name or _NOT_A_CHECK.match(name) or _NOT_A_CHECK_SUFFIX.search(name):
             return None
         if target is None:

@@ -154,6 +154,32 @@ def test_helpers_named_like_limiters(tmp_path):
     assert got == {"POST": ("covered", True), "PUT": ("not-covered", False), "DELETE": ("covered", True)}
 
 
+def test_hand_written_counters_named_like_limiters(tmp_path):
+    """A counter of one's own (Redis INCR, a returned `count <= limit`) decides like a limiter; a
+    function named like one that neither counts nor decides does not."""
+    result = analyse(tmp_path, {
+        "lib/limits.ts": (
+            "import { redis } from '@acme/redis';\n"
+            "const MAX_ATTEMPTS = 10;\n"
+            "export async function ssoLookupRateLimit(ip: string): Promise<boolean> {\n"
+            "  const count = await redis.eval<[number], number>(`local c = redis.call('INCR', KEYS[1]) return c`,"
+            " [`rl:${ip}`], [600]);\n"
+            "  return count <= MAX_ATTEMPTS;\n}\n"
+            "export async function loginRateLimit(ip: string) {\n"
+            "  const n = Number(await redis.get(ip)) + 1;\n  await redis.set(ip, n);\n  return n > 5\n}\n"
+            "export function throttleLabel(ip: string) {\n  return format<string>(ip);\n}\n"),
+        "app/actions.ts": (
+            "'use server';\n"
+            "import { ssoLookupRateLimit, loginRateLimit, throttleLabel } from '@/lib/limits';\n"
+            "export async function a(ip: string) { if (!(await ssoLookupRateLimit(ip))) return; }\n"
+            "export async function b(ip: string) { if (await loginRateLimit(ip)) return; }\n"
+            "export async function c(ip: string) { throttleLabel(ip); }\n"),
+        "app/page.tsx": "import { a, b, c } from './actions';\nexport default function P() { return null; }\n",
+    })
+    got = {c.action.name: (c.status, c.heuristic) for c in result.coverage()}
+    assert got == {"a": ("covered", True), "b": ("covered", True), "c": ("not-covered", False)}
+
+
 # --------------------------------------------------------------------------------------------
 # Result usage, keys
 
