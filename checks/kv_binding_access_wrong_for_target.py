@@ -10,11 +10,15 @@ class BindingAccessWrongForTarget(Check):
 
     * `globalThis.X` / `(globalThis as any).X` — bindings are never globals on Pages or on
       module Workers; the value is `undefined` (error);
-    * `process.env.X` under next-on-pages — next-on-pages copies bindings onto `process.env` in
-      deployed workers, but not under `next dev` (since 1.9), so local development breaks; the
-      supported API is `getRequestContext().env.X` (warning; not reported in Pages Router files,
-      where `getRequestContext` cannot be used, nor in modules that only Pages Router routes
-      import);
+    * `process.env.X` under next-on-pages 1.9 or 1.10 — next-on-pages copies bindings onto
+      `process.env` in deployed workers, but its `next dev` set-up of those versions does not
+      (REFERENCE.md §8a), so local development breaks; the supported API is
+      `getRequestContext().env.X` (warning; not reported in Pages Router files, where
+      `getRequestContext` cannot be used, nor in modules that only Pages Router routes import).
+      From 1.11.0 `setupDevPlatform` copies them under `next dev` too (next-on-pages CHANGELOG
+      1.11.0, change 9900517: "fix `process.env` not giving access to bindings during local
+      development"), so a version range that admits nothing older, or an unknown version, is not
+      reported;
     * `process.env.X` under OpenNext — only `getCloudflareContext().env` carries bindings (error);
     * `getRequestContext()` / `getOptionalRequestContext()` from `@cloudflare/next-on-pages`
       under OpenNext, and `getCloudflareContext()` from `@opennextjs/cloudflare` under
@@ -54,11 +58,15 @@ class BindingAccessWrongForTarget(Check):
 
     def run(self, ctx):
         from edgelint.graph import shared_graph
+        from edgelint.project import parse_version
         from ._kv import NEXT_ON_PAGES, NEXT_ON_PAGES_APIS, OPENNEXT, kv_index
 
         index = kv_index(ctx)
         target = ctx.target
         reason = ctx.app.target_reason
+        nop_range = ctx.app.dependency(NEXT_ON_PAGES)
+        nop_version = parse_version(nop_range)  # the lowest version the range admits
+        dev_lacks_env = nop_version is not None and nop_version.at_least(1, 9) and not nop_version.at_least(1, 11)
         graph = None
         for path in sorted(index.files):
             file = index.files[path]
@@ -103,10 +111,11 @@ class BindingAccessWrongForTarget(Check):
                         f"`getCloudflareContext().env`, not on `process.env` (which carries only string variables): "
                         f"it is undefined at run time; use `{use}.{access.name}`",
                         binding=access.name, how=access.how)
-                elif not pages_router:
+                elif not pages_router and dev_lacks_env:
                     yield ctx.finding(
                         self, path, access.span,
                         f"{kind} `{access.name}` is read from `process.env`: next-on-pages copies bindings there "
-                        f"when deployed, but not under `next dev`, so local development breaks; use "
-                        f"`{use}.{access.name}` (the supported API)", severity="warning",
+                        f"when deployed, but under `next dev` only from 1.11.0, and package.json admits "
+                        f"{NEXT_ON_PAGES} {nop_version} (`{nop_range}`), so local development breaks; use "
+                        f"`{use}.{access.name}` (the supported API) or require 1.11 or later", severity="warning",
                         binding=access.name, how=access.how)

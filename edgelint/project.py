@@ -125,6 +125,11 @@ class App:
     def version_at_least(self, major: int, minor: int = 0, *, unknown: bool = True) -> bool:
         return self.next_version.at_least(major, minor) if self.next_version else unknown
 
+    def dependency(self, name: str) -> str | None:
+        """The version range package.json gives a dependency (any of its dependency lists)."""
+        spec = _dependencies(self.package).get(name)
+        return spec if isinstance(spec, str) else None
+
 
 # --------------------------------------------------------------------------------------------
 # Apps and targets
