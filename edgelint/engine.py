@@ -364,10 +364,11 @@ def app_model(ws: Workspace, app: project.App) -> list:
     """Everything about an app that checks read from the model rather than from files."""
     routes = [(r.path, r.kind, r.url, r.layouts, r.runtime and (r.runtime.value, r.runtime.reason, r.runtime.source,
                                                                  r.runtime.span)) for r in app.routes]
-    configs = [(p, ws.digest(p)) for p in app.wrangler_names if ws.exists(p)]
+    configs = [(p, ws.digest(p)) for p in (app.rel("package.json"), *app.wrangler_names) if ws.exists(p)]
     if app.next_config is not None:
         configs.append((app.next_config.path, ws.digest(app.next_config.path)))
-    return [app.root, app.target, str(app.next_version), app.turbopack, routes, configs, len(app.files)]
+    dependencies = sorted((name, str(spec)) for name, spec in app.dependencies.items())  # `catalog:` resolved
+    return [app.root, app.target, str(app.next_version), app.turbopack, routes, configs, dependencies, len(app.files)]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from edgelint import catalogs
 from edgelint.parsing import SOURCE_EXTENSIONS, Span, offset_span
 from edgelint.workspace import Workspace
 
@@ -106,6 +107,7 @@ class App:
     app_dir: str | None = None
     pages_dir: str | None = None
     detected_target: str = ""  # before any override from config or --target
+    dependencies: dict = field(default_factory=dict)  # package.json's, `catalog:` ranges resolved
 
     def rel(self, path: str) -> str:
         """A path inside the app, relative to the lint root."""
@@ -126,8 +128,9 @@ class App:
         return self.next_version.at_least(major, minor) if self.next_version else unknown
 
     def dependency(self, name: str) -> str | None:
-        """The version range package.json gives a dependency (any of its dependency lists)."""
-        spec = _dependencies(self.package).get(name)
+        """The version range package.json gives a dependency (any of its dependency lists; a
+        `catalog:` range as the pnpm workspace's catalog lists it)."""
+        spec = self.dependencies.get(name)
         return spec if isinstance(spec, str) else None
 
 
@@ -190,11 +193,15 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
     from edgelint import nextconfig, wrangler
 
     deps = _dependencies(package)
+    if any(isinstance(v, str) and v.startswith("catalog:") for v in deps.values()):
+        known = _catalogs(ws, root)
+        deps = {name: (catalogs.resolve(spec, known, name) or spec)
+                if isinstance(spec, str) and spec.startswith("catalog:") else spec for name, spec in deps.items()}
     version = parse_version(deps.get("next"))
     scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
     build = str(scripts.get("build", ""))
     turbopack = "--turbo" in build or (version is not None and version.at_least(16) and "--webpack" not in build)
-    app = App(root, package, version, "node", "default", turbopack)
+    app = App(root, package, version, "node", "default", turbopack, dependencies=deps)
     prefix = root + "/" if root else ""
     for name in wrangler.WRANGLER_NAMES:
         app.wrangler_names.append(prefix + name)
@@ -219,6 +226,18 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
     if override:
         app.target, app.target_reason = override, "set with --target"
     return app
+
+
+def _catalogs(ws: Workspace, root: str) -> dict[str, dict[str, str]]:
+    """The pnpm catalogs of the nearest pnpm-workspace.yaml at or above the app's folder."""
+    folder = root
+    while True:
+        path = f"{folder}/{catalogs.WORKSPACE_FILE}" if folder else catalogs.WORKSPACE_FILE
+        if ws.exists(path):
+            return catalogs.read_catalogs(ws.text(path) or "")
+        if not folder:
+            return {}
+        folder = folder.rpartition("/")[0]
 
 
 def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:

@@ -57,6 +57,31 @@ def test_cache_sees_an_edit(cli, tmp_path):
     assert "account/orders/page.tsx" not in after
 
 
+@pytest.mark.parametrize("files", [
+    {},  # the range in package.json
+    {"pnpm-workspace.yaml": "catalog:\n  '@cloudflare/next-on-pages': 1.10.1\n"},  # a `catalog:` range
+], ids=["package-json", "pnpm-catalog"])
+def test_cache_sees_a_dependency_version_edit(cli, tmp_path, files):
+    """Rules that read a dependency's version from the app model (EDGE303 for next-on-pages
+    before 1.11) run again when package.json or the pnpm catalog changes it."""
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "rules" / "EDGE303" / "process-env-next-on-pages", copy)
+    for name, text in files.items():
+        (copy / name).write_text(text)
+    package = json.loads((copy / "package.json").read_text())
+    if files:
+        package["devDependencies"]["@cloudflare/next-on-pages"] = "catalog:"
+        (copy / "package.json").write_text(json.dumps(package))
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE303"]
+    assert "process.env" in _report(cli, copy, *cache)
+    if files:
+        (copy / "pnpm-workspace.yaml").write_text("catalog:\n  '@cloudflare/next-on-pages': ^1.11.0\n")
+    else:
+        package["devDependencies"]["@cloudflare/next-on-pages"] = "^1.11.0"
+        (copy / "package.json").write_text(json.dumps(package))
+    assert "process.env" not in _report(cli, copy, *cache)
+
+
 @pytest.mark.skipif(not parallel.available(), reason="no fork here: checks never run in worker processes")
 def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, monkeypatch):
     copy = tmp_path / "app"

@@ -1,0 +1,74 @@
+"""pnpm catalogs (edgelint/catalogs.py): `catalog:` ranges in package.json are read from the
+workspace's pnpm-workspace.yaml, so version-dependent rules know the Next.js and adapter versions."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import write_tree
+from edgelint import catalogs, project
+from edgelint.workspace import Workspace
+
+WORKSPACE = """\
+packages:
+  - "apps/*"   # the apps
+  - packages/*
+
+catalog:
+  next: 16.3.0            # pinned
+  react: ^19.1.0
+  "@cloudflare/next-on-pages": '1.10.1'
+  '@types/node': "^22 # not a comment"
+
+catalogs:
+  react18:
+    react: ^18.3.1
+    react-dom: ^18.3.1
+  legacy:
+    next: 14.2.15
+
+onlyBuiltDependencies:
+  - esbuild
+"""
+
+
+def test_the_default_and_named_catalogs_are_read():
+    found = catalogs.read_catalogs(WORKSPACE)
+    assert found == {
+        "default": {"next": "16.3.0", "react": "^19.1.0", "@cloudflare/next-on-pages": "1.10.1",
+                     "@types/node": "^22 # not a comment"},
+        "react18": {"react": "^18.3.1", "react-dom": "^18.3.1"},
+        "legacy": {"next": "14.2.15"},
+    }
+    assert catalogs.resolve("catalog:", found, "next") == "16.3.0"
+    assert catalogs.resolve("catalog:default", found, "react") == "^19.1.0"
+    assert catalogs.resolve("catalog:legacy", found, "next") == "14.2.15"
+    assert catalogs.resolve("catalog:react18", found, "next") is None
+    assert catalogs.resolve("catalog:missing", found, "next") is None
+
+
+def test_files_without_catalogs_or_in_other_forms_give_none():
+    assert catalogs.read_catalogs("packages:\n  - apps/*\n") == {}
+    assert catalogs.read_catalogs("catalog: { next: 15.0.0 }\n") == {}  # flow form: not read
+    assert catalogs.read_catalogs("") == {}
+    assert catalogs.read_catalogs("catalog:\n  - not a mapping\n\tbroken: [\n") == {}
+
+
+def _apps(tmp_path, files):
+    root = write_tree(tmp_path / "repo", files)
+    return {app.root: app for app in project.find_apps(Workspace(root))}
+
+
+def test_apps_read_their_versions_from_the_nearest_workspace_file(tmp_path):
+    apps = _apps(tmp_path, {
+        "pnpm-workspace.yaml": WORKSPACE,
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "catalog:", "react": "catalog:react18"},
+                                             "devDependencies": {"@cloudflare/next-on-pages": "catalog:"}}),
+        "apps/old/package.json": json.dumps({"dependencies": {"next": "catalog:legacy"}}),
+        "apps/odd/package.json": json.dumps({"dependencies": {"next": "catalog:nowhere"}}),
+    })
+    web = apps["apps/web"]
+    assert str(web.next_version) == "16.3.0" and web.target == "next-on-pages"
+    assert web.dependency("react") == "^18.3.1" and web.dependency("@cloudflare/next-on-pages") == "1.10.1"
+    assert str(apps["apps/old"].next_version) == "14.2.15"
+    assert apps["apps/odd"].next_version is None and apps["apps/odd"].dependency("next") == "catalog:nowhere"
