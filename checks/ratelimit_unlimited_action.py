@@ -27,7 +27,9 @@ class UnlimitedUserAction(Check):
     Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
     limiter that call none are not limiters (a project function named like one, e.g. a
     hand-written KV counter `checkRateLimit`, is still accepted). An action whose limiter result
-    is ignored is reported by EDGE602 instead. Partial coverage is a warning that names the URLs
+    is ignored is reported by EDGE602 instead, and a handler that does nothing but answer an
+    error (`return new Response('Method Not Allowed', { status: 405 })`) is not reported: a
+    limiter would only change that answer to 429. Partial coverage is a warning that names the URLs
     or conditions that miss; when coverage cannot be decided (a non-literal matcher, a server
     action whose page was not found) the finding is a note.
 
@@ -130,7 +132,7 @@ class UnlimitedUserAction(Check):
 def fact_text(cov) -> str:
     """How one action is covered, in a few words (the audit's 'rate limit' column)."""
     if cov.status == "excluded":
-        return "excluded (machine endpoint)"
+        return f"excluded ({cov.excluded_as})"
     if cov.status == "unknown":
         return "unknown"
     if cov.verdict_ignored:
@@ -158,10 +160,13 @@ def _breakdown(items, everything) -> str:
         counts[key] = counts.get(key, 0) + 1
     order = ("inline", "wrapper", "middleware", "partial", "verdict ignored", "not-covered", "unknown")
     parts = [f"{counts[k]} {k if k != 'not-covered' else 'not limited'}" for k in order if counts.get(k)]
-    excluded = sum(1 for c in everything if c.status == "excluded" and
-                   (c.action.kind == "server-action") == (items[0].action.kind == "server-action"))
-    if excluded:
-        parts.append(f"{excluded} machine endpoints excluded")
+    excluded = [c.excluded_as for c in everything if c.status == "excluded" and
+                (c.action.kind == "server-action") == (items[0].action.kind == "server-action")]
+    machines = excluded.count("machine endpoint")
+    if machines:
+        parts.append(f"{machines} machine endpoints excluded")
+    if len(excluded) > machines:
+        parts.append(f"{len(excluded) - machines} handlers that only answer an error excluded")
     return ", ".join(parts)
 
 

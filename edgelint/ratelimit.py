@@ -31,8 +31,9 @@ pagination arguments) are never limiters. A project function whose name says it 
 (`checkRateLimit`, `withRateLimit`) counts when its body cannot be shown to call a recognised
 limiter (a hand-written KV counter, a package) — such coverage is marked `heuristic`.
 
-Machine endpoints (`[ratelimit] ignore-urls`, by default cron and webhook URLs) are listed with
-status 'excluded'. Statuses: 'covered', 'partial' (middleware `has`/`missing` conditions, some
+Machine endpoints (`[ratelimit] ignore-urls`, by default cron and webhook URLs) and route
+handlers that do nothing but answer an error (`return new Response(…, { status: 405 })`) are
+listed with status 'excluded'. Statuses: 'covered', 'partial' (middleware `has`/`missing` conditions, some
 URLs of a dynamic route, some pages of a server action, or a path condition edgelint cannot
 evaluate), 'not-covered', 'unknown' (a non-literal matcher, a server action whose page is not
 found), 'excluded'. An action whose only limiter's verdict is ignored is 'not-covered' with
@@ -245,6 +246,7 @@ class ActionCoverage:
     verdict_ignored: bool = False  # a limiter runs but its result is thrown away (EDGE602)
     limiter_calls: tuple[LimiterCall, ...] = ()
     middleware: MiddlewareCoverage | None = None
+    excluded_as: str = ""  # status 'excluded', why in a few words: 'machine endpoint', 'only answers 405'
 
     @property
     def covered(self) -> bool:
@@ -1703,8 +1705,39 @@ class Analysis:
         if hit is not None and (action.kind != "server-action" or all(
                 any(rx.match(u) for rx in ignored) for u in urls)):
             return ActionCoverage(action, None, (), f"excluded: {urls[0]} matches ignore-urls pattern {hit!r} "
-                                  f"(a machine endpoint)", status="excluded")
+                                  f"(a machine endpoint)", status="excluded", excluded_as="machine endpoint")
+        status = self.refusal(action)
+        if status is not None:
+            return ActionCoverage(action, None, (), f"excluded: it only answers {status} (there is no work to "
+                                  "limit)", status="excluded", excluded_as=f"only answers {status}")
         return self._cover(action)
+
+    def refusal(self, action: Action) -> int | None:
+        """The status of a route handler that does nothing but answer an error (`return new
+        Response('Method Not Allowed', { status: 405 })`, `NextResponse.json(…, { status: 404 })`):
+        a limiter would only answer 429 instead."""
+        node = unwrap(action.node) if action.kind == "route" else None
+        mod = self.node_module(action) if node is not None and node.type in FUNCTION_TYPES else None
+        if mod is None:
+            return None
+        body = function_body(node)
+        if body is not None and body.type == "statement_block":
+            statements = [c for c in body.named_children if c.type != "comment"]
+            if len(statements) != 1 or statements[0].type != "return_statement":
+                return None
+            body = next((c for c in statements[0].named_children if c.type != "comment"), None)
+        value = unwrap_await(body)
+        if value is None or value.type not in ("new_expression", "call_expression"):
+            return None
+        pf = mod.pf
+        maker = value.child_by_field_name("constructor" if value.type == "new_expression" else "function")
+        if maker is None or pf.text(maker) not in (("Response", "NextResponse") if value.type == "new_expression"
+                                                   else ("Response.json", "NextResponse.json")):
+            return None
+        args = args_of(value)
+        status = jsvalues.object_pairs(args[1], pf).get("status") if len(args) == 2 else None
+        number = pf.text(status[1]) if status is not None else ""
+        return int(number) if number.isdigit() and 400 <= int(number) <= 599 else None
 
     def inline_reach(self, action: Action) -> Reach | None:
         mod = self.node_module(action)

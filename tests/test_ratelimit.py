@@ -154,6 +154,30 @@ def test_helpers_named_like_limiters(tmp_path):
     assert got == {"POST": ("covered", True), "PUT": ("not-covered", False), "DELETE": ("covered", True)}
 
 
+def test_handlers_that_only_answer_an_error_are_excluded(tmp_path):
+    """A handler whose whole body answers 4xx/5xx has no work to limit; one that does anything
+    else, or answers a success, still needs a limiter."""
+    result = analyse(tmp_path, {
+        "app/api/a/route.ts": (
+            "import { NextResponse } from 'next/server';\n"
+            "// Only allow GET requests\n"
+            "export async function POST() {\n  return new NextResponse('Method Not Allowed', { status: 405 });\n}\n"
+            "export const PUT = () => NextResponse.json({ error: 'gone' }, { status: 410 });\n"
+            "export function DELETE() { /* nope */ return new Response(null, { status: 501 }) }\n"
+            "export async function PATCH(req: Request) {\n  await save(await req.json());\n"
+            "  return new Response(null, { status: 405 });\n}\n"),
+        "app/api/b/route.ts": (
+            "export async function POST() { return new Response('ok', { status: 200 }); }\n"
+            "export async function PUT() { return Response.json({}, { status: STATUS }); }\n"
+            "export async function DELETE() { return Response.json({ error: 'x' }, { status: 404 }); }\n"),
+    })
+    got = {(c.action.path[8:9], c.action.name): (c.status, c.excluded_as) for c in result.coverage()}
+    assert got == {("a", "POST"): ("excluded", "only answers 405"), ("a", "PUT"): ("excluded", "only answers 410"),
+                   ("a", "DELETE"): ("excluded", "only answers 501"), ("a", "PATCH"): ("not-covered", ""),
+                   ("b", "POST"): ("not-covered", ""), ("b", "PUT"): ("not-covered", ""),
+                   ("b", "DELETE"): ("excluded", "only answers 404")}
+
+
 def test_hand_written_counters_named_like_limiters(tmp_path):
     """A counter of one's own (Redis INCR, a returned `count <= limit`) decides like a limiter; a
     function named like one that neither counts nor decides does not."""
