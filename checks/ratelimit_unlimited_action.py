@@ -112,8 +112,10 @@ class UnlimitedUserAction(Check):
                 covered = [c for c in items if c.status == "covered"]
                 yield Figure("ratelimit", label, len(covered), len(items), detail=_breakdown(items, coverage))
         if not counted:
+            excluded = f", {len(coverage)} excluded ({', '.join(sorted({c.excluded_as for c in coverage}))})" \
+                if coverage else ""
             yield Figure("ratelimit", "user actions", 0, None,
-                         detail="no mutating route handler, API route or server action found")
+                         detail=f"no mutating route handler, API route or server action found{excluded}")
         by_file: dict[str, list[str]] = {}
         for cov in coverage:
             action = cov.action

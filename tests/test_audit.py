@@ -75,3 +75,17 @@ def test_markdown_escapes_cells(cli, make_app):
                                         "export default function P() { cookies(); return null }\n"})
     out = cli("audit", app, "--format", "markdown").stdout
     assert "/a\\|b" in out and "| /a|b |" not in out
+
+
+def test_handlers_that_only_answer_an_error_are_shown_as_excluded(cli, make_app):
+    app = make_app({"app/api/feed/route.ts": (
+        "export async function GET() { return Response.json([]) }\n"
+        "// only GET is served\n"
+        "export async function POST() { return new Response('Method Not Allowed', { status: 405 }) }\n")})
+    doc = json.loads(cli("audit", app, "--format", "json").stdout)
+    area = next(a for a in doc["apps"][0]["areas"] if a["area"] == "ratelimit")
+    assert area["passed"] and not area["findings"]
+    assert area["figures"][0]["detail"] == ("no mutating route handler, API route or server action found, "
+                                            "1 excluded (only answers 405)")
+    rows = {r["url"]: r for r in doc["apps"][0]["routes"]}
+    assert rows["/api/feed"]["facts"]["rate limit"] == "POST: excluded (only answers 405)"
