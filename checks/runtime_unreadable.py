@@ -14,7 +14,9 @@ class UnreadableRuntime(Check):
     Next.js reads segment config from the syntax tree without running the module. A value it
     cannot read silently falls back to the Node.js runtime on 14.x (an outage under
     next-on-pages, which then fails to build the route) and fails `next build` from 15.0 ("Next.js
-    can't recognize the exported `config` field"). Only a plain string literal in
+    can't recognize the exported `config` field"), except two forms that fall back to Node.js
+    there too: `export let` (skipped by webpack builds from 15.0) and `export { runtime }` (a
+    warning; a build error under Turbopack 16). Only a plain string literal in
     `export const runtime = '…'` behaves the same on every version and bundler.
 
     ## Example
@@ -40,20 +42,30 @@ class UnreadableRuntime(Check):
             value, readable = read_runtime(export, ctx.app)
             if readable:
                 continue
-            if ctx.app.version_at_least(15):
-                consequence = "`next build` fails on Next.js 15+"
-            elif export.form == "identifier":
-                consequence = ("Next.js 14 takes the identifier's name as the value and fails the build "
-                               "(\"Provided runtime … is not supported\")")
-            else:
-                consequence = "Next.js silently uses the Node.js runtime"
-            if ctx.target == "next-on-pages":
+            consequence = _consequence(export, ctx.app)
+            if ctx.target == "next-on-pages" and consequence.endswith("Node.js runtime"):
                 consequence += ", and next-on-pages then rejects the route"
             advice = ("Remove it: OpenNext runs routes on Node.js" if ctx.target == "opennext"
                       else "Write a plain string literal: `export const runtime = 'edge'`")
             yield ctx.finding(self, route.path, export.value_span or export.span,
                               f"Next.js cannot read this `runtime` statically ({_describe(export)}): {consequence}. "
                               f"{advice}")
+
+
+def _consequence(export, app) -> str:
+    """What Next.js does with an unreadable `runtime` export (REFERENCE.md §1.3)."""
+    if export.kind == "let":  # only webpack builds from 15.0 get here: the reader skips `export let`
+        return "Next.js silently uses the Node.js runtime"
+    if export.kind in ("local", "reexport"):
+        if app.turbopack and app.version_at_least(16):
+            return "`next build` fails under Turbopack (\"It mustn't be reexported\")"
+        return "Next.js warns that it cannot read it and uses the Node.js runtime"
+    if app.version_at_least(15):
+        return "`next build` fails on Next.js 15+"
+    if export.form == "identifier":
+        return ("Next.js 14 takes the identifier's name as the value and fails the build "
+                "(\"Provided runtime … is not supported\")")
+    return "Next.js silently uses the Node.js runtime"
 
 
 def _describe(export) -> str:
