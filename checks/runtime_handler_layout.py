@@ -9,7 +9,9 @@ class RouteHandlerLosesLayoutRuntime(Check):
     Reports a route handler (`route.ts`) below a layout that exports `runtime = 'edge'` when the
     handler has no `runtime` of its own and the build does not pass the layout's runtime to it:
     Next.js 15+ with webpack (the default `next build` in 15.x, `--webpack` in 16.x), or an
-    unknown Next.js version.
+    unknown Next.js version. Handlers Next.js prerenders at build time (a static `sitemap.ts`,
+    `dynamic = 'force-static'`, see `edgelint.dynamic`) are not reported: they become files, not
+    functions, so their runtime does not matter (REFERENCE.md §1.8, §2.4).
 
     ## Why is this bad?
     Up to 14.2, and under Turbopack, route handlers inherit a layout's runtime; with webpack on
@@ -39,6 +41,8 @@ class RouteHandlerLosesLayoutRuntime(Check):
     fixable = True
 
     def run(self, ctx):
+        from edgelint.dynamic import dynamic_reason
+
         app = ctx.app
         if app.next_version is not None and (not app.next_version.at_least(15) or app.turbopack):
             return
@@ -48,6 +52,8 @@ class RouteHandlerLosesLayoutRuntime(Check):
             inherited = inherited_runtime(ctx.ws, app, route)
             if inherited is None or not inherited.is_edge:
                 continue
+            if dynamic_reason(ctx.ws, app, route) is None:
+                continue  # prerendered at build time (a static sitemap, `dynamic = 'force-static'`): no function
             summary = ctx.summary(route.path)
             version = f"Next.js {app.next_version}" if app.next_version else "an unknown Next.js version"
             fix = insert_runtime_fix(ctx, route.path)

@@ -7,7 +7,8 @@ from ._runtime import SEGMENT_KINDS, replace_value_fix
 class NoNodejsRuntime(Check):
     """## What it does
     Under next-on-pages, reports `runtime = 'nodejs'` (or `config.runtime = 'nodejs'`) in a page,
-    layout, route handler, API route or middleware.
+    layout, route handler, API route or middleware (in middleware from Next.js 15.2, which honours
+    it: earlier versions ignore it and keep middleware on the edge, REFERENCE.md §1.4).
 
     ## Why is this bad?
     next-on-pages supports only the edge runtime and fails the build for every Node.js function
@@ -36,6 +37,8 @@ class NoNodejsRuntime(Check):
             own = runtime_of(ctx.summary_with(route.path, "runtime"), ctx.app, route.kind, route.path)
             if own is None or own.value != "nodejs" or own.reason == "unreadable":
                 continue
+            if route.kind == "middleware" and route.runtime is not None and route.runtime.is_edge:
+                continue  # Next.js ≤ 15.1 ignores 'nodejs' in middleware: it stays edge (REFERENCE.md §1.4)
             replacement = "experimental-edge" if route.kind == "pages-page" else "edge"
             summary = ctx.summary(route.path)
             export = summary.exports.get("runtime") if own.reason == "own" else summary.exports.get("config")

@@ -53,13 +53,45 @@ class NextOnPagesLeftoverOnOpenNext(Check):
         if not ctx.ws.exists(path):
             return
         text = ctx.ws.text(path) or ""
-        for number, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):  # not splitlines(): U+2028 is no line break
-            stripped = line.lstrip()
-            if stripped.startswith(("#", "//")):
-                continue
+        for number, line in enumerate(_without_comments(text, hash_comments=path.endswith(".toml")), 1):
             match = re.search(pattern, line)
             if match:
                 col = len(line[: match.start()]) + 1
                 yield ctx.finding(self, path, Span(number, col, number, col + len(match.group(0))), message)
                 if first_only:
                     return
+
+
+def _without_comments(text: str, hash_comments: bool) -> list[str]:
+    """The lines of a config file with its comments blanked out, columns kept: `#` comments (TOML)
+    or `//` and `/* … */` comments (JSONC, JavaScript), outside strings. Lines end at LF, CRLF
+    and a lone CR, not at U+2028."""
+    lines, in_block = [], False
+    for line in re.split(r"\r\n|\r|\n", text):
+        out, i, quote = [], 0, None
+        while i < len(line):
+            char = line[i]
+            if in_block:
+                in_block = not line.startswith("*/", i)
+                out.append("  " if not in_block else " ")
+                i += 1 if in_block else 2
+            elif quote:
+                escaped = char == "\\" and quote != "'" and i + 1 < len(line)
+                out.append(line[i:i + 2] if escaped else char)
+                quote = None if char == quote else quote
+                i += 2 if escaped else 1
+            elif char in "\"'`":
+                quote = char
+                out.append(char)
+                i += 1
+            elif (char == "#") if hash_comments else line.startswith("//", i):
+                break
+            elif not hash_comments and line.startswith("/*", i):
+                in_block = True
+                out.append("  ")
+                i += 2
+            else:
+                out.append(char)
+                i += 1
+        lines.append("".join(out))
+    return lines
