@@ -43,7 +43,7 @@ class InvalidRuntimeValue(Check):
             value, readable = read_runtime(export, ctx.app)
             if export is not None and readable and value is not None:
                 candidates.append((value, export.value_span or export.span))
-            config = summary.value("config")
+            config = summary.value("config") if not candidates else None  # a top-level `runtime` wins (§1.2)
             if route.router == "pages" and isinstance(config, dict) and isinstance(config.get("runtime"), str):
                 candidates.append((config["runtime"], summary.exports["config"].value_span))
             for value, span in candidates:
@@ -57,8 +57,9 @@ class InvalidRuntimeValue(Check):
     @staticmethod
     def _problem(route, value: str, app):
         if value not in VALID:
-            return (f"'{value}' is not a runtime: Next.js fails the build (\"Provided runtime \"{value}\" is not "
-                    f"supported\"); use 'edge' or 'nodejs'", "error", None)
+            said = (f"Invalid enum value. Expected 'edge' | 'nodejs', received '{value}'" if route.router == "app"
+                    and app.version_at_least(15) else f"Provided runtime \"{value}\" is not supported")
+            return f"'{value}' is not a runtime: Next.js fails the build (\"{said}\"); use 'edge' or 'nodejs'", "error", None
         if route.router == "app" and value == "experimental-edge":
             if app.version_at_least(15):
                 return ("'experimental-edge' fails the build in the App Router from Next.js 15; use 'edge'",
