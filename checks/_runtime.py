@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from edgelint.api import Context, Fix, Location, Route, Span
@@ -68,23 +69,22 @@ def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | No
 
 
 def replace_value_fix(ctx: Context, path: str, span: Span, old: str, new: str) -> Fix | None:
-    """Replace the string literal `old` (quoted) in the given span by `new`, keeping its quotes."""
+    """Replace the string literal `old` (quoted) on the lines of the span by `new`, keeping its
+    quotes; none when those lines hold it more than once (a multi-line `config = { … }` does
+    not say which)."""
     pf = ctx.parse(path)
     if pf is None:
         return None
     starts = pf.line_starts()
     if span.line - 1 >= len(starts):
         return None
-    line_start = starts[span.line - 1]
-    line_end = starts[span.line] if span.line < len(starts) else len(pf.source)
-    line = pf.source[line_start:line_end]
-    for q in (b"'", b'"', b"`"):
-        needle = q + old.encode() + q
-        index = line.find(needle)
-        if index != -1:
-            start = line_start + index + 1
-            return Fix(path, start, start + len(old.encode()), new, f"replace '{old}' with '{new}'")
-    return None
+    first = starts[span.line - 1]
+    last = starts[span.end_line] if span.end_line < len(starts) else len(pf.source)
+    lines = pf.source[first:last]
+    found = [first + m.start() + 1 for m in re.finditer(rb"(['\"`])" + re.escape(old.encode()) + rb"\1", lines)]
+    if len(found) != 1:
+        return None
+    return Fix(path, found[0], found[0] + len(old.encode()), new, f"replace '{old}' with '{new}'")
 
 
 def remove_export_fix(ctx: Context, path: str, name: str) -> Fix | None:

@@ -85,3 +85,17 @@ def test_plan_skips_files_that_do_not_parse_and_rolls_back_broken_results(tmp_pa
     assert outcome.skipped == {"broken.ts": "the file does not parse cleanly",
                                "ok.ts": "the fixed file would not parse; nothing changed"}
     assert not outcome.new_sources and not outcome.fixed
+
+
+def test_a_multi_line_config_gets_its_runtime_replaced_unless_ambiguous(cli, make_app):
+    app = make_app({
+        "package.json": '{"dependencies": {"next": "14.2.15"}, "devDependencies": {"@cloudflare/next-on-pages": "1.13.12"}}',
+        "pages/api/webhook.ts": ("export const config = {\n  api: { bodyParser: false },\n  runtime: 'nodejs',\n};\n"
+                                 "export default function handler() {}\n"),
+        "pages/api/odd.ts": ("export const config = {\n  runtime: 'nodejs',\n  regions: ['nodejs'],\n};\n"
+                             "export default function handler() {}\n"),
+    })
+    result = cli("check", app, "--fix", "--select", "EDGE110", "--no-cache")
+    assert_clean_exit(result, 1)  # the ambiguous one remains
+    assert "  runtime: 'edge',\n" in (app / "pages/api/webhook.ts").read_text("utf-8")
+    assert (app / "pages/api/odd.ts").read_text("utf-8").count("'nodejs'") == 2
