@@ -391,10 +391,17 @@ class Workspace:
         return result
 
     def read_all(self) -> None:
-        """Read every listed file now (before forking workers, which then share the bytes instead
-        of each reading them again)."""
+        """Read every listed source file now (before forking workers, which then share the bytes
+        instead of each reading them again). Silently: a file that cannot be read is left for
+        the read a check makes, which notes why, so a run with workers reports what a run
+        without them reports (and images or fonts are never loaded for nothing)."""
         for rel in self._paths:
-            self._read(rel)
+            if rel not in self._bytes and rel.endswith(parsing.SOURCE_EXTENSIONS):
+                if self.index is not None:
+                    self._stat(rel)
+                data = files.read_bytes(self.root, rel)
+                if not isinstance(data, files.SkippedFile):
+                    self._bytes[rel] = data
 
     def forget_trees(self) -> None:
         """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,

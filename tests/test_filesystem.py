@@ -367,3 +367,19 @@ def test_folders_nested_a_thousand_deep(tmp_path, mode, request):
     assert_sane(outcome)
     [finding] = [f for f in outcome.findings if f.code == "EDGE201"]
     assert finding.path == "lib/" + "d/" * depth + "x.ts"
+
+
+def test_a_tracked_file_missing_from_disk_gives_the_same_report_with_workers(tmp_path, monkeypatch):
+    """Workers read the source files up front; a listed file that is gone (git still tracks it)
+    is noted only where a check reads it, as without workers, and assets are never read."""
+    from edgelint import parallel
+
+    pages = {f"app/p{i}/page.tsx": "export default function P() { return null; }\n" for i in range(12)}
+    root = make(tmp_path, "git", {**pages, "public/model.glb": b"\0glb", "app/gone.ts": "export const g = 1;\n"})
+    (root / "public" / "model.glb").unlink()
+    monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    serial = lint(root, jobs=1, audit=False)
+    pooled = lint(root, jobs=2, audit=False)  # an audit runs its checks in this process
+    assert [f.to_dict() for f in pooled.findings] == [f.to_dict() for f in serial.findings]
+    assert not notes(pooled, "public/model.glb")
