@@ -124,7 +124,8 @@ class UnlimitedUserAction(Check):
                 text = f"`{action.name}`: {fact_text(cov)}"
                 if action.inline:  # shares the row of the page that declares it
                     text = f"server action {text}"
-                yield RouteFact(action.path, "rate limit", text, url=pages, kind="server action")
+                yield RouteFact(action.path, "rate limit", text, url=pages, kind="server action",
+                                lines=(action.span.line,))
             else:
                 by_file.setdefault(action.path, []).append(f"{action.name.replace('|', '/')}: {fact_text(cov)}")
         for path, texts in by_file.items():

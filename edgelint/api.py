@@ -137,6 +137,7 @@ class RouteFact:
     text: str
     url: str = ""
     kind: str = ""
+    lines: tuple[int, ...] = ()  # where in `path` the fact's subject is (findings there count on its row)
 
 
 class Check:

@@ -32,6 +32,7 @@ class RouteRow:
     runtime: str = ""
     facts: dict[str, str] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)  # area -> count
+    lines: set[int] = field(default_factory=set, repr=False)  # of the facts' subjects in `path`
 
 
 @dataclass
@@ -126,12 +127,14 @@ def route_rows(ws, app: App, facts: list[RouteFact], findings: list[Finding]) ->
         if row is None or (fact.url and fact.url != row.url):
             key = f"{fact.path}#{fact.url}#{fact.kind}"
             row = rows.setdefault(key, RouteRow(fact.url or "", fact.kind or "", fact.path))
-        row.facts[fact.column] = fact.text
+        known = row.facts.get(fact.column)  # several server actions of one file on one page share a row
+        row.facts[fact.column] = f"{known}; {fact.text}" if known and fact.text not in known.split("; ") else fact.text
+        row.lines.update(fact.lines)
     for finding in findings:
-        for row in rows.values():
-            if row.path == finding.path and finding.area:
-                row.findings[finding.area] = row.findings.get(finding.area, 0) + 1
-                break
+        same_file = [row for row in rows.values() if row.path == finding.path]
+        row = next((r for r in same_file if finding.span.line in r.lines), same_file[0] if same_file else None)
+        if row is not None and finding.area:
+            row.findings[finding.area] = row.findings.get(finding.area, 0) + 1
     return sorted(rows.values(), key=lambda r: (r.url, r.kind, r.path))
 
 

@@ -89,3 +89,21 @@ def test_handlers_that_only_answer_an_error_are_shown_as_excluded(cli, make_app)
                                             "1 excluded (only answers 405)")
     rows = {r["url"]: r for r in doc["apps"][0]["routes"]}
     assert rows["/api/feed"]["facts"]["rate limit"] == "POST: excluded (only answers 405)"
+
+
+def test_server_actions_of_one_file_each_have_their_row_and_findings(cli, make_app):
+    app = make_app({
+        "app/actions.ts": ("'use server'\nexport async function login(form: FormData) { return form.get('u') }\n"
+                           "export async function signup(form: FormData) { return form.get('u') }\n"
+                           "export async function signout() { return null }\n"),
+        "app/form/page.tsx": ("import { login, signup } from '../actions'\nexport default function Page() {\n"
+                              "  return <form action={login}><button formAction={signup}>x</button></form>\n}\n"),
+        "app/page.tsx": ("import { signout } from './actions'\n"
+                         "export default function Page() { return <form action={signout}><button>out</button></form> }\n"),
+    })
+    doc = json.loads(cli("audit", app, "--format", "json").stdout)
+    rows = {(r["url"], r["kind"]): r for r in doc["apps"][0]["routes"]}
+    assert rows[("/form", "server action")]["facts"]["rate limit"] == "`login`: none; `signup`: none"
+    assert rows[("/form", "server action")]["findings"] == {"ratelimit": 2}
+    assert rows[("/", "server action")]["facts"]["rate limit"] == "`signout`: none"
+    assert rows[("/", "server action")]["findings"] == {"ratelimit": 1}
