@@ -734,6 +734,23 @@ def slash_test(node, pf) -> bool:
     return node is not None and bool(_SLASH_TEST.search(pf.text(node)))
 
 
+#: A test that a source is an absolute URL: `s.startsWith('https://')`, `/^https?:/.test(s)`.
+_ABSOLUTE_TEST = re.compile(r"""startsWith\(\s*(['"`])https?(?::|\1)|/\^https\??:""")
+
+
+def _in_absolute_branch(node, branching, condition, pf) -> bool:
+    """Whether `node` is in the branch of an `if`/ternary taken when its condition, a test for an
+    absolute URL (`!` turns it around), holds."""
+    if condition is None:
+        return False
+    condition = jsvalues.unwrap(condition)
+    negated = condition is not None and condition.type == "unary_expression" and pf.text(condition).startswith("!")
+    if condition is None or not _ABSOLUTE_TEST.search(pf.text(condition)):
+        return False
+    branch = branching.child_by_field_name("alternative" if negated else "consequence")
+    return branch is not None and branch.start_byte <= node.start_byte and node.end_byte <= branch.end_byte
+
+
 class SourceClassifier:
     """Decides whether an expression used as an image source can begin with '/'.
 
@@ -901,26 +918,41 @@ class SourceClassifier:
 
 
 def guarded(node, pf) -> bool:
-    """Whether `node` sits in a branch that tests for a leading '/' (then the author handled it)."""
+    """Whether `node` sits in a branch that tests for a leading '/' (then the author handled it),
+    or in the branch where the source is an absolute URL (`if (src.startsWith('https://'))`:
+    Cloudflare takes an absolute source after the options, REFERENCE.md §4.1)."""
     function = None
     for current in ancestors(node, pf):
         if current.type in FUNCTION_TYPES:
             function = current
             break
-        if current.type == "ternary_expression" and slash_test(current.child_by_field_name("condition"), pf):
-            return True
-        if current.type == "if_statement" and slash_test(current.child_by_field_name("condition"), pf):
-            return True
+        if current.type in ("ternary_expression", "if_statement"):
+            condition = current.child_by_field_name("condition")
+            if slash_test(condition, pf) or _in_absolute_branch(node, current, condition, pf):
+                return True
     if function is None:
         return False
     body = function.child_by_field_name("body")
-    # an early `if (src.startsWith('/')) return …` before the use
+    # an early `if (src.startsWith('/')) return …` before the use, or `if (!isAbsolute) return …`
     for statement in (body.named_children if body is not None and body.type == "statement_block" else []):
         if statement.start_byte >= node.start_byte:
             break
-        if statement.type == "if_statement" and slash_test(statement.child_by_field_name("condition"), pf):
+        if statement.type == "if_statement" and (slash_test(statement.child_by_field_name("condition"), pf) or (
+                statement.end_byte <= node.start_byte and _returns_unless_absolute(statement, pf))):
             return True
     return False
+
+
+def _returns_unless_absolute(statement, pf) -> bool:
+    """`if (!/^https?:/.test(src)) { …; return … }` without `else`: what follows has an absolute URL."""
+    condition = jsvalues.unwrap(statement.child_by_field_name("condition"))
+    if condition is None or statement.child_by_field_name("alternative") is not None or \
+            condition.type != "unary_expression" or not _ABSOLUTE_TEST.search(pf.text(condition)):
+        return False
+    branch = statement.child_by_field_name("consequence")
+    last = [c for c in branch.named_children if c.type != "comment"][-1:] if branch is not None and \
+        branch.type == "statement_block" else [branch]
+    return bool(last) and last[0] is not None and last[0].type in ("return_statement", "throw_statement")
 
 
 # --------------------------------------------------------------------------------------------
