@@ -128,6 +128,7 @@ class Mutation:
     kind: str  # 'unshift' | 'push' | 'splice' | 'concat' | 'spread'
     key: str | None  # the entry name when literal, None when any entry
     paths: list[AddedPath]
+    excluded: frozenset[str] = frozenset()  # compilations its own conditions rule out (`nextRuntime === 'edge'`)
 
 
 @dataclass
@@ -164,15 +165,22 @@ class Injection:
         return keys
 
     @property
-    def client_keys_only(self) -> bool:
-        keys = self.keys
-        return bool(keys) and keys <= CLIENT_ENTRY_KEYS
-
-    @property
     def runs_in(self) -> frozenset[str]:
-        """The compilations whose entries get the paths (client entry names count as client only)."""
-        worlds = self.compilations if self.compilations is not None else frozenset(WORLDS)
-        return worlds & {"client"} if self.client_keys_only else worlds
+        """The compilations whose entries get some of the paths."""
+        if not self.mutations:
+            return self.compilations if self.compilations is not None else frozenset(WORLDS)
+        return frozenset().union(*(self.mutation_runs_in(m) for m in self.mutations))
+
+    def mutation_runs_in(self, mutation: Mutation) -> frozenset[str]:
+        """The compilations one mutation adds its paths in: the hook's, less the ones the
+        mutation's own conditions rule out; a client entry name (`main.js`) is the client only."""
+        worlds = (self.compilations if self.compilations is not None else frozenset(WORLDS)) - mutation.excluded
+        return worlds & {"client"} if mutation.key in CLIENT_ENTRY_KEYS else worlds
+
+    def runs_in_for(self, added: AddedPath) -> frozenset[str]:
+        """The compilations a path is added in (by every mutation that adds it)."""
+        return frozenset().union(*(self.mutation_runs_in(m) for m in self.mutations
+                                   if any(p.spec == added.spec for p in m.paths)))
 
     @property
     def reaches_edge(self) -> bool:
@@ -239,11 +247,10 @@ def provided_on_edge(ctx: Context) -> set[str]:
         return set()
     provided: set[str] = set()
     for injection in analysis.injections:
-        if injection.reaches_edge:
-            for added in injection.paths:
-                module = analysis.module(added)
-                if module is not None:
-                    provided |= module.defined
+        for added in injection.paths:
+            module = analysis.module(added) if "edge" in injection.runs_in_for(added) else None
+            if module is not None:
+                provided |= module.defined
     return provided
 
 
@@ -935,6 +942,9 @@ def _read_mutations(pf: ParsedFile, injection: Injection) -> None:
         for node in pf.walk(root):
             mutation = _mutation(pf, node, injection.scope)
             if mutation is not None and not any(m.node.id == mutation.node.id for m in injection.mutations):
+                guards = guards_between(pf, mutation.node, root) or []
+                mutation.excluded = frozenset(w for w in WORLDS if any(
+                    truthy(value_in(pf, g.condition, w)) not in (None, g.want) for g in guards))
                 injection.mutations.append(mutation)
                 added_specs |= {p.spec for p in mutation.paths}
     for root in injection.scope:
@@ -1413,9 +1423,9 @@ def injected_modules(analysis: Analysis, *,
     """(module, injection, path) for every polyfill file injected (into the edge compilation)."""
     found, seen = [], set()
     for injection in analysis.injections:
-        if edge_only and not injection.reaches_edge:
-            continue
         for added in injection.paths:
+            if edge_only and "edge" not in injection.runs_in_for(added):
+                continue
             module = analysis.module(added)
             if module is not None and module.path not in seen:
                 seen.add(module.path)

@@ -65,13 +65,16 @@ class EdgePolyfillNotGuarded(Check):
             found = edge_polyfills(analysis, injection)
             if not found:
                 continue
-            added, reason = found[0]
+            # the first edge polyfill added where it should not be, or (named for the edge) not on the
+            # edge; each path has its own conditions (a `main.js` browser polyfill next to it is fine)
+            problem = next(((a, r) for a, r in found if _misplaced(injection.runs_in_for(a), r)), None)
+            if problem is None:
+                continue
+            added, reason = problem
             what = f"The edge polyfill {quoted(added, reason)}"
-            runs = injection.runs_in
+            runs = injection.runs_in_for(added)
             related = [location(analysis, added.node, "the polyfill path")]
             if "edge" not in runs:
-                if not any(r == "named for the edge" for _a, r in found):
-                    continue
                 node, why = self._excluding(pf, injection)
                 yield ctx.finding(self, analysis.config_path, pf.span(node),
                                   f"{what} never reaches the edge compilation: {why}. Edge code does not get it "
@@ -136,3 +139,9 @@ class EdgePolyfillNotGuarded(Check):
         if edge:
             only = [i for i in edge if i.runs_in == frozenset({"edge"})]
             yield Figure("polyfill", "edge polyfills injected into the edge compilation only", len(only), len(edge))
+
+
+def _misplaced(runs: frozenset, reason: str) -> bool:
+    """Whether an edge polyfill added in these compilations is a problem: it reaches others as
+    well as the edge, or it is named for the edge and misses it."""
+    return bool(runs - {"edge"}) if "edge" in runs else reason == "named for the edge"

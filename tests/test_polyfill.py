@@ -193,8 +193,33 @@ def test_classic_client_pattern_is_client_only(tmp_path):
     } };
     """
     injection = only(analyse(tmp_path, config)[0])
-    assert injection.keys == {"main.js"} and injection.client_keys_only and injection.dedupe
+    assert injection.keys == {"main.js"} and injection.dedupe
     assert injection.runs_in == frozenset({"client"}) and not injection.reaches_edge
+
+
+def test_each_path_of_one_rewrite_has_its_own_compilations(tmp_path):
+    """A rewrite that adds a browser polyfill to 'main.js' and an edge one under `nextRuntime ===
+    'edge'`: each path is judged where it is added, so neither is 'unguarded'."""
+    config = """
+    module.exports = { webpack(config, { nextRuntime }) {
+      const originalEntry = config.entry;
+      config.entry = async () => {
+        const entries = await originalEntry();
+        if (entries['main.js'] && !entries['main.js'].includes('./lib/polyfills.js')) {
+          entries['main.js'].unshift('./lib/polyfills.js');
+        }
+        if (nextRuntime === 'edge' && entries['middleware']) {
+          entries['middleware'].unshift('./lib/edge-polyfill.js');
+        }
+        return entries;
+      };
+      return config;
+    } };
+    """
+    injection = only(analyse(tmp_path, config)[0])
+    by_spec = {p.spec: injection.runs_in_for(p) for p in injection.paths}
+    assert by_spec == {"./lib/polyfills.js": frozenset({"client"}), "./lib/edge-polyfill.js": frozenset({"edge"})}
+    assert injection.runs_in == frozenset({"client", "edge"})
 
 
 def test_shapes_and_dedupe_found_in_helpers(tmp_path):
