@@ -1424,15 +1424,17 @@ class Analysis:
     # -- pages that use a module (for server actions) -----------------------------------
 
     def pages_using(self, path: str, name: str | None = None) -> tuple[str, ...]:
-        """URL patterns of the App Router pages (and layouts) that import `path` — its export
-        `name` when given — directly or through components (bounded breadth-first search up
-        the import graph)."""
-        routes = {r.path: r for r in self.app.routes
-                  if r.router == "app" and r.kind in ("page", "layout", "template", "default", "not-found")}
+        """URL patterns of the App Router pages (and layouts and error boundaries, which render
+        for every page of their segment) that import `path` — its export `name` when given —
+        directly or through components (bounded breadth-first search up the import graph)."""
+        routes = {r.path: r for r in self.app.routes if r.router == "app" and r.kind in (
+            "page", "layout", "template", "default", "not-found", "error", "global-error")}
         urls: list[str] = []
 
         def record(route) -> None:
-            url = route.url if route.kind != "layout" else route.url.rstrip("/") + "/[[...path]]"
+            url = route.url
+            if route.kind in ("layout", "error", "global-error"):
+                url = url.removesuffix("/_" + route.kind).rstrip("/") + "/[[...path]]"
             if url not in urls:
                 urls.append(url)
 

@@ -365,6 +365,28 @@ def test_server_actions_follow_the_pages_that_use_each_export(tmp_path):
     assert send.inline and send.span.line == 2
 
 
+def test_server_actions_used_by_error_boundaries_post_to_every_page_of_their_segment(tmp_path):
+    result = analyse(tmp_path, {
+        "middleware.ts": ("import { ratelimit } from './lib/rl';\n"
+                          "export async function middleware(req: Request) {\n"
+                          "  const { success } = await ratelimit.limit(req.headers.get('x') ?? 'a');\n"
+                          "  if (!success) return new Response(null, { status: 429 });\n}\n"
+                          "export const config = { matcher: ['/dashboard/:path*'] };\n"),
+        "lib/rl.ts": RATELIMIT,
+        "lib/report.ts": ("'use server';\nexport async function reportError(m: string) { console.log(m) }\n"
+                          "export async function reportGlobalError(m: string) { console.log(m) }\n"),
+        "app/dashboard/error.tsx": ("'use client';\nimport { reportError } from '@/lib/report';\n"
+                                    "export default function E({ error }: { error: Error }) { reportError(error.message);"
+                                    " return null; }\n"),
+        "app/global-error.tsx": ("'use client';\nimport { reportGlobalError } from '@/lib/report';\n"
+                                 "export default function G({ error }: { error: Error }) {"
+                                 " reportGlobalError(error.message); return null; }\n"),
+    })
+    got = {c.action.name: (c.action.pages, c.status) for c in result.coverage()}
+    assert got == {"reportError": (("/dashboard/[[...path]]",), "covered"),
+                   "reportGlobalError": (("/[[...path]]",), "partial")}
+
+
 def test_pages_api_methods(tmp_path):
     def api(body: str) -> str:
         return f"export default async function handler(req: any, res: any) {{\n{body}\n}}\n"
