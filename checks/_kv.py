@@ -6,7 +6,7 @@ Facts (REFERENCE.md): binding access per adapter §2.4 (`getRequestContext`,
 (`getCloudflareContext`, `{ async: true }`); KV methods and options §3.1-§3.2; Wrangler
 declarations §3.3.
 
-How a value is followed, inside one file and never by running it:
+How a value is followed, never by running it:
 
 * imports are tracked by source module: only `getRequestContext` / `getOptionalRequestContext`
   imported from `@cloudflare/next-on-pages` and `getCloudflareContext` from
@@ -18,7 +18,11 @@ How a value is followed, inside one file and never by running it:
   parameters typed `CloudflareEnv` as well, and values typed `KVNamespace` as an unnamed KV
   namespace;
 * a context, env or binding passed to a function declared in the same file binds its
-  parameter, and a local function that returns one makes its calls return it.
+  parameter, and a local function that returns one makes its calls return it;
+* across modules, one step: an exported function that returns a binding (or is typed to return
+  `KVNamespace`) is recorded with the file (`FileKv.factories`), and the calls made on what an
+  imported function returns (`sessions().put(…)` with `sessions` from '@/lib/kv') are named
+  after the binding once the index has resolved the import (`_build_index`).
 
 Whether a binding is a KV namespace is decided per app (`KvIndex.is_kv`): declared under
 `kv_namespaces` in a Wrangler file, else typed `KVNamespace` in the `CloudflareEnv` interface (or
@@ -106,6 +110,7 @@ class Value:
     origin: int = 0  # binding: id of the node where it was read from the env
     typed_kv: bool = False  # binding: typed or cast as KVNamespace
     is_async: bool = False  # context: from getCloudflareContext({ async: true })
+    factory: tuple = ()  # binding: (module, export) of the imported function whose call returned it
 
 
 @dataclass
@@ -135,6 +140,7 @@ class BindingCall:
     typed_kv: bool
     arguments: list = field(default_factory=list)
     prefix: str = ""  # 'await' / 'void' / … swallowed into the callee (see `callee`)
+    factory: tuple = ()  # (module, export) when the receiver is what an imported function returns
 
 
 @dataclass
@@ -160,6 +166,7 @@ class FileKv:
     dynamic_env: bool  # env[expression] or `...rest` of an env: any binding may be read
     analyzer: "_Analyzer"
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
+    factories: dict[str, list] = field(default_factory=dict)  # export -> [binding, how, typed_kv] it returns
 
 
 def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
@@ -416,6 +423,10 @@ class _Analyzer:
             target = self.local_function(function)
             if target is not None:
                 return self._returned_value(target, depth + 1)
+            decl = self.resolve(function)
+            if decl is not None and decl.kind == "import" and decl.imported not in ("*", "default"):
+                # what another module's function returns: a binding if that module's facts say so
+                return Value("binding", "factory", "", node.id, factory=(decl.source, decl.imported))
         return None
 
     def _returned_value(self, function, depth: int) -> Value | None:
@@ -628,7 +639,7 @@ class _Analyzer:
             args = call.child_by_field_name("arguments")
             arguments = [a for a in args.named_children if a.type != "comment"] if args is not None else []
             calls.append(BindingCall(pf.text(prop), call, pf.span(call), target.name, target.how, target.origin,
-                                     target.typed_kv, arguments, prefix))
+                                     target.typed_kv, arguments, prefix, target.factory))
             access = accesses.get(target.origin)
             if access is not None:
                 if access.method is None:
@@ -651,7 +662,34 @@ class _Analyzer:
                 helper_calls.append((call, inner))
         result = [accesses[i] for i in order]
         result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
-        return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls)
+        return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories())
+
+    def _factories(self) -> dict[str, list]:
+        """Exported functions that return a binding (`export const getKV = () =>
+        getCloudflareContext().env.KV`, or a return type `KVNamespace`): other modules' calls of
+        them are binding values (resolved across modules by `_build_index`)."""
+        found: dict[str, list] = {}
+        for name, export in (self.summary.exports.items() if self.summary is not None else ()):
+            if export.kind == "reexport" or not (export.is_function or export.kind == "local"):
+                continue
+            decl = self.decls.get((self.root_id, export.local or name))
+            function = decl.node if decl is not None and decl.kind == "function" else None
+            if decl is not None and decl.kind == "var" and not decl.steps:
+                value = decl.node.child_by_field_name("value")
+                while value is not None and value.type in WRAPPERS:
+                    value = next((c for c in value.named_children if c.type != "comment"), None)
+                function = value if value is not None and value.type in FUNCTION_TYPES else None
+            if function is None:
+                continue
+            returned = self._returned_value(function, 0)
+            annotation = function.child_by_field_name("return_type")
+            typed = annotation is not None and bool(KV_TYPE_ANYWHERE.search(self.pf.text(annotation)))
+            if returned is not None and returned.tag == "binding" and not returned.factory and (
+                    returned.name or returned.typed_kv or typed):
+                found[name] = [returned.name, returned.how, returned.typed_kv or typed]
+            elif typed:
+                found[name] = ["", "KVNamespace", True]
+        return found
 
     def _pattern_accesses(self, pattern, value: Value | None, add) -> None:
         stack = [(pattern, value)]
@@ -880,13 +918,17 @@ TOOL_CONFIG = re.compile(r"(?:^|/)(?:next|drizzle|vitest|vitest\.workspace|vite|
 
 def usage(file: FileKv) -> dict:
     """What the index takes from a file for the whole app: the methods called on each binding
-    name, every binding read, whether any binding may be read (a fact: see `usage_fact`)."""
+    name, every binding read, whether any binding may be read, the exported functions that
+    return a binding and the methods called on what imported functions return (a fact: see
+    `usage_fact`)."""
     methods: dict[str, set[str]] = {}
     for call in file.calls:
         if call.name:
             methods.setdefault(call.name, set()).add(call.method)
+    factory_calls = sorted({(*c.factory, c.method) for c in file.calls if c.factory and not c.name})
     return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
-            "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses], "dynamic_env": file.dynamic_env}
+            "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses], "dynamic_env": file.dynamic_env,
+            "factories": file.factories, "factory_calls": [list(c) for c in factory_calls]}
 
 
 def usage_fact(path: str, data: bytes) -> dict | None:
@@ -907,20 +949,29 @@ def usage_fact(path: str, data: bytes) -> dict | None:
 def _build_index(ctx: Context) -> KvIndex:
     files: dict[str, FileKv] = {}
     elsewhere: dict[str, dict] = {}  # usage of the files outside a run's named files
-    for path in ctx.files_containing(*PREFILTER):
-        if TOOL_CONFIG.search(ctx.app.local(path)):
-            continue
-        if not ctx.in_focus(path):
-            found = ctx.ws.fact("kv-usage", path)
-            if found is not None:
-                elsewhere[path] = found
-            continue
-        pf = ctx.parse(path)
-        if pf is None:
-            continue
-        files[path] = analyze(pf, ctx.summary(path))
-        if ctx.focus is None:
-            ctx.ws.note_fact("kv-usage", path, usage(files[path]))
+
+    def read(paths) -> None:
+        for path in paths:
+            if path in files or path in elsewhere or TOOL_CONFIG.search(ctx.app.local(path)):
+                continue
+            if not ctx.in_focus(path):
+                found = ctx.ws.fact("kv-usage", path)
+                if found is not None:
+                    elsewhere[path] = found
+                continue
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
+            files[path] = analyze(pf, ctx.summary(path))
+            if ctx.focus is None:
+                ctx.ws.note_fact("kv-usage", path, usage(files[path]))
+
+    read(ctx.files_containing(*PREFILTER))
+    factories = {path: part["factories"] for path, part in
+                 [*elsewhere.items(), *((p, {"factories": f.factories}) for p, f in files.items())] if part["factories"]}
+    if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')
+        read(ctx.files_containing(*sorted({name.encode() for found in factories.values() for name in found})))
+        _resolve_factory_calls(ctx, files, elsewhere, factories)
     declared: dict[str, list] = {}
     other: dict[str, str] = {}
     for config in ctx.app.wranglers:
@@ -936,12 +987,35 @@ def _build_index(ctx: Context) -> KvIndex:
                     other.setdefault(name, kind)
     found = sorted({**elsewhere, **{path: usage(file) for path, file in files.items()}}.items())
     methods: dict[str, set[str]] = {}
-    for _path, part in found:
+    for path, part in found:
         for name, called in part["methods"].items():
             methods.setdefault(name, set()).update(called)
+        for module, export, method in part["factory_calls"]:  # the other files' calls through factories
+            made = _factory(ctx, factories, path, module, export)
+            if made is not None and made[0]:
+                methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
     return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
                    reads)
+
+
+def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str) -> list | None:
+    """[binding, how, typed_kv] that `export` of `module`, imported by `importer`, returns."""
+    from edgelint.graph import shared_resolver
+
+    resolved = shared_resolver(ctx).resolve(importer, module)
+    return factories.get(resolved.target, {}).get(export) if resolved.is_file else None
+
+
+def _resolve_factory_calls(ctx: Context, files: dict, elsewhere: dict, factories: dict) -> None:
+    """Name the binding of every call made on what an imported factory returns (the calls stay
+    unnamed, so no KV check takes them, when the module's export returns no binding)."""
+    for path, file in files.items():
+        for call in file.calls:
+            if call.factory and not call.name:
+                made = _factory(ctx, factories, path, *call.factory)
+                if made is not None:
+                    call.name, call.how, call.typed_kv = made[0], made[1], made[2]
 
 
 #: Wrangler keys of other binding kinds: key -> (kind, field holding the name); list or object.

@@ -69,7 +69,13 @@ def _kv_usage(value) -> bool:
             and isinstance(value.get("reads"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) and isinstance(r[1], str)
                     and isinstance(r[2], bool) for r in value["reads"])
-            and isinstance(value.get("dynamic_env"), bool))
+            and isinstance(value.get("dynamic_env"), bool)
+            and isinstance(value.get("factories"), dict)
+            and all(isinstance(k, str) and isinstance(v, list) and len(v) == 3 and isinstance(v[0], str)
+                    and isinstance(v[1], str) and isinstance(v[2], bool) for k, v in value["factories"].items())
+            and isinstance(value.get("factory_calls"), list)
+            and all(isinstance(c, list) and len(c) == 3 and all(isinstance(x, str) for x in c)
+                    for c in value["factory_calls"]))
 
 
 def _span(value) -> bool:

@@ -82,6 +82,27 @@ def test_cache_sees_a_dependency_version_edit(cli, tmp_path, files):
     assert "process.env" not in _report(cli, copy, *cache)
 
 
+def test_kv_calls_through_a_factory_module_follow_its_edits(cli, tmp_path, monkeypatch):
+    """`sessions().put(…)` in a route, with `sessions` from lib/kv.ts: a run on the route alone
+    (as pre-commit runs it, from the root) takes the factory from the cache, and editing the
+    factory runs the route's KV rules again."""
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "rules" / "EDGE305" / "kv-from-a-factory-module", copy)
+    monkeypatch.chdir(copy)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "EDGE305"]
+
+    def lines(path="."):
+        result = cli("check", path, "--format", "json", *cache)
+        assert result.exit_code in (0, 1), result.output
+        return sorted(f["line"] for f in json.loads(result.stdout)["findings"])
+
+    route = "app/api/sessions/route.ts"
+    assert lines() == [8, 11] and lines(route) == [8, 11]
+    kv = copy / "lib" / "kv.ts"
+    kv.write_text(kv.read_text().replace("getCloudflareContext().env.SESSIONS;", "new Map<string, string>();"))
+    assert lines(route) == [11] and lines() == [11]
+
+
 @pytest.mark.skipif(not parallel.available(), reason="no fork here: checks never run in worker processes")
 def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, monkeypatch):
     copy = tmp_path / "app"
