@@ -16,7 +16,8 @@ How a value is followed, never by running it:
   `await`, parentheses and non-null assertions are looked through;
 * `process.env` (unless `process` is a local name) and `globalThis` count as an env object;
   parameters typed `CloudflareEnv` as well, and values typed `KVNamespace` as an unnamed KV
-  namespace;
+  namespace, also a destructured parameter whose object type (inline, or a `type`/`interface`
+  of the file) gives the property one of those types (`{ kv }: Deps`);
 * a context, env or binding passed to a function declared in the same file binds its
   parameter, and a local function that returns one makes its calls return it;
 * across modules, one step: an exported function that returns a binding (or is typed to return
@@ -211,6 +212,7 @@ class _Analyzer:
         self._busy: set[int] = set()
         self._decl_memo: dict[int, Value | None] = {}
         self._returns: dict[int, Value | None] = {}
+        self._types: dict | None = None  # local object types by name (`_local_types`)
         self.dynamic_env = False
 
     # ---- indexing -------------------------------------------------------------------------
@@ -502,6 +504,11 @@ class _Analyzer:
             type_node = param.child_by_field_name("type") if param.type in ("required_parameter",
                                                                             "optional_parameter") else None
             typed = self._typed_value(type_node, param) if type_node is not None else None
+            if typed is None and type_node is not None and decl.steps and decl.steps[0][0] is not None:
+                member = self._member_type(type_node, decl.steps[0][0])  # `{ kv }: { kv: KVNamespace }`
+                member_value = self._typed_value(member, param) if member is not None else None
+                if member_value is not None:
+                    return self._destructure(member_value, decl.steps[1:])
             function = param.parent.parent if param.parent is not None and param.parent.type == "formal_parameters" \
                 else param.parent
             passed = self.param_values.get((function.id, decl.index)) if function is not None else None
@@ -511,6 +518,37 @@ class _Analyzer:
                 base = typed or passed
             return self._destructure(base, decl.steps)
         return None
+
+    def _member_type(self, type_node, key: str):
+        """The type annotation of property `key` of an object type: written inline, or a
+        `type`/`interface` of this file named there."""
+        node = type_node.named_children[0] if type_node.type == "type_annotation" and type_node.named_children \
+            else type_node
+        if node.type == "type_identifier":
+            node = self._local_types().get(self.pf.text(node))
+        if node is None or node.type not in ("object_type", "interface_body"):
+            return None
+        for member in node.named_children:
+            name = member.child_by_field_name("name") if member.type == "property_signature" else None
+            if name is not None and property_key(name, self.pf) == key:
+                return member.child_by_field_name("type")
+        return None
+
+    def _local_types(self) -> dict:
+        """Object types this file names with `type X = { … }` or `interface X { … }`."""
+        if self._types is None:
+            self._types = {}
+            for statement in self.pf.root.named_children:
+                declaration = statement.child_by_field_name("declaration") if statement.type == "export_statement" \
+                    else statement
+                if declaration is None or declaration.type not in ("type_alias_declaration", "interface_declaration"):
+                    continue
+                name = declaration.child_by_field_name("name")
+                body = declaration.child_by_field_name("value" if declaration.type == "type_alias_declaration"
+                                                       else "body")
+                if name is not None and body is not None:
+                    self._types.setdefault(self.pf.text(name), body)
+        return self._types
 
     def _typed_value(self, type_node, at) -> Value | None:
         text = self.pf.text(type_node).lstrip(":").strip()
