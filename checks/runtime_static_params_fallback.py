@@ -6,7 +6,8 @@ from edgelint.project import literal_export
 class StaticParamsWithoutFallbackFalse(Check):
     """## What it does
     Under next-on-pages, reports `generateStaticParams` without `export const dynamicParams =
-    false`, and Pages Router `getStaticPaths` returning a `fallback` other than `false`.
+    false` (in a page, or in a layout above a page that is not edge), and Pages Router
+    `getStaticPaths` returning a `fallback` other than `false`.
 
     ## Why is this bad?
     Next.js emits a Node.js function to render params that were not generated at build time,
@@ -30,18 +31,30 @@ class StaticParamsWithoutFallbackFalse(Check):
     targets = frozenset({"next-on-pages"})
 
     def run(self, ctx):
+        reported_layouts: set[str] = set()
         for route in ctx.routes("page", "pages-page"):
-            summary = ctx.summary_with(route.path, "generateStaticParams", "getStaticPaths")
-            if summary is None or (route.runtime is not None and route.runtime.is_edge):
+            if route.runtime is not None and route.runtime.is_edge:
                 continue
-            if route.kind == "page" and "generateStaticParams" in summary.exports:
-                chain = [ctx.summary(p) for p in route.layouts] + [summary]
-                if not any(literal_export(s, "dynamicParams") is False for s in chain):
-                    yield ctx.finding(
-                        self, route.path, summary.exports["generateStaticParams"].span,
-                        "params not returned by `generateStaticParams` are rendered by a Node.js function that "
-                        "next-on-pages rejects; add `export const dynamicParams = false` (or make the route edge)")
-            elif route.kind == "pages-page" and "getStaticPaths" in summary.exports:
+            summary = ctx.summary_with(route.path, "generateStaticParams", "getStaticPaths")
+            if route.kind == "page":
+                # the page's own generateStaticParams, else the nearest layout's (it generates the
+                # params of the layout's segment; the pages below are rendered on demand for others)
+                chain = [*route.layouts, route.path]
+                owner = next((p for p in reversed(chain) if (s := ctx.summary_with(p, "generateStaticParams"))
+                              is not None and "generateStaticParams" in s.exports), None)
+                if owner is None or owner in reported_layouts:
+                    continue
+                summaries = [ctx.summary_with(p, "dynamicParams") for p in chain]
+                if any(literal_export(s, "dynamicParams") is False for s in summaries):
+                    continue
+                pages = "" if owner == route.path else f" (the pages below this layout, such as {route.path})"
+                if owner != route.path:
+                    reported_layouts.add(owner)
+                yield ctx.finding(
+                    self, owner, ctx.summary(owner).exports["generateStaticParams"].span,
+                    f"params not returned by `generateStaticParams` are rendered by a Node.js function{pages} "
+                    "that next-on-pages rejects; add `export const dynamicParams = false` (or make the route edge)")
+            elif summary is not None and route.kind == "pages-page" and "getStaticPaths" in summary.exports:
                 fallback = self._fallback(ctx, route.path)
                 if fallback is not None and fallback[0] is not False:
                     yield ctx.finding(
