@@ -27,7 +27,10 @@ SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts
 MAX_PARSE_BYTES = 1_500_000
 #: Parsing that takes longer than this is abandoned (pathological input).
 PARSE_TIMEOUT_SECONDS = 5.0
-READ_CHUNK = 1 << 20
+#: Bytes the parse's read callback hands tree-sitter at a time. tree-sitter also reads a node's
+#: text (`Node.text`) through it, one call per node: a large chunk copied per call made reading
+#: the text of 2,000 nodes of a 1 MB file take 4 s (16 KiB: 0.07 s; parsing is no slower).
+READ_CHUNK = 1 << 14
 
 
 @cache

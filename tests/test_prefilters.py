@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from edgelint import parsing
 from edgelint.elision import occurrences
 from edgelint.facts import import_specifiers
-from edgelint.summary import DYNAMIC_IMPORT_BYTES, DYNAMIC_IMPORT_QUERY
+from edgelint.summary import DYNAMIC_IMPORT_BYTES, dynamic_import_calls
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SOURCES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in parsing.SOURCE_EXTENSIONS and p.is_file())
@@ -29,6 +29,12 @@ TRICKY = [
     b"export default () => import(`./${name}`)",
     b"const g = (require)('x')",
 ]
+
+
+DYNAMIC_IMPORT_QUERY = """
+(call_expression function: (import)) @dynamic
+(call_expression function: (identifier) @fn (#eq? @fn "require")) @require
+"""
 
 
 def _query_finds(path: str, source: bytes) -> bool:
@@ -198,3 +204,31 @@ def test_columns_of_ascii_files_skip_the_decoding(text, data):
     if row + 1 < len(pf.line_starts()):
         end = min(end, pf.line_starts()[row + 1] - (2 if source[:pf.line_starts()[row + 1]].endswith(b"\r\n") else 1))
     assert col == len(source[start:end].decode("utf-8", "replace")) + 1
+
+
+def _by_query(pf) -> list[tuple[str, int, int]]:
+    return [(kind, n.start_byte, n.end_byte) for kind, n in pf.query(DYNAMIC_IMPORT_QUERY)
+            if kind in ("dynamic", "require")]
+
+
+def test_dynamic_import_calls_are_what_the_query_finds():
+    """Summaries find `import()`/`require()` calls from the words, without the text predicate
+    that is quadratic on large files; the calls are the query's, in its order."""
+    checked = 0
+    for path, source in [*((f"t{i}.ts", s) for i, s in enumerate(TRICKY)), *((p.name, p.read_bytes()) for p in SOURCES)]:
+        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
+            continue
+        pf = parsing.parse(path, source)
+        found = [(kind, n.start_byte, n.end_byte) for kind, n in dynamic_import_calls(pf)]
+        assert found == _by_query(pf), path
+        checked += bool(found)
+    assert checked > 5
+
+
+def test_dynamic_import_calls_of_a_large_bundle():
+    """A 1 MB file full of `require` calls (the text predicate read each candidate's text
+    through the parse's read callback: 30 s on such a bundle, and a crash when the watchdog
+    interrupted it there)."""
+    source = b"".join(b"var m%d = require('./m%d'); var n%d = f(m%d);\n" % (i, i, i, i) for i in range(25000))
+    found = dynamic_import_calls(parsing.parse("bundle.js", source))
+    assert len(found) == 25000 and {kind for kind, _node in found} == {"require"}
