@@ -191,3 +191,36 @@ def test_a_run_on_named_files_takes_the_other_files_kv_usage_from_facts(tmp_path
     run(".", *cache)  # a whole run stores every file's usage on the way
     computed.clear()
     assert run(first, *cache) == whole and computed == []
+
+
+def test_generated_bundles_are_not_analysed():
+    """Minified (lines of 1,000 bytes on average) or very large files are bundles committed with
+    the app; hand-written sources, even with a long data URI line, are analysed."""
+    minified = b"var a=process.env.X;" * 2000  # 40 kB on one line
+    assert _kv.generated(minified)
+    assert _kv.generated(b"const x = 1;\n" * 45000)  # 570 kB
+    written = b"export const blur = 'data:image/png;base64," + b"A" * 40000 + b"';\n" + b"const y = 2;\n" * 200
+    assert not _kv.generated(written) and not _kv.generated(b"const z = 3;\n" * 1000)
+
+
+def test_a_committed_bundle_does_not_stall_the_kv_rules(tmp_path, monkeypatch):
+    """A 1 MB minified bundle that reads `process.env` and calls `require` thousands of times
+    (a Storybook build): skipped by the KV rules (analysing it took 7 s), the rest of the app
+    still checked."""
+    from conftest import MINIMAL_APP, write_tree
+    from lintrun import lint
+
+    analysed = []
+    real = _kv.analyze
+    monkeypatch.setattr(_kv, "analyze", lambda pf, summary: analysed.append(pf.path) or real(pf, summary))
+
+    bundle = b"".join(b"var m%d=require('./m%d');globalThis.q%d=process.env.A%d;" % (i, i, i, i) for i in range(20000))
+    package = '{"dependencies": {"next": "15.1.0", "@opennextjs/cloudflare": "1.3.0"}}'
+    route = ("import { getCloudflareContext } from '@opennextjs/cloudflare';\n"
+             "export async function GET() { getCloudflareContext().env.KV.put('a', 'b'); return new Response(); }\n")
+    root = write_tree(tmp_path / "app", {**MINIMAL_APP, "package.json": package, "docs/iframe.bundle.js": bundle,
+                                          "app/api/a/route.ts": route})
+    outcome = lint(root)
+    assert not [f for f in outcome.findings if f.code in ("EDGE906", "EDGE901") or f.path.startswith("docs/")]
+    assert ("EDGE305", "app/api/a/route.ts") in {(f.code, f.path) for f in outcome.findings}
+    assert "app/api/a/route.ts" in analysed and "docs/iframe.bundle.js" not in analysed
