@@ -95,6 +95,11 @@ def resolve_object(node, pf: ParsedFile, hops: int = 0):
         return resolve_object(top_level_binding(pf, pf.text(node)), pf, hops + 1)
     if node.type == "await_expression" and node.named_child_count:
         return resolve_object(node.named_children[0], pf, hops + 1)
+    if node.type == "ternary_expression":  # `isProduction ? withSentryConfig(config, …) : config`
+        found = {(n.start_byte, n.end_byte): n for n in (
+            resolve_object(node.child_by_field_name(side), pf, hops + 1) for side in ("consequence", "alternative"))
+            if n is not None}
+        return next(iter(found.values())) if len(found) == 1 else None  # two different objects: unknown
     if node.type == "call_expression":
         args = node.child_by_field_name("arguments")
         for arg in (args.named_children if args is not None else []):

@@ -268,3 +268,20 @@ def test_audit_figures():
         "/cdn-cgi/image/ URLs without option or source problems": (2, 5),
         "files with next/image served through an image loader (or unoptimized)": (3, 3),
     }
+
+
+@pytest.mark.parametrize(("export", "found"), [
+    ("export default config;", True),
+    ("export default withSentryConfig(config, { silent: true });", True),
+    ("export default isProduction ? withSentryConfig(config, { silent: true }) : config;", True),
+    ("export default isProduction ? config : { images: { unoptimized: true } };", False),  # two configs: unknown
+])
+def test_the_config_object_is_found_through_a_conditional_export(export, found):
+    """midday's next.config ends `isProduction ? withSentryConfig(config, …) : config`: both
+    branches are the same object, so its `images.loaderFile` is read."""
+    from edgelint import nextconfig, parsing
+
+    source = ("import { withSentryConfig } from '@sentry/nextjs';\nconst isProduction = process.env.NODE_ENV === 'production';\n"
+              "const config = { images: { loader: 'custom', loaderFile: './image-loader.ts' } };\n" + export + "\n")
+    read = nextconfig.read(parsing.parse("next.config.ts", source.encode()))
+    assert (read.value("images") == {"loader": "custom", "loaderFile": "./image-loader.ts"}) is found
