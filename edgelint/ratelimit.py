@@ -62,6 +62,8 @@ __all__ = ["Action", "ActionCoverage", "Analysis", "DEFAULT_IGNORE_URLS", "Limit
 
 #: How many calls deep handlers, wrappers and middleware are followed into helper functions.
 MAX_CALL_DEPTH = 4
+#: Links of one method chain followed (`client.schema(…).metadata(…).action(fn)`).
+MAX_CHAIN_LINKS = 16
 #: How many hops an identifier is followed (local binding, import, re-export, factory return).
 MAX_RESOLVE_DEPTH = 10
 #: How many import levels are searched upwards to find the pages that use a server action.
@@ -1165,10 +1167,12 @@ class Analysis:
                 best = Reach(named, (hop,), True)
         return best
 
-    def expr_reach(self, mod: Module, expr, budget: int = MAX_CALL_DEPTH, *, callee_only: bool = False) -> Reach | None:
+    def expr_reach(self, mod: Module, expr, budget: int = MAX_CALL_DEPTH, *, callee_only: bool = False,
+                   links: int = 0) -> Reach | None:
         """Reach of a value expression: a function, a wrapper call `withX(handler)`, a chain
-        `client.use(mw).action(fn)`, an identifier bound to one of these."""
-        if expr is None or budget < 0:
+        `client.use(mw).action(fn)`, an identifier bound to one of these. The links of one chain
+        do not count as calls followed (`budget`); at most MAX_CHAIN_LINKS are followed."""
+        if expr is None or budget < 0 or links > MAX_CHAIN_LINKS:
             return None
         expr = unwrap_await(expr)
         if expr is None:
@@ -1186,9 +1190,11 @@ class Analysis:
                 return None
             return self.expr_reach(found[0], found[1], budget - 1, callee_only=callee_only)
         if t == "call_expression":
-            return self.wrapper_reach(mod, expr, budget, include_args=not callee_only)
-        if t == "member_expression":
-            return self.expr_reach(mod, expr.child_by_field_name("object"), budget - 1)
+            return self.wrapper_reach(mod, expr, budget, include_args=not callee_only, links=links)
+        if t == "member_expression":  # a smaller part of the same expression: no call followed
+            while expr is not None and expr.type == "member_expression":  # `a.b.c`: no recursion
+                expr = unwrap_await(expr.child_by_field_name("object"))
+            return self.expr_reach(mod, expr, budget, links=links + 1)
         if t == "array":
             best = None
             for element in expr.named_children:
@@ -1198,7 +1204,8 @@ class Analysis:
             return best
         return None
 
-    def wrapper_reach(self, mod: Module, call, budget: int, *, include_args: bool = True) -> Reach | None:
+    def wrapper_reach(self, mod: Module, call, budget: int, *, include_args: bool = True,
+                      links: int = 0) -> Reach | None:
         """Reach of `withX(handler, …)`: through the wrapper's definition (the callee) and, with
         `include_args`, through its function-valued arguments."""
         pf = mod.pf
@@ -1217,8 +1224,8 @@ class Analysis:
                     best = inner.via(hop)
             elif callee.type == "call_expression":  # withX(options)(handler)
                 best = self.wrapper_reach(mod, callee, budget - 1, include_args=True)
-            elif callee.type == "member_expression":  # client.use(mw).action(fn)
-                best = self.expr_reach(mod, callee.child_by_field_name("object"), budget - 1)
+            elif callee.type == "member_expression":  # client.use(mw).action(fn): links of one chain are free
+                best = self.expr_reach(mod, callee.child_by_field_name("object"), budget, links=links + 1)
             if best is None:
                 named = self._by_name(mod, call, name, target)
                 if named is not None:
