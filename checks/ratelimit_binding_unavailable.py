@@ -61,14 +61,14 @@ class RatelimitBindingUnavailable(Check):
                 continue
             others = seen[name] - 1
             also = f" (and {others} more use{'s' if others > 1 else ''})" if others else ""
-            label = f"`{name}`" if name != "?" else "this binding"
+            what = f"rate-limiting binding `{name}`" if name != "?" else "a rate-limiting binding"
             if pages:
                 related = [Location(w.path, Span(1, 1, 1, 1), "Pages project configuration")
                            for w in app.wranglers if w.is_pages]
                 if name in declared:
                     b = declared[name]
                     related.append(Location(b.path, b.span, "declared here, but Pages ignores it"))
-                message = (f"rate-limiting binding {label}{also} is not available on Cloudflare Pages: Pages "
+                message = (f"{what}{also} is not available on Cloudflare Pages: Pages "
                            f"projects do not support rate-limiting bindings, so it is undefined at run time and "
                            f"`{call.callee}(…)` fails. Use `@upstash/ratelimit`, or deploy to Workers (OpenNext)")
             else:
@@ -81,7 +81,7 @@ class RatelimitBindingUnavailable(Check):
                 else:
                     example = (f"`\"ratelimits\": [{{ \"name\": \"{name}\", \"namespace_id\": \"1001\", "
                                f"\"simple\": {{ \"limit\": 100, \"period\": 60 }} }}]`")
-                message = (f"rate-limiting binding {label}{also} is not declared in {where}: it is undefined at "
+                message = (f"{what}{also} is not declared in {where}: it is undefined at "
                            f"run time, so `{call.callee}(…)` fails or stops limiting. Declare it: {example} "
                            f"(Wrangler ≥ 4.36; older versions: `[[unsafe.bindings]]` with `type = \"ratelimit\"`)")
             yield ctx.finding(self, call.path, call.span, message, related=related, binding=name)

@@ -304,6 +304,25 @@ def function_body(fn):
     return fn.child_by_field_name("body")
 
 
+def returned_values(fn) -> list:
+    """The expressions a function returns (its expression body, or its `return` statements
+    outside nested functions: inside `try`, `if`, … too)."""
+    body = function_body(fn)
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    found, stack = [], [body]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            if child.type == "return_statement":
+                found += [c for c in child.named_children if c.type != "comment"][:1]
+            elif child.type not in FUNCTION_TYPES and child.type != "class_body":
+                stack.append(child)
+    return found
+
+
 def enclosing_function(node):
     current = node.parent
     while current is not None:
@@ -1065,6 +1084,16 @@ class Analysis:
                 if bind.kind == "destructured" and bind.value is not None and bind.key not in (None, "...", "[]"):
                     if _env_like(unwrap_await(bind.value), pf):
                         return bind.key
+                return None
+            if expr.type == "call_expression":  # getRateLimiter(): what the function returns
+                callee = expr.child_by_field_name("function")
+                target = self.resolve_function(mod, callee) if callee is not None else None
+                if target is None:
+                    return None
+                for returned in returned_values(target[1]):
+                    name = self.binding_name(target[0], returned, depth + 1)
+                    if name is not None:
+                        return name
                 return None
             return None
         return None
