@@ -1017,7 +1017,7 @@ def _build_index(ctx: Context) -> KvIndex:
                  [*elsewhere.items(), *((p, {"factories": f.factories}) for p, f in files.items())] if part["factories"]}
     if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')
         read(ctx.files_containing(*sorted({name.encode() for found in factories.values() for name in found})))
-        _resolve_factory_calls(ctx, files, elsewhere, factories)
+        _resolve_factory_calls(ctx, files, factories)
     declared: dict[str, list] = {}
     other: dict[str, str] = {}
     for config in ctx.app.wranglers:
@@ -1053,7 +1053,7 @@ def _factory(ctx: Context, factories: dict, importer: str, module: str, export: 
     return factories.get(resolved.target, {}).get(export) if resolved.is_file else None
 
 
-def _resolve_factory_calls(ctx: Context, files: dict, elsewhere: dict, factories: dict) -> None:
+def _resolve_factory_calls(ctx: Context, files: dict, factories: dict) -> None:
     """Name the binding of every call made on what an imported factory returns (the calls stay
     unnamed, so no KV check takes them, when the module's export returns no binding)."""
     for path, file in files.items():

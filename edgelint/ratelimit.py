@@ -33,10 +33,10 @@ limiter (a hand-written KV counter, a package) — such coverage is marked `heur
 
 Machine endpoints (`[ratelimit] ignore-urls`, by default cron and webhook URLs) and route
 handlers that do nothing but answer an error (`return new Response(…, { status: 405 })`) are
-listed with status 'excluded'. Statuses: 'covered', 'partial' (middleware `has`/`missing` conditions, some
-URLs of a dynamic route, some pages of a server action, or a path condition edgelint cannot
-evaluate), 'not-covered', 'unknown' (a non-literal matcher, a server action whose page is not
-found), 'excluded'. An action whose only limiter's verdict is ignored is 'not-covered' with
+listed with status 'excluded'. Statuses: 'covered', 'partial' (middleware `has`/`missing`
+conditions, some URLs of a dynamic route, some pages of a server action, or a path condition
+edgelint cannot evaluate), 'not-covered', 'unknown' (a non-literal matcher, a server action whose
+page is not found), 'excluded'. An action whose only limiter's verdict is ignored is 'not-covered' with
 `verdict_ignored` (EDGE602 reports it, EDGE601 does not).
 
 Everything is computed once per app (`analysis(ctx)` is cached with `ctx.shared`); the checks
