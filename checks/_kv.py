@@ -1013,8 +1013,8 @@ def _build_index(ctx: Context) -> KvIndex:
                 ctx.ws.note_fact("kv-usage", path, usage(files[path]))
 
     read(ctx.files_containing(*PREFILTER))
-    factories = {path: part["factories"] for path, part in
-                 [*elsewhere.items(), *((p, {"factories": f.factories}) for p, f in files.items())] if part["factories"]}
+    factories = {path: part["factories"] for path, part in elsewhere.items() if part["factories"]}
+    factories.update((path, file.factories) for path, file in files.items() if file.factories)
     if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')
         read(ctx.files_containing(*sorted({name.encode() for found in factories.values() for name in found})))
         _resolve_factory_calls(ctx, files, factories)

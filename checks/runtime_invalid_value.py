@@ -59,7 +59,8 @@ class InvalidRuntimeValue(Check):
         if value not in VALID:
             said = (f"Invalid enum value. Expected 'edge' | 'nodejs', received '{value}'" if route.router == "app"
                     and app.version_at_least(15) else f"Provided runtime \"{value}\" is not supported")
-            return f"'{value}' is not a runtime: Next.js fails the build (\"{said}\"); use 'edge' or 'nodejs'", "error", None
+            message = f"'{value}' is not a runtime: Next.js fails the build (\"{said}\"); use 'edge' or 'nodejs'"
+            return message, "error", None
         if route.router == "app" and value == "experimental-edge":
             if app.version_at_least(15):
                 return ("'experimental-edge' fails the build in the App Router from Next.js 15; use 'edge'",
