@@ -337,13 +337,17 @@ def test_middleware_matcher_forms(tmp_path):
                    "/hooks/github": ("partial", "middleware")}
 
 
+#: A middleware that limits /dashboard/* only.
+DASHBOARD_MIDDLEWARE = ("import { ratelimit } from './lib/rl';\n"
+                        "export async function middleware(req: Request) {\n"
+                        "  const { success } = await ratelimit.limit(req.headers.get('x') ?? 'a');\n"
+                        "  if (!success) return new Response(null, { status: 429 });\n}\n"
+                        "export const config = { matcher: ['/dashboard/:path*'] };\n")
+
+
 def test_server_actions_follow_the_pages_that_use_each_export(tmp_path):
     result = analyse(tmp_path, {
-        "middleware.ts": ("import { ratelimit } from './lib/rl';\n"
-                          "export async function middleware(req: Request) {\n"
-                          "  const { success } = await ratelimit.limit(req.headers.get('x') ?? 'a');\n"
-                          "  if (!success) return new Response(null, { status: 429 });\n}\n"
-                          "export const config = { matcher: ['/dashboard/:path*'] };\n"),
+        "middleware.ts": DASHBOARD_MIDDLEWARE,
         "lib/rl.ts": RATELIMIT,
         "app/actions.ts": ("'use server';\nexport async function rename() {}\nexport async function invite() {}\n"
                            "export const unused = async () => {};\n"),
@@ -367,11 +371,7 @@ def test_server_actions_follow_the_pages_that_use_each_export(tmp_path):
 
 def test_server_actions_used_by_error_boundaries_post_to_every_page_of_their_segment(tmp_path):
     result = analyse(tmp_path, {
-        "middleware.ts": ("import { ratelimit } from './lib/rl';\n"
-                          "export async function middleware(req: Request) {\n"
-                          "  const { success } = await ratelimit.limit(req.headers.get('x') ?? 'a');\n"
-                          "  if (!success) return new Response(null, { status: 429 });\n}\n"
-                          "export const config = { matcher: ['/dashboard/:path*'] };\n"),
+        "middleware.ts": DASHBOARD_MIDDLEWARE,
         "lib/rl.ts": RATELIMIT,
         "lib/report.ts": ("'use server';\nexport async function reportError(m: string) { console.log(m) }\n"
                           "export async function reportGlobalError(m: string) { console.log(m) }\n"),
