@@ -1025,10 +1025,18 @@ def _paths_through_parameter(pf: ParsedFile, node, scope: list) -> list[AddedPat
 
 
 def _entry_key(pf: ParsedFile, value, site) -> str | None:
-    """The literal entry name a mutated value belongs to (`entries['main.js']`), else None."""
+    """The literal entry name a mutated value belongs to (`entries['main.js']`, a local
+    `const main = entries['main-app']`, or `entries['main-app'] = [P, ...main]`), else None."""
     value = jsvalues.unwrap(value)
     while value is not None and value.type == "member_expression" and _property(pf, value) == "import":
         value = jsvalues.unwrap(_object(value))
+    parent = site.parent
+    if parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("right") == site:
+        target = jsvalues.unwrap(parent.child_by_field_name("left"))
+        if target is not None and target.type in ("subscript_expression", "member_expression"):
+            value = target  # the entry the new value is stored under
+    if value is not None and value.type == "identifier":
+        value = _local_alias(pf, value, site) or value
     if value is not None and value.type in ("subscript_expression", "member_expression"):
         key = _property(pf, value)
         if key is not None and (value.type == "subscript_expression" or key not in ("import",)):
@@ -1048,6 +1056,20 @@ def _entry_key(pf: ParsedFile, value, site) -> str | None:
                     if literal is not None:
                         return literal
         current = current.parent
+    return None
+
+
+def _local_alias(pf: ParsedFile, identifier, site):
+    """The `entries['…']` a local `const` of the enclosing function holds (`const main =
+    entries['main-app']`), else None."""
+    function = site.parent
+    while function is not None and function.type not in FUNCTIONS:
+        function = function.parent
+    name = pf.text(identifier)
+    for node in pf.walk(function) if function is not None else ():
+        if node.type == "variable_declarator" and pf.text(node.child_by_field_name("name")) == name:
+            value = jsvalues.unwrap(node.child_by_field_name("value"))
+            return value if value is not None and value.type == "subscript_expression" else None
     return None
 
 
