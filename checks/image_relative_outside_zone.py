@@ -1,3 +1,5 @@
+import re
+
 from edgelint import jsvalues
 from edgelint.api import Check
 
@@ -7,6 +9,8 @@ SERVER_FUNCTIONS = ("getServerSideProps", "getStaticProps", "getStaticPaths", "g
                     "generateStaticParams", "generateImageMetadata", "generateSitemaps", "GET", "HEAD", "POST", "PUT",
                     "PATCH", "DELETE", "OPTIONS", "middleware", "proxy")
 DEV_MARKERS = (b"NODE_ENV", b"development", b"process.env", b"import.meta.env")
+#: A next.config that chooses its settings by phase (`phase === PHASE_DEVELOPMENT_SERVER`).
+DEV_PHASE = re.compile(rb"PHASE_DEVELOPMENT_SERVER|['\"]phase-development-server['\"]")
 
 
 class RelativeImageUrlOutsideZone(Check):
@@ -21,7 +25,9 @@ class RelativeImageUrlOutsideZone(Check):
       layouts set `metadataBase`: Next.js then resolves it against `http://localhost:3000`, so
       crawlers get a dead link — a warning;
     - returned by an image loader that has no development branch: under `next dev` the page is
-      served from localhost, where `/cdn-cgi/image/` does not exist — a note.
+      served from localhost, where `/cdn-cgi/image/` does not exist — a note (not for the
+      `loaderFile` of a next.config that picks its settings by phase, `PHASE_DEVELOPMENT_SERVER`:
+      `next dev` may not use it).
     Anything less obvious (a URL stored and used later, a helper whose caller is unknown) is left
     alone.
 
@@ -195,10 +201,14 @@ class RelativeImageUrlOutsideZone(Check):
     def _loaders(self, ctx):
         from ._image import TextBuilder, loader_sites, returned_expressions
 
+        config = ctx.app.next_config
+        by_phase = config is not None and DEV_PHASE.search(config.pf.source) is not None
         for site in loader_sites(ctx):
             body = site.function.child_by_field_name("body")
             if body is None or any(marker in body.text for marker in DEV_MARKERS):
                 continue
+            if by_phase and site.via == "loaderFile":
+                continue  # next.config picks its settings by phase: `next dev` may not use this loader
             builder = TextBuilder(site.pf)
             for returned in returned_expressions(site.function):
                 if self._relative_image(builder, returned):
