@@ -309,7 +309,8 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
         ws.read_all()
         try:
             for index, (found, failed, problems, journal, read) in parallel.run_units(
-                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile):
+                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile,
+                    [kind for (_ctx, _model, kind), _checks in units]):
                 done.add(index)
                 extra.update(read)
                 findings += [Finding.from_dict(f) for f in found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -113,7 +114,7 @@ def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, mon
     monkeypatch.setattr(parallel, "MIN_FILES", 1)
     forked = []
     run_units = parallel.run_units
-    monkeypatch.setattr(parallel, "run_units", lambda *a: forked.append(a[0]) or run_units(*a))
+    monkeypatch.setattr(parallel, "run_units", lambda *a, **k: forked.append(a[0]) or run_units(*a, **k))
     filled = _report(cli, copy, *cache, "--jobs", "2")
     assert forked and forked[0] > 1  # the checks did run in worker processes
 
@@ -134,6 +135,26 @@ def test_worker_processes_fill_the_cache_as_a_serial_run_does(cli, tmp_path, mon
     _report(cli, "lib/pricing.ts", *cache, "--jobs", "1")
     assert ran == [] and computed == []
 
+
+
+@pytest.mark.skipif(not parallel.available(), reason="no fork here: checks never run in worker processes")
+def test_units_of_a_worker_that_dies_run_in_the_parent(cli, tmp_path, monkeypatch):
+    copy = tmp_path / "app"
+    shutil.copytree(FIXTURES / "apps" / "pages-shop", copy)
+    serial = _report(cli, copy, "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    work = engine._work_unit
+
+    def dies_in_a_worker(ws, cache, unit):
+        if parallel.in_worker() and unit[0][2] == "image":
+            os._exit(9)  # killed, as by the out-of-memory killer
+        return work(ws, cache, unit)
+
+    monkeypatch.setattr(engine, "_work_unit", dies_in_a_worker)
+    ran = _record_runs(monkeypatch)
+    assert _report(cli, copy, "--no-cache", "--jobs", "2") == serial
+    assert any(code.startswith("EDGE4") for code in ran)  # the image checks ran here after all
 
 
 class ReadsAnUnlistedFile(Check):
