@@ -77,8 +77,23 @@ def _matcher(lines: list[str]):
         return lambda path: spec.check_file(path).include
     if not patterns:
         return lambda path: None
-    combined = re.compile("|".join(f"(?:{p.regex.pattern.replace('(?P<ps_d>', '(?:')})" for p in patterns))
+    combined = re.compile(_combined([p.regex.pattern.replace("(?P<ps_d>", "(?:") for p in patterns]))
     return lambda path: True if combined.match(path) else None
+
+
+#: How pathspec's expression of a pattern that may match at any depth starts.
+_ANY_DEPTH = "^(?:.+/)?"
+
+
+def _combined(expressions: list[str]) -> str:
+    """One expression matching where any of `expressions` matches. Those that start with
+    `_ANY_DEPTH` share it: `(?:.+/)?` backtracks over every `/` of the path, once for all of them
+    instead of once per pattern (a `.gitignore` of 15 such patterns made the walk 5 times slower)."""
+    anywhere = [e[len(_ANY_DEPTH):] for e in expressions if e.startswith(_ANY_DEPTH)]
+    rest = [e for e in expressions if not e.startswith(_ANY_DEPTH)]
+    if anywhere:
+        rest.append(_ANY_DEPTH + "(?:" + "|".join(f"(?:{e})" for e in anywhere) + ")")
+    return "|".join(f"(?:{e})" for e in rest)
 
 
 def _utf8(name: str) -> bool:

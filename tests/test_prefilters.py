@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from edgelint import parsing
 from edgelint.elision import occurrences
 from edgelint.facts import import_specifiers
-from edgelint.summary import DYNAMIC_IMPORT_BYTES, dynamic_import_calls
+from edgelint.summary import dynamic_import_calls, may_call_import_or_require
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SOURCES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in parsing.SOURCE_EXTENSIONS and p.is_file())
@@ -31,6 +31,9 @@ TRICKY = [
 ]
 
 
+#: What `summary.may_call_import_or_require` must answer: whether this expression matches.
+DYNAMIC_IMPORT_BYTES = re.compile(rb"(?<![\w$])(?:import|require)(?:\s|/\*.*?\*/|//[^\n\r]*)*(?:\(|\?|<)", re.S)
+
 DYNAMIC_IMPORT_QUERY = """
 (call_expression function: (import)) @dynamic
 (call_expression function: (identifier) @fn (#eq? @fn "require")) @require
@@ -45,7 +48,8 @@ def _query_finds(path: str, source: bytes) -> bool:
 @pytest.mark.parametrize("source", TRICKY)
 def test_dynamic_import_prefilter_on_tricky_sources(source):
     if _query_finds("x.ts", source):
-        assert DYNAMIC_IMPORT_BYTES.search(source)
+        assert may_call_import_or_require(source)
+    assert may_call_import_or_require(source) == bool(DYNAMIC_IMPORT_BYTES.search(source))
 
 
 def test_dynamic_import_prefilter_on_every_fixture():
@@ -54,14 +58,22 @@ def test_dynamic_import_prefilter_on_every_fixture():
         source = path.read_bytes()
         if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
             continue
+        assert may_call_import_or_require(source) == bool(DYNAMIC_IMPORT_BYTES.search(source)), path
         if _query_finds(path.name, source):
             checked += 1
-            assert DYNAMIC_IMPORT_BYTES.search(source), path
+            assert may_call_import_or_require(source), path
     assert checked > 5  # the fixtures do have dynamic imports and requires
 
 
 def test_dynamic_import_prefilter_skips_plain_modules():
-    assert not DYNAMIC_IMPORT_BYTES.search(b"import x from 'y'\nimport { a } from 'b'\nexport const required = 1\n")
+    assert not may_call_import_or_require(b"import x from 'y'\nimport { a } from 'b'\nexport const required = 1\n")
+
+
+@settings(max_examples=800, deadline=None)
+@given(source=st.lists(st.sampled_from([b"import", b"require", b"(", b"?", b"<", b" ", b"\n", b"/*", b"*/", b"//",
+                                         b"a", b"$", b"_", b"\xc3\xa9", b"'x'"]), max_size=20).map(b"".join))
+def test_dynamic_import_prefilter_matches_the_regular_expression(source):
+    assert may_call_import_or_require(source) == bool(DYNAMIC_IMPORT_BYTES.search(source))
 
 
 @settings(max_examples=500, deadline=None)
