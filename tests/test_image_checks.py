@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, MINIMAL_APP, assert_clean_exit, write_tree
 
@@ -285,3 +287,28 @@ def test_the_config_object_is_found_through_a_conditional_export(export, found):
               "const config = { images: { loader: 'custom', loaderFile: './image-loader.ts' } };\n" + export + "\n")
     read = nextconfig.read(parsing.parse("next.config.ts", source.encode()))
     assert (read.value("images") == {"loader": "custom", "loaderFile": "./image-loader.ts"}) is found
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding string literals character by character
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.lists(st.sampled_from(["a", "/", "=", ",", "%", "\\n", "\\\\", "\\x41", "\\u00e9", "\\u{1F600}", "é",
+                                      "😀", "\\\n", "\\q", "\ue000"]), max_size=12).map("".join),
+       base=st.integers(0, 50))
+def test_decoded_literal_characters_cover_the_source_bytes(raw, base):
+    """Each character keeps the bytes it was written as, in order, inside the literal; `exact`
+    only where those bytes are the character itself; without escapes, every character exactly."""
+    from checks._image import _decode_js
+
+    source = raw.encode("utf-8")
+    chars = _decode_js(raw, base)
+    assert [c[1] for c in chars] == sorted(c[1] for c in chars)
+    for char, start, end, exact in chars:
+        assert base <= start < end <= base + len(source)
+        if exact:
+            assert source[start - base:end - base] == char.encode("utf-8")
+    if "\\" not in raw:
+        assert "".join(c[0] for c in chars) == raw and all(c[3] for c in chars)
+        assert [c[1] for c in chars[1:]] == [c[2] for c in chars[:-1]]
