@@ -13,7 +13,10 @@ class LimiterKeyNotPerCaller(Check):
       `undefined`; an unknown Next.js version is treated as the newest) when nothing but a
       constant follows it (`request.ip ?? 'anonymous'`);
     * a request header read with no fallback (`request.headers.get('x-forwarded-for')`):
-      every request without that header is counted under `null`.
+      every request without that header is counted under `null`. Not the client-address
+      headers the deployment target sets on every request: `cf-connecting-ip` on Cloudflare
+      (next-on-pages, OpenNext; Cloudflare's "HTTP headers" reference), `x-forwarded-for` and
+      `x-real-ip` on Vercel (Vercel's "Request headers" reference).
 
     The key is followed through `const` declarations, template literals, `??`/`||` and string
     conversions. Keys computed by helper functions are not followed.

@@ -2601,6 +2601,13 @@ class KeyVerdict:
 
 _REQUEST_NAME = re.compile(r"^(req|request|_req|_request|\w*Request)$")
 
+#: Client-address headers the platform sets on every request it hands the app, so they are never
+#: missing in production: Cloudflare adds `CF-Connecting-IP` to every proxied request ("Cloudflare
+#: HTTP headers", developers.cloudflare.com/fundamentals/reference/http-headers/), and Vercel
+#: sends `x-forwarded-for` and `x-real-ip` to every deployment (vercel.com/docs/headers/request-headers).
+PLATFORM_CLIENT_HEADERS = {"next-on-pages": ("cf-connecting-ip",), "opennext": ("cf-connecting-ip",),
+                           "vercel": ("x-forwarded-for", "x-real-ip")}
+
 
 def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVerdict:
     """What a limiter key evaluates to, as far as it matters: the same for every caller?"""
@@ -2659,6 +2666,8 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
             obj = unwrap_await(callee.child_by_field_name("object"))
             if method == "get" and obj is not None and args and _headers_like(obj, pf):
                 header = string_value(args[0], pf)
+                if header is not None and header.lower() in PLATFORM_CLIENT_HEADERS.get(analysis.app.target, ()):
+                    return KeyVerdict("varying")
                 if header is not None:
                     return KeyVerdict("header-no-fallback", f"the `{header}` header with no fallback", node)
             if method in ("toString", "trim", "toLowerCase", "toUpperCase", "normalize"):
