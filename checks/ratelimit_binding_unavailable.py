@@ -75,13 +75,25 @@ class RatelimitBindingUnavailable(Check):
                 files = [w.path for w in app.wranglers]
                 where = ", ".join(files) if files else f"any Wrangler file (looked for {', '.join(app.wrangler_names)})"
                 related = [Location(p, Span(1, 1, 1, 1), "declares no rate-limiting binding " + name) for p in files]
+                namespace = free_namespace_id(app)
                 if files and all(f.endswith(".toml") for f in files):
-                    example = (f"`[[ratelimits]]` with `name = \"{name}\"`, `namespace_id = \"1001\"`, "
+                    example = (f"`[[ratelimits]]` with `name = \"{name}\"`, `namespace_id = \"{namespace}\"`, "
                                f"`simple = {{ limit = 100, period = 60 }}`")
                 else:
-                    example = (f"`\"ratelimits\": [{{ \"name\": \"{name}\", \"namespace_id\": \"1001\", "
+                    example = (f"`\"ratelimits\": [{{ \"name\": \"{name}\", \"namespace_id\": \"{namespace}\", "
                                f"\"simple\": {{ \"limit\": 100, \"period\": 60 }} }}]`")
                 message = (f"{what}{also} is not declared in {where}: it is undefined at "
                            f"run time, so `{call.callee}(…)` fails or stops limiting. Declare it: {example} "
                            f"(Wrangler ≥ 4.36; older versions: `[[unsafe.bindings]]` with `type = \"ratelimit\"`)")
             yield ctx.finding(self, call.path, call.span, message, related=related, binding=name)
+
+
+def free_namespace_id(app) -> str:
+    """A `namespace_id` no rate-limiting binding of the app's Wrangler files uses: bindings that
+    share one share their counters (REFERENCE.md §5.2), so the suggestion must not reuse one."""
+    used = {str(b.data.get("namespace_id")) for w in app.wranglers for b in w.bindings if b.kind == "ratelimit"}
+    numbers = [int(u) for u in used if u.isdigit()]
+    candidate = max(numbers) + 1 if numbers else 1001
+    while str(candidate) in used:
+        candidate += 1
+    return str(candidate)
