@@ -690,9 +690,14 @@ class _Analyzer:
             if self.in_function(call):
                 continue
             function, _prefix = callee(call)
-            if function is None or function.type != "identifier":
+            while function is not None and function.type == "parenthesized_expression":
+                function = next((c for c in function.named_children if c.type != "comment"), None)
+            if function is not None and function.type in FUNCTION_TYPES:
+                target = function  # invoked where it is written: `(() => getRequestContext().env)()`
+            elif function is not None and function.type == "identifier":
+                target = self.local_function(function)
+            else:
                 continue
-            target = self.local_function(function)
             if target is None:
                 continue
             inner = next((c for c in contexts if c.function is not None and c.function.id == target.id), None)

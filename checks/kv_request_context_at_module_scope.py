@@ -5,7 +5,8 @@ class RequestContextAtModuleScope(Check):
     """## What it does
     Reports `getRequestContext()`, `getOptionalRequestContext()` (`@cloudflare/next-on-pages`)
     and `getCloudflareContext()` (`@opennextjs/cloudflare`) called at module top level — directly,
-    or through a function of the same file that is called at top level.
+    through a function of the same file that is called at top level, or in a function invoked
+    where it is written (`(() => getRequestContext().env)()`).
 
     ## Why is this bad?
     The request context exists only while a request is handled. Module code runs when the module
@@ -50,11 +51,15 @@ class RequestContextAtModuleScope(Check):
                                   "handles the request", api=call.api)
             for top_call, inner in file.module_scope_helper_calls:
                 function = top_call.child_by_field_name("function")
-                name = file.pf.text(function) if function is not None else "this function"
+                if function is not None and function.type == "identifier":
+                    name = file.pf.text(function)
+                    what, instead = f"`{name}()` is called at module top level and", f"call `{name}()`"
+                else:
+                    what, instead = "a function invoked at module top level", "move the call"
                 yield ctx.finding(
                     self, path, file.pf.span(top_call),
-                    f"`{name}()` is called at module top level and calls `{inner.api}()` (line {inner.span.line}): "
-                    + _message(inner, lead=False) + f"; call `{name}()` inside the request handler instead",
+                    f"{what} calls `{inner.api}()` (line {inner.span.line}): " + _message(inner, lead=False)
+                    + f"; {instead} inside the request handler instead",
                     related=[Location(path, inner.span, f"{inner.api}() is called here")], api=inner.api)
 
 
