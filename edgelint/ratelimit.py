@@ -1316,6 +1316,7 @@ class Analysis:
                     name = "|".join(chosen)
                 actions.append(Action("api", route.path, route.url, name, span, route, node=node,
                                       node_path=vmod.path if vmod is not None else ""))
+        handlers = {r.path for r in self.app.routes if r.kind in ("route", "api")}
         for path in self.ws.grep(self.app.files, b"use server"):
             if self.focus is not None and path not in self.focus:
                 continue
@@ -1331,6 +1332,8 @@ class Analysis:
                         continue
                     label = name if name != "default" else (self._default_name(mod) or "default")
                     pages = self.pages_using(path, name)
+                    if path in handlers and not pages:
+                        continue  # a route handler file that no page imports: its exports get no action IDs
                     actions.append(Action("server-action", path, pages[0] if pages else None, label, span, None,
                                           pages, node=node, node_path=vmod.path))
                 continue
