@@ -11,14 +11,15 @@ class NoNodeGlobalInEdge(Check):
     rendered with them and every module they import):
 
     * `process.<anything>` other than `process.env` (`process.cwd()`, `process.nextTick()`,
-      `process.argv`, `process.exit()`, …) — **error**;
+      `process.argv`, `process.exit()`, …), also destructured (`const { cwd } = process`) —
+      **error**;
     * `__dirname` and `__filename` — **error**;
     * `require(variable)`, `require.resolve()`, `require.cache` — **error** (nothing can load a
       module at run time); a plain `require('literal')` is bundled by webpack and reported as a
       **warning** (the docs ask for ES modules);
     * the Node globals Next.js lists as `EDGE_UNSUPPORTED_NODE_APIS`: `setImmediate`,
-      `clearImmediate`, `MessageChannel`, `BroadcastChannel`, `CompressionStream`, … —
-      **warning**.
+      `clearImmediate`, `MessageChannel`, `BroadcastChannel`, `CompressionStream`, …, also read
+      from the global object (`globalThis.setImmediate(…)`) — **warning**.
 
     Only references to the *global* are reported: a parameter, variable, import, function, class
     or `catch` binding of the same name in an enclosing scope is not Node's (`function f(process)
@@ -70,7 +71,7 @@ class NoNodeGlobalInEdge(Check):
             if pf is None:
                 continue
             code = EdgeCode.of(pf)
-            for ref in free_references(code, names):
+            for ref in free_references(code, (*names, "globalThis")):
                 report = self._judge(pf, ref)
                 if report is None:
                     continue
@@ -89,11 +90,13 @@ class NoNodeGlobalInEdge(Check):
         node = ref.node
         name = pf.text(node)
         parent = ref.up(1)
+        if name == "globalThis":
+            return self._global_member(pf, ref)
         if name == "process":
             member = parent if parent is not None and parent.type in ("member_expression", "subscript_expression") \
                 and parent.child_by_field_name("object") == node else None
             if member is None:
-                return None  # `typeof process`, passing `process` around: nothing is used yet
+                return self._destructured_process(pf, ref)
             prop = member.child_by_field_name("property") or member.child_by_field_name("index")
             prop_name = pf.text(prop) if prop is not None and prop.type != "string" else string_value(prop, pf)
             if prop_name is None or prop_name == "env" or f"process.{prop_name}" in self.polyfilled:
@@ -123,6 +126,45 @@ class NoNodeGlobalInEdge(Check):
                       f"that throws when {'called' if called else 'used'} at run time in Next's edge sandbox."
                       + (" Use `queueMicrotask()` or `setTimeout(fn, 0)` (or `waitUntil` for background work)."
                          if name in ("setImmediate", "clearImmediate") else "")), "warning"
+
+    def _destructured_process(self, pf, ref):
+        """`const { cwd, nextTick } = process`: the members taken other than `env`; else None
+        (`typeof process`, passing `process` around: nothing is used yet)."""
+        declarator = ref.up(1)
+        pattern = declarator.child_by_field_name("name") if declarator is not None and \
+            declarator.type == "variable_declarator" and declarator.child_by_field_name("value") == ref.node else None
+        if pattern is None or pattern.type != "object_pattern":
+            return None
+        taken = []
+        for entry in pattern.named_children:
+            key = entry.child_by_field_name("key") if entry.type == "pair_pattern" else \
+                entry.child_by_field_name("left") if entry.type == "object_assignment_pattern" else entry
+            if key is not None and key.type in ("shorthand_property_identifier_pattern", "property_identifier"):
+                member = pf.text(key)
+                if member != "env" and f"process.{member}" not in self.polyfilled:
+                    taken.append(member)
+        if not taken:
+            return None
+        what = ", ".join(f"`process.{m}`" for m in taken)
+        return pattern, (f"{what} {'is' if len(taken) == 1 else 'are'} Node.js-only: the edge runtime's `process` "
+                         f"provides `process.env` only (REFERENCE.md §2.1), so this is undefined at run time."), "error"
+
+    def _global_member(self, pf, ref):
+        """`globalThis.setImmediate(…)`: a Node API read from the global object, judged as the bare name."""
+        from ._compat import EDGE_UNSUPPORTED_NODE_APIS, is_guarded
+
+        member = ref.up(1)
+        if member is None or member.type != "member_expression" or member.child_by_field_name("object") != ref.node:
+            return None
+        prop = member.child_by_field_name("property")
+        name = pf.text(prop) if prop is not None else ""
+        if name not in EDGE_UNSUPPORTED_NODE_APIS or name in self.polyfilled:
+            return None
+        if is_guarded(pf, member, ref.above(1), name):
+            return None
+        return member, (f"`globalThis.{name}` is a Node.js API that the Next.js Edge Runtime does not provide "
+                        f"(EDGE_UNSUPPORTED_NODE_APIS): a build warning in middleware and edge API routes, and a "
+                        f"stub that throws when used at run time in Next's edge sandbox."), "warning"
 
     def _require(self, pf, ref):
         from ._compat import is_guarded
