@@ -6,9 +6,11 @@ class ConfigRuntimeInAppRouter(Check):
     Reports `export const config = { runtime: … }` in an App Router file.
 
     ## Why is this bad?
-    The App Router reads only the top-level `runtime` export. On Next.js 14 a `config` export
-    there fails `next build` ("Page config in … is deprecated"); from 15.0 its `runtime` is
-    ignored and the route stays on Node.js (REFERENCE.md §1.4, §1.6).
+    The App Router reads only the top-level `runtime` export. Before 13.3 Next.js still fell back
+    to `config.runtime` (REFERENCE.md §1.2); 13.3.0 and 13.3.1 warn that the `config` export is
+    deprecated and ignore it; from 13.3.2 through 14.x `next build` fails on it as deprecated
+    (read in next 13.3.1's and 13.3.2's `dist/build/analysis/get-page-static-info.js`);
+    from 15.0 its `runtime` is ignored and the route stays on Node.js (§1.4, §1.6).
 
     ## Example
     ```ts
@@ -32,10 +34,21 @@ class ConfigRuntimeInAppRouter(Check):
             config = summary.value("config")
             if not (isinstance(config, dict) and "runtime" in config):
                 continue
-            if ctx.app.version_at_least(15):
-                consequence = "Next.js 15+ ignores it, so the route runs on Node.js"
-            else:
-                consequence = "`next build` fails on Next.js 14 (\"Page config … is deprecated\")"
+            consequence = _consequence(ctx.app.next_version)
+            still_read = ctx.app.next_version is not None and not ctx.app.next_version.at_least(13, 3)
+            lead = "`config.runtime` is deprecated in the App Router" if still_read else \
+                "the App Router does not read `config.runtime`"
             yield ctx.finding(self, route.path, summary.exports["config"].span,
-                              f"the App Router does not read `config.runtime`: {consequence}. "
-                              "Use a top-level `export const runtime = …` instead")
+                              f"{lead}: {consequence}. Use a top-level `export const runtime = …` instead")
+
+
+def _consequence(version) -> str:
+    """What Next.js `version` (None: unknown, taken as the newest) does with `config.runtime` there."""
+    if version is None or version.at_least(15):
+        return "Next.js 15+ ignores it, so the route runs on Node.js"
+    if not version.at_least(13, 3):
+        return (f"Next.js {version} still reads it, but 13.3 ignores it and `next build` fails on it from "
+                f"13.3.2")
+    if (version.major, version.minor) == (13, 3) and version.patch < 2:
+        return f"Next.js {version} warns that it is deprecated and ignores it, so the route runs on Node.js"
+    return f"`next build` fails on Next.js {version} (it rejects the `config` export as deprecated)"

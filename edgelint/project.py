@@ -411,8 +411,8 @@ def runtime_of(summary: ModuleSummary | None, app: App, route_kind: str, path: s
         if readable and value:
             return Runtime(value, "own", path, export.span)
         return Runtime("nodejs", "unreadable", path, export.span)
-    if route_kind in CONFIG_RUNTIME_KINDS:
-        config = summary.value("config")
+    if route_kind in CONFIG_RUNTIME_KINDS or (route_kind != "layout" and not app.version_at_least(13, 3)):
+        config = summary.value("config")  # App Router files too before 13.3 (§1.2; 13.3.1 drops it)
         if isinstance(config, dict) and isinstance(config.get("runtime"), str):
             return Runtime(config["runtime"], "config", path, summary.exports["config"].span)
     return None
