@@ -146,8 +146,9 @@ class NoNodeGlobalInEdge(Check):
         if not taken:
             return None
         what = ", ".join(f"`process.{m}`" for m in taken)
-        return pattern, (f"{what} {'is' if len(taken) == 1 else 'are'} Node.js-only: the edge runtime's `process` "
-                         f"provides `process.env` only (REFERENCE.md §2.1), so this is undefined at run time."), "error"
+        verb = "is" if len(taken) == 1 else "are"
+        return pattern, (f"{what} {verb} Node.js-only: the edge runtime's `process` provides `process.env` "
+                         f"only (REFERENCE.md §2.1), so this is undefined at run time."), "error"
 
     def _global_member(self, pf, ref):
         """`globalThis.setImmediate(…)`: a Node API read from the global object, judged as the bare name."""
