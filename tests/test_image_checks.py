@@ -300,7 +300,7 @@ def test_the_config_object_is_found_through_a_conditional_export(export, found):
 def test_decoded_literal_characters_cover_the_source_bytes(raw, base):
     """Each character keeps the bytes it was written as, in order, inside the literal; `exact`
     only where those bytes are the character itself; without escapes, every character exactly."""
-    from checks._image import _decode_js
+    from edgelint.checks._image import _decode_js
 
     source = raw.encode("utf-8")
     chars = _decode_js(raw, base)
