@@ -1692,18 +1692,20 @@ class Analysis:
             return cov.status, f"{name} limits it ({cov.detail})", matcher_reason
         samples = [url for url, _ in matcher.route_instantiations(pattern)]
         method = action.method if action.kind != "api" or action.name != "ANY" else None
-        runs, unknown = [], []
+        runs, unknown, chosen = [], [], []
         for url in samples:
             verdict = "F"
             for _reach, guards in guarded:
                 path_verdict = "T"
                 for mod, cond, polarity in guards:
-                    value = Evaluator(self, mod, url, method).cond(cond)
+                    value = Evaluator(self, mod, url, method, action.kind).cond(cond)
                     path_verdict = _and(path_verdict, value if polarity else _not(value))
                 verdict = _or(verdict, path_verdict)
             runs.append(verdict in ("T", "A"))
             if verdict == "U":
                 unknown.append(url)
+            elif verdict == "C":
+                chosen.append(url)
         conditions = " or ".join(
             "(" * (len(guarded) > 1) +
             " and ".join(("" if p else "not ") + f"`{_short(m.pf.text(unwrap(c) or c), 70)}`"
@@ -1713,6 +1715,9 @@ class Analysis:
         if unknown:
             return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions} "
                                f"(a condition on the request path or method that edgelint cannot evaluate)"), "branch"
+        if chosen:
+            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions}, which the "
+                               f"client decides by the headers or cookies it sends: it can skip the limiter"), "branch"
         if all(runs):
             return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})", matcher_reason
         if not any(runs):
@@ -2308,9 +2313,29 @@ def _always_exits(node) -> bool:
     return False
 
 
+#: Responses that answer a request in middleware: it goes no further (to no route handler).
+_ANSWER = re.compile(r"^(?:new\s+(?:Next)?Response\b|(?:Next)?Response\.(?:json|redirect|rewrite|error)\s*\()")
+
+
+def _answers(consequence) -> bool:
+    """Whether an early exit answers the request itself (a response, a redirect, a rewrite, an
+    error) rather than passing it on (`NextResponse.next()`, `return`): then the requests it
+    takes never reach a route, and its condition does not decide whether they are limited."""
+    last = consequence
+    if consequence is not None and consequence.type == "statement_block":
+        statements = [c for c in consequence.named_children if c.type != "comment"]
+        last = statements[-1] if statements else None
+    if last is None or last.type == "throw_statement":
+        return last is not None
+    value = unwrap_await(unwrap(last.named_children[0])) if last.type == "return_statement" and \
+        last.named_children else None
+    return value is not None and _ANSWER.match(value.text.decode("utf-8", "replace")) is not None
+
+
 def guard_conditions(call) -> list[tuple[object, bool]]:
     """Conditions that must hold (True) or fail (False) for `call` to run, inside its function:
-    enclosing `if`/ternary/`&&` tests and earlier early-return `if`s."""
+    enclosing `if`/ternary/`&&` tests and earlier early-return `if`s (not those that answer the
+    request: what they take never reaches a route)."""
     conds = []
     node = call
     steps = 0
@@ -2346,7 +2371,8 @@ def guard_conditions(call) -> list[tuple[object, bool]]:
                 if sibling == node or sibling.start_byte >= node.start_byte:
                     break
                 if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None and \
-                        _always_exits(sibling.child_by_field_name("consequence")):
+                        _always_exits(sibling.child_by_field_name("consequence")) and \
+                        not _answers(sibling.child_by_field_name("consequence")):
                     conds.append((sibling.child_by_field_name("condition"), False))
         node = parent
     return [(c, p) for c, p in conds if c is not None]
@@ -2359,32 +2385,43 @@ def _not(v: str) -> str:
 def _and(a: str, b: str) -> str:
     if "F" in (a, b):
         return "F"
-    if "U" in (a, b):
-        return "U"
+    for weaker in ("U", "C"):
+        if weaker in (a, b):
+            return weaker
     return "T" if "T" in (a, b) else "A"
 
 
 def _or(a: str, b: str) -> str:
     if "T" in (a, b):
         return "T"
-    if "U" in (a, b):
-        return "U"
+    for weaker in ("U", "C"):
+        if weaker in (a, b):
+            return weaker
     if a == b == "F":
         return "F"
     return "A"
 
 
-class Evaluator:
-    """Three-and-a-half-valued evaluation of a condition for one request (URL path, method):
-    'T' true, 'F' false, 'U' depends on the path/method in a way not understood, 'A' does not
-    depend on the path or method at all (assumed true: configuration, auth state)."""
+#: The request header of a server-action call made by Next's client code. Not every call has it:
+#: a multipart form POST without it runs the action too (`decodeAction`, the no-JavaScript form
+#: path: next 15.3 `server/lib/server-action-request-meta.js`, `server/app-render/action-handler.js`).
+ACTION_HEADER = "next-action"
 
-    def __init__(self, analysis: Analysis, mod: Module, url: str, method: str | None):
+
+class Evaluator:
+    """Evaluation of a condition for one request (URL path, method, kind of action): 'T' true,
+    'F' false, 'U' depends on the path/method in a way not understood, 'C' depends on a request
+    header or cookie, which the client chooses to send or not, 'A' does not depend on the
+    request at all (assumed true: configuration, auth state). Requests to route handlers and API
+    routes are taken not to carry `Next-Action` (`ACTION_HEADER`)."""
+
+    def __init__(self, analysis: Analysis, mod: Module, url: str, method: str | None, kind: str = ""):
         self.analysis = analysis
         self.mod = mod
         self.pf = mod.pf
         self.url = url
         self.method = method
+        self.kind = kind
 
     def cond(self, node, depth: int = 0, params: dict | None = None) -> str:
         node = unwrap(node)
@@ -2404,6 +2441,9 @@ class Evaluator:
             if optype in ("||", "??"):
                 return _or(self.cond(left, depth + 1, params), self.cond(right, depth + 1, params))
             if optype in ("===", "==", "!==", "!="):
+                sent = self._header_test(left, right) or self._header_test(right, left)
+                if sent is not None:
+                    return _not(sent) if optype in ("!==", "!=") else sent
                 a, b = self.value(left, depth + 1, params), self.value(right, depth + 1, params)
                 result = self._compare(a, b)
                 if result is None:
@@ -2427,6 +2467,9 @@ class Evaluator:
         text = self.pf.text(node)
         if _PATH_WORDS.search(text) or any(p in text for p in params):
             return "U"
+        if ("headers" in text or "cookies" in text) and any(
+                self._client_input(call) is not None for call in self.pf.nodes_within(node, "call_expression")):
+            return "C"
         for ident in self.pf.nodes_within(node, "identifier"):
             bind = self.analysis.lookup(self.mod, self.pf.text(ident), ident)
             if bind is not None and bind.kind in ("var", "destructured") and bind.value is not None and \
@@ -2501,8 +2544,54 @@ class Evaluator:
             return "T" if a[1] == b[1] else "F"
         return None
 
+    def _client_input(self, node) -> str | None:
+        """The lower-cased name of the request header (or '' for a cookie or a name not given)
+        that `node` reads: `request.headers.get('x')`, `.has('x')`, `(await headers()).get('x')`,
+        `request.cookies.get('x')`; else None."""
+        node = unwrap_await(unwrap(node))
+        if node is None or node.type != "call_expression":
+            return None
+        callee = unwrap(node.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression" or prop_name(callee, self.pf) not in ("get", "has"):
+            return None
+        source = unwrap_await(unwrap(callee.child_by_field_name("object")))
+        if source is not None and source.type == "call_expression":
+            source = unwrap(source.child_by_field_name("function"))
+        text = self.pf.text(source) if source is not None else ""
+        if not re.search(r"(?:^|\.)(?:headers|cookies)$", text):
+            return None
+        args = args_of(node)
+        name = string_value(args[0], self.pf) if args and text.endswith("headers") else None
+        return name.lower() if name else ""
+
+    def _sent(self, header: str) -> str:
+        """Whether the request carries the header: the client's choice, but no request to a route
+        handler or API route carries `Next-Action` unless the client adds it on purpose."""
+        if header == ACTION_HEADER and self.kind != "server-action":
+            return "F"
+        return "C"
+
+    def _header_test(self, side, other) -> str | None:
+        """`typeof <header> === 'string'`, `<header> === null` and the like: whether it was sent."""
+        side, other = unwrap(side), unwrap(other)
+        if side is None or other is None:
+            return None
+        typeof = side.type == "unary_expression" and side.children and side.children[0].type == "typeof"
+        header = self._client_input(side.child_by_field_name("argument") if typeof else side)
+        if header is None:
+            return None
+        literal = string_value(other, self.pf)
+        if typeof and literal is not None:
+            return self._sent(header) if literal == "string" else _not(self._sent(header))
+        if other.type in ("null", "undefined"):
+            return _not(self._sent(header))
+        return "C"  # compared with a value the client sends
+
     def _call(self, node, depth: int, params: dict) -> str:
         pf = self.pf
+        header = self._client_input(node)
+        if header is not None:
+            return self._sent(header)
         callee = unwrap(node.child_by_field_name("function"))
         args = args_of(node)
         if callee is None or callee.type != "member_expression":
