@@ -22,14 +22,17 @@ class UnlimitedUserAction(Check):
       route's URL, evaluated with Next.js' matcher semantics (path-to-regexp patterns, arrays,
       regex groups and lookaheads; entries with `has`/`missing` only partly cover). Server
       Actions are covered by the matcher entry of the page that uses them. A limiter inside
-      `if (pathname.startsWith('/api'))` covers only the paths the test admits. A test of a
+      `if (pathname.startsWith('/api'))` covers only the paths the test admits, also through a
+      function given the request (`isApiRoute(request)` with one `return`, or Clerk's
+      `createRouteMatcher([...])`); other tests of the request URL only partly. A test of a
       request header or cookie covers only partly (the client chooses what it sends). That
       includes `Next-Action`, which Next's client code sends with server-action calls: a
       multipart form POST without it runs the action too (the no-JavaScript form path, read in
       next 15.3's `action-handler.js`), and a limiter behind it covers no route handler, whose
       callers do not send it. An early `return` that answers the
-      request itself (a response, redirect, rewrite or error, not `NextResponse.next()`) does not
-      open a gap: what it takes never reaches a route.
+      request itself (a response, redirect or error; not `NextResponse.next()` or a rewrite, which
+      goes on to a route without the middleware running again) does not open a gap: what it
+      takes never reaches a route.
 
     Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
     limiter that call none are not limiters (a project function named like one, e.g. a

@@ -116,7 +116,7 @@ _PAGINATION = re.compile(r"limit|size|count|take|per_?page|page|max|num|top|firs
 SEED_NEEDLES = (b"ratelimit", b"rateLimit", b"RateLimit", b"Ratelimit", b"RATELIMIT", b"rate_limit", b"RATE_LIMIT",
                 b"limiter", b"Limiter", b"LIMITER", b"throttl", b"Throttl", b"THROTTL", b".limit(", b".limit?.(",
                 b"blockUntilReady")
-_PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b")
+_PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b|\.url\b")
 
 
 # --------------------------------------------------------------------------------------------
@@ -2313,14 +2313,16 @@ def _always_exits(node) -> bool:
     return False
 
 
-#: Responses that answer a request in middleware: it goes no further (to no route handler).
-_ANSWER = re.compile(r"^(?:new\s+(?:Next)?Response\b|(?:Next)?Response\.(?:json|redirect|rewrite|error)\s*\()")
+#: Responses that answer a request in middleware: it goes no further (to no route handler). Not
+#: `NextResponse.rewrite`: the rewritten request goes on to the route it names, and middleware
+#: does not run again for it.
+_ANSWER = re.compile(r"^(?:new\s+(?:Next)?Response\b|(?:Next)?Response\.(?:json|redirect|error)\s*\()")
 
 
 def _answers(consequence) -> bool:
-    """Whether an early exit answers the request itself (a response, a redirect, a rewrite, an
-    error) rather than passing it on (`NextResponse.next()`, `return`): then the requests it
-    takes never reach a route, and its condition does not decide whether they are limited."""
+    """Whether an early exit answers the request itself (a response, a redirect, an error) rather
+    than passing it on (`NextResponse.next()`, a rewrite, `return`): then the requests it takes
+    never reach a route, and its condition does not decide whether they are limited."""
     last = consequence
     if consequence is not None and consequence.type == "statement_block":
         statements = [c for c in consequence.named_children if c.type != "comment"]
@@ -2594,6 +2596,8 @@ class Evaluator:
             return self._sent(header)
         callee = unwrap(node.child_by_field_name("function"))
         args = args_of(node)
+        if callee is not None and callee.type == "identifier":
+            return self._predicate(node, callee, args, depth)
         if callee is None or callee.type != "member_expression":
             return self._fallback(node, params)
         method = prop_name(callee, pf)
@@ -2653,6 +2657,42 @@ class Evaluator:
                         result = _and(result, v) if method == "every" else _or(result, v)
                     return result
         return self._fallback(node, params)
+
+    def _predicate(self, node, callee, args: list, depth: int) -> str:
+        """A function called with the request (`isApiRoute(request)`): its returned expression,
+        evaluated where it is written (the path and method are the same request's); a function
+        not found, or with more than a `return`, depends on the request in a way not understood."""
+        given_request = any(a.type in ("identifier", "member_expression") and
+                            _REQUEST_NAME.match(self.pf.text(a).split(".")[0]) for a in map(unwrap, args) if a)
+        routes = self._route_matcher(callee) if given_request else None
+        if routes is not None:
+            entries = matcher.compile_matcher(routes)
+            if entries and all(e.error is None for e in entries):
+                return "T" if matcher.url_matches(entries, self.url) else "F"
+            return "U"
+        found = self.analysis.resolve_function(self.mod, callee)
+        expr = _returned_expression(found[1]) if found is not None else None
+        if expr is not None and given_request:
+            inner = Evaluator(self.analysis, found[0], self.url, self.method, self.kind)
+            return inner.cond(expr, depth + 1)
+        return "U" if given_request else self._fallback(node, {})
+
+    def _route_matcher(self, callee) -> list[str] | None:
+        """The route patterns of `const isApi = createRouteMatcher(['/api(.*)'])` (Clerk's
+        `@clerk/nextjs/server`: path-to-regexp patterns matched against the request's path, as
+        Next.js matches `config.matcher`), when `callee` names one with literal patterns."""
+        bind = self.analysis.lookup(self.mod, self.pf.text(callee), callee)
+        value = unwrap(bind.value) if bind is not None and bind.kind == "var" and bind.value is not None else None
+        if value is None or value.type != "call_expression":
+            return None
+        function = unwrap(value.child_by_field_name("function"))
+        if function is None or self.pf.text(function).rsplit(".", 1)[-1] != "createRouteMatcher":
+            return None
+        args = args_of(value)
+        routes = jsvalues.literal(args[0], self.pf) if args else None
+        if isinstance(routes, str):
+            routes = [routes]
+        return routes if isinstance(routes, list) and routes and all(isinstance(r, str) for r in routes) else None
 
     def _regex(self, node, value: str) -> str:
         node = unwrap(node)
