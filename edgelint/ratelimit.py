@@ -1582,12 +1582,18 @@ class Analysis:
         if mod is None:
             return MiddlewareInfo(route, None, [], matcher.UNKNOWN, None, "cannot be parsed")
         entry, entry_mod = None, None
-        for name in ("proxy", "middleware", "default") if route.kind == "proxy" else ("middleware", "default"):
+        # a proxy file's function is its default or `proxy` export (REFERENCE.md §1.7: a `middleware`
+        # export there fails `next build`, so it limits nothing)
+        for name in ("proxy", "default") if route.kind == "proxy" else ("middleware", "default"):
             if name in mod.exports:
                 entry_mod, entry, _span = self.export_value(mod, name)
                 if entry is not None:
                     break
         reaches = self.entry_reaches(entry_mod, entry) if entry is not None else []
+        problem = ""
+        if entry is None and route.kind == "proxy" and "middleware" in mod.exports:
+            problem = ("exports its function as `middleware`, which Next.js does not run in a proxy file "
+                       "(`next build` fails: it takes the default or `proxy` export)")
         config = mod.summary.value("config") if mod.summary is not None else None
         config_export = mod.summary.exports.get("config") if mod.summary is not None else None
         config_loc = None
@@ -1612,7 +1618,7 @@ class Analysis:
             value, base_path=base_path if isinstance(base_path, str) else "",
             locales=locales if isinstance(locales, list) else None,
             default_locale=default_locale if isinstance(default_locale, str) else None)
-        return MiddlewareInfo(route, mod, reaches, entries, config_loc, "", value)
+        return MiddlewareInfo(route, mod, reaches, entries, config_loc, problem, value)
 
     def middleware_coverage(self, action: Action) -> MiddlewareCoverage:
         info = self.middleware()
@@ -1622,7 +1628,7 @@ class Analysis:
         if info.module is None:
             return MiddlewareCoverage("unknown", f"{name} cannot be parsed", name)
         if not info.reaches:
-            return MiddlewareCoverage("no-limiter", f"{name} calls no rate limiter", name)
+            return MiddlewareCoverage("no-limiter", f"{name} {info.problem or 'calls no rate limiter'}", name)
         effective = [r for r in info.reaches if not r.ignored]
         matcher_text = _matcher_text(info.value)
         evidence = []
