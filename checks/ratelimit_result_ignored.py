@@ -9,7 +9,11 @@ class LimiterResultIgnored(Check):
     a statement, a result whose `success` is never read (`const { pending } = await …`, or
     `success` destructured and unused), a Cloudflare binding's `{ success }` ignored, or a
     limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
-    returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it.
+    returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it, and
+    a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
+    logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response
+    header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
+    counts as a refusal.
 
     ## Why is this bad?
     A limiter only counts requests; it does not block anything. `limit()` resolves to

@@ -2225,6 +2225,59 @@ def _counts_failures(pf: ParsedFile, statement, call) -> bool:
     return scope is not None and b".getRemaining(" in pf.source[scope.start_byte:scope.end_byte]
 
 
+_LET_THROUGH = ("`{}` is read, but a request over the limit goes on: it is only logged, passed on "
+                "(`NextResponse.next()`) or copied into a header")
+
+
+_LOGGING = re.compile(r"^(?:console|logger|log)\b.*|.*\.(?:log|warn|info|debug|error|trace)$")
+
+
+def _only_logs(pf: ParsedFile, block) -> bool:
+    """Whether a branch does nothing but log (no exit, no call that may throw, like `redirect()`)."""
+    statements = [c for c in block.named_children if c.type != "comment"] if block.type == "statement_block" \
+        else [block]
+    for statement in statements:
+        call = unwrap(statement.named_children[0]) if statement.type == "expression_statement" and \
+            statement.named_children else None
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" \
+            else None
+        if callee is None or not _LOGGING.match(pf.text(callee)):
+            return False
+    return bool(statements)
+
+
+def _enforces(pf: ParsedFile, read) -> bool:
+    """Whether a read of the verdict can refuse the request. Not: `if (!success) console.warn(…)`
+    (only logged; the code goes on), `if (!success) return NextResponse.next()` (passed on), or the
+    verdict only copied into a call's arguments (`headers.set('X-RateLimit-Success',
+    String(success))`). Anything else is taken to enforce it."""
+    node, negated = read, False
+    while node.parent is not None and (node.parent.type == "parenthesized_expression" or (
+            node.parent.type == "unary_expression" and node.parent.children[0].type == "!")):
+        negated ^= node.parent.type == "unary_expression"
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is not None and parent.type == "if_statement" and negated:
+        failing = parent.child_by_field_name("consequence")
+        if not _always_exits(failing):
+            return not _only_logs(pf, failing)  # else the code after the `if` runs for it too
+        last = failing if failing.type != "statement_block" else \
+            [c for c in failing.named_children if c.type != "comment"][-1]
+        value = unwrap(last.named_children[0]) if last.type == "return_statement" and last.named_children else None
+        return not (value is not None and re.match(r"(?:Next)?Response\.next\s*\(", pf.text(value)))
+    climb = node
+    while climb.parent is not None and climb.parent.type in ("call_expression", "arguments", "template_string",
+                                                               "template_substitution", "binary_expression"):
+        climb = climb.parent
+        if climb.type == "arguments":
+            callee = climb.parent.child_by_field_name("function") if climb.parent is not None else None
+            text = pf.text(callee) if callee is not None else ""
+            return not re.search(r"(?:headers\.(?:set|append)|console\.\w+|String)$", text)
+    return True
+
+
 def result_usage(pf: ParsedFile, call) -> Usage:
     """How the verdict of a limiter call is used.
 
@@ -2262,6 +2315,10 @@ def result_usage(pf: ParsedFile, call) -> Usage:
                     other = True
             checked = other or "success" in props or not props <= set(RESPONSE_FIELDS)
             pending = bool(other or "pending" in props)
+            success_reads = [use.parent for use in uses if use.parent is not None and use.parent.type ==
+                             "member_expression" and prop_name(use.parent, pf) == "success"]
+            if checked and not other and success_reads and not any(_enforces(pf, r) for r in success_reads):
+                return Usage("ignored", pending, _LET_THROUGH.format(f"{name}.success"))
             if checked:
                 return Usage("checked", pending)
             return Usage("ignored", pending, f"only {', '.join(f'`{name}.{p}`' for p in sorted(props))} "
@@ -2277,7 +2334,10 @@ def result_usage(pf: ParsedFile, call) -> Usage:
                 pending = any(_handled_pending(r) for r in reads(pf, scope, local, pattern))
             if "success" in keys:
                 local, _ident = keys["success"]
-                if reads(pf, scope, local, pattern):
+                success_reads = reads(pf, scope, local, pattern)
+                if success_reads and not any(_enforces(pf, r) for r in success_reads):
+                    return Usage("ignored", pending, _LET_THROUGH.format(local))
+                if success_reads:
                     return Usage("checked", pending)
                 return Usage("ignored", pending, f"`{local}` is destructured but never read")
             listed = ", ".join(k for k in keys if k not in (None, "[]"))
