@@ -1114,15 +1114,44 @@ def _is_dedupe(pf: ParsedFile, node, specs: set[str]) -> bool:
         return False
     callee = jsvalues.unwrap(node.child_by_field_name("function"))
     method = _property(pf, callee) if callee is not None and callee.type == "member_expression" else None
-    if method not in DEDUPE_METHODS:
-        return False
     args = _named(node.child_by_field_name("arguments"))
-    if not args:
+    if method == "filter" and args:  # `list.filter((item) => item !== P)`: any copy is removed first
+        return any(_excludes(pf, n, specs) for n in pf.walk(args[0]) if n.type == "binary_expression")
+    if method not in DEDUPE_METHODS or not args:
         return False
     if method in ("some", "find", "findIndex"):
         return True
     found = path_of(pf, args[0])
     return found is None or found.spec in specs  # an unknown value (a helper's parameter) counts
+
+
+def _excludes(pf: ParsedFile, comparison, specs: set[str]) -> bool:
+    """`x !== P` (or `!=`) where P is one of the added paths, or a value not known here."""
+    operator = comparison.child_by_field_name("operator")
+    if operator is None or operator.type not in ("!==", "!="):
+        return False
+    for side in (comparison.child_by_field_name("left"), comparison.child_by_field_name("right")):
+        found = path_of(pf, side) if side is not None else None
+        if found is not None and found.spec in specs:
+            return True
+        side = jsvalues.unwrap(side)
+        binding = find_binding(pf, side, pf.text(side)) if side is not None and side.type == "identifier" else None
+        if side is not None and side.type == "identifier" and found is None and (
+                binding is None or binding.kind != "value") and not _callback_parameter(pf, side):
+            return True  # a value not known here (a helper's parameter), as `includes(p)` counts
+    return False
+
+
+def _callback_parameter(pf: ParsedFile, identifier) -> bool:
+    """Whether an identifier is a parameter of the arrow function or function it is in."""
+    node = identifier.parent
+    while node is not None and node.type not in ("arrow_function", "function_expression", "function"):
+        node = node.parent
+    if node is None:
+        return False
+    params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+    name = pf.text(identifier)
+    return params is not None and any(n.type == "identifier" and pf.text(n) == name for n in pf.walk(params))
 
 
 def path_of(pf: ParsedFile, node, via: str = "", hops: int = 0) -> AddedPath | None:

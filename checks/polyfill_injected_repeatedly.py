@@ -5,8 +5,8 @@ class PolyfillInjectedRepeatedly(Check):
     """## What it does
     Reports a `config.entry` rewrite that adds a polyfill path to entry values without first
     checking that it is not already there: no `includes`/`indexOf`/`some`/`find` test with the
-    path (or a helper parameter), and no `new Set(...)`, in the new entry function or the helpers
-    it calls.
+    path (or a helper parameter), no `new Set(...)` and no `.filter((item) => item !== path)`
+    that removes an earlier copy, in the new entry function or the helpers it calls.
 
     ## Why is this bad?
     The entry function is called repeatedly (for example on dev rebuilds), so a path that is
