@@ -143,8 +143,10 @@ def evidence(ctx: Context, graph: EdgeGraph, path: str, where: Location | None =
         if runtime is not None and runtime.span is not None and runtime.source != entry.path and runtime.source:
             related.append(Location(runtime.source, runtime.span, f"runtime {runtime.value!r} set here"))
     rendered = len(files) > 1 and bool(graph.reach.get(files[1]) and graph.reach[files[1]].rendered_with)
+    loaded = rendered and graph.reach[files[1]].loaded
     if entry is not None and rendered:
-        flow.append(Location(files[1], Span(1, 1, 1, 1), f"rendered with {entry_label(entry)}"))
+        flow.append(Location(files[1], Span(1, 1, 1, 1), "loaded by every edge function (instrumentation)"
+                             if loaded else f"rendered with {entry_label(entry)}"))
     for edge in chain:
         flow.append(Location(edge.importer, edge.imp.span, f"imports '{edge.imp.source}'"))
     if where is not None and (not flow or flow[-1] != where):
@@ -152,6 +154,9 @@ def evidence(ctx: Context, graph: EdgeGraph, path: str, where: Location | None =
     count = len(entries)
     if entry is None:
         text = ""
+    elif loaded:
+        text = (f"Next.js loads {files[1]} in every edge function ({count} here) and calls its `register` in "
+                f"all environments" + (f": {' → '.join(files[1:])}." if len(files) > 2 else "."))
     elif count == 1 and len(files) == 1:
         text = f"It is in the edge {entry_label(entry)}."
     elif count == 1:

@@ -26,7 +26,8 @@ class NoNodeBuiltinInEdge(Check):
     """## What it does
     Reports an import of a Node.js built-in module that the edge runtime does not provide (`fs`,
     `path`, `child_process`, `net`, `crypto`, `node:crypto`, …) in edge code: an edge route, edge
-    middleware, a layout or `_app` rendered with an edge page, or any module they import,
+    middleware, a layout or `_app` rendered with an edge page, the app's `instrumentation.ts`
+    when it has edge functions (Next.js loads it in each), or any module they import,
     directly or through a chain of imports (static, `export … from`, `import()`, `require()`).
     The finding is made once, at the import, with the shortest import chain from an edge entry
     as evidence (a SARIF code flow) and every entry that reaches it listed in the JSON `data`.

@@ -14,7 +14,9 @@ Edge entries are the routes whose effective runtime is edge and edge middleware.
 rendered as part of an edge page without being imported by it (its layouts, templates, loading
 and error boundaries, parallel-route `default` files; `_app` and `_document` for a Pages Router
 page) are edge code too, and so is everything they reach — `'use client'` components included,
-since they are server-rendered on the edge as well. For every reached file the graph keeps the
+since they are server-rendered on the edge as well. So is the app's `instrumentation.ts` when it has
+any edge entry: Next.js loads it in every edge function and calls `register` in all environments
+(Next.js docs, Instrumentation). For every reached file the graph keeps the
 shortest import chain from the nearest entry (breadth-first from all entries at once) and the
 set of entries that reach it (bitsets propagated to a fixpoint, so cycles terminate).
 """
@@ -54,6 +56,7 @@ class Reach:
     parent: Edge | None  # the import through which it was first reached (None for an entry)
     entries: int = 0  # bitset over EdgeGraph.entries
     rendered_with: str = ""  # for a layout/_app reached without an import: the entry it renders with
+    loaded: bool = False  # `rendered_with` is the first edge entry, which loads this instrumentation file
 
     @property
     def is_entry(self) -> bool:
@@ -115,6 +118,21 @@ class EdgeGraph:
 def edge_entries(app: App) -> list[Route]:
     """Routes that run as edge functions: pages, handlers, metadata routes, edge middleware."""
     return [r for r in app.routes if r.kind in ENTRY_KINDS and r.runtime is not None and r.runtime.is_edge]
+
+
+def instrumentation_file(ws: Workspace, app: App) -> str | None:
+    """The app's `instrumentation.ts` (root, or `src/` when the app's routes are there, with the
+    page extensions): Next.js loads it in every edge function, and calls its `register` "in all
+    environments" (Next.js docs, Instrumentation: code that does not support both edge and
+    nodejs must be imported behind `process.env.NEXT_RUNTIME`)."""
+    from edgelint.project import page_extensions
+
+    folder = "src/" if (app.app_dir or app.pages_dir or "").startswith("src/") else ""
+    for extension in page_extensions(app):
+        path = app.rel(f"{folder}instrumentation.{extension}")
+        if ws.exists(path):
+            return path
+    return None
 
 
 def _folder(path: str) -> str:
@@ -205,6 +223,10 @@ def build(ws: Workspace, app: App, resolver: Resolver | None = None, entries: li
                 graph.reach[path] = Reach(None, rendered_with=route.path)
                 queue.append(path)
             graph.reach[path].entries |= 1 << index
+    instrumentation = instrumentation_file(ws, app) if entries else None
+    if instrumentation is not None and instrumentation not in graph.reach:
+        graph.reach[instrumentation] = Reach(None, (1 << len(entries)) - 1, entries[0].path, loaded=True)
+        queue.append(instrumentation)
     while queue:  # breadth-first, a level at a time: first discovery is the shortest chain
         ws.prefetch_summaries(list(queue))  # the whole level at once (in parallel when large)
         for _ in range(len(queue)):
