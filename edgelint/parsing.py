@@ -240,10 +240,23 @@ class ParsedFile:
     def syntax_errors(self) -> list[ts.Node]:
         """The error nodes, less the ones tree-sitter-typescript produces for valid code and
         recovers from locally: a bare `&` in JSX text (`<p>Terms & conditions</p>`) or in a JSX
-        attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a, and the `type` of
-        `export type * from '…'`."""
+        attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a, the `type` of
+        `export type * from '…'`, and the missing `!` in a tagged template with type arguments."""
         return [node for node in self.error_nodes()
-                if not self._jsx_ampersand(node) and not self.export_type_star(node)]
+                if not self._jsx_ampersand(node) and not self.export_type_star(node)
+                and not self._typed_tagged_template(node)]
+
+    @staticmethod
+    def _typed_tagged_template(node: ts.Node) -> bool:
+        """Whether `node` is the missing `!` tree-sitter-typescript puts in a tagged template with
+        type arguments (``sql<Row[]>`…` ``, valid TypeScript since 2.9): it reads it as
+        ``(sql<Row[]>)!`…` ``, the same call of the tag with the template."""
+        parent = node.parent
+        call = parent.parent if parent is not None else None
+        return node.is_missing and node.type == "!" and parent.type == "non_null_expression" and \
+            parent.named_child_count == 1 and parent.named_children[0].type == "instantiation_expression" and \
+            call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent \
+            and (call.child_by_field_name("arguments") or parent).type == "template_string"
 
     def export_type_star(self, node: ts.Node) -> bool:
         """Whether `node` is the `type` of `export type * from '…'` (TypeScript 5.0), which

@@ -614,3 +614,16 @@ def test_fix_applies_to_a_page_with_a_bare_ampersand_in_jsx(tmp_path, cli):
     result = cli("check", root, "--no-cache", "--fix", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "export const runtime = 'edge'" in (root / "app" / "page.tsx").read_text()
+
+
+@pytest.mark.parametrize("name", ["db.ts", "db.tsx"])
+def test_a_tagged_template_with_type_arguments_is_not_a_syntax_error(name):
+    """tree-sitter-typescript reads ``await sql<Row[]>`…` `` (valid since TypeScript 2.9) with a
+    missing `!`; that node is no syntax error (it gave gymbrah-business a false EDGE901), while a
+    real missing token still is."""
+    from edgelint import parsing
+
+    typed = b"export async function rows(id: string) {\n  return await prisma.$queryRaw<Row[]>`SELECT ${id}`;\n}\n"
+    pf = parsing.parse(name, typed)
+    assert [n.type for n in pf.error_nodes()] == ["!"] and pf.syntax_errors() == []
+    assert parsing.parse(name, b"export const a = (1 + ;\n").syntax_errors()
