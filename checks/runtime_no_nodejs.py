@@ -39,6 +39,8 @@ class NoNodejsRuntime(Check):
                 continue
             if route.kind == "middleware" and route.runtime is not None and route.runtime.is_edge:
                 continue  # Next.js ≤ 15.1 ignores 'nodejs' in middleware: it stays edge (REFERENCE.md §1.4)
+            if route.kind == "layout" and not ctx.app.version_at_least(13, 4):
+                continue  # before 13.4 a layout's runtime reaches no page (`project.layouts_apply`)
             replacement = "experimental-edge" if route.kind == "pages-page" else "edge"
             summary = ctx.summary(route.path)
             export = summary.exports.get("runtime") if own.reason == "own" else summary.exports.get("config")

@@ -57,7 +57,7 @@ class Runtime:
     """A route's effective runtime and why."""
 
     value: str  # 'edge' | 'nodejs' | 'experimental-edge'
-    reason: str  # 'own' | 'config' | 'layout' | 'default' | 'unreadable'
+    reason: str  # 'own' | 'config' | 'layout' | 'next-config' | 'default' | 'unreadable'
     source: str = ""  # the file that set it
     span: Span | None = None  # where it was set
 
@@ -72,6 +72,8 @@ class Runtime:
             return f"'{self.value}' from its `config.runtime`"
         if self.reason == "layout":
             return f"'{self.value}' inherited from {self.source}"
+        if self.reason == "next-config":
+            return f"'{self.value}' from `experimental.runtime` in {self.source}"
         if self.reason == "unreadable":
             return f"'{self.value}' because Next.js cannot read its `runtime` export statically"
         return f"'{self.value}' (the default)"
@@ -419,7 +421,10 @@ def runtime_of(summary: ModuleSummary | None, app: App, route_kind: str, path: s
 
 
 def layouts_apply(route: Route, app: App) -> bool:
-    """Whether layout runtimes reach this route (REFERENCE.md §1.5)."""
+    """Whether layout runtimes reach this route (REFERENCE.md §1.5). Not before 13.4: next 13.2.4's
+    and 13.3.1's `build/entries.js` take each route file's own runtime only; 13.4.0 merges layouts."""
+    if not app.version_at_least(13, 4):
+        return False
     if route.kind in ("route", "metadata"):
         return not app.version_at_least(15) or app.turbopack
     return True
@@ -452,8 +457,23 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break
+        if route.runtime is None and route.router == "app":
+            route.runtime = configured_runtime(app)
         if route.runtime is None:
             route.runtime = Runtime("nodejs", "default", route.path)
+
+
+def configured_runtime(app: App) -> Runtime | None:
+    """Before 13.3, an App Router route that sets no runtime gets next.config's
+    `experimental.runtime` (next 13.2.4 `build/analysis/get-page-static-info.js`; gone in 13.3.1)."""
+    config = app.next_config
+    if config is None or app.version_at_least(13, 3):
+        return None
+    value = config.value("experimental", "runtime")
+    node = config.node_at("experimental", "runtime")
+    if not isinstance(value, str) or node is None:
+        return None
+    return Runtime(value, "next-config", config.path, config.pf.span(node))
 
 
 def inherited_runtime(ws: Workspace, app: App, route: Route) -> Runtime | None:
