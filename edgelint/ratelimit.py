@@ -2225,6 +2225,30 @@ def _counts_failures(pf: ParsedFile, statement, call) -> bool:
     return scope is not None and b".getRemaining(" in pf.source[scope.start_byte:scope.end_byte]
 
 
+def _refuses_when_exhausted(pf: ParsedFile, read) -> bool:
+    """`remaining <= 0`, `remaining < 1`, `remaining === 0`, `0 >= remaining`, `!remaining`: a
+    test that holds for every request over the limit (@upstash/ratelimit returns `remaining` 0 or
+    below for a refused request), so testing it is as good as testing `success`."""
+    node = read
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "unary_expression" and parent.children[0].type == "!":
+        return True
+    if parent is None or parent.type != "binary_expression":
+        return False
+    op = parent.child_by_field_name("operator")
+    left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
+    other = right if left == node else left
+    if op is None or other is None or other.type != "number":
+        return False
+    flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+    operator = op.type if left == node else flipped.get(op.type, op.type)
+    bound = float(pf.text(other))
+    return (operator == "<=" and bound >= 0) or (operator == "<" and bound >= 1) or \
+        (operator in ("===", "==") and bound == 0)
+
+
 _LET_THROUGH = ("`{}` is read, but a request over the limit goes on: it is only logged, passed on "
                 "(`NextResponse.next()`) or copied into a header")
 
@@ -2313,7 +2337,9 @@ def result_usage(pf: ParsedFile, call) -> Usage:
                     props.add(prop_name(up.parent, pf))
                 else:
                     other = True
-            checked = other or "success" in props or not props <= set(RESPONSE_FIELDS)
+            checked = other or "success" in props or not props <= set(RESPONSE_FIELDS) or any(
+                _refuses_when_exhausted(pf, use.parent) for use in uses if use.parent is not None and
+                use.parent.type == "member_expression" and prop_name(use.parent, pf) == "remaining")
             pending = bool(other or "pending" in props)
             success_reads = [use.parent for use in uses if use.parent is not None and use.parent.type ==
                              "member_expression" and prop_name(use.parent, pf) == "success"]
@@ -2332,6 +2358,9 @@ def result_usage(pf: ParsedFile, call) -> Usage:
             if "pending" in keys:
                 local, _ident = keys["pending"]
                 pending = any(_handled_pending(r) for r in reads(pf, scope, local, pattern))
+            if "remaining" in keys and "success" not in keys and any(
+                    _refuses_when_exhausted(pf, r) for r in reads(pf, scope, keys["remaining"][0], pattern)):
+                return Usage("checked", pending)
             if "success" in keys:
                 local, _ident = keys["success"]
                 success_reads = reads(pf, scope, local, pattern)
@@ -2833,7 +2862,8 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
             b = key_verdict(analysis, mod, right, depth + 1)
             if a.kind == "undefined-ip":
                 if b.kind == "const":
-                    return KeyVerdict("undefined-ip", f"{a.detail}, so the key is always the fallback "
+                    detail = a.detail.split(", so the key is always the fallback ")[0]  # `(ip ?? 'x') ?? 'y'`
+                    return KeyVerdict("undefined-ip", f"{detail}, so the key is always the fallback "
                                       f"{_short(pf.text(right), 40)}", a.node)
                 return b
             if a.kind == "header-no-fallback":
