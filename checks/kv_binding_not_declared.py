@@ -10,9 +10,11 @@ class KvBindingNotDeclared(Check):
     that no Wrangler config of the app declares under `kv_namespaces` — or that an environment
     section (`[env.production]`) leaves out although it declares its own `kv_namespaces`.
 
-    The finding is at the first use of the binding (the first one in the files being checked,
-    with `edgelint check FILES`), once per binding; the Wrangler file is a related location, and
-    so is the `CloudflareEnv` member when the binding is only typed there.
+    The finding is at the first use of the binding in the app (in path order), once per binding,
+    with the number of other uses; a run on named files (`edgelint check FILES`, pre-commit)
+    reports it when that first use is among them, so both kinds of run agree. The Wrangler file
+    is a related location, and so is the `CloudflareEnv` member when the binding is only typed
+    there.
 
     ## Why is this bad?
     A binding exists only if Wrangler declares it: `kv_namespaces = [{ binding = "X", id = … }]`

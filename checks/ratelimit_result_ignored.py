@@ -7,7 +7,9 @@ class LimiterResultIgnored(Check):
     """## What it does
     Reports a rate-limiter call whose verdict is never looked at: `await ratelimit.limit(id)` as
     a statement, a result whose `success` is never read (`const { pending } = await …`, or
-    `success` destructured and unused), a Cloudflare binding's `{ success }` ignored, or a
+    `success` destructured and unused; a test of `remaining` that holds for every refused
+    request, such as `remaining <= 0`, counts as reading it), a Cloudflare binding's `{ success }`
+    ignored, or a
     limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
     returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it, and
     a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
