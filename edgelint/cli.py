@@ -32,7 +32,12 @@ def _use_color(output: str | None) -> bool:
 def _load_config(config_file: str | None, paths: list[Path]):
     from edgelint import config as config_module, registry
 
-    location = Path(config_file) if config_file else config_module.find_config(paths[0].resolve() if paths else Path.cwd())
+    try:
+        start = paths[0].resolve() if paths else Path.cwd()
+    except (RuntimeError, OSError) as error:  # a symbolic-link loop
+        raise config_module.ConfigError(f"cannot read {paths[0]}: {getattr(error, 'strerror', None) or error}") \
+            from None
+    location = Path(config_file) if config_file else config_module.find_config(start)
     option_types: dict[str, list[type]] = {}
     for check in registry.all_checks():
         if check.Options is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import subprocess
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,23 +57,70 @@ class TrackingContext(Context):
 
 
 def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
-    """The directory findings are relative to, and the focus (files named) if any."""
+    """The directory findings are relative to, and the focus (files named) if any. Files named are
+    linted with the app they belong to: when the current directory (or their common folder) holds
+    no app around one of them, the root moves up to its app's repository (`_project_of`)."""
+    resolved = []
     for path in paths:
-        if not path.exists():
-            raise ConfigError(f"path does not exist: {path}")
+        try:
+            if not path.exists():
+                raise ConfigError(f"path does not exist: {path}")
+            resolved.append(path.resolve())
+        except (RuntimeError, OSError) as error:  # a symbolic-link loop, an unreadable folder
+            raise ConfigError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
     if len(paths) == 1 and paths[0].is_dir():
         return paths[0], None
     cwd = Path.cwd()
-    resolved = [p.resolve() for p in paths]
     if all(_is_under(p, cwd.resolve()) for p in resolved):
         root = cwd
     else:
         root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+    for path in resolved:
+        if _app_folder(path, root.resolve()) is None:
+            project = _project_of(path)
+            if project is not None and not _is_under(project, root.resolve()):
+                root = Path(os.path.commonpath([root.resolve(), project]))
     focus: set[str] = set()
     for path in resolved:
         rel = os.path.relpath(path, root.resolve()).replace(os.sep, "/")
         focus.add("" if rel == "." else rel)
     return root, focus
+
+
+def _looks_like_app(folder: Path) -> bool:
+    """A folder with a next.config.* or a package.json that mentions `next`."""
+    if any(folder.glob("next.config.*")):
+        return True
+    try:
+        return b'"next"' in (folder / "package.json").read_bytes()
+    except OSError:
+        return False
+
+
+def _app_folder(path: Path, root: Path) -> Path | None:
+    """The nearest folder from `path` up to `root` (inclusive) that looks like an app."""
+    folder = path if path.is_dir() else path.parent
+    while _is_under(folder, root):
+        if _looks_like_app(folder):
+            return folder
+        if folder == root or folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+def _project_of(path: Path) -> Path | None:
+    """The repository around the nearest app above `path` (its git work tree, so that workspace
+    packages resolve), or that app's folder; None when no folder above looks like an app."""
+    app = _app_folder(path, Path(path.anchor))
+    if app is None:
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(app), "rev-parse", "--show-toplevel"], capture_output=True, timeout=20)
+        top = Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
+    except (OSError, subprocess.SubprocessError):
+        top = None
+    return top.resolve() if top is not None and _is_under(app, top.resolve()) else app
 
 
 def _is_under(path: Path, folder: Path) -> bool:
@@ -152,6 +200,9 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
     from edgelint import project  # here: a replayed run builds no project model
 
     apps = project.find_apps(ws, target or config.target, config.app_targets)
+    if not apps and focus is not None:
+        raise ConfigError(f"no Next.js app found for {', '.join(sorted(focus)) or '.'} (looked in {root} and in the "
+                          "folders above the files named for a package.json that depends on `next`, or a next.config.*)")
     if not apps and focus is None:
         broken = [f"{p.path}:{p.span.line if p.span else 1}: {p.message}" for p in ws.problems.values()
                   if p.code == "EDGE902"]

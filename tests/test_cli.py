@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +80,41 @@ def test_directory_without_nextjs_app(cli, tmp_path):
     result = cli("check", tmp_path)
     assert_clean_exit(result, 2)
     assert "no Next.js app found" in result.stderr
+
+
+NODE_PAGE = {"app/items/[id]/page.tsx": "export const runtime = 'nodejs';\nexport default function P() { return null; }\n",
+             "package.json": json.dumps({"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}})}
+
+
+@pytest.mark.parametrize("where", ["outside", "inside"])
+def test_a_file_named_from_outside_its_app_is_linted_with_its_app(cli, make_app, tmp_path, monkeypatch, where):
+    """From a folder beside the app (absolute path) or inside it (`cd app && check items/…`), the
+    file is linted with the app it belongs to, not silently passed."""
+    app = make_app(NODE_PAGE)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere if where == "outside" else app / "app")
+    page = app / "app" / "items" / "[id]" / "page.tsx" if where == "outside" else Path("items/[id]/page.tsx")
+    result = cli("check", page, "--no-cache", "--format", "json")
+    assert_clean_exit(result, 1)
+    assert [(f["code"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("EDGE110", "app/items/[id]/page.tsx")]
+
+
+def test_a_file_in_no_app_is_a_usage_error(cli, tmp_path, monkeypatch):
+    (tmp_path / "notes.ts").write_text("export const x = 1;\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli("check", "notes.ts", "--no-cache")
+    assert_clean_exit(result, 2)
+    assert "no Next.js app found for notes.ts" in result.stderr
+
+
+def test_a_symbolic_link_loop_is_a_usage_error(cli, tmp_path, monkeypatch):
+    (tmp_path / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    result = cli("check", "loop")
+    assert_clean_exit(result, 2)
+    assert "cannot read loop" in result.stderr and "internal error" not in result.stderr
 
 
 def test_unknown_rule_in_select_option(cli, make_app):
