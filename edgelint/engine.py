@@ -76,7 +76,7 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     else:
         root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
     for path in resolved:
-        if _app_folder(path, root.resolve()) is None:
+        if _package_folder(path, root.resolve()) is None:  # not in an app or package under the root
             project = _project_of(path)
             if project is not None and not _is_under(project, root.resolve()):
                 root = Path(os.path.commonpath([root.resolve(), project]))
@@ -97,11 +97,11 @@ def _looks_like_app(folder: Path) -> bool:
         return False
 
 
-def _app_folder(path: Path, root: Path) -> Path | None:
-    """The nearest folder from `path` up to `root` (inclusive) that looks like an app."""
+def _nearest(path: Path, root: Path, test) -> Path | None:
+    """The nearest folder from `path` up to `root` (inclusive) that passes `test`."""
     folder = path if path.is_dir() else path.parent
     while _is_under(folder, root):
-        if _looks_like_app(folder):
+        if test(folder):
             return folder
         if folder == root or folder.parent == folder:
             break
@@ -109,10 +109,16 @@ def _app_folder(path: Path, root: Path) -> Path | None:
     return None
 
 
+def _package_folder(path: Path, root: Path) -> Path | None:
+    """The nearest folder up to `root` that is an app or a package (a workspace package is linted
+    with the apps that import it)."""
+    return _nearest(path, root, lambda folder: (folder / "package.json").is_file() or _looks_like_app(folder))
+
+
 def _project_of(path: Path) -> Path | None:
     """The repository around the nearest app above `path` (its git work tree, so that workspace
     packages resolve), or that app's folder; None when no folder above looks like an app."""
-    app = _app_folder(path, Path(path.anchor))
+    app = _nearest(path, Path(path.anchor), _looks_like_app)
     if app is None:
         return None
     try:
