@@ -58,7 +58,7 @@ def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | No
             break
         after = statement.end_byte
     q = quote_style(pf.source)
-    semi = ";" if b";\n" in pf.source else ""
+    semi = ";" if b";\n" in pf.source or b";\r\n" in pf.source else ""
     line = f"export const runtime = {q}{value}{q}{semi}\n"
     if after == 0:
         return Fix(path, 0, 0, line, f"add export const runtime = {q}{value}{q}")

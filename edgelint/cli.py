@@ -146,7 +146,7 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
 
         result = lint()
         if diff or fix:
-            result = _apply_fixes(result, lint, write=fix)
+            result = _apply_fixes(result, lint, write=fix and not diff)  # --diff changes nothing, with --fix too
             if diff:
                 sys.exit(1 if result.fixed else 0)
         if write_baseline_file:

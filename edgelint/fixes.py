@@ -1,7 +1,8 @@
 """Applying the safe fixes that findings carry (`check --fix`, `check --diff`).
 
 A fix is a byte edit a check declared safe. Per file, fixes are applied from the end of the file
-backwards and overlapping ones are left for a later run. A file is never touched when it did not
+backwards and overlapping ones are left for a later run; the lines they add end as the file's
+lines mostly do (`\r\n` or `\n`). A file is never touched when it did not
 parse cleanly before, and an edit is rolled back when the result does not parse cleanly: a fix
 must never break code. Fixes are idempotent because checks only offer them where the problem is
 still present.
@@ -51,10 +52,12 @@ def plan(root: Path, findings: list[Finding]) -> FixOutcome:
             outcome.skipped[path] = "the file does not parse cleanly"
             continue
         source, applied, last_start = original, [], len(original) + 1
+        crlf = original.count(b"\r\n") * 2 > original.count(b"\n")  # the file's line endings, kept
         for fix, finding in sorted(by_path[path], key=lambda item: (item[0].start, item[0].end), reverse=True):
             if fix.end > last_start or fix.end > len(source) or fix.start < 0:
                 continue  # overlaps an edit already made: a later run picks it up
-            source = source[: fix.start] + fix.replacement.encode("utf-8") + source[fix.end :]
+            text = fix.replacement.replace("\r\n", "\n").replace("\n", "\r\n") if crlf else fix.replacement
+            source = source[: fix.start] + text.encode("utf-8") + source[fix.end :]
             last_start = fix.start
             applied.append(finding)
         if source == original:

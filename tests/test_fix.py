@@ -28,6 +28,9 @@ def test_diff_prints_the_fixes_and_changes_nothing(cli, tmp_path):
     assert "-export const config = { runtime: 'edge' };" in result.stdout
     assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
     assert _sources(app) == before
+    with_fix = cli("check", app, "--diff", "--fix", "--select", "EDGE101,EDGE104", "--no-cache")
+    assert_clean_exit(with_fix, 1)
+    assert with_fix.stdout == result.stdout and _sources(app) == before  # --diff wins: nothing is written
 
 
 def test_fix_applies_idempotently_and_keeps_files_parseable(cli, tmp_path):
@@ -99,3 +102,16 @@ def test_a_multi_line_config_gets_its_runtime_replaced_unless_ambiguous(cli, mak
     assert_clean_exit(result, 1)  # the ambiguous one remains
     assert "  runtime: 'edge',\n" in (app / "pages/api/webhook.ts").read_text("utf-8")
     assert (app / "pages/api/odd.ts").read_text("utf-8").count("'nodejs'") == 2
+
+
+def test_a_fix_keeps_the_files_crlf_line_endings(cli, tmp_path):
+    app = tmp_path / "crlf"
+    (app / "app" / "items" / "[id]").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}')
+    page = app / "app" / "items" / "[id]" / "page.tsx"
+    page.write_bytes(b"import { cookies } from 'next/headers';\r\n"
+                     b"export default function P() { return String(cookies().get('a')); }\r\n")
+    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache")
+    assert_clean_exit(result, 0)
+    fixed = page.read_bytes()
+    assert b"export const runtime = 'edge';\r\n" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
