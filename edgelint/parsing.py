@@ -115,7 +115,8 @@ class ParsedFile:
             return byte_col + 1
         starts = self.line_starts()
         start = starts[row] if row < len(starts) else len(self.source)
-        return len(self.source[start : start + byte_col].decode("utf-8", "replace")) + 1
+        prefix = self.source[start : start + byte_col].decode("utf-8", "replace")
+        return len(prefix.removeprefix("\ufeff") if row == 0 else prefix) + 1  # a byte-order mark takes no column
 
     def _point(self, offset: int) -> tuple[int, int]:
         """(0-based line, 1-based code-point column) of a byte offset; an offset inside a line

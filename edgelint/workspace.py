@@ -232,8 +232,10 @@ class Workspace:
         return data
 
     def text(self, rel: str) -> str | None:
+        """The file as text; a leading byte-order mark is not part of it (editors hide it, and
+        columns are counted without it)."""
         data = self.read(rel)
-        return data.decode("utf-8", "replace") if data is not None else None
+        return data.decode("utf-8", "replace").removeprefix("\ufeff") if data is not None else None
 
     def digest(self, rel: str) -> str | None:
         self._record(("digest", rel), self._digest(rel))

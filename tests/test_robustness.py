@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, MINIMAL_APP, write_tree
+from conftest import FIXTURES, MINIMAL_APP, assert_clean_exit, write_tree
 from edgelint import parsing, registry, watchdog, workspace
 from edgelint.api import Check
 from lintrun import assert_sane, lint, lint_app
@@ -627,3 +627,16 @@ def test_a_tagged_template_with_type_arguments_is_not_a_syntax_error(name):
     pf = parsing.parse(name, typed)
     assert [n.type for n in pf.error_nodes()] == ["!"] and pf.syntax_errors() == []
     assert parsing.parse(name, b"export const a = (1 + ;\n").syntax_errors()
+
+
+def test_a_byte_order_mark_takes_no_column(cli, tmp_path):
+    """Editors hide a leading BOM and count columns without it; so do findings and code frames."""
+    app = tmp_path / "bom"
+    (app / "app" / "items" / "[id]").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}')
+    (app / "app" / "items" / "[id]" / "page.tsx").write_bytes(
+        "\ufeffexport const runtime = 'nodejs';\nexport default function P() { return null; }\n".encode("utf-8"))
+    result = cli("check", app, "--no-cache", "--select", "EDGE110")
+    assert_clean_exit(result, 1)
+    assert "page.tsx:1:24: EDGE110" in result.stdout and "\ufeff" not in result.stdout
+    assert "\n  1 | export const runtime = 'nodejs';\n    |                        ^^^^^^^^\n" in result.stdout
