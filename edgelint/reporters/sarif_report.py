@@ -69,7 +69,8 @@ class _Files:
 
     def line_hash(self, path: str, line: int) -> str | None:
         if path not in self._hashes:
-            text = self.ws.text(path) if path in self.ws.path_set else None
+            data = self.ws.read(path) if path in self.ws.path_set else None
+            text = data.decode("utf-8", "replace") if data is not None else None  # with a BOM, as GitHub hashes it
             if text is None and line == 1 and path in self.ws.path_set:
                 text = self._head(path)  # a file too large to read: line 1 needs only its start
                 self._hashes[path] = {1: line_hashes(text)[1]} if text else {}
