@@ -17,6 +17,7 @@ implements `run(ctx)` and yields `Finding`s. Third-party plugins register a modu
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
@@ -249,5 +250,31 @@ class Context:
     def finding(self, check: Check, path: str, span: Span, message: str, *, severity: str = "",
                 related: Iterable[Location] = (), flow: Iterable[Location] = (), fixes: Iterable[Fix] = (),
                 **data) -> Finding:
-        return Finding(check.code, message, Location(path, span), severity, tuple(related), tuple(flow),
-                       tuple(fixes), data)
+        return Finding(check.code, user_text(message), Location(path, span), severity,
+                       tuple(_public(loc) for loc in related), tuple(_public(loc) for loc in flow), tuple(fixes), data)
+
+
+#: A citation of the project's platform notes (`REFERENCE.md §4.1`, `§6.3 pitfall 2`): the checks'
+#: docs keep them for maintainers; messages drop them, as users have no such file.
+_CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?,?)*"
+_CITATIONS = [
+    (re.compile(r"\s*\(" + _CITED + r"\)"), ""),  # "… (REFERENCE.md §4.1, §4.5)."
+    (re.compile(r"[,;]\s*" + _CITED + r"(?=\))"), ""),  # "(`x`, REFERENCE.md §4.2)"
+    (re.compile(r"\(" + _CITED + r"\s*[,;:]\s*"), "("),  # "(REFERENCE.md §2.1, Next.js …)"
+    (re.compile(r"\s*[—-]?\s*" + _CITED), ""),  # anything left
+]
+
+
+def user_text(message: str) -> str:
+    """A finding's message as users see it: without citations of the project's own notes."""
+    if "REFERENCE.md" not in message:
+        return message
+    for pattern, replacement in _CITATIONS:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+def _public(location: Location) -> Location:
+    if "REFERENCE.md" not in location.message:
+        return location
+    return dataclasses.replace(location, message=user_text(location.message))

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 PLUGIN = textwrap.dedent('''
     from edgelint.api import Check
 
@@ -61,3 +63,18 @@ def test_importlib_metadata_is_not_imported_without_plugins(tmp_path):
                                "print('importlib.metadata' in sys.modules)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("with any leading '/' removed (REFERENCE.md §4.1)", "with any leading '/' removed"),
+    ("(`src.slice(1)`, REFERENCE.md §4.2, §4.5).", "(`src.slice(1)`)."),
+    ("once more each time (REFERENCE.md §6.3 pitfall 3). Test it first.", "once more each time. Test it first."),
+    ("neither the edge runtime (REFERENCE.md §2.1, Next.js) provides", "neither the edge runtime (Next.js) provides"),
+    ("as documented — REFERENCE.md §0.2, §1.4.", "as documented."),
+    ("no citation here (§ is just a sign)", "no citation here (§ is just a sign)"),
+])
+def test_messages_drop_citations_of_the_projects_own_notes(written, shown):
+    """Users have no REFERENCE.md: the rules' docs cite it, their messages do not."""
+    from edgelint.api import user_text
+
+    assert user_text(written) == shown
