@@ -29,7 +29,8 @@ class KvBindingNotDeclared(Check):
     kind (D1, R2, services, vars, …) are never reported here.
 
     Targets: `next-on-pages`, `opennext`. Without any Wrangler file the finding is a warning
-    under next-on-pages (bindings may be set in the Pages dashboard) and an error under OpenNext.
+    under next-on-pages (bindings may be set in the Pages dashboard) and an error under OpenNext;
+    with one that cannot be read there is none (its EDGE902 note says what is wrong with it).
 
     ## Example
     ```ts
@@ -77,6 +78,8 @@ class KvBindingNotDeclared(Check):
                          if typed is not None else "")
             type_related = [Location(typed.path, typed.span, f"`{name}` is typed here")] if typed is not None else []
             what = f"`{describe_access(access)}`" + (f"; {counts[name]} uses" if counts[name] > 1 else "")
+            if not configs and any(ctx.ws.exists(n) for n in ctx.app.wrangler_names):
+                continue  # a Wrangler file that cannot be read (EDGE902 says why): its bindings are unknown
             if not configs:
                 severity = "warning" if ctx.target == "next-on-pages" else "error"
                 where = (" unless it is configured in the Cloudflare dashboard" if ctx.target == "next-on-pages"

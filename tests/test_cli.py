@@ -180,6 +180,20 @@ def test_broken_wrangler_toml_is_edge902_at_the_line(cli, make_app):
     assert findings(result, "EDGE902") == [("wrangler.toml", 4)]
 
 
+def test_a_broken_wrangler_file_is_not_taken_for_a_missing_one(cli, make_app):
+    """With wrangler.toml unreadable, its bindings are unknown: EDGE902 says what is wrong, and
+    no EDGE301 claims that no Wrangler config was found."""
+    app = make_app({"wrangler.toml": 'name = "shop"\nmain = ".open-next/worker.js"\n[[kv_namespaces]]\nbinding = "CACHE\n',
+                    "package.json": json.dumps({"dependencies": {"next": "15.1.0", "@opennextjs/cloudflare": "1.3.0"}}),
+                    "app/api/a/route.ts": "import { getCloudflareContext } from '@opennextjs/cloudflare';\n"
+                                          "export async function GET() {\n"
+                                          "  return Response.json(await getCloudflareContext().env.CACHE.get('k'));\n}\n"})
+    result = cli("check", app, "--format", "json", "--no-cache")
+    assert_clean_exit(result, 1)
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert "EDGE902" in codes and "EDGE301" not in codes
+
+
 def test_broken_wrangler_jsonc_is_edge902(cli, make_app):
     app = make_app({"wrangler.jsonc": '{\n  // the worker\n  "name": "shop",\n  "main": \n}\n'})
     result = cli("check", app, "--format", "json")
