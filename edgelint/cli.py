@@ -15,7 +15,7 @@ import click
 
 from edgelint import __version__
 
-TARGET_CHOICES = ("next-on-pages", "opennext", "vercel", "node")
+TARGET_CHOICES = ("next-on-pages", "opennext", "vercel", "node", "static")
 
 
 def _fail(message: str) -> None:

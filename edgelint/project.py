@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from edgelint import nextconfig, wrangler
     from edgelint.summary import Export, ModuleSummary
 
-TARGETS = ("next-on-pages", "opennext", "vercel", "node")
+TARGETS = ("next-on-pages", "opennext", "vercel", "node", "static")
 APP_FILE_KINDS = {"page", "layout", "route", "template", "default", "not-found", "error", "global-error",
                   "loading", "forbidden", "unauthorized"}
 METADATA_ROUTES = {"opengraph-image", "twitter-image", "icon", "apple-icon", "sitemap", "robots", "manifest"}
@@ -243,8 +243,15 @@ def _catalogs(ws: Workspace, root: str) -> dict[str, dict[str, str]]:
 
 
 def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
-    """The deployment target and the evidence for it (REFERENCE.md §0, §2.4, §2.5)."""
+    """The deployment target and the evidence for it (REFERENCE.md §0, §2.4, §2.5).
+
+    A static export (`output: 'export'`, a literal in next.config) comes first: `next build`
+    then writes HTML and assets to `out/` and there is no server, so no adapter runs whatever
+    the dependencies say (Next.js "Static Exports" guide; Cloudflare's Next.js guide deploys such
+    an app as plain assets, without next-on-pages)."""
     prefix = app.root + "/" if app.root else ""
+    if app.next_config is not None and app.next_config.value("output") == "export":
+        return "static", f"{app.next_config.path} sets output: 'export'"
     if "@opennextjs/cloudflare" in deps:
         return "opennext", "package.json depends on @opennextjs/cloudflare"
     if any(ws.exists(prefix + f"open-next.config.{e}") for e in ("ts", "js", "mjs")):
