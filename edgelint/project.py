@@ -152,8 +152,7 @@ def find_apps(ws: Workspace, target_override: str | None = None, app_targets: di
             roots.add(folder)
         elif name == "package.json":
             package = _package_json(ws, path)
-            deps = _dependencies(package)
-            if "next" in deps:
+            if _is_next_app(ws, folder, package):
                 roots.add(folder)
     apps = []
     for root in sorted(roots):
@@ -164,6 +163,20 @@ def find_apps(ws: Workspace, target_override: str | None = None, app_targets: di
         app.routes = discover_routes(ws, app)
         resolve_runtimes(ws, app)
     return apps
+
+
+def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
+    """A package that depends on `next` is an app, unless it only names `next` as a peer
+    dependency (a component or helper library) and has no `app/` or `pages/` folder."""
+    if not any(isinstance(package.get(key), dict) and "next" in package[key]
+               for key in ("dependencies", "devDependencies", "peerDependencies")):
+        return False
+    peer = package.get("peerDependencies")
+    if not (isinstance(peer, dict) and "next" in peer):
+        return True
+    prefix = folder + "/" if folder else ""
+    routers = tuple(f"{prefix}{src}{router}/" for src in ("", "src/") for router in ("app", "pages"))
+    return any(path.startswith(routers) for path in ws.paths)
 
 
 def _package_json(ws: Workspace, path: str) -> dict:

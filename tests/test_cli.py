@@ -519,3 +519,27 @@ def test_code_frame_shows_the_reported_line_when_a_string_holds_u2028(cli, make_
     assert findings(result) == [("app/page.tsx", 2)]
     text = cli("check", make_app({"app/page.tsx": 'const s = "a\u2028b\u000cc";\nforbidden();\n'}, name="again"))
     assert "  2 | forbidden();" in text.stdout
+
+
+def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
+    """A shared package with `next` as a peer dependency is part of the apps that import it: its
+    files are checked under their target, not as an app of its own. With a router folder, a
+    package is an app whatever lists `next`."""
+    from conftest import write_tree
+
+    repo = write_tree(tmp_path / "repo", {
+        "package.json": json.dumps({"private": True, "workspaces": ["apps/*", "packages/*"]}),
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "15.3.3", "@acme/ui": "*"},
+                                             "devDependencies": {"@cloudflare/next-on-pages": "1.13.12"}}),
+        "apps/web/app/page.tsx": "export default function Home() { return <main>home</main> }\n",
+        "packages/ui/package.json": json.dumps({"name": "@acme/ui", "scripts": {"build": "next build"},
+                                                "peerDependencies": {"next": ">=14"},
+                                                "devDependencies": {"next": "15.3.3"}}),
+        "packages/ui/src/avatar.tsx": "export const Avatar = () => <img src='/a.png' />\n",
+        "packages/docs/package.json": json.dumps({"peerDependencies": {"next": ">=14"}}),
+        "packages/docs/pages/index.tsx": "export default function Docs() { return <main>docs</main> }\n",
+    })
+    result = cli("check", repo, "--format", "json", "--no-cache")
+    assert_clean_exit(result, 0, 1)
+    apps = {a["root"]: a["target"] for a in json.loads(result.stdout)["apps"]}
+    assert apps == {"apps/web": "next-on-pages", "packages/docs": "node"}
