@@ -89,14 +89,17 @@ class UnusedSuppression(_EngineReported):
 
 class UnknownSuppressedRule(_EngineReported):
     """## What it does
-    Reports a suppression comment that names a rule edgelint does not know.
+    Reports a suppression comment that names a rule edgelint does not know, or whose directive
+    is not one of `edgelint-disable-next-line`, `edgelint-disable-line`, `edgelint-disable-file`
+    and `edgelint-disable` (e.g. `edgelint-disable-nextline`).
 
     ## Why is this bad?
-    A typo in a code or name silently suppresses nothing.
+    A typo in a code, a name or the directive silently suppresses nothing.
 
     ## Example
     ```ts
     // edgelint-disable-next-line EDGE1O1
+    // edgelint-disable-nextline EDGE101
     ```
     """
 

@@ -471,6 +471,12 @@ def apply_suppressions(ws: Workspace, findings: list[Finding], focus: set[str] |
             suppressed += 1
     for path, sups in by_path.items():
         for sup in sups:
+            if sup.kind == "misspelt":
+                if "EDGE905" in selected:
+                    kept.append(_meta("EDGE905", f"unknown suppression directive `{sup.rules[0]}`: it suppresses "
+                                      "nothing; use edgelint-disable-next-line, edgelint-disable-line or "
+                                      "edgelint-disable-file", sup, known))
+                continue
             unknown = [r for r in sup.rules if r not in known and r not in names]
             if unknown and "EDGE905" in selected:
                 kept.append(_meta("EDGE905", f"unknown rule {', '.join(unknown)} in suppression comment", sup, known))
@@ -478,7 +484,7 @@ def apply_suppressions(ws: Workspace, findings: list[Finding], focus: set[str] |
             codes = {names.get(r, r) for r in relevant}
             if "EDGE904" in selected and not sup.used and (not sup.rules or codes):
                 if not sup.rules or codes <= selected:
-                    what = ", ".join(sup.rules) if sup.rules else "every rule"
+                    what = ", ".join(sup.rules) if sup.rules else "any rule"
                     kept.append(_meta("EDGE904", f"unused suppression: nothing reported here for {what}", sup, known))
     return kept, suppressed
 

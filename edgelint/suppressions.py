@@ -17,12 +17,14 @@ from edgelint.parsing import ParsedFile, Span
 
 MARKER = b"edgelint-disable"
 DIRECTIVE = re.compile(r"edgelint-disable(-next-line|-line|-file)?(?![\w-])\s*(.*)", re.S)
+#: `edgelint-disable` with another suffix (`-nextline`, `-next_line`, `-lines`): a typo, reported.
+MISSPELT = re.compile(r"edgelint-disable[\w-]+")
 
 
 @dataclass
 class Suppression:
     path: str
-    kind: str  # 'next-line' | 'line' | 'file'
+    kind: str  # 'next-line' | 'line' | 'file' | 'misspelt' (an unknown directive: suppresses nothing)
     rules: list[str]  # empty: every rule
     line: int  # the line it applies to (0 for file-wide)
     span: Span  # where the comment is
@@ -30,7 +32,7 @@ class Suppression:
     used: set[str] = field(default_factory=set)
 
     def matches(self, code: str, name: str, line: int) -> bool:
-        if self.kind != "file" and line != self.line:
+        if self.kind == "misspelt" or (self.kind != "file" and line != self.line):
             return False
         return not self.rules or code in self.rules or name in self.rules
 
@@ -44,8 +46,12 @@ def read(pf: ParsedFile) -> list[Suppression]:
             continue
         text = pf.text(node)
         body = text[2:-2] if text.startswith("/*") else text[2:]
-        match = DIRECTIVE.search(body.strip().lstrip("*").strip())
-        if not match or not body.strip().lstrip("*").strip().startswith("edgelint-disable"):
+        directive = body.strip().lstrip("*").strip()
+        if not directive.startswith("edgelint-disable"):
+            continue
+        match = DIRECTIVE.match(directive)
+        if not match:
+            found.append(Suppression(pf.path, "misspelt", [MISSPELT.match(directive).group(0)], 0, pf.span(node)))
             continue
         kind = (match.group(1) or "-file").lstrip("-")  # a bare `edgelint-disable` is file-wide
         rest = match.group(2).strip()
