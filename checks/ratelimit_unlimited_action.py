@@ -1,4 +1,4 @@
-from edgelint.api import Check, Figure, RouteFact
+from edgelint.api import Check, Figure, RouteFact, counted
 
 from ._ratelimit import RatelimitOptions, get
 
@@ -177,9 +177,10 @@ def _breakdown(items, everything) -> str:
                 (c.action.kind == "server-action") == (items[0].action.kind == "server-action")]
     machines = excluded.count("machine endpoint")
     if machines:
-        parts.append(f"{machines} machine endpoints excluded")
+        parts.append(f"{counted(machines, 'machine endpoint')} excluded")
     if len(excluded) > machines:
-        parts.append(f"{len(excluded) - machines} handlers that only answer an error excluded")
+        others = len(excluded) - machines
+        parts.append(f"{counted(others, 'handler')} that only answer{'s' if others == 1 else ''} an error excluded")
     return ", ".join(parts)
 
 

@@ -265,6 +265,11 @@ _CITATIONS = [
 ]
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 route`, `2 routes`, `0 entries` (with `plural` for nouns that do not just take an s)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def user_text(message: str) -> str:
     """A finding's message as users see it: without citations of the project's own notes."""
     if "REFERENCE.md" not in message:

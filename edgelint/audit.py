@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from edgelint.api import AREAS, Figure, Finding, RouteFact
+from edgelint.api import AREAS, Figure, Finding, RouteFact, counted
 from edgelint.dynamic import dynamic_reason
 from edgelint.graph import build as build_graph
 from edgelint.project import App, Route
@@ -103,7 +103,7 @@ def runtime_figures(ws, app: App) -> list[Figure]:
         node = [r for r in routes if not (r.runtime and r.runtime.is_edge)]
         return [Figure("runtime", "routes without the unsupported edge runtime", len(node), len(routes))]
     edge = [r for r in routes if r.runtime and r.runtime.is_edge]
-    return [Figure("runtime", "routes on the edge runtime", len(edge), None, detail=f"of {len(routes)} routes")]
+    return [Figure("runtime", "routes on the edge runtime", len(edge), None, detail=f"of {counted(len(routes), 'route')}")]
 
 
 def compat_figures(ws, app: App, findings: list[Finding]) -> list[Figure]:
@@ -113,7 +113,7 @@ def compat_figures(ws, app: App, findings: list[Finding]) -> list[Figure]:
         return [Figure("edge-compat", "files in edge code", 0, None)]
     bad = {f.path for f in findings if f.area == "edge-compat" and f.severity in FAILING} & edge_files
     return [Figure("edge-compat", "edge-code files free of Node-only APIs", len(edge_files - bad), len(edge_files),
-                   detail=f"{len(graph.entries)} edge entries")]
+                   detail=counted(len(graph.entries), "edge entry", "edge entries"))]
 
 
 def route_rows(ws, app: App, facts: list[RouteFact], findings: list[Finding]) -> list[RouteRow]:

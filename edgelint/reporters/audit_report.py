@@ -26,6 +26,8 @@ GREEN, RED, BOLD, DIM, RESET = "\x1b[32m", "\x1b[31m", "\x1b[1m", "\x1b[2m", "\x
 def _figure_text(figure) -> str:
     if figure.total is None:
         text = f"{figure.label}: {figure.value}"
+    elif figure.total == 0:
+        text = f"{figure.label}: none to count"
     else:
         text = f"{figure.label}: {figure.value} of {figure.total}"
     return text + (f" ({figure.detail})" if figure.detail else "")
