@@ -47,11 +47,28 @@ def write(path: Path, entries: list[Entry]) -> None:
 def read(path: Path) -> list[Entry]:
     try:
         data = json.loads(path.read_text("utf-8"))
-        return [Entry(e["code"], e["path"], e["fingerprint"]) for e in data["findings"]]
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
-        raise ConfigError(f"{path}: not a baseline file written by edgelint ({error})") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the baseline file ({error.strerror or 'read error'})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a baseline file written by edgelint (not UTF-8 text)") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}:{error.lineno}:{error.colno}: not a baseline file written by edgelint "
+                          f"(invalid JSON: {error.msg})") from None
+    except (ValueError, RecursionError):
+        raise ConfigError(f"{path}: not a baseline file written by edgelint (invalid JSON)") from None
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, list):
+        raise ConfigError(f"{path}: not a baseline file written by edgelint (no \"findings\" list)")
+    entries = []
+    for number, item in enumerate(findings, 1):
+        fields = [item.get(key) for key in ("code", "path", "fingerprint")] if isinstance(item, dict) else []
+        if len(fields) != 3 or not all(isinstance(value, str) for value in fields):
+            raise ConfigError(f"{path}: not a baseline file written by edgelint (finding {number} lacks "
+                              "a string \"code\", \"path\" or \"fingerprint\")")
+        entries.append(Entry(*fields))
+    return entries
 
 
 def apply(findings: list[Finding], entries: list[Entry], line_text) -> tuple[list[Finding], list[Entry]]:

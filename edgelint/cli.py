@@ -137,6 +137,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
     try:
         config = _load_config(config_file, paths)
         _check_config_rules(config)
+        if select and not _refs(select):
+            raise ConfigError("--select names no rule (give codes, prefixes, names or areas, or ALL)")
         checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
                                  [*config.extend_select, *_refs(extend_select)])
 

@@ -93,12 +93,14 @@ def find(ref: str) -> list[type[Check]]:
     """Checks matching a code, a code prefix (EDGE1, EDGE10), a name, an area or 'ALL'."""
     ref = ref.strip()
     checks = all_checks()
+    if not ref:
+        return []
     if ref.upper() == "ALL":
         return list(checks)
-    exact = [c for c in checks if c.code == ref.upper() or c.name == ref]
+    exact = [c for c in checks if c.code == ref.upper() or c.name == ref.lower()]
     if exact:
         return exact
-    return [c for c in checks if c.code.startswith(ref.upper()) or c.area == ref]
+    return [c for c in checks if c.code.startswith(ref.upper()) or c.area == ref.lower()]
 
 
 def select(select: list[str] | None, ignore: list[str], extend: list[str]) -> list[type[Check]]:

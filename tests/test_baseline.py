@@ -41,4 +41,10 @@ def test_missing_or_broken_baseline_is_a_usage_error(cli, make_app, tmp_path):
     broken.write_text("{", "utf-8")
     result = cli("check", app, "--baseline", broken)
     assert_clean_exit(result, 2)
-    assert "broken.json" in result.stderr
+    assert "broken.json:1:2: not a baseline file written by edgelint (invalid JSON: Expecting" in result.stderr
+    for text, why in (('{"findings": [{"code": "EDGE101"}]}', 'finding 1 lacks a string "code", "path" or'),
+                      ('[1, 2]', 'no "findings" list'), ('{"findings": {"a": 1}}', 'no "findings" list')):
+        broken.write_text(text, "utf-8")
+        result = cli("check", app, "--baseline", broken)
+        assert_clean_exit(result, 2)
+        assert f"broken.json: not a baseline file written by edgelint ({why}" in result.stderr

@@ -132,6 +132,21 @@ def test_known_rule_in_select_option_is_accepted(cli, make_app):
     assert_clean_exit(result, 0)
 
 
+def test_rule_names_and_areas_are_case_insensitive_like_codes(cli, make_app):
+    app = make_app({"app/api/posts/route.ts": "export async function POST(request: Request) {\n"
+                                              "  return Response.json(await request.json())\n}\n"})
+    for refs in (["Unlimited-User-Action"], ["RATELIMIT"], ["edge601"]):
+        result = cli("check", app, "--format", "json", *[a for ref in refs for a in ("--select", ref)])
+        assert_clean_exit(result, 1)
+        assert {f["code"] for f in json.loads(result.stdout)["findings"]} == {"EDGE601"}
+
+
+def test_an_empty_select_is_a_usage_error_not_every_rule(cli, make_app):
+    result = cli("check", make_app(), "--select", "")
+    assert_clean_exit(result, 2)
+    assert "--select names no rule" in result.stderr
+
+
 @pytest.mark.parametrize("key", ["select", "ignore", "extend-select"])
 def test_unknown_rule_in_config_names_the_rule(cli, make_app, key):
     app = make_app({"edgelint.toml": f'{key} = ["EDGE999"]\n'})
@@ -494,6 +509,16 @@ def test_unknown_rule_in_suppression_is_edge905(cli, make_app, plugin):
     assert findings(result, "EDGE905") == [("app/page.tsx", 2)]
     [unknown] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "EDGE905"]
     assert "EDGE1O1" in unknown["message"]
+
+
+def test_misspelt_suppression_directive_is_edge905(cli, make_app, plugin):
+    """`edgelint-disable-nextline` is not a directive: it suppresses nothing, and says so."""
+    result = _lint(cli, make_app, "// edgelint-disable-nextline EDGE990\nforbidden();\n"
+                                  "forbidden(); /* edgelint-disable-lines */\n")
+    assert findings(result, "EDGE990") == [("app/page.tsx", 2), ("app/page.tsx", 3)]
+    assert findings(result, "EDGE905") == [("app/page.tsx", 1), ("app/page.tsx", 3)]
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["code"] == "EDGE905"]
+    assert "`edgelint-disable-nextline`" in messages[0] and "`edgelint-disable-lines`" in messages[1]
 
 
 def test_suppression_text_in_strings_does_nothing(cli, make_app, plugin):
