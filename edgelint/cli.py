@@ -374,7 +374,7 @@ def explain_runtime(file, root, target, fmt) -> None:
     try:
         config = _load_config(None, [root])
         ws = Workspace(root)
-        apps = project.find_apps(ws, target or config.target, config.app_targets)
+        apps = project.find_apps(ws, target or config.target, config.app_targets_at(root))
     except ConfigError as error:
         _fail(str(error))
         return

@@ -21,6 +21,7 @@ Every unknown key is an error that names the file and the key.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,27 @@ class Config:
     cache_dir: str = ".edgelint_cache"
     app_targets: dict[str, str] = field(default_factory=dict)
     sections: dict[str, dict] = field(default_factory=dict)  # area -> raw options
+
+    def base(self, root: Path) -> str:
+        """The lint root's folder relative to the config file's ('' or 'apps/web/'): the config's
+        paths (`exclude`, `[apps."…"]`) are relative to the config file."""
+        if self.path is None:
+            return ""
+        try:
+            base = os.path.relpath(root.resolve(), self.path.parent.resolve()).replace(os.sep, "/")
+        except ValueError:
+            return ""
+        return "" if base in (".", "") else base + "/"
+
+    def app_targets_at(self, root: Path) -> dict[str, str]:
+        """`[apps."…"]` targets keyed by app folder relative to the lint root ('.' for the root)."""
+        base = self.base(root)
+        found = {}
+        for folder, target in self.app_targets.items():
+            path = "" if folder == "." else folder + "/"
+            if path.startswith(base):
+                found[path[len(base):].rstrip("/") or "."] = target
+        return found
 
     def options_for(self, check_type):
         """An instance of the check's Options dataclass filled from its area's section."""

@@ -174,18 +174,12 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         import pathspec
 
         spec = pathspec.GitIgnoreSpec.from_lines(config.exclude)
-        base = ""
-        if config.path is not None:
-            try:
-                base = os.path.relpath(root.resolve(), config.path.parent.resolve()).replace(os.sep, "/")
-            except ValueError:
-                base = ""
-        base = "" if base in (".", "") else base + "/"
+        base = config.base(root)
         ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
     # A whole run is memoised (not a run on named files: pre-commit runs are made because files
     # changed, and their checks' own cached results serve them; not the audit, which needs the model)
     run_key = None if cache is None or audit or focus is not None else cache_module.key(
-        "run", target or config.target, config.app_targets, [(c.code, repr(config.options_for(c))) for c in checks])
+        "run", target or config.target, config.app_targets_at(root), [(c.code, repr(config.options_for(c))) for c in checks])
     replayed = replay.replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # no file it read has changed
         apps, findings, suppressed, count = replayed
@@ -205,7 +199,7 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
     file list that worker processes read."""
     from edgelint import project  # here: a replayed run builds no project model
 
-    apps = project.find_apps(ws, target or config.target, config.app_targets)
+    apps = project.find_apps(ws, target or config.target, config.app_targets_at(root))
     if not apps and focus is not None:
         raise ConfigError(f"no Next.js app found for {', '.join(sorted(focus)) or '.'} (looked in {root} and in the "
                           "folders above the files named for a package.json that depends on `next`, or a next.config.*)")

@@ -568,3 +568,27 @@ def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
     assert_clean_exit(result, 0, 1)
     apps = {a["root"]: a["target"] for a in json.loads(result.stdout)["apps"]}
     assert apps == {"apps/web": "next-on-pages", "packages/docs": "node"}
+
+
+def test_per_app_target_applies_however_the_app_is_named(cli, tmp_path, monkeypatch):
+    """`[apps."apps/web"]` is relative to the config file: it holds when the repository, the app
+    folder or one of its files is linted."""
+    from conftest import write_tree
+
+    repo = write_tree(tmp_path / "repo", {
+        "edgelint.toml": '[apps."apps/web"]\ntarget = "opennext"\n',
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "15.3.3"}}),
+        "apps/web/app/api/feed/route.ts": "export const runtime = 'edge'\n"
+                                          "export async function GET() { return Response.json([]) }\n",
+        "apps/docs/package.json": json.dumps({"dependencies": {"next": "15.3.3"}}),
+        "apps/docs/app/page.tsx": "export default function Docs() { return <main>docs</main> }\n",
+    })
+    monkeypatch.chdir(repo)
+    for args in (["."], ["apps/web"], ["apps/web/app/api/feed/route.ts"]):
+        result = cli("check", *args, "--format", "json", "--no-cache")
+        assert_clean_exit(result, 0, 1)
+        report = json.loads(result.stdout)
+        targets = {a["root"]: (a["target"], a["target_reason"]) for a in report["apps"]}
+        web = targets.get("apps/web") or targets.get(".")
+        assert web == ("opennext", "set in the edgelint config"), (args, targets)
+        assert "apps/docs" not in targets or targets["apps/docs"][0] == "node"
