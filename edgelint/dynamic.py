@@ -7,7 +7,8 @@ that can be named, and the reason goes into the finding.
 - Pages Router API routes are always dynamic (§2.4).
 - Pages with `getServerSideProps` are dynamic (§2.4).
 - App Router: `dynamic = 'force-static'` is static; `dynamic = 'force-dynamic'` or `revalidate = 0`
-  is dynamic (§1.1, §1.8); request-time APIs (`cookies()`, `headers()`, `draftMode()`,
+  is dynamic (§1.1, §1.8), set in a Server Component (a `'use client'` file's options have no
+  effect, §1.4); request-time APIs (`cookies()`, `headers()`, `draftMode()`,
   `connection()`, `unstable_noStore()`, the `searchParams` prop) in the file or in a layout above
   it make it dynamic; a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
   chain is rendered on demand.
@@ -53,12 +54,13 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
     if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
         return None
     chain = [ws.summary_with(layout, *PAGE_NEEDLES) for layout in route.layouts] + [summary]
-    dynamic = next((literal_export(s, "dynamic") for s in reversed(chain) if literal_export(s, "dynamic")), None)
+    configs = [s for s in chain if s is not None and not s.use_client]  # segment config is read in Server Components only
+    dynamic = next((literal_export(s, "dynamic") for s in reversed(configs) if literal_export(s, "dynamic")), None)
     if dynamic == "force-static":
         return None
     if dynamic == "force-dynamic":
         return "it sets dynamic = 'force-dynamic'"
-    if any(literal_export(s, "revalidate") == 0 for s in chain):
+    if any(literal_export(s, "revalidate") == 0 for s in configs):
         return "it sets revalidate = 0"
     if route.kind == "route":
         methods = [m for m in MUTATING_METHODS if m in summary.exports]
