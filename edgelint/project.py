@@ -144,16 +144,21 @@ def find_apps(ws: Workspace, target_override: str | None = None, app_targets: di
     """Every Next.js app below the workspace root (a package.json with `next`, or a next.config)."""
     from edgelint import nextconfig  # here, not at the top: checks import this module, replayed runs need none of it
 
-    roots = set()
+    roots, configs = set(), set()
     for path in ws.paths:
         name = path.rsplit("/", 1)[-1]
         folder = path[: -len(name) - 1] if "/" in path else ""
         if name in nextconfig.CONFIG_NAMES:
-            roots.add(folder)
+            configs.add(folder)
         elif name == "package.json":
             package = _package_json(ws, path)
             if _is_next_app(ws, folder, package):
                 roots.add(folder)
+    # A next.config is read where `next` runs, beside a package.json: one without a package.json
+    # inside another app (a stray `src/next.config.ts`) is not an app of its own.
+    roots |= {folder for folder in configs
+              if ws.exists(f"{folder}/package.json" if folder else "package.json")
+              or not any(_inside(folder, other) for other in roots | configs if other != folder)}
     apps = []
     for root in sorted(roots):
         package = _package_json(ws, f"{root}/package.json" if root else "package.json")
@@ -163,6 +168,10 @@ def find_apps(ws: Workspace, target_override: str | None = None, app_targets: di
         app.routes = discover_routes(ws, app)
         resolve_runtimes(ws, app)
     return apps
+
+
+def _inside(folder: str, ancestor: str) -> bool:
+    return not ancestor or folder.startswith(ancestor + "/")
 
 
 def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:

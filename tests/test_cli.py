@@ -592,3 +592,21 @@ def test_per_app_target_applies_however_the_app_is_named(cli, tmp_path, monkeypa
         web = targets.get("apps/web") or targets.get(".")
         assert web == ("opennext", "set in the edgelint config"), (args, targets)
         assert "apps/docs" not in targets or targets["apps/docs"][0] == "node"
+
+
+def test_a_next_config_without_a_package_json_inside_an_app_is_not_another_app(cli, tmp_path):
+    """Next.js reads next.config where it runs, beside package.json: a stray `src/next.config.ts`
+    does not split the app (its routes would lose the app's target)."""
+    from conftest import write_tree
+
+    app = write_tree(tmp_path / "shop", {
+        "package.json": json.dumps({"dependencies": {"next": "15.3.3", "@opennextjs/cloudflare": "1.3.0"}}),
+        "next.config.ts": "export default {}\n",
+        "src/next.config.ts": "export default { reactStrictMode: true }\n",
+        "src/app/api/feed/route.ts": "export const runtime = 'edge'\nexport async function GET() { return Response.json([]) }\n",
+    })
+    result = cli("check", app, "--format", "json", "--no-cache")
+    assert_clean_exit(result, 1)
+    report = json.loads(result.stdout)
+    assert [a["root"] for a in report["apps"]] == ["."]
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("EDGE111", "src/app/api/feed/route.ts")]
