@@ -47,6 +47,7 @@ cycle guard.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -69,6 +70,8 @@ MAX_RESOLVE_DEPTH = 10
 #: How many import levels are searched upwards to find the pages that use a server action.
 MAX_IMPORTER_DEPTH = 5
 MAX_IMPORTER_FILES = 400
+#: Up to this many pages, a route-group layout's server actions are checked page by page.
+MAX_GROUP_PAGES = 16
 #: Bound on nested expressions examined by the condition and key evaluators.
 MAX_EXPR_DEPTH = 24
 
@@ -1471,11 +1474,9 @@ class Analysis:
         urls: list[str] = []
 
         def record(route) -> None:
-            url = route.url
-            if route.kind in ("layout", "error", "global-error"):
-                url = url.removesuffix("/_" + route.kind).rstrip("/") + "/[[...path]]"
-            if url not in urls:
-                urls.append(url)
+            for url in self._rendered_at(route):
+                if url not in urls:
+                    urls.append(url)
 
         if path in routes:
             record(routes[path])
@@ -1500,6 +1501,24 @@ class Analysis:
             if not frontier:
                 break
         return tuple(sorted(urls))
+
+    def _rendered_at(self, route) -> list[str]:
+        """The URL patterns where a page, layout or error boundary renders. A layout inside a
+        route group (`app/(admin)/layout.tsx`) wraps only the group's pages, so its patterns
+        are theirs (or their common prefix + `/[[...path]]` when there are many)."""
+        if route.kind not in ("layout", "error", "global-error"):
+            return [route.url]
+        under = route.url.removesuffix("/_" + route.kind).rstrip("/")
+        folder = route.path.rpartition("/")[0]
+        if route.kind != "layout" or not re.search(r"(?:^|/)\([^/]*\)(?:/|$)", folder):
+            return [under + "/[[...path]]"]
+        pages = sorted({r.url for r in self.app.routes if r.kind == "page" and route.path in r.layouts})
+        if not pages:
+            return [under + "/[[...path]]"]
+        if len(pages) <= MAX_GROUP_PAGES:
+            return pages
+        common = os.path.commonprefix([p.split("/") for p in pages])
+        return ["/".join(common).rstrip("/") + "/[[...path]]"]
 
     def direct_importers(self, path: str) -> list[tuple[str, set[str]]]:
         """Files that import `path`, each with the names it imports ('*' for a namespace,
