@@ -43,8 +43,9 @@ def quote_style(source: bytes) -> str:
     return '"' if source.count(b'"') > source.count(b"'") else "'"
 
 
-def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | None:
-    """Insert `export const runtime = '<value>'` after the directives and imports."""
+def insert_runtime_fix(ctx: Context, path: str, value: str = "edge", config: bool = False) -> Fix | None:
+    """Insert `export const runtime = '<value>'` (or `export const config = { runtime: '<value>' }`)
+    after the directives and imports."""
     pf = ctx.parse(path)
     if pf is None or pf.syntax_errors():
         return None
@@ -59,13 +60,15 @@ def insert_runtime_fix(ctx: Context, path: str, value: str = "edge") -> Fix | No
         after = statement.end_byte
     q = quote_style(pf.source)
     semi = ";" if b";\n" in pf.source or b";\r\n" in pf.source else ""
-    line = f"export const runtime = {q}{value}{q}{semi}\n"
+    statement = (f"export const config = {{ runtime: {q}{value}{q} }}" if config
+                 else f"export const runtime = {q}{value}{q}")
+    line = f"{statement}{semi}\n"
     if after == 0:
-        return Fix(path, 0, 0, line, f"add export const runtime = {q}{value}{q}")
+        return Fix(path, 0, 0, line, f"add {statement}")
     newline = pf.source.find(b"\n", after)
     position = len(pf.source) if newline == -1 else newline + 1
     prefix = "" if newline != -1 else "\n"
-    return Fix(path, position, position, prefix + "\n" + line, f"add export const runtime = {q}{value}{q}")
+    return Fix(path, position, position, prefix + "\n" + line, f"add {statement}")
 
 
 def replace_value_fix(ctx: Context, path: str, span: Span, old: str, new: str) -> Fix | None:

@@ -1,7 +1,14 @@
+import re
+
 from edgelint.api import Check
 from edgelint.project import inherited_runtime
 
 from ._runtime import insert_runtime_fix, primary_span, runtime_evidence
+
+
+#: A Node-style API handler: `NextApiResponse`, or a second parameter named `res`/`response` (an
+#: edge API handler's second parameter is a `NextFetchEvent`).
+NODE_HANDLER = re.compile(rb"\b(?:NextApiResponse|ServerResponse)\b|,\s*(?:res|response)\s*[:)]")
 
 
 class DynamicRouteNotEdge(Check):
@@ -35,7 +42,10 @@ class DynamicRouteNotEdge(Check):
     export async function POST(request: Request) { … }
     ```
 
-    Fix: safe — adds `export const runtime = 'edge'` after the directives and imports.
+    Fix: safe — adds `export const runtime = 'edge'` after the directives and imports (before
+    Next.js 13.0.7 the value is `'experimental-edge'`, and before 13.0 the form is
+    `export const config = { runtime: 'experimental-edge' }`: see EDGE104). None for an API route whose handler takes Node's `(req, res)`: on the
+    edge runtime it gets a `Request` and must return a `Response` (§2.4), so it must be rewritten.
     """
 
     code, name, area = "EDGE101", "dynamic-route-not-edge", "runtime"
@@ -55,11 +65,25 @@ class DynamicRouteNotEdge(Check):
             summary = ctx.summary(route.path)
             if reason is None or summary is None:
                 continue
-            value = "experimental-edge" if route.kind == "pages-page" else "edge"
-            fix = insert_runtime_fix(ctx, route.path, value)
+            legacy = not ctx.app.version_at_least(13)  # only `config` is read (REFERENCE.md §1.2)
+            value = "experimental-edge" if route.kind == "pages-page" else ctx.app.edge_value
+            advice = (f"Add `export const config = {{ runtime: '{value}' }}`" if legacy
+                      else f"Add `export const runtime = '{value}'`")
+            if legacy and "runtime" in summary.exports:
+                advice += f" (Next.js {ctx.app.next_version} reads no top-level `runtime` export; 13.0 added it)"
+            handler = summary.exports.get("default")
+            fix = None
+            if route.kind == "api" and handler is not None and handler.params >= 2 and \
+                    NODE_HANDLER.search(ctx.ws.read(route.path) or b""):
+                advice += (" after rewriting its Node-style `(req, res)` handler: on the edge runtime it "
+                           "receives a Request and returns a Response")
+            elif not legacy:
+                fix = insert_runtime_fix(ctx, route.path, value)
+            elif "config" not in summary.exports:
+                fix = insert_runtime_fix(ctx, route.path, value, config=True)
             yield ctx.finding(
                 self, route.path, primary_span(summary, route),
                 f"{route.url} is dynamic ({reason}) but runs on the Node.js runtime ({runtime.describe()}); "
-                f"next-on-pages fails the build for it. Add `export const runtime = '{value}'`",
+                f"next-on-pages fails the build for it. {advice}",
                 related=runtime_evidence(route, "the runtime comes from here"), fixes=[fix] if fix else [],
                 url=route.url, dynamic_reason=reason)

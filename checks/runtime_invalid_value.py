@@ -14,7 +14,11 @@ class InvalidRuntimeValue(Check):
     - `'experimental-edge'` in the App Router: a build error from Next.js 15.0, deprecated before;
     - `'edge'` in a Pages Router page (outside `pages/api`): a build error in every version —
       pages need `'experimental-edge'`;
-    - `'experimental-edge'` in a Pages Router API route: works, with a warning to use `'edge'`.
+    - `'experimental-edge'` in a Pages Router API route: works, with a warning to use `'edge'`;
+    - `'edge'` before Next.js 13.0.7, which knows only `'experimental-edge'` and `'nodejs'`: a
+      build error ("Provided runtime "edge" is not supported"; next 13.0.6 and 12.3.1
+      `lib/constants.js`, `build/analysis/get-page-static-info.js`). Before 13.0 only
+      `export const config = { runtime }` is read.
 
     ## Example
     ```ts
@@ -39,7 +43,7 @@ class InvalidRuntimeValue(Check):
             if summary is None:
                 continue
             candidates = []
-            export = summary.exports.get("runtime")
+            export = summary.exports.get("runtime") if ctx.app.version_at_least(13) else None  # 12.x: `config` only
             value, readable = read_runtime(export, ctx.app)
             if export is not None and readable and value is not None:
                 candidates.append((value, export.value_span or export.span))
@@ -59,8 +63,15 @@ class InvalidRuntimeValue(Check):
         if value not in VALID:
             said = (f"Invalid enum value. Expected 'edge' | 'nodejs', received '{value}'" if route.router == "app"
                     and app.version_at_least(15) else f"Provided runtime \"{value}\" is not supported")
-            message = f"'{value}' is not a runtime: Next.js fails the build (\"{said}\"); use 'edge' or 'nodejs'"
+            message = (f"'{value}' is not a runtime: Next.js fails the build (\"{said}\"); "
+                       f"use '{app.edge_value}' or 'nodejs'")
             return message, "error", None
+        if app.edge_value != "edge":
+            if value != "edge":
+                return None
+            return (f"Next.js {app.next_version} knows no 'edge' runtime (it came in 13.0.7): `next build` fails "
+                    "(\"Provided runtime \"edge\" is not supported\"); use 'experimental-edge'", "error",
+                    "experimental-edge")
         if route.router == "app" and value == "experimental-edge":
             if app.version_at_least(15):
                 return ("'experimental-edge' fails the build in the App Router from Next.js 15; use 'edge'",

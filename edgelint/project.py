@@ -34,8 +34,8 @@ class Version:
     minor: int = 0
     patch: int = 0
 
-    def at_least(self, major: int, minor: int = 0) -> bool:
-        return (self.major, self.minor) >= (major, minor)
+    def at_least(self, major: int, minor: int = 0, patch: int = 0) -> bool:
+        return (self.major, self.minor, self.patch) >= (major, minor, patch)
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
@@ -126,8 +126,15 @@ class App:
     def route_for(self, path: str) -> Route | None:
         return next((r for r in self.routes if r.path == path), None)
 
-    def version_at_least(self, major: int, minor: int = 0, *, unknown: bool = True) -> bool:
-        return self.next_version.at_least(major, minor) if self.next_version else unknown
+    def version_at_least(self, major: int, minor: int = 0, patch: int = 0, *, unknown: bool = True) -> bool:
+        return self.next_version.at_least(major, minor, patch) if self.next_version else unknown
+
+    @property
+    def edge_value(self) -> str:
+        """The edge runtime's name for route handlers and API routes: `'edge'` from 13.0.7,
+        `'experimental-edge'` before (next 13.0.6 `lib/constants.js` SERVER_RUNTIME knows no
+        other; 'edge' fails the build there)."""
+        return "edge" if self.version_at_least(13, 0, 7) else "experimental-edge"
 
     def dependency(self, name: str) -> str | None:
         """The version range package.json gives a dependency (any of its dependency lists; a
@@ -436,7 +443,7 @@ def runtime_of(summary: ModuleSummary | None, app: App, route_kind: str, path: s
     """The runtime a file sets itself, or None when it sets none."""
     if summary is None:
         return None
-    export = summary.exports.get("runtime")
+    export = summary.exports.get("runtime") if app.version_at_least(13) else None  # 12.x reads `config` only
     value, readable = read_runtime(export, app)
     if export is not None:
         if readable and value:

@@ -115,3 +115,35 @@ def test_a_fix_keeps_the_files_crlf_line_endings(cli, tmp_path):
     assert_clean_exit(result, 0)
     fixed = page.read_bytes()
     assert b"export const runtime = 'edge';\r\n" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
+
+
+def test_no_edge_runtime_fix_for_a_node_style_api_handler(cli, make_app):
+    """Switching a `(req, res)` API handler to the edge would break it (it would get a Request and
+    must return a Response): EDGE101 says so and offers no fix; a Web-style handler gets one."""
+    app = make_app({
+        "package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}\n',
+        "pages/api/hello.ts": "import type { NextApiRequest, NextApiResponse } from 'next'\n\n"
+                              "export default function handler(req: NextApiRequest, res: NextApiResponse) {\n"
+                              "  res.status(200).json({ name: 'John Doe' })\n}\n",
+        "pages/api/ping.ts": "import type { NextRequest, NextFetchEvent } from 'next/server'\n\n"
+                             "export default function handler(req: NextRequest, event: NextFetchEvent) {\n"
+                             "  return Response.json({ pong: req.nextUrl.pathname })\n}\n",
+    })
+    node_style = (app / "pages/api/hello.ts").read_bytes()
+    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache", "--format", "json")
+    assert_clean_exit(result, 1)
+    assert (app / "pages/api/hello.ts").read_bytes() == node_style
+    assert b"export const runtime = 'edge'" in (app / "pages/api/ping.ts").read_bytes()
+    assert "after rewriting its Node-style `(req, res)` handler" in result.stdout
+
+
+def test_before_next_13_the_pages_router_fix_is_a_config_export(cli, make_app):
+    app = make_app({
+        "package.json": '{"dependencies": {"next": "12.3.1", "@cloudflare/next-on-pages": "1.13.12"}}\n',
+        "pages/api/ping.ts": "import type { NextRequest } from 'next/server';\n\n"
+                             "export default function handler(req: NextRequest) {\n"
+                             "  return new Response(req.url);\n}\n",
+    })
+    result = cli("check", app, "--diff", "--select", "EDGE101", "--no-cache")
+    assert_clean_exit(result, 1)
+    assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
