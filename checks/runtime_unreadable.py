@@ -19,6 +19,9 @@ class UnreadableRuntime(Check):
     warning; a build error under Turbopack 16). Only a plain string literal in
     `export const runtime = '…'` behaves the same on every version and bundler.
 
+    An error, except under OpenNext when the build still succeeds: the route then falls back to
+    Node.js, which is what OpenNext needs, so it is a warning there.
+
     ## Example
     ```ts
     const RUNTIME = 'edge'
@@ -47,9 +50,11 @@ class UnreadableRuntime(Check):
                 consequence += ", and next-on-pages then rejects the route"
             advice = ("Remove it: OpenNext runs routes on Node.js" if ctx.target == "opennext"
                       else "Write a plain string literal: `export const runtime = 'edge'`")
+            # On OpenNext a fallback to Node.js is what the target needs: only the build failing is an error
+            severity = "warning" if ctx.target == "opennext" and "fails" not in consequence else ""
             yield ctx.finding(self, route.path, export.value_span or export.span,
                               f"Next.js cannot read this `runtime` statically ({_describe(export)}): {consequence}. "
-                              f"{advice}")
+                              f"{advice}", severity=severity)
 
 
 def _consequence(export, app) -> str:
