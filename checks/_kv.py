@@ -1125,7 +1125,31 @@ def env_types(ctx: Context) -> dict[str, TypedMember]:
                     continue
                 found.setdefault(key, TypedMember(key, pf.text(type_node).lstrip(":").strip(), path,
                                                   pf.span(member)))
+    for path, name, type_text, span in _global_vars(ctx):
+        found.setdefault(name, TypedMember(name, type_text, path, span))
     return found
+
+
+def _global_vars(ctx: Context):
+    """(path, name, type, span) of each `var X: T` in a `declare global { … }` block: a name the
+    code reads from `globalThis` (`declare global { var CACHE: KVNamespace }`)."""
+    for path in ctx.files_containing(b"declare global"):
+        pf = ctx.parse(path)
+        if pf is None:
+            continue
+        for node in pf.root.named_children:
+            if node.type == "export_statement":
+                node = next((c for c in node.named_children if c.type == "ambient_declaration"), node)
+            if node.type != "ambient_declaration" or not pf.text(node).startswith("declare global"):
+                continue
+            block = next((c for c in node.named_children if c.type == "statement_block"), None)
+            for statement in block.named_children if block is not None else ():
+                if statement.type not in ("variable_declaration", "lexical_declaration"):
+                    continue
+                for declarator in statement.named_children:
+                    name, annotation = declarator.child_by_field_name("name"), declarator.child_by_field_name("type")
+                    if declarator.type == "variable_declarator" and name is not None and annotation is not None:
+                        yield path, pf.text(name), pf.text(annotation).lstrip(":").strip(), pf.span(declarator)
 
 
 # --------------------------------------------------------------------------------------------

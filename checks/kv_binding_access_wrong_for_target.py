@@ -26,8 +26,8 @@ class BindingAccessWrongForTarget(Check):
       throws (or returns `undefined`) (error).
 
     Only names that are bindings are reported for `globalThis` / `process.env`: declared in a
-    Wrangler config (vars excluded), typed as a binding in `CloudflareEnv`, or cast to
-    `KVNamespace`. Imports are tracked by module, so a local function named
+    Wrangler config (vars excluded), typed as a binding in `CloudflareEnv` or in a
+    `declare global { var X: KVNamespace }` block, or cast to `KVNamespace`. Imports are tracked by module, so a local function named
     `getRequestContext` is not the adapter's.
 
     ## Why is this bad?
