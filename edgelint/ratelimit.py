@@ -1087,6 +1087,8 @@ class Analysis:
                 if bind.kind == "destructured" and bind.value is not None and bind.key not in (None, "...", "[]"):
                     if _env_like(unwrap_await(bind.value), pf):
                         return bind.key
+                if bind.kind == "param" and bind.key is None and bind.decl is not None:
+                    return self._argument_binding(mod, bind.decl, depth + 1)
                 return None
             if expr.type == "call_expression":  # getRateLimiter(): what the function returns
                 callee = expr.child_by_field_name("function")
@@ -1099,6 +1101,33 @@ class Analysis:
                         return name
                 return None
             return None
+        return None
+
+    def _argument_binding(self, mod: Module, param, depth: int) -> str | None:
+        """The binding a helper's parameter receives: `helper(env.LIMITER, key)` at a call site in
+        its module or in a module that imports it (the first call site that passes one)."""
+        function = param.parent
+        if function is not None and function.type == "formal_parameters":
+            function = function.parent
+        if function is None or function.type not in FUNCTION_TYPES or depth >= MAX_RESOLVE_DEPTH:
+            return None
+        index = next((i for i, p in enumerate(parameters_of(function)) if p.id == param.id), None)
+        if index is None:
+            return None
+        for path in [mod.path, *(importer for importer, _names in self.direct_importers(mod.path))]:
+            caller = self.module(path)
+            if caller is None:
+                continue
+            for call in caller.pf.nodes_within(caller.pf.root, "call_expression"):
+                callee = call.child_by_field_name("function")
+                args = args_of(call)
+                if callee is None or len(args) <= index or callee.type not in ("identifier", "member_expression"):
+                    continue
+                target = self.resolve_function(caller, callee, depth + 1)
+                if target is not None and target[0].path == mod.path and target[1].id == function.id:
+                    name = self.binding_name(caller, args[index], depth + 1)
+                    if name is not None:
+                        return name
         return None
 
     def limiter_calls(self) -> list[LimiterCall]:
