@@ -221,6 +221,8 @@ def _advice(analysis, cov) -> str:
         elif mw.reason == "conditions" and shown:
             tips.append(f"drop the `has`/`missing` conditions of the matcher entry for {shown} in "
                         f"{info.route.path} (clients choose their headers, cookies and query)")
+        elif mw.reason == "rewrite":
+            tips.append(f"call the limiter in {info.route.path} before it rewrites")
         elif shown:
             tips.append(f"make {info.route.path} call its limiter for {shown}")
     if action.kind != "server-action":

@@ -233,7 +233,7 @@ class MiddlewareCoverage:
     path: str | None = None  # the middleware file
     evidence: tuple[Location, ...] = ()
     missed: tuple[str, ...] = ()  # URL patterns (pages) not fully covered
-    reason: str = ""  # why not fully covered: 'matcher' | 'conditions' (has/missing) | 'branch' | 'unknown'
+    reason: str = ""  # why not fully covered: 'matcher' | 'conditions' (has/missing) | 'branch' | 'rewrite' | 'unknown'
 
 
 
@@ -1742,6 +1742,9 @@ class Analysis:
         matcher_reason = "" if cov.status == "covered" else (
             "conditions" if "conditions" in cov.detail else "matcher")
         guarded = [(reach, self._guards(reach)) for reach in reaches]
+        bypass = self._rewrite_bypass(info, reaches, pattern, action) if cov.status == "covered" else None
+        if bypass is not None:
+            return "partial", bypass, "rewrite"
         if any(not guards for _reach, guards in guarded):
             return cov.status, f"{name} limits it ({cov.detail})", matcher_reason
         samples = [url for url, _ in matcher.route_instantiations(pattern)]
@@ -1780,6 +1783,39 @@ class Analysis:
             return ("not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it",
                     "branch")
         return "partial", f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}", "branch"
+
+    def _rewrite_bypass(self, info, reaches: list[Reach], pattern: str, action: Action) -> str | None:
+        """How a client reaches `pattern` past the middleware's limiter through a rewrite the
+        middleware makes before it (see `edgelint.rewrites`), with a witness URL; None if none."""
+        from edgelint import rewrites
+
+        samples = [url for url, _ in matcher.route_instantiations(pattern)][:4]
+        target = rewrites.route_regex(pattern)
+        method = action.method if action.kind != "api" or action.name != "ANY" else None
+        for reach in reaches:
+            for hop in reach.hops:
+                mod = self.module(hop.path)
+                if mod is None:
+                    continue
+                pf = mod.pf
+
+                def lookup(ident, mod=mod):
+                    bind = self.lookup(mod, mod.pf.text(ident), ident)
+                    return bind.value if bind is not None and bind.kind == "var" else None
+
+                for cond, dest, exit_ in rewrites.early_rewrites(hop.node, pf):
+                    for source in rewrites.candidate_sources(cond, samples, pf):
+                        if not matcher.url_matches(info.entries, source):
+                            continue
+                        evaluator = Evaluator(self, mod, source, method, action.kind)
+                        if evaluator.cond(cond) != "T":
+                            continue
+                        out = rewrites.destination(dest, source, pf, lambda n, e=evaluator: e.value(n, 0, {}), lookup)
+                        if out is not None and out != source and target.match(out):
+                            return (f"{info.route.path} rewrites {source} to {out} (line {pf.span(exit_).line}) "
+                                    f"before its limiter runs, and middleware does not run again for a rewritten "
+                                    f"request: {pattern} is reachable without the limiter")
+        return None
 
     # -- coverage --------------------------------------------------------------------------
 
