@@ -32,7 +32,9 @@ class UnlimitedUserAction(Check):
       callers do not send it. An early `return` that answers the
       request itself (a response, redirect or error; not `NextResponse.next()` or a rewrite, which
       goes on to a route without the middleware running again) does not open a gap: what it
-      takes never reaches a route.
+      takes never reaches a route. A rewrite before the limiter does: the route it rewrites to
+      is only partly covered when a concrete URL shows it (its condition holds, its destination
+      is a URL of the route: `/api/v1/posts` rewritten to `/api/posts`; see `edgelint.rewrites`).
 
     Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
     limiter that call none are not limiters (a project function named like one, e.g. a

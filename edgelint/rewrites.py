@@ -1,8 +1,8 @@
 """Rewrites that a middleware makes before its rate limiter runs.
 
 `return NextResponse.rewrite(url)` hands the request to the route that `url` names, and Next.js
-does not run middleware again for the rewritten request (REFERENCE.md §5.4: middleware runs once,
-before routing). So when a middleware rewrites some requests *before* it calls its limiter, a
+does not run middleware again for the rewritten request (REFERENCE.md §1.7 "Order": middleware
+runs once, before the filesystem routes). So when a middleware rewrites some requests *before* it calls its limiter, a
 client reaches the destination route without being limited by asking for the source URL instead:
 
     if (pathname.startsWith('/api/v1/')) {
