@@ -241,9 +241,13 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
             if data is None:
                 continue
             try:
-                app.wranglers.append(wrangler.load(prefix + name, data))
+                config = wrangler.load(prefix + name, data)
             except wrangler.WranglerError as error:
                 ws.problem("EDGE902", error.path, f"cannot read Wrangler config: {error}", error.span)
+                continue
+            app.wranglers.append(config)
+            for message, span in config.shape_problems()[:1]:
+                ws.problem("EDGE902", config.path, message, span)
     for name in nextconfig.CONFIG_NAMES:
         if ws.exists(prefix + name):
             pf = ws.parse(prefix + name)

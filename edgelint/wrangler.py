@@ -69,6 +69,35 @@ class WranglerConfig:
         """Where a section declares `key` (or where the `[env.<name>]` section starts), if known."""
         return self.section_spans.get((env, key)) or (self.section_spans.get((env, "")) if key else None)
 
+    def shape_problems(self) -> list[tuple[str, Span]]:
+        """Binding lists of the wrong type, which Wrangler rejects and edgelint cannot read
+        (`kv_namespaces = "CACHE"`, an entry without a string `binding`): (message, where)."""
+        found = []
+        for env, section, _prefix in _sections(self.data):
+            where = f"[env.{env}] " if env else ""
+            for key, (_kind, name_field) in BINDING_KEYS.items():
+                items = section.get(key)
+                if items is None:
+                    continue
+                span = self.section_span(env, key) or Span(1, 1, 1, 1)
+                if not isinstance(items, list):
+                    found.append((f"{where}`{key}` must be a list of {_ENTRY} (it is {_type_name(items)}): "
+                                  "Wrangler rejects the config, and its bindings are not read", span))
+                    continue
+                for index, item in enumerate(items, 1):
+                    if not isinstance(item, dict) or not isinstance(item.get(name_field), str):
+                        found.append((f"{where}`{key}` entry {index} has no string `{name_field}`: Wrangler "
+                                      "rejects the config, and the entry is not read", span))
+        return found
+
+
+_ENTRY = "tables (TOML `[[…]]`) or objects (JSON)"
+
+
+def _type_name(value) -> str:
+    return {str: "a string", bool: "a boolean", int: "a number", float: "a number", dict: "a single table"}.get(
+        type(value), "not a list")
+
 
 class WranglerError(ValueError):
     def __init__(self, path: str, message: str, span: Span):

@@ -209,6 +209,23 @@ def test_a_broken_wrangler_file_is_not_taken_for_a_missing_one(cli, make_app):
     assert "EDGE902" in codes and "EDGE301" not in codes
 
 
+@pytest.mark.parametrize("name, text, line, says", [
+    ("wrangler.toml", 'name = "shop"\nkv_namespaces = "CACHE"\n', 2, "`kv_namespaces` must be a list of tables"),
+    ("wrangler.toml", 'name = "shop"\n\n[[kv_namespaces]]\nbinding = 42\nid = "a"\n', 3,
+     "`kv_namespaces` entry 1 has no string `binding`"),
+    ("wrangler.jsonc", '{\n  "name": "shop",\n  "ratelimits": { "name": "RL", "namespace_id": "1" }\n}\n', 3,
+     "`ratelimits` must be a list of tables (TOML `[[…]]`) or objects (JSON) (it is a single table)"),
+    ("wrangler.toml", 'name = "shop"\n[env.production]\nkv_namespaces = ["CACHE"]\n', 3,
+     "[env.production] `kv_namespaces` entry 1 has no string `binding`"),
+])
+def test_binding_lists_of_the_wrong_type_are_edge902(cli, make_app, name, text, line, says):
+    """Wrangler rejects them; edgelint says where instead of silently reading no bindings."""
+    result = cli("check", make_app({name: text}), "--format", "json", "--no-cache")
+    assert_clean_exit(result, 1)
+    [problem] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "EDGE902"]
+    assert (problem["path"], problem["line"]) == (name, line) and says in problem["message"]
+
+
 def test_broken_wrangler_jsonc_is_edge902(cli, make_app):
     app = make_app({"wrangler.jsonc": '{\n  // the worker\n  "name": "shop",\n  "main": \n}\n'})
     result = cli("check", app, "--format", "json")
