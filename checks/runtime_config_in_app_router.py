@@ -6,10 +6,10 @@ class ConfigRuntimeInAppRouter(Check):
     Reports `export const config = { runtime: … }` in an App Router file.
 
     ## Why is this bad?
-    The App Router reads only the top-level `runtime` export. Before 13.3 Next.js still fell back
-    to `config.runtime` (REFERENCE.md §1.2); 13.3.0 and 13.3.1 warn that the `config` export is
-    deprecated and ignore it; from 13.3.2 through 14.x `next build` fails on it as deprecated
-    (read in next 13.3.1's and 13.3.2's `dist/build/analysis/get-page-static-info.js`);
+    The App Router reads only the top-level `runtime` export. Up to 13.3.0 Next.js still fell back
+    to `config.runtime` (REFERENCE.md §1.2); 13.3.1 warns that the `config` export is deprecated
+    and ignores it; from 13.3.2 through 14.x `next build` fails on it as deprecated (read in next
+    13.3.0's, 13.3.1's and 13.3.2's `dist/build/analysis/get-page-static-info.js`);
     from 15.0 its `runtime` is ignored and the route stays on Node.js (§1.4, §1.6).
 
     ## Example
@@ -35,7 +35,7 @@ class ConfigRuntimeInAppRouter(Check):
             if not (isinstance(config, dict) and "runtime" in config):
                 continue
             consequence = _consequence(ctx.app.next_version)
-            still_read = ctx.app.next_version is not None and not ctx.app.next_version.at_least(13, 3)
+            still_read = ctx.app.next_version is not None and not ctx.app.next_version.at_least(13, 3, 1)
             lead = "`config.runtime` is deprecated in the App Router" if still_read else \
                 "the App Router does not read `config.runtime`"
             yield ctx.finding(self, route.path, summary.exports["config"].span,
@@ -46,8 +46,8 @@ def _consequence(version) -> str:
     """What Next.js `version` (None: unknown, taken as the newest) does with `config.runtime` there."""
     if version is None or version.at_least(15):
         return "Next.js 15+ ignores it, so the route runs on Node.js"
-    if not version.at_least(13, 3):
-        return (f"Next.js {version} still reads it, but 13.3 ignores it and `next build` fails on it from "
+    if not version.at_least(13, 3, 1):
+        return (f"Next.js {version} still reads it, but 13.3.1 ignores it and `next build` fails on it from "
                 f"13.3.2")
     if (version.major, version.minor) == (13, 3) and version.patch < 2:
         return f"Next.js {version} warns that it is deprecated and ignores it, so the route runs on Node.js"

@@ -453,8 +453,8 @@ def runtime_of(summary: ModuleSummary | None, app: App, route_kind: str, path: s
         if readable and value:
             return Runtime(value, "own", path, export.span)
         return Runtime("nodejs", "unreadable", path, export.span)
-    if route_kind in CONFIG_RUNTIME_KINDS or (route_kind != "layout" and not app.version_at_least(13, 3)):
-        config = summary.value("config")  # App Router files too before 13.3 (§1.2; 13.3.1 drops it)
+    if route_kind in CONFIG_RUNTIME_KINDS or (route_kind != "layout" and not app.version_at_least(13, 3, 1)):
+        config = summary.value("config")  # App Router files too up to 13.3.0 (§1.2; 13.3.1 drops it)
         if isinstance(config, dict) and isinstance(config.get("runtime"), str):
             return Runtime(config["runtime"], "config", path, summary.exports["config"].span)
     return None
@@ -497,17 +497,36 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break
-        if route.runtime is None and route.router == "app":
+        if route.runtime is None and (route.router == "app" or _pages_take_configured(ws, app, route)):
             route.runtime = configured_runtime(app)
         if route.runtime is None:
             route.runtime = Runtime("nodejs", "default", route.path)
 
 
+#: What next (13.0–13.3.0) looks for before it reads a file's own segment config.
+_STATIC_INFO_WORDS = re.compile(rb"runtime|getStaticProps|getServerSideProps|export const config")
+
+
+def _pages_take_configured(ws: Workspace, app: App, route: Route) -> bool:
+    """Whether a Pages Router route without a runtime of its own gets `experimental.runtime`
+    (13.0 to 13.3.0, `getPageStaticInfo` in next 13.1.6, 13.2.4, 13.3.0): a file that mentions
+    none of `_STATIC_INFO_WORDS` does; one that does only with `getServerSideProps` or
+    `getStaticProps` (otherwise it stays on Node.js)."""
+    if route.router != "pages" or route.kind not in ("pages-page", "api") or not app.version_at_least(13):
+        return False
+    data = ws.read(route.path) or b""
+    if not _STATIC_INFO_WORDS.search(data):
+        return True
+    summary = ws.summary(route.path)
+    return summary is not None and bool({"getServerSideProps", "getStaticProps"} & set(summary.exports))
+
+
 def configured_runtime(app: App) -> Runtime | None:
-    """Before 13.3, an App Router route that sets no runtime gets next.config's
-    `experimental.runtime` (next 13.2.4 `build/analysis/get-page-static-info.js`; gone in 13.3.1)."""
+    """Before 13.3.1, a route that sets no runtime may get next.config's `experimental.runtime`
+    (next 13.2.4 and 13.3.0 `build/analysis/get-page-static-info.js`; gone in 13.3.1): every App
+    Router route, and the Pages Router routes `_pages_take_configured` admits."""
     config = app.next_config
-    if config is None or app.version_at_least(13, 3):
+    if config is None or app.version_at_least(13, 3, 1):
         return None
     value = config.value("experimental", "runtime")
     node = config.node_at("experimental", "runtime")
