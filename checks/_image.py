@@ -1512,8 +1512,31 @@ def loader_sites(ctx) -> list[LoaderSite]:
 
 
 def loaders_not_using(ctx, prop: str) -> list[LoaderSite]:
-    """The loaders that never use property `prop` (`width`, `quality`) of what next/image gives them."""
-    return [site for site in loader_sites(ctx) if prop_usage(site.function, prop, site.pf) == "unused"]
+    """The loaders that never use property `prop` (`width`, `quality`) of what next/image gives
+    them, among those next/image calls: with `images.unoptimized: true`, or on an element with the
+    `unoptimized` prop, it renders `src` as it is and calls no loader (next 15.1.2
+    `shared/lib/get-img-props.js`: `if (config.unoptimized) unoptimized = true`, and
+    `generateImgAttrs` returns `{ src }` for an unoptimized image)."""
+    unoptimized = images_config(ctx.app).unoptimized
+    if unoptimized is not None and unoptimized is not False:  # true, or not literal: stay silent
+        return []
+    return [site for site in loader_sites(ctx) if prop_usage(site.function, prop, site.pf) == "unused"
+            and not _only_unoptimized(ctx, site)]
+
+
+def _only_unoptimized(ctx, site: LoaderSite) -> bool:
+    """Whether every element a `loader={…}` prop loader is given to also says `unoptimized`."""
+    if site.via == "loaderFile":
+        return False
+    elements = list(rendered_with(ctx, site))
+    return bool(elements) and all(_says_unoptimized(attributes) for _p, _pf, _e, attributes in elements)
+
+
+def _says_unoptimized(attributes) -> bool:
+    if "unoptimized" not in attributes:
+        return False
+    value = jsx_value(attributes["unoptimized"])
+    return value is None or value.type == "true"
 
 
 def prop_usage(function, prop: str, pf) -> str:

@@ -7,6 +7,9 @@ class LoaderDropsQuality(Check):
     function passed as `loader={…}` to `next/image` — that never uses the `quality` it receives.
     A note; a warning when some `<Image quality={…}>` rendered with that loader is found (it is
     named as evidence).
+    Loaders next/image never calls are not judged either: with `images.unoptimized: true`, or
+    when every element given the loader also has the `unoptimized` prop, it renders `src` as
+    it is (next 15.1.2 `shared/lib/get-img-props.js`).
 
     ## Why is this bad?
     The `quality` prop of `<Image>` only reaches the image CDN through the loader. A loader that

@@ -7,6 +7,9 @@ class LoaderIgnoresWidth(Check):
     function passed as `loader={…}` to `next/image` — that never uses the `width` it receives
     (not destructured, or destructured and never read). Loaders that pass their whole argument on
     to another function are not judged.
+    Loaders next/image never calls are not judged either: with `images.unoptimized: true`, or
+    when every element given the loader also has the `unoptimized` prop, it renders `src` as
+    it is (next 15.1.2 `shared/lib/get-img-props.js`).
 
     ## Why is this bad?
     next/image calls the loader once per width of the `srcset` (`deviceSizes`/`imageSizes`); a
