@@ -69,6 +69,9 @@ NON_KV_METHODS = frozenset({
 OPENNEXT_RESERVED = frozenset({"NEXT_INC_CACHE_KV", "NEXT_CACHE_WORKERS_KV", "NEXT_TAG_CACHE_KV",
                                "NEXT_INC_CACHE_R2_BUCKET", "NEXT_TAG_CACHE_D1", "NEXT_TAG_CACHE_DO_SHARDED",
                                "NEXT_CACHE_DO_QUEUE", "WORKER_SELF_REFERENCE", "ASSETS"})
+#: The binding next-on-pages' KV suspense cache reads (`templates/cache/kv.ts` of
+#: @cloudflare/next-on-pages 1.13; Cloudflare's next-on-pages caching guide tells users to create it).
+NEXT_ON_PAGES_RESERVED = frozenset({"__NEXT_ON_PAGES__KV_SUSPENSE_CACHE"})
 #: Bytes a file must contain to be analysed at all.
 PREFILTER = (b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"process.env",
              b"globalThis", b"CloudflareEnv", b"KVNamespace")

@@ -23,8 +23,9 @@ class KvBindingUnused(Check):
     To stay quiet when in doubt, a binding counts as used when any source file of the app
     (type declarations `*.d.ts` aside) mentions its name — e.g. a seeding script or an
     unrecognised access — and nothing is reported when the code reads the env with a computed
-    key (`env[name]`). Under OpenNext the cache bindings it reads itself (`NEXT_INC_CACHE_KV`,
-    … §2.5) are never reported.
+    key (`env[name]`). The cache bindings the adapters read themselves are never reported:
+    OpenNext's (`NEXT_INC_CACHE_KV`, … §2.5) under OpenNext, and next-on-pages' KV suspense cache
+    `__NEXT_ON_PAGES__KV_SUSPENSE_CACHE` (its `templates/cache/kv.ts`).
 
     Targets: `next-on-pages`, `opennext`. A note: it never fails a run.
 
@@ -49,7 +50,7 @@ class KvBindingUnused(Check):
     Options = Options
 
     def run(self, ctx):
-        from ._kv import OPENNEXT_RESERVED, kv_index
+        from ._kv import NEXT_ON_PAGES_RESERVED, OPENNEXT_RESERVED, kv_index
 
         index = kv_index(ctx)
         if index.dynamic_env or not index.declared:
@@ -58,6 +59,7 @@ class KvBindingUnused(Check):
         candidates = {n for n in index.declared if n not in used}
         if ctx.target == "opennext":
             candidates -= OPENNEXT_RESERVED
+        candidates -= NEXT_ON_PAGES_RESERVED  # a Pages project's cache, also with a Wrangler file that says `main`
         candidates -= set(getattr(self.options, "allow_unused", None) or ())
         if not candidates:
             return
