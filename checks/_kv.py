@@ -23,7 +23,12 @@ How a value is followed, never by running it:
 * across modules, one step: an exported function that returns a binding (or is typed to return
   `KVNamespace`) is recorded with the file (`FileKv.factories`), and the calls made on what an
   imported function returns (`sessions().put(…)` with `sessions` from '@/lib/kv') are named
-  after the binding once the index has resolved the import (`_build_index`).
+  after the binding once the index has resolved the import (`_build_index`); an exported
+  function that calls a request-context API itself is recorded too (`FileKv.context_exports`),
+  so that EDGE304 sees `const db = getDb()` at the top level of the module that imports it.
+
+Tests and mocks (`*.test.ts`, `__tests__/`, `__mocks__/`, a `tests/` or `e2e/` folder at the app
+root) are not read: they run under a test runner with stubbed bindings, never on Cloudflare.
 
 Whether a binding is a KV namespace is decided per app (`KvIndex.is_kv`): declared under
 `kv_namespaces` in a Wrangler file, else typed `KVNamespace` in the `CloudflareEnv` interface (or
@@ -171,6 +176,8 @@ class FileKv:
     analyzer: "_Analyzer"
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
     factories: dict[str, list] = field(default_factory=dict)  # export -> [binding, how, typed_kv] it returns
+    context_exports: dict[str, list] = field(default_factory=dict)  # export -> [api, line, is_async] it calls
+    imported_top_calls: list[tuple[str, str, object]] = field(default_factory=list)  # (source, export, call)
 
 
 def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
@@ -706,15 +713,19 @@ class _Analyzer:
             inner = next((c for c in contexts if c.function is not None and c.function.id == target.id), None)
             if inner is not None:
                 helper_calls.append((call, inner))
+        imported_calls = []
+        for call in self.calls:  # `getDb()` at top level, imported: EDGE304 asks its module (cross-module)
+            function, _prefix = callee(call)
+            decl = self.resolve(function) if function is not None and function.type == "identifier" else None
+            if decl is not None and decl.kind == "import" and decl.imported != "*" and not self.in_function(call):
+                imported_calls.append((decl.source, decl.imported, call))
         result = [accesses[i] for i in order]
         result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
-        return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories())
+        return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories(),
+                      self._context_exports(contexts), imported_calls)
 
-    def _factories(self) -> dict[str, list]:
-        """Exported functions that return a binding (`export const getKV = () =>
-        getCloudflareContext().env.KV`, or a return type `KVNamespace`): other modules' calls of
-        them are binding values (resolved across modules by `_build_index`)."""
-        found: dict[str, list] = {}
+    def _exported_functions(self):
+        """(export name, function node) of each exported function of the file."""
         for name, export in (self.summary.exports.items() if self.summary is not None else ()):
             if export.kind == "reexport" or not (export.is_function or export.kind == "local"):
                 continue
@@ -725,8 +736,24 @@ class _Analyzer:
                 while value is not None and value.type in WRAPPERS:
                     value = next((c for c in value.named_children if c.type != "comment"), None)
                 function = value if value is not None and value.type in FUNCTION_TYPES else None
-            if function is None:
-                continue
+            if function is not None:
+                yield name, function
+
+    def _context_exports(self, contexts: list[ContextCall]) -> dict[str, list]:
+        """Exported functions that call a request-context API themselves: [api, line, is_async]."""
+        found = {}
+        for name, function in self._exported_functions():
+            inner = next((c for c in contexts if c.function is not None and c.function.id == function.id), None)
+            if inner is not None:
+                found[name] = [inner.api, inner.span.line, inner.is_async]
+        return found
+
+    def _factories(self) -> dict[str, list]:
+        """Exported functions that return a binding (`export const getKV = () =>
+        getCloudflareContext().env.KV`, or a return type `KVNamespace`): other modules' calls of
+        them are binding values (resolved across modules by `_build_index`)."""
+        found: dict[str, list] = {}
+        for name, function in self._exported_functions():
             returned = self._returned_value(function, 0)
             annotation = function.child_by_field_name("return_type")
             typed = annotation is not None and bool(KV_TYPE_ANYWHERE.search(self.pf.text(annotation)))
@@ -910,6 +937,7 @@ class KvIndex:
     methods: dict[str, set[str]]  # binding name -> methods called on it anywhere in the app
     dynamic_env: bool
     reads: list[tuple[str, str, str, bool]]  # (path, name, how, typed_kv) of every binding read in the app
+    context_exports: dict[str, dict] = field(default_factory=dict)  # path -> export -> [api, line, is_async]
 
     def is_kv(self, name: str, how: str = "", typed_kv: bool = False) -> bool:
         """Whether a binding value is a KV namespace (see the module docs)."""
@@ -962,6 +990,11 @@ TOOL_CONFIG = re.compile(r"(?:^|/)(?:next|drizzle|vitest|vitest\.workspace|vite|
                          r"webpack|rollup|esbuild)\.config\.[cm]?[jt]s$")
 
 
+#: Tests and mocks (`*.test.ts`, `__mocks__/`, a `tests/` or `e2e/` folder beside `app/`): they run
+#: under Vitest or Jest with stubbed bindings, never on Cloudflare.
+TEST_FILE = re.compile(r"\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|/)(?:__tests__|__mocks__)/|^(?:tests?|e2e|__tests__)/")
+
+
 def usage(file: FileKv) -> dict:
     """What the index takes from a file for the whole app: the methods called on each binding
     name, every binding read, whether any binding may be read, the exported functions that
@@ -974,7 +1007,8 @@ def usage(file: FileKv) -> dict:
     factory_calls = sorted({(*c.factory, c.method) for c in file.calls if c.factory and not c.name})
     return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
             "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses], "dynamic_env": file.dynamic_env,
-            "factories": file.factories, "factory_calls": [list(c) for c in factory_calls]}
+            "factories": file.factories, "factory_calls": [list(c) for c in factory_calls],
+            "context_exports": file.context_exports}
 
 
 def generated(data: bytes) -> bool:
@@ -1005,7 +1039,8 @@ def _build_index(ctx: Context) -> KvIndex:
 
     def read(paths) -> None:
         for path in paths:
-            if path in files or path in elsewhere or TOOL_CONFIG.search(ctx.app.local(path)):
+            if path in files or path in elsewhere or TOOL_CONFIG.search(ctx.app.local(path)) or \
+                    TEST_FILE.search(ctx.app.local(path)):
                 continue
             if not ctx.in_focus(path):
                 found = ctx.ws.fact("kv-usage", path)
@@ -1026,6 +1061,11 @@ def _build_index(ctx: Context) -> KvIndex:
     if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')
         read(ctx.files_containing(*sorted({name.encode() for found in factories.values() for name in found})))
         _resolve_factory_calls(ctx, files, factories)
+    context_exports = {path: part["context_exports"] for path, part in elsewhere.items()
+                       if part.get("context_exports")}
+    context_exports.update((path, file.context_exports) for path, file in files.items() if file.context_exports)
+    if context_exports:  # the modules that may call them at top level (EDGE304)
+        read(ctx.files_containing(*sorted({name.encode() for found in context_exports.values() for name in found})))
     declared: dict[str, list] = {}
     other: dict[str, str] = {}
     for config in ctx.app.wranglers:
@@ -1050,7 +1090,7 @@ def _build_index(ctx: Context) -> KvIndex:
                 methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
     return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
-                   reads)
+                   reads, context_exports)
 
 
 def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str) -> list | None:

@@ -5,8 +5,10 @@ class RequestContextAtModuleScope(Check):
     """## What it does
     Reports `getRequestContext()`, `getOptionalRequestContext()` (`@cloudflare/next-on-pages`)
     and `getCloudflareContext()` (`@opennextjs/cloudflare`) called at module top level — directly,
-    through a function of the same file that is called at top level, or in a function invoked
-    where it is written (`(() => getRequestContext().env)()`).
+    through a function of the same file that is called at top level, through an imported function
+    that calls one itself (`const db = getDb()` with `getDb = () => drizzle(getRequestContext()
+    .env.DB)` in another module), or in a function invoked where it is written
+    (`(() => getRequestContext().env)()`).
 
     ## Why is this bad?
     The request context exists only while a request is handled. Module code runs when the module
@@ -61,6 +63,34 @@ class RequestContextAtModuleScope(Check):
                     f"{what} calls `{inner.api}()` (line {inner.span.line}): " + _message(inner, lead=False)
                     + f"; {instead} inside the request handler instead",
                     related=[Location(path, inner.span, f"{inner.api}() is called here")], api=inner.api)
+            yield from self._imported_helpers(ctx, index, path, file)
+
+    def _imported_helpers(self, ctx, index, path, file):
+        """`getDb()` at top level, imported from a module whose `getDb` calls the context API."""
+        from edgelint.api import Span
+        from edgelint.graph import shared_resolver
+
+        resolver = shared_resolver(ctx)
+        for source, export, top_call in file.imported_top_calls:
+            resolved = resolver.resolve(path, source)
+            found = index.context_exports.get(resolved.target, {}).get(export) if resolved.is_file else None
+            if found is None:
+                continue
+            api, line, is_async = found
+            name = file.pf.text(top_call.child_by_field_name("function"))
+            call = _Api(api, is_async)
+            yield ctx.finding(
+                self, path, file.pf.span(top_call),
+                f"`{name}()` is called at module top level and calls `{api}()` ({resolved.target}:{line}): "
+                + _message(call, lead=False) + f"; call `{name}()` inside the request handler instead",
+                related=[Location(resolved.target, Span(line, 1, line, 1), f"{api}() is called here")], api=api)
+
+
+class _Api:
+    """What `_message` needs of a context call known only from another module's facts."""
+
+    def __init__(self, api: str, is_async: bool):
+        self.api, self.is_async = api, is_async
 
 
 def _message(call, lead: bool = True) -> str:

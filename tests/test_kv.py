@@ -193,6 +193,27 @@ def test_a_run_on_named_files_takes_the_other_files_kv_usage_from_facts(tmp_path
     assert run(first, *cache) == whole and computed == []
 
 
+def test_a_run_on_named_files_knows_the_helpers_of_the_files_it_does_not_parse(tmp_path, monkeypatch, cli):
+    """EDGE304 through an imported helper: naming only the caller (pre-commit) reports what the
+    whole run reports there, with the helper's module read from its facts."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "app"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "rules" / "EDGE304" / "next-on-pages", root,
+                    ignore=shutil.ignore_patterns(".edgelint_cache"))
+    monkeypatch.chdir(root)
+
+    def run(*args):
+        found = json.loads(cli("check", *args, "--select", "EDGE304", "--format", "json", "--no-cache").stdout)
+        return [(f["path"], f["line"], f["message"]) for f in found["findings"]]
+
+    whole = [f for f in run(".") if f[0] == "lib/catalog.ts"]
+    assert [line for _path, line, _message in whole] == [4] and "lib/cf.ts:4" in whole[0][2]
+    assert run("lib/catalog.ts") == whole
+
+
 def test_generated_bundles_are_not_analysed():
     """Minified (lines of 1,000 bytes on average) or very large files are bundles committed with
     the app; hand-written sources, even with a long data URI line, are analysed."""
