@@ -58,8 +58,16 @@ def read(pf: ParsedFile) -> list[Suppression]:
         if text.startswith("/*"):
             rest = rest.rstrip("*/").strip()
         rules_text, _, reason = rest.partition("--")
-        rules = [r for r in re.split(r"[\s,]+", rules_text.strip()) if r]
+        rules = [_normal(r) for r in re.split(r"[\s,]+", rules_text.strip()) if r]
         span = pf.span(node)
         line = {"next-line": span.end_line + 1, "line": span.line, "file": 0}[kind]
         found.append(Suppression(pf.path, kind, rules, line, span, reason.strip()))
     return found
+
+
+def _normal(rule: str) -> str:
+    """Codes in upper case (`edge301` is EDGE301), names (hyphenated) in lower case, as `--select`
+    reads them; anything else as written, for the EDGE905 message."""
+    if re.fullmatch(r"(?i)edge\d+", rule):
+        return rule.upper()
+    return rule.lower() if "-" in rule else rule

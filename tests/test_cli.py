@@ -499,6 +499,13 @@ def test_disable_file_for_one_rule(cli, make_app, plugin):
     assert codes(result) == ["EDGE901"]
 
 
+def test_suppressions_name_rules_in_any_case(cli, make_app, plugin):
+    result = _lint(cli, make_app, "forbidden(); // edgelint-disable-line edge990\n"
+                                  "forbidden(); // edgelint-disable-line No-Forbidden-Call\n")
+    assert findings(result) == []
+    assert json.loads(result.stdout)["summary"]["suppressed"] == 2
+
+
 def test_disable_by_rule_name(cli, make_app, plugin):
     result = _lint(cli, make_app, "// edgelint-disable-next-line no-forbidden-call\nforbidden();\n"
                                   "forbidden(); // edgelint-disable-line no-forbidden-call -- reason\n")
