@@ -105,6 +105,17 @@ def _utf8(name: str) -> bool:
         return False
 
 
+def repository_prefix(root: Path) -> str:
+    """The lint root's path inside the git work tree that holds it ('apps/web/'), '' when it is
+    the work tree's top or in none: GitHub reads report paths from the repository root."""
+    root = Path(root).resolve()
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            rel = root.relative_to(folder).as_posix()
+            return "" if rel == "." else rel + "/"
+    return ""
+
+
 def tracked(root: Path, rel: str) -> bool:
     """Whether git tracks anything at or below `rel` (False outside a git work tree)."""
     try:

@@ -43,6 +43,17 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _fixture_paths_from_the_app(monkeypatch):
+    """Report paths as if each fixture app were its own repository: the fixtures live inside this
+    checkout's git work tree, and SARIF/GitHub paths would otherwise start with
+    `fixtures/apps/<app>/` in a clone and not in an unpacked source tarball. Tests of the prefix
+    itself set it back (`tests/test_cli.py`)."""
+    from edgelint import files
+
+    monkeypatch.setattr(files, "repository_prefix", lambda root: "")
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """make_app(files=None, name='app') -> Path: MINIMAL_APP plus/overridden by `files` (None deletes)."""

@@ -634,3 +634,27 @@ def test_a_next_config_without_a_package_json_inside_an_app_is_not_another_app(c
     report = json.loads(result.stdout)
     assert [a["root"] for a in report["apps"]] == ["."]
     assert [(f["code"], f["path"]) for f in report["findings"]] == [("EDGE111", "src/app/api/feed/route.ts")]
+
+
+def test_github_and_sarif_paths_start_at_the_repository_root(cli, tmp_path, monkeypatch):
+    """GitHub reads report paths from the repository root: linting `apps/web` of a repository
+    reports `apps/web/app/…`, not `app/…` (other formats keep paths relative to the lint root)."""
+    from conftest import write_tree
+    from edgelint import files
+
+    monkeypatch.undo()  # the real prefix, not the fixtures' stand-in (conftest)
+    repo = write_tree(tmp_path / "repo", {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "15.3.3"}}),
+        "apps/web/app/api/posts/route.ts": "export async function POST(request: Request) {\n"
+                                           "  return Response.json(await request.json())\n}\n",
+    })
+    app = repo / "apps" / "web"
+    sarif = json.loads(cli("check", app, "--format", "sarif", "--no-cache").stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "apps/web/app/api/posts/route.ts"
+    github = cli("check", app, "--format", "github", "--no-cache").stdout
+    assert "file=apps/web/app/api/posts/route.ts," in github
+    text = json.loads(cli("check", app, "--format", "json", "--no-cache").stdout)
+    assert [f["path"] for f in text["findings"]] == ["app/api/posts/route.ts"]
+    assert files.repository_prefix(repo) == "" and files.repository_prefix(tmp_path) == ""

@@ -20,9 +20,12 @@ def _prop(text: str) -> str:
 
 
 def render(result, **_options) -> str:
+    from edgelint.files import repository_prefix
+
+    prefix = repository_prefix(result.root)  # GitHub resolves `file=` from the repository root
     lines = []
     for f in result.findings:
-        props = (f"file={_prop(f.path)},line={f.span.line},endLine={f.span.end_line},col={f.span.col},"
+        props = (f"file={_prop(prefix + f.path)},line={f.span.line},endLine={f.span.end_line},col={f.span.col},"
                  f"endColumn={f.span.end_col},title={_prop(f'{f.code} {f.name}')}")
         lines.append(f"::{LEVEL.get(f.severity, 'error')} {props}::{_data(f.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

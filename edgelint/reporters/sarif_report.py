@@ -92,19 +92,22 @@ class _Files:
         return text if len(text.replace(" ", "").replace("\t", "")) > 101 else None
 
 
-def _physical(files: _Files, loc) -> dict:
+def _physical(files: _Files, loc, prefix: str = "") -> dict:
     span = loc.span
     start_col = files.utf16_col(loc.path, span.line, span.col)
     end_col = files.utf16_col(loc.path, span.end_line, span.end_col)
     end_line = max(span.end_line, span.line)
     if end_line == span.line and end_col <= start_col:
         end_col = start_col + 1
-    return {"artifactLocation": {"uri": quote(loc.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+    return {"artifactLocation": {"uri": quote(prefix + loc.path, safe="/"), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": span.line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}}
 
 
 def render(result, *, category: str | None = None, **_options) -> str:
+    from edgelint.files import repository_prefix
+
     files = _Files(result.workspace)
+    prefix = repository_prefix(result.root)  # GitHub reads relative URIs from the repository root
     used_codes = {f.code for f in result.findings}
     known = {c.code: c for c in result.all_checks} if hasattr(result, "all_checks") else {}
     rules = sorted({c.code: c for c in [*result.checks, *[known[c] for c in used_codes if c in known]]}.values(),
@@ -114,19 +117,19 @@ def render(result, *, category: str | None = None, **_options) -> str:
     for f in result.findings:
         item = {"ruleId": f.code, "level": f.severity if f.severity in ("error", "warning", "note") else "error",
                 "message": {"text": f.message},
-                "locations": [{"physicalLocation": _physical(files, f.location)}]}
+                "locations": [{"physicalLocation": _physical(files, f.location, prefix)}]}
         if f.code in index:
             item["ruleIndex"] = index[f.code]
         line_hash = files.line_hash(f.path, f.span.line)
         if line_hash:
             item["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
         if f.related:
-            item["relatedLocations"] = [{"id": i + 1, "physicalLocation": _physical(files, r),
+            item["relatedLocations"] = [{"id": i + 1, "physicalLocation": _physical(files, r, prefix),
                                          **({"message": {"text": r.message}} if r.message else {})}
                                         for i, r in enumerate(f.related)]
         if f.flow:
             item["codeFlows"] = [{"threadFlows": [{"locations": [
-                {"location": {"physicalLocation": _physical(files, step),
+                {"location": {"physicalLocation": _physical(files, step, prefix),
                               **({"message": {"text": step.message}} if step.message else {})}}
                 for step in f.flow]}]}]
         if f.data:
@@ -135,7 +138,8 @@ def render(result, *, category: str | None = None, **_options) -> str:
     run = {
         "tool": {"driver": {"name": "edgelint", "semanticVersion": __version__, "version": __version__,
                             "rules": [rule_descriptor(c) for c in rules]}},
-        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the directory edgelint linted"}}},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the root of the repository (git work tree) "
+                                                                   "that holds the linted directory"}}},
         "invocations": [{"executionSuccessful": True}],
         "results": results,
     }
