@@ -363,6 +363,8 @@ def explain_runtime(file, root, target, fmt) -> None:
     from edgelint.config import ConfigError
     from edgelint.workspace import Workspace
 
+    if file.is_dir():
+        _fail(f"{file} is a directory: explain-runtime explains one source file (a route, a component, a helper)")
     if not file.is_file():
         _fail(f"no such file: {file}")
     root = (root or _explain_root(file)).resolve()

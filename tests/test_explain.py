@@ -89,6 +89,12 @@ def test_missing_file_exits_2(tmp_path):
     assert "no such file" in result.output
 
 
+def test_a_directory_is_a_usage_error_that_says_so():
+    result = explain(str(PAGES_SHOP / "app"))
+    assert_clean_exit(result, 2)
+    assert "is a directory: explain-runtime explains one source file" in result.output
+
+
 def test_other_commands_still_work():
     assert "explain-runtime" in Cli()("--help").output
     result = Cli()("rule", "EDGE201")
