@@ -72,6 +72,10 @@ def loads(path: str, data: bytes) -> JsoncDocument:
         elif where.line > last:  # at the closing parenthesis added above: the end of the text
             end = len(data[line_starts(data)[-1]:].decode("utf-8", "replace")) + 1
             where = Span(last, end, last, end)
+        strict = _strict_error(data)
+        if strict is not None:
+            message, line, col = strict
+            raise JsoncError(f"not valid JSON (with comments): {message}", Span(line, col, line, col + 1))
         raise JsoncError("not valid JSON (with comments)", where)
     expression = statements[0].named_children[0]
     inner = jsvalues.unwrap(expression)
@@ -79,6 +83,53 @@ def loads(path: str, data: bytes) -> JsoncDocument:
     if isinstance(value, jsvalues.Unknown):
         raise JsoncError(f"not valid JSON: {value.reason}", _shift(pf.span(inner)))
     return JsoncDocument(value, pf, inner)
+
+
+def _strict_error(data: bytes) -> tuple[str, int, int] | None:
+    """Python's JSON error (message, line, column) for the text with its comments and trailing
+    commas blanked out (so positions stay), when that is what makes it invalid; else None."""
+    import json
+
+    text = data.decode("utf-8", "replace")
+    out = list(text)
+    i, n, in_string = 0, len(text), False
+    while i < n:
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"' or ch == "\n":
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            for j in range(i, end):
+                out[j] = out[j] if text[j] == "\n" else " "
+            i = end
+            continue
+        elif ch == ",":
+            j = i + 1
+            while j < n and (out[j].isspace()):
+                j += 1
+            if j < n and text[j] in "}]":
+                out[i] = " "
+        i += 1
+    try:
+        json.loads("".join(out))
+    except json.JSONDecodeError as error:
+        message = "a line break or control character inside a string" if error.msg.startswith(
+            "Invalid control character") else error.msg.replace("Expecting", "expected")
+        return message, error.lineno, error.colno
+    except (ValueError, RecursionError):
+        return None
+    return None
 
 
 def _plain(value):

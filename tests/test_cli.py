@@ -234,6 +234,20 @@ def test_broken_wrangler_jsonc_is_edge902(cli, make_app):
     assert findings(result, "EDGE902")[0][1] in (4, 5)
 
 
+@pytest.mark.parametrize("text, line, col, says", [
+    ('{\n  "kv_namespaces": [\n    { "binding": "A", "id": "1" }\n    { "binding": "B", "id": "2" }\n  ]\n}\n',
+     4, 5, "expected ',' delimiter"),
+    ('{\n  // a comment, ] with brackets\n  "name": "shop\n}\n', 3, 16, "a line break or control character"),
+    ('{\n  /* c */ "name": "shop", // c\n  "vars": { "A": "1", },\n  "main": 3 4\n}\n', 4, 13,
+     "expected ',' delimiter"),
+])
+def test_a_broken_wrangler_jsonc_says_what_is_wrong_and_where(cli, make_app, text, line, col, says):
+    """Comments and trailing commas are JSONC; past them, the error is the first JSON error."""
+    result = cli("check", make_app({"wrangler.jsonc": text}), "--format", "json", "--no-cache")
+    [problem] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "EDGE902"]
+    assert (problem["line"], problem["column"]) == (line, col) and says in problem["message"]
+
+
 def test_broken_package_json_is_edge902_at_the_line(cli, make_app):
     app = make_app({"package.json": '{\n  "name": "shop",\n  "dependencies": {"next": "14.2.15"},\n}\n',
                     "next.config.mjs": "export default {};\n"})
