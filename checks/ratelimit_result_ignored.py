@@ -15,7 +15,9 @@ class LimiterResultIgnored(Check):
     a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
     logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response
     header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
-    counts as a refusal.
+    counts as a refusal. rate-limiter-flexible's `consume(key)` rejects instead of returning a
+    verdict: it is reported when it is neither awaited nor returned, or when a `catch` around it
+    neither returns nor throws.
 
     ## Why is this bad?
     A limiter only counts requests; it does not block anything. `limit()` resolves to
@@ -55,8 +57,10 @@ class LimiterResultIgnored(Check):
             if usage.kind != "ignored":
                 continue
             what = "{ success }" if call.kind == "cloudflare" else "`success`"
+            advice = (f"Read {what} and refuse the request (429) when it is false" if not call.callee.endswith("consume")
+                      else "Let its rejection stop the request: await it, and answer 429 (or rethrow) in the `catch`")
             message = (f"the verdict of `{call.callee}(…)` is never checked: {usage.reason}, so requests over "
-                       f"the limit go through. Read {what} and refuse the request (429) when it is false")
+                       f"the limit go through. {advice}")
             yield ctx.finding(self, call.path, call.span, message, limiter=call.kind)
         for (path, _start), hop in sorted(analysis.ignored_helper_calls.items()):
             if not ctx.in_focus(path):

@@ -11,8 +11,8 @@ class UnlimitedUserAction(Check):
     `'use server'` module and every function with an inline `'use server'`).
 
     An action counts as limited when, before it does its work, something calls a limiter
-    (`@upstash/ratelimit` `limit`/`blockUntilReady`, a Cloudflare rate-limiting binding
-    `env.X.limit({ key })`, or a call named in `limiters`):
+    (`@upstash/ratelimit` `limit`/`blockUntilReady`, rate-limiter-flexible `consume`, a
+    Cloudflare rate-limiting binding `env.X.limit({ key })`, or a call named in `limiters`):
 
     * **inline** — the handler calls one, directly or through helper functions followed through
       imports a few calls deep;

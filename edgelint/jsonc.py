@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edgelint import jsvalues
-from edgelint.parsing import ParsedFile, Span, line_starts, parse
+from edgelint.parsing import ParsedFile, Span, line_starts, offset_span, parse
 
 
 class JsoncError(ValueError):
@@ -74,8 +74,9 @@ def loads(path: str, data: bytes) -> JsoncDocument:
             where = Span(last, end, last, end)
         strict = _strict_error(data)
         if strict is not None:
-            message, line, col = strict
-            raise JsoncError(f"not valid JSON (with comments): {message}", Span(line, col, line, col + 1))
+            message, offset = strict
+            raise JsoncError(f"not valid JSON (with comments): {message}",
+                             offset_span(data.decode("utf-8", "replace"), offset))
         raise JsoncError("not valid JSON (with comments)", where)
     expression = statements[0].named_children[0]
     inner = jsvalues.unwrap(expression)
@@ -85,8 +86,8 @@ def loads(path: str, data: bytes) -> JsoncDocument:
     return JsoncDocument(value, pf, inner)
 
 
-def _strict_error(data: bytes) -> tuple[str, int, int] | None:
-    """Python's JSON error (message, line, column) for the text with its comments and trailing
+def _strict_error(data: bytes) -> tuple[str, int] | None:
+    """Python's JSON error (message, character offset) for the text with its comments and trailing
     commas blanked out (so positions stay), when that is what makes it invalid; else None."""
     import json
 
@@ -126,7 +127,7 @@ def _strict_error(data: bytes) -> tuple[str, int, int] | None:
     except json.JSONDecodeError as error:
         message = "a line break or control character inside a string" if error.msg.startswith(
             "Invalid control character") else error.msg.replace("Expecting", "expected")
-        return message, error.lineno, error.colno
+        return message, error.pos
     except (ValueError, RecursionError):
         return None
     return None

@@ -24,7 +24,8 @@ An action is *covered* when a rate limiter runs before it does its work:
 
 A limiter call is `X.limit(id)` / `X.blockUntilReady(id, ms)` where X is an `@upstash/ratelimit`
 `Ratelimit` (constructed at module scope, returned by a factory, imported, or a parameter typed
-`Ratelimit`), a Cloudflare rate-limiting binding (`env.NAME.limit({ key })`, §5.2), a name from
+`Ratelimit`), `X.consume(key)` where X is a rate-limiter-flexible `RateLimiter*` (it rejects over
+the limit), a Cloudflare rate-limiting binding (`env.NAME.limit({ key })`, §5.2), a name from
 `[ratelimit] limiters`, or — when nothing can be resolved — a receiver whose name says it is a
 limiter (`rateLimiter.limit(ip)`). Query builders (`db.select()….limit(10)`, numeric or
 pagination arguments) are never limiters. A project function whose name says it rate-limits
@@ -79,6 +80,8 @@ MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 UPSTASH_PACKAGE = "@upstash/ratelimit"
 UPSTASH_CLASSES = ("Ratelimit", "MultiRegionRatelimit")
+#: rate-limiter-flexible: `await limiter.consume(key)` resolves under the limit and rejects over it.
+FLEXIBLE_PACKAGE = "rate-limiter-flexible"
 LIMIT_METHODS = ("limit", "blockUntilReady")
 RESPONSE_FIELDS = ("success", "limit", "remaining", "reset", "pending", "reason", "deniedValue")
 
@@ -151,12 +154,14 @@ def url_glob(pattern: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Construction:
-    """Where an Upstash limiter is built, and what its options say."""
+    """Where a limiter is built (an Upstash `Ratelimit`, a rate-limiter-flexible `RateLimiter*`),
+    and what its options say."""
 
     path: str
     span: Span
     analytics: bool | None  # literal `analytics` option; None when absent-and-defaulted is unknown
     multi_region: bool = False
+    library: str = UPSTASH_PACKAGE
 
 
 @dataclass(eq=False)
@@ -165,7 +170,7 @@ class LimiterCall:
 
     path: str
     span: Span
-    kind: str  # 'upstash' | 'cloudflare' | 'configured' | 'heuristic' | 'by-name'
+    kind: str  # 'upstash' | 'cloudflare' | 'flexible' | 'configured' | 'heuristic' | 'by-name'
     callee: str  # short callee text, e.g. 'ratelimit.limit', 'env.RL.limit', 'checkRateLimit'
     node: object = field(repr=False, default=None)
     binding: str | None = None  # Cloudflare binding name, when known
@@ -174,7 +179,7 @@ class LimiterCall:
 
     @property
     def recognised(self) -> bool:
-        return self.kind in ("upstash", "cloudflare", "configured", "heuristic")
+        return self.kind in ("upstash", "cloudflare", "flexible", "configured", "heuristic")
 
     def location(self, message: str = "") -> Location:
         return Location(self.path, self.span, message or f"limiter call `{self.callee}(…)`")
@@ -864,6 +869,8 @@ class Analysis:
         if callee.type != "member_expression":
             return None
         method = prop_name(callee, pf)
+        if method == "consume":
+            return self._consume_call(mod, call, callee)
         if method not in LIMIT_METHODS:
             return None
         text, span = callee_text(call, pf), pf.span(call)
@@ -883,6 +890,8 @@ class Analysis:
                 return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=pairs["key"][1])
         construction = self.construction(mod, receiver, 0)
         if construction is not None:
+            if construction.library == FLEXIBLE_PACKAGE:
+                return None  # rate-limiter-flexible limits with `consume`
             if construction.path == "cloudflare":
                 return LimiterCall(mod.path, span, "cloudflare", text, call,
                                    binding=self.binding_name(mod, receiver, 0), key=first)
@@ -894,6 +903,22 @@ class Analysis:
             return None
         if _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
             return LimiterCall(mod.path, span, "heuristic", text, call, key=first)
+        return None
+
+    def _consume_call(self, mod: Module, call, callee) -> LimiterCall | None:
+        """`limiter.consume(key)` of rate-limiter-flexible (its limiter built from the package, or
+        a receiver named as a limiter when it cannot be followed)."""
+        pf = mod.pf
+        args = args_of(call)
+        receiver = unwrap(callee.child_by_field_name("object"))
+        if not args or receiver is None or _numeric(unwrap(args[0]), pf):
+            return None
+        text, span = callee_text(call, pf), pf.span(call)
+        built = self.construction(mod, receiver, 0)
+        if built is not None and built.library == FLEXIBLE_PACKAGE:
+            return LimiterCall(mod.path, span, "flexible", text, call, construction=built, key=args[0])
+        if built is None and _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
+            return LimiterCall(mod.path, span, "heuristic", text, call, key=args[0])
         return None
 
     def _query_chain(self, mod: Module, node, depth: int) -> bool:
@@ -970,6 +995,8 @@ class Analysis:
                     else:
                         analytics = False
                 return Construction(mod.path, pf.span(expr), analytics, name == "MultiRegionRatelimit")
+            if imported == FLEXIBLE_PACKAGE:
+                return Construction(mod.path, pf.span(expr), None, library=FLEXIBLE_PACKAGE)
             return None
         if t == "identifier":
             name = pf.text(expr)
@@ -1133,7 +1160,7 @@ class Analysis:
     def limiter_calls(self) -> list[LimiterCall]:
         """Every limiter call in the app's files (a byte prefilter decides what is parsed)."""
         if self._limiter_calls is None:
-            needles = [b".limit(", b".limit?.(", b"blockUntilReady"] + \
+            needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume("] + \
                       [n.rsplit(".", 1)[-1].encode() for n in self.options.limiters]
             found = []
             for path in self.ws.grep(self.app.files, *needles):
@@ -1985,7 +2012,8 @@ class Analysis:
             what = "the handler"
         via = " → ".join(f"`{_short(h.what, 40)}`" for h in reach.hops[:-1]) if len(reach.hops) > 1 else ""
         how = {"upstash": "an Upstash limiter", "cloudflare": "a Cloudflare rate-limiting binding",
-               "configured": "a configured limiter", "heuristic": "a limiter",
+               "flexible": "a rate-limiter-flexible limiter", "configured": "a configured limiter",
+               "heuristic": "a limiter",
                "by-name": "a function named as a rate limiter"}[call.kind]
         text = f"{what} calls {how} `{_short(call.callee, 50)}` ({call.path}:{call.span.line})"
         if kind == "inline" and via:
@@ -2386,12 +2414,47 @@ def _enforces(pf: ParsedFile, read) -> bool:
     return True
 
 
+def _rejection_usage(pf: ParsedFile, call) -> Usage:
+    """How a rate-limiter-flexible `consume()` verdict is used: it *rejects* over the limit, so
+    an awaited or returned call refuses the request by throwing ('checked'), unless a `catch`
+    around it swallows the rejection (no throw, no return); a call neither awaited nor returned
+    never lets its rejection reach the request ('ignored'); `.then`/`.catch` chains: 'unknown'."""
+    node = call
+    while node.parent is not None and node.parent.type in WRAPPER_TYPES:
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return Usage("unknown", None)
+    if parent.type == "member_expression":
+        return Usage("unknown", None)  # consume(…).then(…) / .catch(…)
+    if parent.type == "expression_statement":
+        return Usage("ignored", None, "the promise is neither awaited nor returned, so its rejection (over the "
+                                      "limit) never stops the request")
+    if parent.type not in ("await_expression", "return_statement", "arrow_function"):
+        return Usage("unknown", None)
+    current = parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        container = current.parent
+        if container is not None and container.type == "try_statement" and \
+                current == container.child_by_field_name("body"):
+            handler = container.child_by_field_name("handler")
+            body = handler.child_by_field_name("body") if handler is not None else None
+            if body is not None and not any(n.type in ("throw_statement", "return_statement") for n in pf.walk(body)):
+                return Usage("ignored", None, "a `catch` around it swallows its rejection (over the limit)")
+            return Usage("checked", None)
+        current = container
+    return Usage("checked", None)
+
+
 def result_usage(pf: ParsedFile, call) -> Usage:
     """How the verdict of a limiter call is used.
 
     'ignored': discarded, or `success` never read; 'checked'; 'returned' (the caller gets it);
     'unknown' (stored, passed on, …: not reported).
     """
+    callee = unwrap(call.child_by_field_name("function"))
+    if callee is not None and callee.type == "member_expression" and prop_name(callee, pf) == "consume":
+        return _rejection_usage(pf, call)
     node = _climb(call)
     parent = node.parent
     if parent is None:

@@ -216,9 +216,11 @@ def _last_pathname_assignment(identifier, pf: ParsedFile):
     if function is None:
         return None
     last = None
-    for node in pf.nodes_within(function, "assignment_expression"):
+    for node in pf.walk(function):
         if node.start_byte >= identifier.start_byte:
             break
+        if node.type != "assignment_expression":
+            continue
         left = node.child_by_field_name("left")
         if left is not None and left.type == "member_expression" and pf.text(left).replace(" ", "") == f"{name}.pathname":
             last = node.child_by_field_name("right")
