@@ -16,8 +16,8 @@ class LimiterResultIgnored(Check):
     logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response
     header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
     counts as a refusal. rate-limiter-flexible's `consume(key)` rejects instead of returning a
-    verdict: it is reported when it is neither awaited nor returned, or when a `catch` around it
-    neither returns nor throws.
+    verdict: it is reported when it is neither awaited nor returned, or when the `catch` around it
+    is empty or only logs (one that answers, rethrows or records the rejection decides).
 
     ## Why is this bad?
     A limiter only counts requests; it does not block anything. `limit()` resolves to

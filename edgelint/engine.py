@@ -209,7 +209,11 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
                           "or a next.config.*)" + (f"; could not read: {'; '.join(broken)}" if broken else ""))
     focus_files = None if focus is None else _focus_files(ws.paths, ws.path_set, focus)
-    linted = [app for app in apps if focus_files is None or any(f in focus_files for f in app.files)
+    owned = {f for app in apps for f in app.files}
+    # A named source file of no app (a shared workspace package) is linted with every app: any
+    # of them may import it, and its findings come from theirs (an edge route reaching it).
+    shared = focus_files is not None and any(f.endswith(SOURCE_EXTENSIONS) and f not in owned for f in focus_files)
+    linted = [app for app in apps if focus_files is None or shared or any(f in focus_files for f in app.files)
               or any(_in_focus(p, focus) for p in app.wrangler_names)]
     models = [cache_module.key(app_model(ws, app), target) for app in linted]
     findings, incomplete, audit_items, extra = _check_phase(ws, cache, config, checks, apps, linted, models,

@@ -2415,10 +2415,10 @@ def _enforces(pf: ParsedFile, read) -> bool:
 
 
 def _rejection_usage(pf: ParsedFile, call) -> Usage:
-    """How a rate-limiter-flexible `consume()` verdict is used: it *rejects* over the limit, so
-    an awaited or returned call refuses the request by throwing ('checked'), unless a `catch`
-    around it swallows the rejection (no throw, no return); a call neither awaited nor returned
-    never lets its rejection reach the request ('ignored'); `.then`/`.catch` chains: 'unknown'."""
+    """How a rate-limiter-flexible `consume()` verdict is used: it *rejects* over the limit, so an
+    awaited or returned call refuses the request by throwing ('checked'); a call neither awaited
+    nor returned never lets its rejection reach the request ('ignored'), nor does one in a `try`
+    whose `catch` is empty or only logs; `.then`/`.catch` chains: 'unknown'."""
     node = call
     while node.parent is not None and node.parent.type in WRAPPER_TYPES:
         node = node.parent
@@ -2439,9 +2439,10 @@ def _rejection_usage(pf: ParsedFile, call) -> Usage:
                 current == container.child_by_field_name("body"):
             handler = container.child_by_field_name("handler")
             body = handler.child_by_field_name("body") if handler is not None else None
-            if body is not None and not any(n.type in ("throw_statement", "return_statement") for n in pf.walk(body)):
+            statements = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+            if body is not None and (not statements or _only_logs(pf, body)):
                 return Usage("ignored", None, "a `catch` around it swallows its rejection (over the limit)")
-            return Usage("checked", None)
+            return Usage("checked", None)  # the catch answers, rethrows or records it (`retryIn = …`)
         current = container
     return Usage("checked", None)
 
