@@ -672,3 +672,28 @@ def test_github_and_sarif_paths_start_at_the_repository_root(cli, tmp_path, monk
     text = json.loads(cli("check", app, "--format", "json", "--no-cache").stdout)
     assert [f["path"] for f in text["findings"]] == ["app/api/posts/route.ts"]
     assert files.repository_prefix(repo) == "" and files.repository_prefix(tmp_path) == ""
+
+
+def test_a_shared_package_file_named_alone_is_linted_with_the_apps_that_reach_it(cli, tmp_path, monkeypatch):
+    """pre-commit passes only the changed file: one in a workspace package (no app of its own)
+    gets the findings a whole run gives it (an edge route of apps/web imports it)."""
+    from conftest import write_tree
+
+    repo = write_tree(tmp_path / "mono", {
+        "package.json": json.dumps({"name": "mono", "private": True, "workspaces": ["apps/*", "packages/*"]}),
+        "apps/web/package.json": json.dumps({"name": "web", "dependencies": {
+            "next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12", "@repo/lib": "workspace:*"}}),
+        "apps/web/app/api/x/route.ts": "import { readConfig } from '@repo/lib/config'\nexport const runtime = 'edge'\n"
+                                       "export async function GET() { return Response.json(readConfig()) }\n",
+        "packages/lib/package.json": json.dumps({"name": "@repo/lib", "exports": {"./config": "./src/config.ts"}}),
+        "packages/lib/src/config.ts": "import { readFileSync } from 'fs'\n"
+                                      "export function readConfig() { return readFileSync('/etc/app.json', 'utf8') }\n",
+    })
+    monkeypatch.chdir(repo)
+
+    def edge201(*args):
+        report = json.loads(cli("check", *args, "--format", "json", "--no-cache").stdout)
+        return [(f["path"], f["line"]) for f in report["findings"] if f["code"] == "EDGE201"]
+
+    assert edge201(".") == [("packages/lib/src/config.ts", 1)]
+    assert edge201("packages/lib/src/config.ts") == [("packages/lib/src/config.ts", 1)]
