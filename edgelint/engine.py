@@ -59,7 +59,8 @@ class TrackingContext(Context):
 def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     """The directory findings are relative to, and the focus (files named) if any. Files named are
     linted with the app they belong to: when the current directory (or their common folder) holds
-    no app around one of them, the root moves up to its app's repository (`_project_of`)."""
+    no app around one of them, the root moves up to its app's repository (`_project_of`). So is a
+    single folder inside an app (`app/api`); any other folder is the root itself."""
     resolved = []
     for path in paths:
         try:
@@ -68,7 +69,7 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
             resolved.append(path.resolve())
         except (RuntimeError, OSError) as error:  # a symbolic-link loop, an unreadable folder
             raise ConfigError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
-    if len(paths) == 1 and paths[0].is_dir():
+    if len(paths) == 1 and paths[0].is_dir() and not _inside_an_app(resolved[0]):
         return paths[0], None
     cwd = Path.cwd()
     if all(_is_under(p, cwd.resolve()) for p in resolved):
@@ -85,6 +86,14 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
         rel = os.path.relpath(path, root.resolve()).replace(os.sep, "/")
         focus.add("" if rel == "." else rel)
     return root, focus
+
+
+def _inside_an_app(folder: Path) -> bool:
+    """Whether a folder is part of an app without being a package itself (`app/api` of an app):
+    it is then linted as a folder named in its app, like a file."""
+    if (folder / "package.json").is_file() or _looks_like_app(folder) or folder.parent == folder:
+        return False
+    return _nearest(folder.parent, Path(folder.anchor), _looks_like_app) is not None
 
 
 def _looks_like_app(folder: Path) -> bool:

@@ -697,3 +697,21 @@ def test_a_shared_package_file_named_alone_is_linted_with_the_apps_that_reach_it
 
     assert edge201(".") == [("packages/lib/src/config.ts", 1)]
     assert edge201("packages/lib/src/config.ts") == [("packages/lib/src/config.ts", 1)]
+
+
+def test_a_folder_inside_an_app_is_linted_with_its_app(cli, make_app, monkeypatch):
+    """`edgelint check app/api` (or `cd app && edgelint check .`) reports on that folder's files,
+    with the whole app as context, as a file there would be; it is no usage error."""
+    app = make_app({"package.json": json.dumps({"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}),
+                    "app/api/x/route.ts": "export async function POST() { return new Response('ok') }\n",
+                    "app/admin/page.tsx": "import { cookies } from 'next/headers'\n"
+                                          "export default function A() { return <p>{String(cookies().get('a'))}</p> }\n"})
+    monkeypatch.chdir(app)
+    for args in (["app/api"], ["app/api/"]):
+        result = cli("check", *args, "--format", "json", "--no-cache")
+        assert_clean_exit(result, 1)
+        assert {f["path"] for f in json.loads(result.stdout)["findings"]} == {"app/api/x/route.ts"}
+    monkeypatch.chdir(app / "app")
+    result = cli("check", ".", "--format", "json", "--no-cache")
+    assert_clean_exit(result, 1)
+    assert {f["path"] for f in json.loads(result.stdout)["findings"]} == {"app/api/x/route.ts", "app/admin/page.tsx"}
