@@ -1,4 +1,5 @@
-"""pnpm catalogs: the version ranges a `pnpm-workspace.yaml` gives dependencies written `catalog:`.
+"""Catalogs: the version ranges a workspace gives dependencies written `catalog:` — pnpm's in
+`pnpm-workspace.yaml`, Bun's in the root package.json.
 
 A package.json may declare `"next": "catalog:"` (the default catalog, also `catalog:default`) or
 `"react": "catalog:react18"` (a named one); pnpm replaces them with the range listed in the
@@ -45,6 +46,23 @@ def read_catalogs(text: str) -> dict[str, dict[str, str]]:
         elif named is not None and value:
             catalogs.setdefault(named, {})[key] = value
     return catalogs
+
+
+def package_catalogs(package: dict) -> dict[str, dict[str, str]]:
+    """Bun's catalogs in a root package.json: `workspaces.catalog` / `workspaces.catalogs`, or the
+    same keys at the top level (Bun's "Catalogs" docs; the `workspaces` form wins)."""
+    found: dict[str, dict[str, str]] = {}
+    workspaces = package.get("workspaces")
+    for holder in (package, workspaces if isinstance(workspaces, dict) else {}):
+        default = holder.get("catalog")
+        if isinstance(default, dict):
+            found["default"] = {k: v for k, v in default.items() if isinstance(v, str)}
+        named = holder.get("catalogs")
+        if isinstance(named, dict):
+            for name, listed in named.items():
+                if isinstance(listed, dict):
+                    found[name] = {k: v for k, v in listed.items() if isinstance(v, str)}
+    return found
 
 
 def resolve(spec: str, catalogs: dict[str, dict[str, str]], package: str) -> str | None:

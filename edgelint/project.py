@@ -264,12 +264,17 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
 
 
 def _catalogs(ws: Workspace, root: str) -> dict[str, dict[str, str]]:
-    """The pnpm catalogs of the nearest pnpm-workspace.yaml at or above the app's folder."""
+    """The catalogs of the nearest workspace root at or above the app's folder: a
+    pnpm-workspace.yaml (pnpm), or a package.json that declares catalogs (Bun)."""
     folder = root
     while True:
-        path = f"{folder}/{catalogs.WORKSPACE_FILE}" if folder else catalogs.WORKSPACE_FILE
-        if ws.exists(path):
-            return catalogs.read_catalogs(ws.text(path) or "")
+        prefix = f"{folder}/" if folder else ""
+        if ws.exists(prefix + catalogs.WORKSPACE_FILE):
+            return catalogs.read_catalogs(ws.text(prefix + catalogs.WORKSPACE_FILE) or "")
+        if ws.exists(prefix + "package.json"):
+            found = catalogs.package_catalogs(_package_json(ws, prefix + "package.json"))
+            if found:
+                return found
         if not folder:
             return {}
         folder = folder.rpartition("/")[0]

@@ -72,3 +72,19 @@ def test_apps_read_their_versions_from_the_nearest_workspace_file(tmp_path):
     assert web.dependency("react") == "^18.3.1" and web.dependency("@cloudflare/next-on-pages") == "1.10.1"
     assert str(apps["apps/old"].next_version) == "14.2.15"
     assert apps["apps/odd"].next_version is None and apps["apps/odd"].dependency("next") == "catalog:nowhere"
+
+
+def test_bun_catalogs_in_the_root_package_json(tmp_path):
+    """Bun keeps catalogs in the root package.json, under `workspaces` (or at its top level)."""
+    apps = _apps(tmp_path, {
+        "package.json": json.dumps({"name": "mono", "workspaces": {
+            "packages": ["apps/*"], "catalog": {"next": "14.2.15"}, "catalogs": {"edge": {"next": "15.5.0"}}}}),
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "catalog:"}}),
+        "apps/docs/package.json": json.dumps({"dependencies": {"next": "catalog:edge"}}),
+    })
+    assert str(apps["apps/web"].next_version) == "14.2.15" and str(apps["apps/docs"].next_version) == "15.5.0"
+    top = _apps(tmp_path / "top", {
+        "package.json": json.dumps({"name": "mono", "workspaces": ["apps/*"], "catalog": {"next": "15.1.0"}}),
+        "apps/web/package.json": json.dumps({"dependencies": {"next": "catalog:"}}),
+    })
+    assert str(top["apps/web"].next_version) == "15.1.0"
