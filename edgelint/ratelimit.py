@@ -1432,6 +1432,8 @@ class Analysis:
                 if found is None:
                     return None, None, span
                 return found[0], _as_value(found), span
+            if bind.kind == "destructured" and bind.key not in (None, "...", "[]") and bind.value is not None:
+                return mod, bind.value, span  # `export const { GET, POST } = makeHandlers(…)`: what it is taken from
             return mod, (bind.value if bind.kind in ("function", "var") else None), span
         if entry[0] == "reexport":
             target = self.resolve_import(mod, entry[1])
@@ -1938,6 +1940,8 @@ class Analysis:
     def wrapper_of(self, action: Action) -> Reach | None:
         mod = self.node_module(action)
         node = unwrap(action.node) if action.node is not None else None
+        while node is not None and node.type == "member_expression":  # `makeHandlers(auth).POST`, `handlers.POST`
+            node = unwrap(node.child_by_field_name("object"))
         if mod is None or node is None:
             return None
         if node.type == "identifier":
@@ -1946,6 +1950,10 @@ class Analysis:
                 return None
             bind = self.lookup(mod, mod.pf.text(node), node)
             value = self._bind_value(mod, bind, 0) if bind is not None else None
+            if value is None and bind is not None:  # `{ handlers } = NextAuth(…)`: what it is taken from
+                found = self.resolve_binding(mod, bind, 0) if bind.kind == "import" else (mod, bind)
+                if found is not None and isinstance(found[1], Bind) and found[1].kind == "destructured":
+                    value = (found[0], found[1].value)
             if value is None or value[1] is None:
                 return None
             mod, node = value[0], unwrap(value[1])

@@ -23,7 +23,10 @@ class RatelimitOptions:
     * `limiters`: extra limiter calls, by callee text (`"guard.check"`, `"checkQuota"`); a call
       `guard.check(...)` or `x.guard.check(...)` then counts as a limiter call.
     * `wrappers`: higher-order functions that rate-limit the handler they wrap but cannot be
-      followed (they come from a package): `export const POST = withLimit(handler)`.
+      followed (they come from a package): `export const POST = withLimit(handler)`, also
+      handler factories with a limiter of their own, in the forms auth libraries document:
+      `export const { GET, POST } = toNextJsHandler(auth)`, `… = handlers` (from
+      `NextAuth(…)`), `export const POST = toNextJsHandler(auth).POST`.
     * `include-get`: also treat `GET` and `HEAD` route handlers as user actions.
     * `ignore-urls`: URL patterns of machine endpoints that are not user actions (called by a
       scheduler or another service, usually signature-checked). `*` matches within a segment,
