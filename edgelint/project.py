@@ -182,13 +182,20 @@ def _inside(folder: str, ancestor: str) -> bool:
 
 
 def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
-    """A package that depends on `next` is an app, unless it only names `next` as a peer
-    dependency (a component or helper library) and has no `app/` or `pages/` folder."""
-    if not any(isinstance(package.get(key), dict) and "next" in package[key]
-               for key in ("dependencies", "devDependencies", "peerDependencies")):
+    """A package with `next` in its dependencies is an app. One that lists it only as a dev or
+    peer dependency is an app when it has an `app/` or `pages/` folder (or `src/app`,
+    `src/pages`), or runs `next` in a script without naming it a peer; else it is a library that
+    uses Next.js types or components (`packages/ui`), linted with the apps that import it.
+    (A next.config makes a folder an app in any case: `find_apps`.)"""
+    listed = {key for key in ("dependencies", "devDependencies", "peerDependencies")
+              if isinstance(package.get(key), dict) and "next" in package[key]}
+    if not listed:
         return False
-    peer = package.get("peerDependencies")
-    if not (isinstance(peer, dict) and "next" in peer):
+    if "peerDependencies" not in listed and "dependencies" in listed:
+        return True
+    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    runs_next = any(isinstance(v, str) and re.search(r"(?:^|[\s;&|(])next(?:\s|$)", v) for v in scripts.values())
+    if runs_next and "peerDependencies" not in listed:
         return True
     prefix = folder + "/" if folder else ""
     routers = tuple(f"{prefix}{src}{router}/" for src in ("", "src/") for router in ("app", "pages"))

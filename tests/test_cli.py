@@ -601,11 +601,17 @@ def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
         "packages/ui/src/avatar.tsx": "export const Avatar = () => <img src='/a.png' />\n",
         "packages/docs/package.json": json.dumps({"peerDependencies": {"next": ">=14"}}),
         "packages/docs/pages/index.tsx": "export default function Docs() { return <main>docs</main> }\n",
+        # Next.js only for its types: a library too
+        "packages/hooks/package.json": json.dumps({"name": "@acme/hooks", "devDependencies": {"next": "15.3.3"}}),
+        "packages/hooks/src/use-route.ts": "export { useRouter as useRoute } from 'next/navigation'\n",
+        # a dev dependency, but it runs `next`: an app
+        "apps/admin/package.json": json.dumps({"scripts": {"dev": "next dev --turbo"},
+                                               "devDependencies": {"next": "15.3.3"}}),
     })
     result = cli("check", repo, "--format", "json", "--no-cache")
     assert_clean_exit(result, 0, 1)
     apps = {a["root"]: a["target"] for a in json.loads(result.stdout)["apps"]}
-    assert apps == {"apps/web": "next-on-pages", "packages/docs": "node"}
+    assert apps == {"apps/admin": "node", "apps/web": "next-on-pages", "packages/docs": "node"}
 
 
 def test_per_app_target_applies_however_the_app_is_named(cli, tmp_path, monkeypatch):
