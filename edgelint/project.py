@@ -182,17 +182,14 @@ def _inside(folder: str, ancestor: str) -> bool:
 
 
 def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
-    """A package with `next` in its dependencies is an app. One that lists it only as a dev or
-    peer dependency is an app when it has an `app/` or `pages/` folder (or `src/app`,
-    `src/pages`), or runs `next` in a script without naming it a peer; else it is a library that
-    uses Next.js types or components (`packages/ui`), linted with the apps that import it.
-    (A next.config makes a folder an app in any case: `find_apps`.)"""
+    """A package that depends on `next` is an app when it has an `app/` or `pages/` folder (or
+    `src/app`, `src/pages`: `next build` needs one), or runs `next` in a script without naming it
+    a peer; else it is a library that uses Next.js types or components (`packages/ui`), linted
+    with the apps that import it. (A next.config makes a folder an app in any case: `find_apps`.)"""
     listed = {key for key in ("dependencies", "devDependencies", "peerDependencies")
               if isinstance(package.get(key), dict) and "next" in package[key]}
     if not listed:
         return False
-    if "peerDependencies" not in listed and "dependencies" in listed:
-        return True
     scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
     runs_next = any(isinstance(v, str) and re.search(r"(?:^|[\s;&|(])next(?:\s|$)", v) for v in scripts.values())
     if runs_next and "peerDependencies" not in listed:

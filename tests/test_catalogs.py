@@ -55,7 +55,10 @@ def test_files_without_catalogs_or_in_other_forms_give_none():
 
 
 def _apps(tmp_path, files):
-    root = write_tree(tmp_path / "repo", files)
+    """The apps of a tree: every folder with a package.json gets an `app/` page (an app needs one)."""
+    pages = {path.rsplit("/", 1)[0] + "/app/page.tsx": "export default function P() { return null }\n"
+             for path in files if path.endswith("/package.json")}
+    root = write_tree(tmp_path / "repo", {**files, **pages})
     return {app.root: app for app in project.find_apps(Workspace(root))}
 
 
