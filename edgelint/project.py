@@ -311,15 +311,33 @@ def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
 
 
 def _assign_files(ws: Workspace, apps: list[App]) -> None:
-    """Each source file belongs to the innermost app that contains it."""
+    """Each source file belongs to the innermost app that contains it; a file of a workspace
+    package outside every app (`packages/ui`) to the first app (by folder) that depends on that
+    package by name, so the per-file rules see it once, with that app's target."""
     by_depth = sorted(apps, key=lambda a: -len(a.root))
+    orphans = []
     for path in ws.paths:
         if not path.endswith(SOURCE_EXTENSIONS):
             continue
-        for app in by_depth:
-            if not app.root or path.startswith(app.root + "/"):
-                app.files.append(path)
-                break
+        owner = next((app for app in by_depth if not app.root or path.startswith(app.root + "/")), None)
+        if owner is not None:
+            owner.files.append(path)
+        else:
+            orphans.append(path)
+    if not orphans:
+        return
+    packages = {}  # folder -> package name, for the package.json files outside every app
+    for path in ws.paths:
+        if path == "package.json" or path.endswith("/package.json"):
+            name = _package_json(ws, path).get("name")
+            if isinstance(name, str):
+                packages[path.rpartition("/")[0]] = name
+    by_root = sorted(apps, key=lambda a: a.root)
+    for path in orphans:
+        folder = max((f for f in packages if f and path.startswith(f + "/")), key=len, default=None)
+        user = next((app for app in by_root if folder is not None and packages[folder] in app.dependencies), None)
+        if user is not None:
+            user.files.append(path)
 
 
 # --------------------------------------------------------------------------------------------

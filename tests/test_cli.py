@@ -598,7 +598,7 @@ def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
         "packages/ui/package.json": json.dumps({"name": "@acme/ui", "scripts": {"build": "next build"},
                                                 "peerDependencies": {"next": ">=14"},
                                                 "devDependencies": {"next": "15.3.3"}}),
-        "packages/ui/src/avatar.tsx": "export const Avatar = () => <img src='/a.png' />\n",
+        "packages/ui/src/avatar.tsx": "export const Avatar = () => <img src='/cdn-cgi/image/widht=64/a.png' />\n",
         "packages/docs/package.json": json.dumps({"peerDependencies": {"next": ">=14"}}),
         "packages/docs/pages/index.tsx": "export default function Docs() { return <main>docs</main> }\n",
         # Next.js only for its types: a library too
@@ -610,8 +610,12 @@ def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
     })
     result = cli("check", repo, "--format", "json", "--no-cache")
     assert_clean_exit(result, 0, 1)
-    apps = {a["root"]: a["target"] for a in json.loads(result.stdout)["apps"]}
+    report = json.loads(result.stdout)
+    apps = {a["root"]: a["target"] for a in report["apps"]}
     assert apps == {"apps/admin": "node", "apps/web": "next-on-pages", "packages/docs": "node"}
+    # the library's files are checked once, with the app that depends on it
+    assert [(f["code"], f["path"]) for f in report["findings"] if f["path"].startswith("packages/ui/")] == [
+        ("EDGE401", "packages/ui/src/avatar.tsx")]
 
 
 def test_per_app_target_applies_however_the_app_is_named(cli, tmp_path, monkeypatch):
