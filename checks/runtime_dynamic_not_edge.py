@@ -45,7 +45,9 @@ class DynamicRouteNotEdge(Check):
     Fix: safe — adds `export const runtime = 'edge'` after the directives and imports (before
     Next.js 13.0.7 the value is `'experimental-edge'`, and before 13.0 the form is
     `export const config = { runtime: 'experimental-edge' }`: see EDGE104). None for an API route whose handler takes Node's `(req, res)`: on the
-    edge runtime it gets a `Request` and must return a `Response` (§2.4), so it must be rewritten.
+    edge runtime it gets a `Request` and must return a `Response` (§2.4), so it must be rewritten;
+    none either for a route that itself imports a Node built-in or a Node-only package
+    (`jsonwebtoken`, `fs`): on the edge it would not build (EDGE201, EDGE204).
     """
 
     code, name, area = "EDGE101", "dynamic-route-not-edge", "runtime"
@@ -77,6 +79,10 @@ class DynamicRouteNotEdge(Check):
                     NODE_HANDLER.search(ctx.ws.read(route.path) or b""):
                 advice += (" after rewriting its Node-style `(req, res)` handler: on the edge runtime it "
                            "receives a Request and returns a Response")
+            elif _node_only_imports(summary):
+                blockers = ", ".join(f"'{s}'" for s in _node_only_imports(summary)[:3])
+                advice += (f" after replacing what it imports from {blockers}, which the edge runtime "
+                           "does not provide (EDGE201/EDGE204 would follow)")
             elif not legacy:
                 fix = insert_runtime_fix(ctx, route.path, value)
             elif "config" not in summary.exports:
@@ -87,3 +93,23 @@ class DynamicRouteNotEdge(Check):
                 f"next-on-pages fails the build for it. {advice}",
                 related=runtime_evidence(route, "the runtime comes from here"), fixes=[fix] if fix else [],
                 url=route.url, dynamic_reason=reason)
+
+
+def _node_only_imports(summary) -> list[str]:
+    """What the route imports itself that does not run on the edge: Node built-ins beyond the
+    ones it provides, and Node-only packages (EDGE201, EDGE204). Switching it to the edge runtime
+    would not build, so the fix is not offered."""
+    from edgelint.resolve import builtin_name, package_name
+
+    from ._compat import SUPPORTED_BUILTINS
+    from .compat_node_only_package import NODE_ONLY_PACKAGES
+
+    found = []
+    for imp in summary.imports:
+        if imp.type_only:
+            continue
+        builtin = builtin_name(imp.source)
+        package = package_name(imp.source)
+        if (builtin is not None and builtin not in SUPPORTED_BUILTINS) or package in NODE_ONLY_PACKAGES:
+            found.append(imp.source)
+    return list(dict.fromkeys(found))

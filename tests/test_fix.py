@@ -147,3 +147,20 @@ def test_before_next_13_the_pages_router_fix_is_a_config_export(cli, make_app):
     result = cli("check", app, "--diff", "--select", "EDGE101", "--no-cache")
     assert_clean_exit(result, 1)
     assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
+
+
+def test_no_edge_runtime_fix_for_a_route_that_imports_node_only_code(cli, make_app):
+    """The edge runtime lacks `jsonwebtoken`'s Node APIs: adding `runtime = 'edge'` would trade
+    EDGE101 for a build error, so the finding says what to replace first and offers no fix."""
+    app = make_app({
+        "package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12", '
+                        '"jsonwebtoken": "9.0.2"}}\n',
+        "app/api/token/route.ts": "import jwt from 'jsonwebtoken'\n\n"
+                                  "export async function POST(request: Request) {\n"
+                                  "  return Response.json({ token: jwt.sign(await request.json(), 'secret') })\n}\n",
+    })
+    before = (app / "app/api/token/route.ts").read_bytes()
+    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache", "--format", "json")
+    assert_clean_exit(result, 1)
+    assert (app / "app/api/token/route.ts").read_bytes() == before
+    assert "after replacing what it imports from 'jsonwebtoken'" in result.stdout
