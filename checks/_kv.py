@@ -740,8 +740,12 @@ class _Analyzer:
                 yield name, function
 
     def _context_exports(self, contexts: list[ContextCall]) -> dict[str, list]:
-        """Exported functions that call a request-context API themselves: [api, line, is_async]."""
+        """Exported functions that call a request-context API themselves: [api, line, is_async].
+        Not those of a 'use server' module: server actions are called by the client, not at the
+        top level of other modules."""
         found = {}
+        if self.summary is not None and self.summary.use_server:
+            return found
         for name, function in self._exported_functions():
             inner = next((c for c in contexts if c.function is not None and c.function.id == function.id), None)
             if inner is not None:
@@ -938,6 +942,7 @@ class KvIndex:
     dynamic_env: bool
     reads: list[tuple[str, str, str, bool]]  # (path, name, how, typed_kv) of every binding read in the app
     context_exports: dict[str, dict] = field(default_factory=dict)  # path -> export -> [api, line, is_async]
+    top_calls: dict[str, list] = field(default_factory=dict)  # path -> (source, export, call) at module scope
 
     def is_kv(self, name: str, how: str = "", typed_kv: bool = False) -> bool:
         """Whether a binding value is a KV namespace (see the module docs)."""
@@ -1064,8 +1069,16 @@ def _build_index(ctx: Context) -> KvIndex:
     context_exports = {path: part["context_exports"] for path, part in elsewhere.items()
                        if part.get("context_exports")}
     context_exports.update((path, file.context_exports) for path, file in files.items() if file.context_exports)
-    if context_exports:  # the modules that may call them at top level (EDGE304)
-        read(ctx.files_containing(*sorted({name.encode() for found in context_exports.values() for name in found})))
+    context_exports = {path: found for path, found in context_exports.items()  # helpers, not routes and pages
+                       if ctx.app.route_for(path) is None}
+    top_calls = {path: file.imported_top_calls for path, file in files.items() if file.imported_top_calls}
+    if context_exports:  # the modules that may call them at top level (EDGE304): a light look, no analysis
+        names = sorted({name for found in context_exports.values() for name in found})
+        for path in ctx.files_containing(*(name.encode() for name in names)):
+            if path not in files and ctx.in_focus(path) and not TEST_FILE.search(ctx.app.local(path)):
+                found = _imported_top_calls(ctx, path, set(names))
+                if found:
+                    top_calls[path] = found
     declared: dict[str, list] = {}
     other: dict[str, str] = {}
     for config in ctx.app.wranglers:
@@ -1090,7 +1103,29 @@ def _build_index(ctx: Context) -> KvIndex:
                 methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
     return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
-                   reads, context_exports)
+                   reads, context_exports, top_calls)
+
+
+def _imported_top_calls(ctx: Context, path: str, names: set[str]) -> list[tuple[str, str, object]]:
+    """(source, export, call) of the calls at module scope, in a file the KV analysis did not
+    read, of functions imported by one of `names` (a helper that obtains a request context)."""
+    summary, pf = ctx.summary(path), None
+    imported = {local: (imp.source, name) for imp in (summary.imports if summary is not None else ())
+                if imp.kind == "static" and not imp.type_only for name, local in imp.names if name in names}
+    if not imported:
+        return []
+    pf = ctx.parse(path)
+    found = []
+    for call in pf.nodes("call_expression") if pf is not None else ():
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "identifier" or pf.text(function) not in imported:
+            continue
+        node = call.parent
+        while node is not None and node.type not in FUNCTION_TYPES:
+            node = node.parent
+        if node is None:
+            found.append((*imported[pf.text(function)], call))
+    return found
 
 
 def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str) -> list | None:

@@ -63,24 +63,26 @@ class RequestContextAtModuleScope(Check):
                     f"{what} calls `{inner.api}()` (line {inner.span.line}): " + _message(inner, lead=False)
                     + f"; {instead} inside the request handler instead",
                     related=[Location(path, inner.span, f"{inner.api}() is called here")], api=inner.api)
-            yield from self._imported_helpers(ctx, index, path, file)
+        for path in sorted(index.top_calls):
+            yield from self._imported_helpers(ctx, index, path)
 
-    def _imported_helpers(self, ctx, index, path, file):
+    def _imported_helpers(self, ctx, index, path):
         """`getDb()` at top level, imported from a module whose `getDb` calls the context API."""
         from edgelint.api import Span
         from edgelint.graph import shared_resolver
 
         resolver = shared_resolver(ctx)
-        for source, export, top_call in file.imported_top_calls:
+        pf = ctx.parse(path)
+        for source, export, top_call in index.top_calls[path]:
             resolved = resolver.resolve(path, source)
             found = index.context_exports.get(resolved.target, {}).get(export) if resolved.is_file else None
             if found is None:
                 continue
             api, line, is_async = found
-            name = file.pf.text(top_call.child_by_field_name("function"))
+            name = pf.text(top_call.child_by_field_name("function"))
             call = _Api(api, is_async)
             yield ctx.finding(
-                self, path, file.pf.span(top_call),
+                self, path, pf.span(top_call),
                 f"`{name}()` is called at module top level and calls `{api}()` ({resolved.target}:{line}): "
                 + _message(call, lead=False) + f"; call `{name}()` inside the request handler instead",
                 related=[Location(resolved.target, Span(line, 1, line, 1), f"{api}() is called here")], api=api)

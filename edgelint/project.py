@@ -524,8 +524,9 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break
-        if route.runtime is None and (route.router == "app" or _pages_take_configured(ws, app, route)):
-            route.runtime = configured_runtime(app)
+        configured = configured_runtime(app) if route.runtime is None else None
+        if configured is not None and (route.router == "app" or _pages_take_configured(ws, app, route)):
+            route.runtime = configured
         if route.runtime is None:
             route.runtime = Runtime("nodejs", "default", route.path)
 

@@ -886,7 +886,7 @@ class Analysis:
         if first.type == "object" and method == "limit":
             pairs = jsvalues.object_pairs(first, pf)
             if "key" in pairs:
-                name = self.binding_name(mod, receiver, 0)
+                name = self.binding_name(mod, receiver, 0, via_arguments=True)
                 return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=pairs["key"][1])
         construction = self.construction(mod, receiver, 0)
         if construction is not None:
@@ -1083,8 +1083,9 @@ class Analysis:
                     return found
         return None
 
-    def binding_name(self, mod: Module, expr, depth: int) -> str | None:
-        """NAME in `env.NAME`, `getRequestContext().env.NAME`, `env["NAME"]`, or a variable holding it."""
+    def binding_name(self, mod: Module, expr, depth: int, *, via_arguments: bool = False) -> str | None:
+        """NAME in `env.NAME`, `getRequestContext().env.NAME`, `env["NAME"]`, or a variable holding
+        it; with `via_arguments`, also a parameter given `env.NAME` by the function's callers."""
         pf = mod.pf
         steps = 0
         while expr is not None and steps < 6 and depth < MAX_RESOLVE_DEPTH:
@@ -1114,7 +1115,7 @@ class Analysis:
                 if bind.kind == "destructured" and bind.value is not None and bind.key not in (None, "...", "[]"):
                     if _env_like(unwrap_await(bind.value), pf):
                         return bind.key
-                if bind.kind == "param" and bind.key is None and bind.decl is not None:
+                if via_arguments and bind.kind == "param" and bind.key is None and bind.decl is not None:
                     return self._argument_binding(mod, bind.decl, depth + 1)
                 return None
             if expr.type == "call_expression":  # getRateLimiter(): what the function returns
