@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, assert_clean_exit
 from edgelint import parsing
 
@@ -117,24 +119,33 @@ def test_a_fix_keeps_the_files_crlf_line_endings(cli, tmp_path):
     assert b"export const runtime = 'edge';\r\n" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
 
 
-def test_no_edge_runtime_fix_for_a_node_style_api_handler(cli, make_app):
-    """Switching a `(req, res)` API handler to the edge would break it (it would get a Request and
-    must return a Response): EDGE101 says so and offers no fix; a Web-style handler gets one."""
-    app = make_app({
-        "package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}\n',
-        "pages/api/hello.ts": "import type { NextApiRequest, NextApiResponse } from 'next'\n\n"
-                              "export default function handler(req: NextApiRequest, res: NextApiResponse) {\n"
-                              "  res.status(200).json({ name: 'John Doe' })\n}\n",
-        "pages/api/ping.ts": "import type { NextRequest, NextFetchEvent } from 'next/server'\n\n"
-                             "export default function handler(req: NextRequest, event: NextFetchEvent) {\n"
-                             "  return Response.json({ pong: req.nextUrl.pathname })\n}\n",
-    })
-    node_style = (app / "pages/api/hello.ts").read_bytes()
+NEXT_ON_PAGES_14 = '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}\n'
+
+
+@pytest.mark.parametrize("files, kept, fixed, says", [
+    # a `(req, res)` API handler gets a Request on the edge and must return a Response: it breaks
+    ({"pages/api/hello.ts": "import type { NextApiRequest, NextApiResponse } from 'next'\n\n"
+                            "export default function handler(req: NextApiRequest, res: NextApiResponse) {\n"
+                            "  res.status(200).json({ name: 'John Doe' })\n}\n",
+      "pages/api/ping.ts": "import type { NextRequest, NextFetchEvent } from 'next/server'\n\n"
+                           "export default function handler(req: NextRequest, event: NextFetchEvent) {\n"
+                           "  return Response.json({ pong: req.nextUrl.pathname })\n}\n"},
+     "pages/api/hello.ts", "pages/api/ping.ts", "after rewriting its Node-style `(req, res)` handler"),
+    # `jsonwebtoken` needs Node APIs: the edge build would fail (EDGE204 instead of EDGE101)
+    ({"app/api/token/route.ts": "import jwt from 'jsonwebtoken'\n\n"
+                                "export async function POST(request: Request) {\n"
+                                "  return Response.json({ token: jwt.sign(await request.json(), 'secret') })\n}\n"},
+     "app/api/token/route.ts", None, "after replacing what it imports from 'jsonwebtoken'"),
+])
+def test_no_edge_runtime_fix_where_the_edge_would_break_the_route(cli, make_app, files, kept, fixed, says):
+    """EDGE101 then says what to change first and offers no fix; other routes still get theirs."""
+    app = make_app({"package.json": NEXT_ON_PAGES_14, **files})
+    before = (app / kept).read_bytes()
     result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache", "--format", "json")
     assert_clean_exit(result, 1)
-    assert (app / "pages/api/hello.ts").read_bytes() == node_style
-    assert b"export const runtime = 'edge'" in (app / "pages/api/ping.ts").read_bytes()
-    assert "after rewriting its Node-style `(req, res)` handler" in result.stdout
+    assert (app / kept).read_bytes() == before and says in result.stdout
+    if fixed:
+        assert b"export const runtime = 'edge'" in (app / fixed).read_bytes()
 
 
 def test_before_next_13_the_pages_router_fix_is_a_config_export(cli, make_app):
@@ -147,20 +158,3 @@ def test_before_next_13_the_pages_router_fix_is_a_config_export(cli, make_app):
     result = cli("check", app, "--diff", "--select", "EDGE101", "--no-cache")
     assert_clean_exit(result, 1)
     assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
-
-
-def test_no_edge_runtime_fix_for_a_route_that_imports_node_only_code(cli, make_app):
-    """The edge runtime lacks `jsonwebtoken`'s Node APIs: adding `runtime = 'edge'` would trade
-    EDGE101 for a build error, so the finding says what to replace first and offers no fix."""
-    app = make_app({
-        "package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12", '
-                        '"jsonwebtoken": "9.0.2"}}\n',
-        "app/api/token/route.ts": "import jwt from 'jsonwebtoken'\n\n"
-                                  "export async function POST(request: Request) {\n"
-                                  "  return Response.json({ token: jwt.sign(await request.json(), 'secret') })\n}\n",
-    })
-    before = (app / "app/api/token/route.ts").read_bytes()
-    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache", "--format", "json")
-    assert_clean_exit(result, 1)
-    assert (app / "app/api/token/route.ts").read_bytes() == before
-    assert "after replacing what it imports from 'jsonwebtoken'" in result.stdout
