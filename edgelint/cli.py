@@ -177,7 +177,9 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
               help="Audit for this target; on an app detected as another target this is the migration report.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any area fails.")
-def audit(path, fmt, output, target, config_file, strict) -> None:
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
+def audit(path, fmt, output, target, config_file, strict, no_cache, cache_dir) -> None:
     """The readiness report of the Next.js app(s) in PATH (default: .): per route and per area,
     with coverage figures and the findings behind every gap."""
     from edgelint import audit as audit_module, engine, registry
@@ -193,8 +195,8 @@ def audit(path, fmt, output, target, config_file, strict) -> None:
         config = _load_config(config_file, paths)
         _check_config_rules(config)
         checks = registry.select(config.select, config.ignore, config.extend_select)
-        result = engine.run(paths, config, checks, target=target, use_cache=True, audit=True, progress=progress,
-                            jobs=os.cpu_count() or 1)
+        result = engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir,
+                            audit=True, progress=progress, jobs=os.cpu_count() or 1)
     except ConfigError as error:
         _fail(str(error))
         return

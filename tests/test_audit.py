@@ -107,3 +107,15 @@ def test_server_actions_of_one_file_each_have_their_row_and_findings(cli, make_a
     assert rows[("/form", "server action")]["findings"] == {"ratelimit": 2}
     assert rows[("/", "server action")]["facts"]["rate limit"] == "`signout`: none"
     assert rows[("/", "server action")]["findings"] == {"ratelimit": 1}
+
+
+def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
+    """`--no-cache` writes no cache into the audited tree; `--cache-dir` puts it elsewhere."""
+    app = make_app({"app/api/x/route.ts": "export async function POST() { return new Response('ok') }\n"})
+    plain = cli("audit", app, "--format", "json", "--no-cache")
+    assert_clean_exit(plain, 0)
+    assert not (app / ".edgelint_cache").exists()
+    elsewhere = cli("audit", app, "--format", "json", "--cache-dir", tmp_path / "cache")
+    assert_clean_exit(elsewhere, 0)
+    assert not (app / ".edgelint_cache").exists() and any((tmp_path / "cache").iterdir())
+    assert json.loads(elsewhere.stdout)["apps"] == json.loads(plain.stdout)["apps"]

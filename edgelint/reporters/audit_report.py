@@ -60,7 +60,9 @@ def _score_text(audit) -> str | None:
         return None
     value, terms = score
     formula = " + ".join(f"{area} {ratio:.2f}" for area, ratio in terms)
-    return f"{value}/100 = ({formula}) / {len(terms)} areas with coverage figures"
+    failing = [a.area for a in audit.areas if not a.passed]
+    verdict = f"; failing on findings or figures: {', '.join(failing)}" if failing else ""
+    return f"{value}/100 = ({formula}) / {len(terms)} areas with coverage figures{verdict}"
 
 
 def _migration(audit) -> str | None:
