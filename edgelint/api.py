@@ -257,11 +257,14 @@ class Context:
 #: A citation of the project's platform notes (`REFERENCE.md §4.1`, `§6.3 pitfall 2`): the checks'
 #: docs keep them for maintainers; messages drop them, as users have no such file.
 _CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?,?)*"
+#: Bare section numbers of those notes: "§6.3 pitfall 2", "§2.3, §2.4".
+_SECTIONS = r"§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?(?:,\s*§\d+[a-z]?(?:\.\d+[a-z]?)*)*"
 _CITATIONS = [
     (re.compile(r"\s*\(" + _CITED + r"\)"), ""),  # "… (REFERENCE.md §4.1, §4.5)."
     (re.compile(r"[,;]\s*" + _CITED + r"(?=\))"), ""),  # "(`x`, REFERENCE.md §4.2)"
     (re.compile(r"\(" + _CITED + r"\s*[,;:]\s*"), "("),  # "(REFERENCE.md §2.1, Next.js …)"
     (re.compile(r"\s*[—-]?\s*" + _CITED), ""),  # anything left
+    (re.compile(r"\s*\(" + _SECTIONS + r"\)"), ""),  # a bare "(§6.3 pitfall 2)"
 ]
 
 
@@ -272,7 +275,7 @@ def counted(count: int, noun: str, plural: str = "") -> str:
 
 def user_text(message: str) -> str:
     """A finding's message as users see it: without citations of the project's own notes."""
-    if "REFERENCE.md" not in message:
+    if "REFERENCE.md" not in message and "(§" not in message:
         return message
     for pattern, replacement in _CITATIONS:
         message = pattern.sub(replacement, message)

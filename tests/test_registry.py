@@ -72,6 +72,8 @@ def test_importlib_metadata_is_not_imported_without_plugins(tmp_path):
     ("neither the edge runtime (REFERENCE.md §2.1, Next.js) provides", "neither the edge runtime (Next.js) provides"),
     ("as documented — REFERENCE.md §0.2, §1.4.", "as documented."),
     ("no citation here (§ is just a sign)", "no citation here (§ is just a sign)"),
+    ("the Node.js server bundles get it too (§6.3 pitfall 2). Guard", "the Node.js server bundles get it too. Guard"),
+    ("both (§2.3, §2.4) say so", "both say so"),
 ])
 def test_messages_drop_citations_of_the_projects_own_notes(written, shown):
     """Users have no REFERENCE.md: the rules' docs cite it, their messages do not."""
