@@ -242,10 +242,23 @@ class ParsedFile:
         """The error nodes, less the ones tree-sitter-typescript produces for valid code and
         recovers from locally: a bare `&` in JSX text (`<p>Terms & conditions</p>`) or in a JSX
         attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a, the `type` of
-        `export type * from '…'`, and the missing `!` in a tagged template with type arguments."""
+        `export type * from '…'`, the missing `!` in a tagged template with type arguments, and a
+        call with a `typeof import('…')` type argument."""
         return [node for node in self.error_nodes()
                 if not self._jsx_ampersand(node) and not self.export_type_star(node)
-                and not self._typed_tagged_template(node)]
+                and not self._typed_tagged_template(node) and not self._typeof_import_argument(node)]
+
+    def _typeof_import_argument(self, node: ts.Node) -> bool:
+        """Whether `node` is the error tree-sitter-typescript makes of a call with a
+        `typeof import('…')` type argument (`vi.importActual<typeof import('./q')>('./q')`, valid
+        TypeScript): it reads `f < typeof import('./q')`, then fails on `>(…)` or on a trailing
+        comma inside it. The error is after such a construct in the same statement."""
+        if b"typeof" not in self.source:
+            return False
+        statement, parent = node, self.parent(node)
+        while parent is not None and parent.type not in ("program", "statement_block"):
+            statement, parent = parent, self.parent(parent)
+        return _TYPEOF_IMPORT_CALL.search(self.source[statement.start_byte:node.end_byte]) is not None
 
     @staticmethod
     def _typed_tagged_template(node: ts.Node) -> bool:
@@ -284,6 +297,10 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 def _document_order(node: ts.Node) -> tuple[int, int]:
     return node.start_byte, -node.end_byte
+
+
+#: `<typeof import('x')>(`: a call with a `typeof import` type argument (see `_typeof_import_argument`).
+_TYPEOF_IMPORT_CALL = re.compile(rb"<\s*typeof\s+import\s*\(\s*(['\"`])[^'\"`\n]*\1\s*\)\s*>\s*\(")
 
 
 def line_starts(source: bytes) -> list[int]:

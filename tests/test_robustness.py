@@ -629,6 +629,20 @@ def test_a_tagged_template_with_type_arguments_is_not_a_syntax_error(name):
     assert parsing.parse(name, b"export const a = (1 + ;\n").syntax_errors()
 
 
+def test_a_typeof_import_type_argument_is_not_a_syntax_error():
+    """`vi.importActual<typeof import('./q')>('./q')` is valid TypeScript that tree-sitter reads as
+    `f < typeof import(…)` and then fails on (false EDGE901 notes on a real repository's tests);
+    a real error in another statement of the file is still one."""
+    from edgelint import parsing
+
+    source = (b"const x = f<typeof import('./q')>();\n"
+              b"const y = await vi.importActual<typeof import(\"@/lib/q\")>(\n  \"@/lib/q\",\n);\n")
+    pf = parsing.parse("q.test.ts", source)
+    assert len(pf.error_nodes()) == 2 and pf.syntax_errors() == []
+    broken = parsing.parse("q.test.ts", source + b"const z = (1 + ;\n")
+    assert [n.start_point.row for n in broken.syntax_errors()] == [4]
+
+
 def test_a_byte_order_mark_takes_no_column(cli, tmp_path):
     """Editors hide a leading BOM and count columns without it; so do findings and code frames."""
     app = tmp_path / "bom"
