@@ -177,7 +177,6 @@ class FileKv:
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
     factories: dict[str, list] = field(default_factory=dict)  # export -> [binding, how, typed_kv] it returns
     context_exports: dict[str, list] = field(default_factory=dict)  # export -> [api, line, is_async] it calls
-    imported_top_calls: list[tuple[str, str, object]] = field(default_factory=list)  # (source, export, call)
 
 
 def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
@@ -301,8 +300,8 @@ class _Analyzer:
 
     def enclosing_function(self, node):
         """The innermost function around `node` (an instance field initialiser counts), or None."""
-        return self._climb(node, self.function_of, lambda parent: parent.type in FUNCTION_TYPES or (
-            parent.type == "public_field_definition" and not any(c.type == "static" for c in parent.children)))
+        return self._climb(node, self.function_of,
+                           lambda parent: parent.type in FUNCTION_TYPES or _instance_field(parent))
 
     def _declare(self, scope: int, name: str, decl: _Decl) -> None:
         self.decls.setdefault((scope, name), decl)
@@ -713,16 +712,10 @@ class _Analyzer:
             inner = next((c for c in contexts if c.function is not None and c.function.id == target.id), None)
             if inner is not None:
                 helper_calls.append((call, inner))
-        imported_calls = []
-        for call in self.calls:  # `getDb()` at top level, imported: EDGE304 asks its module (cross-module)
-            function, _prefix = callee(call)
-            decl = self.resolve(function) if function is not None and function.type == "identifier" else None
-            if decl is not None and decl.kind == "import" and decl.imported != "*" and not self.in_function(call):
-                imported_calls.append((decl.source, decl.imported, call))
         result = [accesses[i] for i in order]
         result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
         return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories(),
-                      self._context_exports(contexts), imported_calls)
+                      self._context_exports(contexts))
 
     def _exported_functions(self):
         """(export name, function node) of each exported function of the file."""
@@ -1071,11 +1064,11 @@ def _build_index(ctx: Context) -> KvIndex:
     context_exports.update((path, file.context_exports) for path, file in files.items() if file.context_exports)
     context_exports = {path: found for path, found in context_exports.items()  # helpers, not routes and pages
                        if ctx.app.route_for(path) is None}
-    top_calls = {path: file.imported_top_calls for path, file in files.items() if file.imported_top_calls}
+    top_calls = {}
     if context_exports:  # the modules that may call them at top level (EDGE304): a light look, no analysis
         names = sorted({name for found in context_exports.values() for name in found})
         for path in ctx.files_containing(*(name.encode() for name in names)):
-            if path not in files and ctx.in_focus(path) and not TEST_FILE.search(ctx.app.local(path)):
+            if ctx.in_focus(path) and not TEST_FILE.search(ctx.app.local(path)):
                 found = _imported_top_calls(ctx, path, set(names))
                 if found:
                     top_calls[path] = found
@@ -1107,9 +1100,10 @@ def _build_index(ctx: Context) -> KvIndex:
 
 
 def _imported_top_calls(ctx: Context, path: str, names: set[str]) -> list[tuple[str, str, object]]:
-    """(source, export, call) of the calls at module scope, in a file the KV analysis did not
-    read, of functions imported by one of `names` (a helper that obtains a request context)."""
-    summary, pf = ctx.summary(path), None
+    """(source, export, call) of the calls at module scope (not in a function or an instance
+    field initialiser) of functions imported by one of `names` (helpers that obtain a request
+    context)."""
+    summary = ctx.summary(path)
     imported = {local: (imp.source, name) for imp in (summary.imports if summary is not None else ())
                 if imp.kind == "static" and not imp.type_only for name, local in imp.names if name in names}
     if not imported:
@@ -1120,12 +1114,17 @@ def _imported_top_calls(ctx: Context, path: str, names: set[str]) -> list[tuple[
         function = call.child_by_field_name("function")
         if function is None or function.type != "identifier" or pf.text(function) not in imported:
             continue
-        node = call.parent
-        while node is not None and node.type not in FUNCTION_TYPES:
-            node = node.parent
+        node = pf.parent(call)
+        while node is not None and node.type not in FUNCTION_TYPES and not _instance_field(node):
+            node = pf.parent(node)
         if node is None:
             found.append((*imported[pf.text(function)], call))
     return found
+
+
+def _instance_field(node) -> bool:
+    """A class field without `static`: its initialiser runs per instance, not at module load."""
+    return node.type == "public_field_definition" and not any(c.type == "static" for c in node.children)
 
 
 def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str) -> list | None:

@@ -44,10 +44,11 @@ class DynamicRouteNotEdge(Check):
 
     Fix: safe — adds `export const runtime = 'edge'` after the directives and imports (before
     Next.js 13.0.7 the value is `'experimental-edge'`, and before 13.0 the form is
-    `export const config = { runtime: 'experimental-edge' }`: see EDGE104). None for an API route whose handler takes Node's `(req, res)`: on the
-    edge runtime it gets a `Request` and must return a `Response` (§2.4), so it must be rewritten;
-    none either for a route that itself imports a Node built-in or a Node-only package
-    (`jsonwebtoken`, `fs`): on the edge it would not build (EDGE201, EDGE204).
+    `export const config = { runtime: 'experimental-edge' }`: see EDGE104). None for an API route
+    whose handler takes Node's `(req, res)`: on the edge runtime it gets a `Request` and must
+    return a `Response` (§2.4), so it must be rewritten; none either for a route that itself
+    imports a Node built-in or a Node-only package (`jsonwebtoken`, `fs`): on the edge it would
+    not build (EDGE201, EDGE204).
     """
 
     code, name, area = "EDGE101", "dynamic-route-not-edge", "runtime"
@@ -74,14 +75,14 @@ class DynamicRouteNotEdge(Check):
             if legacy and "runtime" in summary.exports:
                 advice += f" (Next.js {ctx.app.next_version} reads no top-level `runtime` export; 13.0 added it)"
             handler = summary.exports.get("default")
-            fix = None
+            fix, blockers = None, _node_only_imports(summary)
             if route.kind == "api" and handler is not None and handler.params >= 2 and \
                     NODE_HANDLER.search(ctx.ws.read(route.path) or b""):
                 advice += (" after rewriting its Node-style `(req, res)` handler: on the edge runtime it "
                            "receives a Request and returns a Response")
-            elif _node_only_imports(summary):
-                blockers = ", ".join(f"'{s}'" for s in _node_only_imports(summary)[:3])
-                advice += (f" after replacing what it imports from {blockers}, which the edge runtime "
+            elif blockers:
+                shown = ", ".join(f"'{s}'" for s in blockers[:3])
+                advice += (f" after replacing what it imports from {shown}, which the edge runtime "
                            "does not provide (EDGE201/EDGE204 would follow)")
             elif not legacy:
                 fix = insert_runtime_fix(ctx, route.path, value)

@@ -1,4 +1,4 @@
-from edgelint.api import Check, Location
+from edgelint.api import Check, Location, Span
 
 
 class MiddlewareAndProxy(Check):
@@ -41,9 +41,7 @@ class MiddlewareAndProxy(Check):
                 related=[Location(other.path, _first_line(ctx, other.path), "the proxy file")])
 
 
-def _first_line(ctx, path: str):
-    from edgelint.api import Span
-
+def _first_line(ctx, path: str) -> Span:
     text = ctx.ws.text(path) or ""
     first = text.split("\n", 1)[0].rstrip("\r")
     return Span(1, 1, 1, max(2, len(first) + 1))

@@ -24,6 +24,7 @@ import re
 from typing import Callable
 
 from edgelint.parsing import ParsedFile, string_value
+from edgelint.ratelimit import FUNCTION_TYPES, args_of, unwrap_await  # the analysis this module serves
 
 MAX_DEPTH = 12
 _REWRITE = re.compile(r"^(?:Next)?Response\s*\.\s*rewrite\s*\(")
@@ -37,7 +38,7 @@ def early_rewrites(node, pf: ParsedFile) -> list[tuple[object, object, object]]:
     contain it, inside its function."""
     found = []
     steps = 0
-    while node.parent is not None and steps < 200 and node.type not in _FUNCTIONS:
+    while node.parent is not None and steps < 200 and node.type not in FUNCTION_TYPES:
         steps += 1
         parent = node.parent
         if parent.type in ("statement_block", "program", "switch_case"):
@@ -75,25 +76,16 @@ def destination(dest, source: str, pf: ParsedFile, value: Callable, lookup: Call
     """The path `dest` rewrites `source` to, or None when it cannot be computed. `value(node)` is
     the condition evaluator's value (('path',) for the request path, ('str', s) for a constant),
     `lookup(identifier)` the initializer of the variable it names."""
-    node = _unwrap(dest)
+    node = unwrap_await(dest)
     if node is None or depth > MAX_DEPTH:
         return None
-    t = node.type
-    if t in ("string", "template_string"):
-        text = string_value(node, pf) if t == "string" or not _substitutions(node) else _template(
-            node, source, pf, value, lookup, depth)
-        return _path_of(text) if text is not None else None
-    if t == "new_expression" and pf.text(node.child_by_field_name("constructor")) == "URL":
-        args = _args(node)
+    if node.type == "new_expression" and pf.text(node.child_by_field_name("constructor")) == "URL":
+        args = args_of(node)
         return destination(args[0], source, pf, value, lookup, depth + 1) if args else None
-    if t == "binary_expression" and node.child_by_field_name("operator").type == "+":
-        left = _text_value(node.child_by_field_name("left"), source, pf, value, lookup, depth + 1)
-        right = _text_value(node.child_by_field_name("right"), source, pf, value, lookup, depth + 1)
-        return _path_of(left + right) if left is not None and right is not None else None
-    text = _text_value(node, source, pf, value, lookup, depth + 1)
+    text = _text_value(node, source, pf, value, lookup, depth + 1)  # literals, templates, `+`, `.replace`
     if text is not None:
         return _path_of(text)
-    if t == "identifier":
+    if node.type == "identifier":
         init = lookup(node)
         if init is not None and _REQUEST_URL.search(pf.text(init)):
             assigned = _last_pathname_assignment(node, pf)
@@ -122,25 +114,6 @@ def route_regex(pattern: str) -> re.Pattern:
 
 # --------------------------------------------------------------------------------------------
 
-_FUNCTIONS = frozenset({"function_declaration", "function_expression", "function", "arrow_function",
-                        "method_definition", "generator_function_declaration", "generator_function"})
-_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                       "non_null_expression", "await_expression"})
-
-
-def _unwrap(node):
-    steps = 0
-    while node is not None and node.type in _WRAPPERS and steps < MAX_DEPTH:
-        node = next((c for c in node.named_children if c.type != "comment"), None)
-        steps += 1
-    return node
-
-
-def _args(call) -> list:
-    args = call.child_by_field_name("arguments")
-    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
-
-
 def _final_return(consequence):
     if consequence is not None and consequence.type == "statement_block":
         statements = [c for c in consequence.named_children if c.type != "comment"]
@@ -149,15 +122,11 @@ def _final_return(consequence):
 
 
 def _rewrite_argument(statement, pf: ParsedFile):
-    value = _unwrap(statement.named_children[0]) if statement is not None and statement.named_children else None
+    value = unwrap_await(statement.named_children[0]) if statement is not None and statement.named_children else None
     if value is None or value.type != "call_expression" or not _REWRITE.match(pf.text(value)):
         return None
-    args = _args(value)
+    args = args_of(value)
     return args[0] if args else None
-
-
-def _substitutions(node) -> list:
-    return [c for c in node.named_children if c.type == "template_substitution"]
 
 
 def _template(node, source, pf, value, lookup, depth) -> str | None:
@@ -179,7 +148,7 @@ def _template(node, source, pf, value, lookup, depth) -> str | None:
 def _text_value(node, source, pf, value, lookup, depth) -> str | None:
     """A string expression's value for this request: a constant, the request path, a template,
     `+`, or `.replace(a, b)` with literal arguments (the first occurrence, as JavaScript does)."""
-    node = _unwrap(node)
+    node = unwrap_await(node)
     if node is None or depth > MAX_DEPTH:
         return None
     if node.type == "template_string":
@@ -189,8 +158,8 @@ def _text_value(node, source, pf, value, lookup, depth) -> str | None:
         right = _text_value(node.child_by_field_name("right"), source, pf, value, lookup, depth + 1)
         return left + right if left is not None and right is not None else None
     if node.type == "call_expression":
-        callee = _unwrap(node.child_by_field_name("function"))
-        args = _args(node)
+        callee = unwrap_await(node.child_by_field_name("function"))
+        args = args_of(node)
         if callee is not None and callee.type == "member_expression" and len(args) == 2 and \
                 pf.text(callee.child_by_field_name("property")) in ("replace", "replaceAll"):
             subject = _text_value(callee.child_by_field_name("object"), source, pf, value, lookup, depth + 1)
@@ -211,8 +180,8 @@ def _last_pathname_assignment(identifier, pf: ParsedFile):
     """X in the last `name.pathname = X` before `identifier`, in the same function."""
     name = pf.text(identifier)
     function = identifier
-    while function is not None and function.type not in _FUNCTIONS:
-        function = function.parent
+    while function is not None and function.type not in FUNCTION_TYPES:
+        function = pf.parent(function)
     if function is None:
         return None
     last = None
@@ -222,7 +191,8 @@ def _last_pathname_assignment(identifier, pf: ParsedFile):
         if node.type != "assignment_expression":
             continue
         left = node.child_by_field_name("left")
-        if left is not None and left.type == "member_expression" and pf.text(left).replace(" ", "") == f"{name}.pathname":
+        if left is not None and left.type == "member_expression" and \
+                pf.text(left).replace(" ", "") == f"{name}.pathname":
             last = node.child_by_field_name("right")
     return last
 
