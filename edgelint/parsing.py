@@ -324,10 +324,21 @@ _LINE_BREAK_TEXT = re.compile(r"\r\n|\r|\n")
 
 
 def parse(path: str, source: bytes) -> ParsedFile:
-    """Parse `source`; raise ParseTimeout if tree-sitter takes too long."""
+    """Parse `source`; raise ParseTimeout if tree-sitter takes too long. A tree with errors that
+    `_semicolons_before_in_names` explains is replaced by the tree of the repaired bytes."""
     grammar = grammar_for(path)
     deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
+    tree = _parse_bytes(path, source, grammar, deadline)
+    if tree.root_node.has_error:
+        repaired = _semicolons_before_in_names(source)
+        if repaired is not None:
+            other = _parse_bytes(path, repaired, grammar, deadline)
+            if _error_count(other) < _error_count(tree):
+                tree = other
+    return ParsedFile(path, source, tree, grammar)
 
+
+def _parse_bytes(path: str, source: bytes, grammar: str, deadline: float) -> ts.Tree:
     def progress(*_state) -> bool:  # the signature differs between py-tree-sitter versions
         return time.monotonic() > deadline
 
@@ -344,7 +355,52 @@ def parse(path: str, source: bytes) -> ParsedFile:
     if tree is None:
         _parser(grammar).reset()
         raise ParseTimeout(path)
-    return ParsedFile(path, source, tree, grammar)
+    return tree
+
+
+#: A line that starts with a name tree-sitter's automatic-semicolon scanner takes for the `in` or
+#: `instanceof` operator: the keyword followed by `_`, `$` or a digit (`in_stock`, `in2`), or alone
+#: as a member name (`in: boolean`, `in?(…)`). The group is the byte before it on its line.
+_IN_NAME_LINE = re.compile(rb"[\n\r]([ \t]*)(?=(?:in|instanceof)(?:[_$0-9]|[ \t]*[?:(<]))")
+#: Bytes after which a line break ends a statement or member (where automatic semicolon
+#: insertion applies): the end of a name, literal or bracketed group.
+_ENDS_MEMBER = re.compile(rb"[A-Za-z0-9_$)\]}'\"`]\Z")
+
+
+def _semicolons_before_in_names(source: bytes) -> bytes | None:
+    """`source` with a `;` for the last blank before every line that starts with a name like
+    `in_stock`, where the line before ends a member or statement; None when there is none.
+
+    tree-sitter-typescript 0.23 (its scanner, shared with JavaScript) inserts no automatic
+    semicolon before a line starting with `in` or `instanceof` not followed by a letter: it reads
+    the operator, so valid code such as `interface P { is_free: boolean⏎ in_stock: boolean }` or a
+    class field `in_x = 1` after `a = 1` fails to parse. The explicit `;` is what automatic
+    semicolon insertion means there. Replacing one byte keeps every byte offset of the file (spans
+    are computed from those; tree-sitter's own rows shift only where a line break had to go)."""
+    repaired = None
+    for match in _IN_NAME_LINE.finditer(source):
+        before = source[max(0, match.start() - 200):match.start()].rstrip()
+        if not _ENDS_MEMBER.search(before):
+            continue
+        repaired = repaired if repaired is not None else bytearray(source)
+        at = match.end() - 1  # a blank before the name, else one before the line break, else the break
+        if not match.group(1) and match.start() > 0 and source[match.start() - 1] in b" \t\r":
+            at = match.start() - 1
+        elif not match.group(1):
+            at = match.start()
+        repaired[at] = ord(";")
+    return bytes(repaired) if repaired is not None else None
+
+
+def _error_count(tree: ts.Tree) -> int:
+    count, stack = 0, [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        elif node.has_error:
+            stack.extend(node.children)
+    return count
 
 
 def string_value(node: ts.Node, pf: ParsedFile) -> str | None:

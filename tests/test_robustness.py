@@ -643,6 +643,37 @@ def test_a_typeof_import_type_argument_is_not_a_syntax_error():
     assert [n.start_point.row for n in broken.syntax_errors()] == [4]
 
 
+def test_a_member_named_like_in_underscore_after_a_line_without_semicolon_parses(cli, tmp_path):
+    """tree-sitter-typescript's automatic-semicolon scanner reads a line starting with `in_…`,
+    `in$…`, `in2…` or `instanceof_…` as the `in`/`instanceof` operator (a real app's interface,
+    `is_free: boolean⏎ in_stock: boolean`, got a false EDGE901 note). The file is parsed again
+    with the `;` automatic semicolon insertion means, and the tree has every member; a line that
+    does not end a member (`f(a,⏎ in_x)`) is left alone, and a real error is still reported."""
+    from edgelint import parsing
+
+    source = (b"interface Product {\n  id: string\n  is_free: boolean\n  in_stock: boolean\n}\n"
+              b"class Cart {\n  total = 0\n\tin$flight = 1\n  instanceof_x = 2\n}\n"
+              b"let a = b\nin2 = 3\n")
+    pf = parsing.parse("product.ts", source)
+    assert pf.syntax_errors() == []
+    assert pf.source == source  # offsets and reported text are the file's own
+    members = [pf.text(n) for n in pf.walk() if n.type == "property_identifier"]
+    assert members == ["id", "is_free", "in_stock", "total", "in$flight", "instanceof_x"]
+    call = b"f(a,\n  in_x)\n"
+    assert parsing.parse("call.ts", call).syntax_errors() == []
+    broken = parsing.parse("product.ts", source + call + b"const z = (1 + ;\n")
+    assert [broken.span(n).line for n in broken.syntax_errors()] == [15]
+
+    app = tmp_path / "shop"
+    (app / "app" / "api" / "products").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"next": "14.2.15"}}')
+    (app / "app" / "api" / "products" / "route.ts").write_bytes(
+        source.split(b"class")[0] + b"export async function GET() { return Response.json({}) }\n")
+    result = cli("check", app, "--no-cache")
+    assert_clean_exit(result, 0)
+    assert "EDGE901" not in result.stdout
+
+
 def test_a_byte_order_mark_takes_no_column(cli, tmp_path):
     """Editors hide a leading BOM and count columns without it; so do findings and code frames."""
     app = tmp_path / "bom"
