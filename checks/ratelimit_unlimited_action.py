@@ -43,7 +43,8 @@ class UnlimitedUserAction(Check):
     error (`return new Response('Method Not Allowed', { status: 405 })`) is not reported: a
     limiter would only change that answer to 429. Partial coverage is a warning that names the URLs
     or conditions that miss; when coverage cannot be decided (a non-literal matcher, a server
-    action whose page was not found) the finding is a note.
+    action whose page was not found) the finding is a note. Methods of a route that export the
+    same handler (`export { handler as POST, handler as PUT }`) are one finding that names them.
 
     ## Why is this bad?
     Every mutating endpoint and server action is reachable by anyone with `curl`; without a
@@ -90,22 +91,27 @@ class UnlimitedUserAction(Check):
 
     def run(self, ctx):
         analysis = get(ctx, self)
-        for cov in analysis.coverage():
-            action = cov.action
-            if not ctx.in_focus(action.path) or cov.status in ("covered", "excluded") or cov.verdict_ignored:
-                continue
+        reported = [cov for cov in analysis.coverage() if ctx.in_focus(cov.action.path)
+                    and cov.status not in ("covered", "excluded") and not cov.verdict_ignored]
+        for group in _same_handler(reported):
+            cov, action = group[0], group[0].action
+            label = _label(action) if len(group) == 1 else \
+                f"{_and_list([c.action.name for c in group])} {action.url}"
             data = dict(url=action.url, method=action.method, action=action.kind, status=cov.status,
                         pages=list(action.pages))
+            if len(group) > 1:
+                data["methods"] = [c.action.name for c in group]
+            verb = "is" if len(group) == 1 else "are"
             if cov.status == "partial":
-                message = f"{_label(action)} is only partly rate limited: {cov.detail}. {_advice(analysis, cov)}"
+                message = f"{label} {verb} only partly rate limited: {cov.detail}. {_advice(analysis, cov)}"
                 yield ctx.finding(self, action.path, action.span, message, related=cov.evidence, **data)
             elif cov.status == "unknown":
-                message = f"cannot tell whether {_label(action)} is rate limited: {cov.detail}"
+                message = f"cannot tell whether {label} {verb} rate limited: {cov.detail}"
                 yield ctx.finding(self, action.path, action.span, message, severity="note",
                                   related=cov.evidence, **data)
             else:
                 why = _why(action, cov)
-                message = f"{_label(action)} is not rate limited: {why}. {_advice(analysis, cov)}"
+                message = f"{label} {verb} not rate limited: {why}. {_advice(analysis, cov)}"
                 yield ctx.finding(self, action.path, action.span, message, related=_related(analysis, cov), **data)
 
 
@@ -142,6 +148,25 @@ class UnlimitedUserAction(Check):
                 by_file.setdefault(action.path, []).append(f"{action.name.replace('|', '/')}: {fact_text(cov)}")
         for path, texts in by_file.items():
             yield RouteFact(path, "rate limit", "; ".join(texts))
+
+
+def _same_handler(reported) -> list[list]:
+    """The coverages to report, those of one route's methods that export the same handler with the
+    same verdict (`export { handler as POST, handler as PUT }`) in one group: one finding, at the
+    first export, names every method."""
+    groups: dict[tuple, list] = {}
+    for cov in reported:
+        action = cov.action
+        node = action.node
+        key = (action.path, action.url, action.node_path, node.start_byte, node.end_byte, cov.status, cov.detail) \
+            if action.kind == "route" and node is not None else (id(cov),)
+        groups.setdefault(key, []).append(cov)
+    return list(groups.values())
+
+
+def _and_list(names: list[str]) -> str:
+    """`POST, PUT and DELETE`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def fact_text(cov) -> str:
