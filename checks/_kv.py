@@ -23,7 +23,11 @@ How a value is followed, never by running it:
 * across modules, one step: an exported function that returns a binding (or is typed to return
   `KVNamespace`) is recorded with the file (`FileKv.factories`), and the calls made on what an
   imported function returns (`sessions().put(…)` with `sessions` from '@/lib/kv') are named
-  after the binding once the index has resolved the import (`_build_index`); an exported
+  after the binding once the index has resolved the import (`_build_index`); so is an exported
+  function that returns the env of a request context (`export const getEnv = () =>
+  getRequestContext().env`): `getEnv().SESSIONS`, `const { SESSIONS } = getEnv()` in the modules
+  that import it read bindings (until then they are pending, and dropped when the import turns
+  out to be something else); an exported
   function that calls a request-context API itself is recorded too (`FileKv.context_exports`),
   so that EDGE304 sees `const db = getDb()` at the top level of the module that imports it.
 
@@ -119,7 +123,8 @@ class Value:
     origin: int = 0  # binding: id of the node where it was read from the env
     typed_kv: bool = False  # binding: typed or cast as KVNamespace
     is_async: bool = False  # context: from getCloudflareContext({ async: true })
-    factory: tuple = ()  # binding: (module, export) of the imported function whose call returned it
+    factory: tuple = ()  # binding: (module, export) of the imported function whose call returned it (or
+    # whose call returned the env it was read from: how 'factory-env', pending until the index resolves it)
 
 
 @dataclass
@@ -134,6 +139,8 @@ class Access:
     method: str | None = None  # the first method called on it, directly or through a local alias
     methods: tuple[str, ...] = ()
     typed_kv: bool = False  # cast or typed as KVNamespace where it is read
+    factory: tuple = ()  # (module, export) of the imported function that returned the env (how 'factory-env')
+    via: str = ""  # that function's name, once resolved: `getEnv().X`
 
 
 @dataclass
@@ -175,13 +182,13 @@ class FileKv:
     dynamic_env: bool  # env[expression] or `...rest` of an env: any binding may be read
     analyzer: "_Analyzer"
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
-    factories: dict[str, list] = field(default_factory=dict)  # export -> [binding, how, typed_kv] it returns
+    factories: dict[str, list] = field(default_factory=dict)  # export -> [binding or "*" for the env, how, typed_kv]
     context_exports: dict[str, list] = field(default_factory=dict)  # export -> [api, line, is_async] it calls
 
 
 def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
     """Every binding read in the file (see the module docs for the forms recognised)."""
-    return analyze(pf, summary).accesses
+    return [a for a in analyze(pf, summary).accesses if a.how != "factory-env"]  # those need the index
 
 
 def analyze(pf: ParsedFile, summary: ModuleSummary | None) -> FileKv:
@@ -473,6 +480,8 @@ class _Analyzer:
             return Value("env", obj.how)
         if obj.tag == "env":
             return Value("binding", obj.how, prop, origin)
+        if obj.tag == "binding" and obj.how == "factory" and not obj.name:  # `getEnv().X`, if it returns an env
+            return Value("binding", "factory-env", prop, origin, factory=obj.factory)
         return None
 
     def decl_value(self, decl: _Decl, depth: int) -> Value | None:
@@ -635,7 +644,8 @@ class _Analyzer:
             if node.id in accesses:
                 return
             accesses[node.id] = Access(value.name, value.how, node, pf.span(node), self.in_function(node),
-                                       typed_kv=value.typed_kv or _cast_to_kv(node, pf, self._parent))
+                                       typed_kv=value.typed_kv or _cast_to_kv(node, pf, self._parent),
+                                       factory=value.factory if value.how == "factory-env" else ())
             order.append(node.id)
 
         for node in self.members:
@@ -747,8 +757,9 @@ class _Analyzer:
 
     def _factories(self) -> dict[str, list]:
         """Exported functions that return a binding (`export const getKV = () =>
-        getCloudflareContext().env.KV`, or a return type `KVNamespace`): other modules' calls of
-        them are binding values (resolved across modules by `_build_index`)."""
+        getCloudflareContext().env.KV`, or a return type `KVNamespace`), or the env of a request
+        context (binding "*"): other modules' calls of them are binding values, or env objects
+        (resolved across modules by `_build_index`)."""
         found: dict[str, list] = {}
         for name, function in self._exported_functions():
             returned = self._returned_value(function, 0)
@@ -757,6 +768,8 @@ class _Analyzer:
             if returned is not None and returned.tag == "binding" and not returned.factory and (
                     returned.name or returned.typed_kv or typed):
                 found[name] = [returned.name, returned.how, returned.typed_kv or typed]
+            elif returned is not None and returned.tag == "env" and returned.how in CONTEXT_APIS.values():
+                found[name] = ["*", returned.how, False]
             elif typed:
                 found[name] = ["", "KVNamespace", True]
         return found
@@ -1000,13 +1013,15 @@ def usage(file: FileKv) -> dict:
     `usage_fact`)."""
     methods: dict[str, set[str]] = {}
     for call in file.calls:
-        if call.name:
+        if call.name and call.how != "factory-env":
             methods.setdefault(call.name, set()).add(call.method)
     factory_calls = sorted({(*c.factory, c.method) for c in file.calls if c.factory and not c.name})
     return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
-            "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses], "dynamic_env": file.dynamic_env,
-            "factories": file.factories, "factory_calls": [list(c) for c in factory_calls],
-            "context_exports": file.context_exports}
+            "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses if a.how != "factory-env"],
+            "dynamic_env": file.dynamic_env, "factories": file.factories,
+            "factory_calls": [list(c) for c in factory_calls], "context_exports": file.context_exports,
+            "env_reads": [[*a.factory, a.name, a.typed_kv] for a in file.accesses if a.how == "factory-env"],
+            "env_calls": sorted({(*c.factory, c.name, c.method) for c in file.calls if c.how == "factory-env"})}
 
 
 def generated(data: bytes) -> bool:
@@ -1059,6 +1074,7 @@ def _build_index(ctx: Context) -> KvIndex:
     if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')
         read(ctx.files_containing(*sorted({name.encode() for found in factories.values() for name in found})))
         _resolve_factory_calls(ctx, files, factories)
+    _resolve_env_reads(ctx, files, elsewhere, factories)
     context_exports = {path: part["context_exports"] for path, part in elsewhere.items()
                        if part.get("context_exports")}
     context_exports.update((path, file.context_exports) for path, file in files.items() if file.context_exports)
@@ -1092,7 +1108,7 @@ def _build_index(ctx: Context) -> KvIndex:
             methods.setdefault(name, set()).update(called)
         for module, export, method in part["factory_calls"]:  # the other files' calls through factories
             made = _factory(ctx, factories, path, module, export)
-            if made is not None and made[0]:
+            if made is not None and made[0] and made[0] != "*":
                 methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
     return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
@@ -1142,8 +1158,44 @@ def _resolve_factory_calls(ctx: Context, files: dict, factories: dict) -> None:
         for call in file.calls:
             if call.factory and not call.name:
                 made = _factory(ctx, factories, path, *call.factory)
-                if made is not None:
+                if made is not None and made[0] != "*":
                     call.name, call.how, call.typed_kv = made[0], made[1], made[2]
+
+
+def _resolve_env_reads(ctx: Context, files: dict, elsewhere: dict, factories: dict) -> None:
+    """Settle the pending reads of `getEnv().X` (how 'factory-env'): a binding read from the env of
+    the request-context API that the imported function returns, else nothing (what it returns is
+    not an env: `getUser().name` reads no binding)."""
+    def env_api(path: str, module: str, export: str) -> str | None:
+        made = _factory(ctx, factories, path, module, export) if factories else None
+        return made[1] if made is not None and made[0] == "*" else None
+
+    for path, file in files.items():
+        kept = []
+        for access in file.accesses:
+            if access.how == "factory-env":
+                access.how = env_api(path, *access.factory) or ""
+                access.via = access.factory[1]
+            if access.how:
+                kept.append(access)
+        file.accesses[:] = kept
+        calls = []
+        for call in file.calls:
+            if call.how == "factory-env":
+                call.how = env_api(path, *call.factory) or ""
+            if call.how:
+                calls.append(call)
+        file.calls[:] = calls
+    for path, part in list(elsewhere.items()):  # facts: changed in a copy
+        reads, methods = list(part["reads"]), dict(part["methods"])
+        for module, export, name, typed_kv in part.get("env_reads", ()):
+            api = env_api(path, module, export)
+            if api:
+                reads.append([name, api, typed_kv])
+        for module, export, name, method in part.get("env_calls", ()):
+            if env_api(path, module, export):
+                methods[name] = sorted({*methods.get(name, ()), method})
+        elsewhere[path] = {**part, "reads": reads, "methods": methods}
 
 
 #: Wrangler keys of other binding kinds: key -> (kind, field holding the name); list or object.
@@ -1239,6 +1291,8 @@ def describe_access(access: Access) -> str:
         return f"globalThis.{access.name}"
     if access.how == "process.env":
         return f"process.env.{access.name}"
+    if access.via:
+        return f"{access.via}().{access.name}"
     if access.how in CONTEXT_APIS.values():
         return f"{access.how}().env.{access.name}"
     return f"env.{access.name}"

@@ -15,7 +15,9 @@ def analyze(source: str, path: str = "lib/x.ts") -> _kv.FileKv:
 
 
 def accesses(source: str, path: str = "lib/x.ts") -> list[tuple[str, str, int, bool]]:
-    return [(a.name, a.how, a.span.line, a.in_function) for a in analyze(source, path).accesses]
+    """The file's own binding reads (not the pending `helper().X` reads the index settles)."""
+    return [(a.name, a.how, a.span.line, a.in_function) for a in analyze(source, path).accesses
+            if a.how != "factory-env"]
 
 
 NOP = "import { getRequestContext, getOptionalRequestContext } from '@cloudflare/next-on-pages';\n"
