@@ -44,7 +44,7 @@ are never candidates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from edgelint.api import Context, ParsedFile, Span
 from edgelint.jsvalues import property_key
@@ -387,7 +387,7 @@ class _Analyzer:
             if t in ("as_expression", "type_assertion") and result is not None and result.tag == "binding":
                 type_node = node.named_children[-1] if t == "as_expression" else node.named_children[0]
                 if KV_TYPE.match(self.pf.text(type_node)):
-                    result = Value("binding", result.how, result.name, result.origin, True)
+                    result = replace(result, typed_kv=True)
             elif t == "as_expression" and result is None:
                 type_node = node.named_children[-1] if node.named_children else None
                 if type_node is not None and KV_TYPE.match(self.pf.text(type_node)):
@@ -513,7 +513,7 @@ class _Analyzer:
                 if typed is not None:
                     base = self.value(declarator.child_by_field_name("value"), depth)
                     if base is not None and base.tag == "binding" and typed.tag == "binding":
-                        return Value("binding", base.how, base.name, base.origin, True)
+                        return replace(base, typed_kv=True)
                     return typed
             base = self.value(declarator.child_by_field_name("value"), depth)
             return self._destructure(base, decl.steps)
@@ -531,7 +531,7 @@ class _Analyzer:
                 else param.parent
             passed = self.param_values.get((function.id, decl.index)) if function is not None else None
             if passed is not None and passed.tag == "binding" and typed is not None and typed.tag == "binding":
-                base = Value("binding", passed.how, passed.name, passed.origin, True)  # passed in, typed KVNamespace
+                base = replace(passed, typed_kv=True)  # passed in, typed KVNamespace
             else:
                 base = typed or passed
             return self._destructure(base, decl.steps)
@@ -1166,8 +1166,8 @@ def _resolve_env_reads(ctx: Context, files: dict, elsewhere: dict, factories: di
     """Settle the pending reads of `getEnv().X` (how 'factory-env'): a binding read from the env of
     the request-context API that the imported function returns, else nothing (what it returns is
     not an env: `getUser().name` reads no binding)."""
-    def env_api(path: str, module: str, export: str) -> str | None:
-        made = _factory(ctx, factories, path, module, export) if factories else None
+    def env_api(path: str, *factory: str) -> str | None:
+        made = _factory(ctx, factories, path, *factory) if factories and len(factory) == 2 else None
         return made[1] if made is not None and made[0] == "*" else None
 
     for path, file in files.items():

@@ -152,8 +152,8 @@ class UnlimitedUserAction(Check):
 
 def _same_handler(reported) -> list[list]:
     """The coverages to report, those of one route's methods that export the same handler with the
-    same verdict (`export { handler as POST, handler as PUT }`) in one group: one finding, at the
-    first export, names every method."""
+    same verdict (`export { handler as POST, handler as PUT }`) in one group, in source order: one
+    finding, at the first export, names every method."""
     groups: dict[tuple, list] = {}
     for cov in reported:
         action = cov.action
@@ -161,7 +161,7 @@ def _same_handler(reported) -> list[list]:
         key = (action.path, action.url, action.node_path, node.start_byte, node.end_byte, cov.status, cov.detail) \
             if action.kind == "route" and node is not None else (id(cov),)
         groups.setdefault(key, []).append(cov)
-    return list(groups.values())
+    return [sorted(group, key=lambda c: c.action.span) for group in groups.values()]
 
 
 def _and_list(names: list[str]) -> str:
