@@ -15,7 +15,9 @@ class LimiterResultIgnored(Check):
     a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
     logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response
     header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
-    counts as a refusal. rate-limiter-flexible's `consume(key)` rejects instead of returning a
+    counts as a refusal. Testing the result itself (`if (!ratelimit.limit(ip))`,
+    `if (!(await env.RL.limit({ key })))`, or a helper's returned verdict) is reported too: a
+    Promise and the `{ success }` object are always truthy, so the test never refuses. rate-limiter-flexible's `consume(key)` rejects instead of returning a
     verdict: it is reported when it is neither awaited nor returned, or when the `catch` around it
     is empty or only logs (one that answers, rethrows or records the rejection decides).
 
@@ -47,13 +49,13 @@ class LimiterResultIgnored(Check):
     Options = RatelimitOptions
 
     def run(self, ctx):
-        from edgelint.ratelimit import result_usage
+        from edgelint.ratelimit import OBJECT_VERDICTS, result_usage
 
         analysis = get(ctx, self)
         analysis.coverage()  # records helper calls whose returned verdict is dropped
         for call in known_api_calls(ctx, analysis):
             mod = analysis.module(call.path)
-            usage = result_usage(mod.pf, call.node)
+            usage = result_usage(mod.pf, call.node, call.kind in OBJECT_VERDICTS)
             if usage.kind != "ignored":
                 continue
             what = "{ success }" if call.kind == "cloudflare" else "`success`"
@@ -66,8 +68,8 @@ class LimiterResultIgnored(Check):
             if not ctx.in_focus(path):
                 continue
             mod = analysis.module(path)
-            usage = result_usage(mod.pf, hop.node)
             reach = analysis.call_reach(mod, hop.node, 4)
+            usage = result_usage(mod.pf, hop.node, reach is not None and reach.call.kind in OBJECT_VERDICTS)
             related = [reach.call.location("the limiter whose verdict the helper returns")] if reach else []
             reason = usage.reason or "it is discarded"
             yield ctx.finding(self, path, hop.span,

@@ -1229,7 +1229,7 @@ class Analysis:
         hop = Hop(mod.path, call, pf)
         limiter = self.limiter_call(mod, call)
         if limiter is not None:
-            usage = self.usage(mod, call)
+            usage = self.usage(mod, call, limiter.kind in OBJECT_VERDICTS)
             returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
             return Reach(limiter, (hop,), limiter.kind == "by-name", usage == "ignored", returns,
                          (hop,) if usage == "ignored" else ())
@@ -1244,7 +1244,7 @@ class Analysis:
                     ignored_here = False
                     returns = False
                     if inner.returns_verdict:
-                        usage = self.usage(mod, call)
+                        usage = self.usage(mod, call, inner.call.kind in OBJECT_VERDICTS)
                         ignored_here = usage == "ignored"
                         returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
                         if ignored_here:
@@ -1331,11 +1331,12 @@ class Analysis:
 
     # -- how a call's result is used --------------------------------------------------------
 
-    def usage(self, mod: Module, call) -> str:
-        """'checked' | 'ignored' | 'returned' | 'unknown' for the verdict of a limiter call."""
-        key = (mod.path, call.start_byte, call.end_byte)
+    def usage(self, mod: Module, call, object_verdict: bool = False) -> str:
+        """'checked' | 'ignored' | 'returned' | 'unknown' for the verdict of a limiter call (or of a
+        helper that returns it; `object_verdict`: see `result_usage`)."""
+        key = (mod.path, call.start_byte, call.end_byte, object_verdict)
         if key not in self._usage_memo:
-            self._usage_memo[key] = result_usage(mod.pf, call).kind
+            self._usage_memo[key] = result_usage(mod.pf, call, object_verdict).kind
         return self._usage_memo[key]
 
     # -- user actions --------------------------------------------------------------------------
@@ -2116,7 +2117,7 @@ class Analysis:
             built = call.construction.path if call.construction is not None else call.path
             if call.kind == "upstash" and built in middleware:
                 continue
-            if self.usage(self.module(call.path), call.node) != "ignored":
+            if self.usage(self.module(call.path), call.node, True) != "ignored":
                 return call
         return None
 
@@ -2456,11 +2457,14 @@ def _rejection_usage(pf: ParsedFile, call) -> Usage:
     return Usage("checked", None)
 
 
-def result_usage(pf: ParsedFile, call) -> Usage:
+def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
     """How the verdict of a limiter call is used.
 
     'ignored': discarded, or `success` never read; 'checked'; 'returned' (the caller gets it);
-    'unknown' (stored, passed on, …: not reported).
+    'unknown' (stored, passed on, …: not reported). With `object_verdict` (the call gives the
+    `{ success, … }` object of Upstash or a Cloudflare binding, or the Promise of it), a test of
+    the value itself (`if (!limiter.limit(key))`, `!(await env.RL.limit({ key }))`) is 'ignored':
+    an object or a Promise is always truthy, so the test never refuses anything.
     """
     callee = unwrap(call.child_by_field_name("function"))
     if callee is not None and callee.type == "member_expression" and prop_name(callee, pf) == "consume":
@@ -2544,10 +2548,36 @@ def result_usage(pf: ParsedFile, call) -> Usage:
         if callee is not None and re.search(r"waitUntil$", pf.text(callee)):
             return Usage("ignored", True, "it is only handed to `waitUntil` (to run in the background)")
         return Usage("unknown", None)
+    if object_verdict and _tested_for_truth(node, parent, pf):
+        what = "the `{ success }` object" if node.type == "await_expression" or any(
+            n.type == "await_expression" for n in _between(call, node)) else "a Promise"
+        return Usage("ignored", None, f"the value itself is tested, and {what} is always truthy")
     if t in ("ternary_expression", "if_statement", "binary_expression", "unary_expression",
              "parenthesized_expression"):
         return Usage("checked", None)
     return Usage("unknown", None)
+
+
+#: Limiter kinds whose verdict is an object (`{ success, … }`), or a Promise of one.
+OBJECT_VERDICTS = ("upstash", "cloudflare")
+
+
+def _tested_for_truth(node, parent, pf: ParsedFile) -> bool:
+    """Whether `node` (a limiter call with its `await` and parentheses) is negated, or is the
+    condition of an `if`, a loop or a ternary, as a whole."""
+    if parent.type == "unary_expression":
+        return pf.text(parent).lstrip().startswith("!")
+    if parent.type in ("if_statement", "while_statement", "do_statement"):
+        return parent.child_by_field_name("condition") == node
+    return parent.type == "ternary_expression" and parent.child_by_field_name("condition") == node
+
+
+def _between(call, node) -> list:
+    """The nodes from `call` up to `node` (an ancestor), both included."""
+    chain = [call]
+    while chain[-1] != node and chain[-1].parent is not None:
+        chain.append(chain[-1].parent)
+    return chain
 
 
 # --------------------------------------------------------------------------------------------
