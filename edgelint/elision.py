@@ -143,10 +143,23 @@ _RUNTIME_TEST = re.compile(r"""^\(?\s*(?:(?P<l>process\.env\.NEXT_RUNTIME)\s*(?P
                            r"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*process\.env\.NEXT_RUNTIME)\s*\)?$""")
 
 
-def _edge_truth(pf: ParsedFile, condition) -> bool | None:
-    """True/False when `condition` is a NEXT_RUNTIME comparison that is constant in edge bundles."""
-    if condition is None:
+def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
+    """True/False when `condition` is constant in edge bundles: a NEXT_RUNTIME comparison, `!` of
+    one, or `&&`/`||` whose left side decides (`NEXT_RUNTIME === 'nodejs' && flag` is false there:
+    webpack folds a logical expression whose left side is constant, and drops the dead branch)."""
+    while condition is not None and condition.type == "parenthesized_expression" and depth < 64:
+        condition, depth = next((c for c in condition.named_children if c.type != "comment"), None), depth + 1
+    if condition is None or depth >= 64:
         return None
+    operator = condition.child_by_field_name("operator")
+    if condition.type == "unary_expression" and operator is not None and operator.type == "!":
+        inner = _edge_truth(pf, condition.child_by_field_name("argument"), depth + 1)
+        return None if inner is None else not inner
+    if condition.type == "binary_expression" and operator is not None and operator.type in ("&&", "||"):
+        left = _edge_truth(pf, condition.child_by_field_name("left"), depth + 1)
+        if left is None or left is (operator.type == "||"):
+            return left  # unknown, or decided by the left side
+        return _edge_truth(pf, condition.child_by_field_name("right"), depth + 1)
     text = " ".join(pf.text(condition).split())
     match = _RUNTIME_TEST.match(text)
     if not match:
@@ -159,7 +172,8 @@ def _edge_truth(pf: ParsedFile, condition) -> bool | None:
 
 def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
     """Byte ranges that Next.js compiles away for the edge: branches of `if` statements and
-    ternaries on `process.env.NEXT_RUNTIME` that cannot run there, and the rest of a block after
+    ternaries on `process.env.NEXT_RUNTIME` that cannot run there, the right side of a `&&`/`||`
+    whose left side decides, and the rest of a block after
     `if (process.env.NEXT_RUNTIME === 'edge') return`."""
     if b"NEXT_RUNTIME" not in pf.source:
         return []
@@ -179,6 +193,12 @@ def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
                     dead.append((alternative.start_byte, alternative.end_byte))
                 if consequence is not None and _always_exits(consequence) and node.parent is not None:
                     dead.append((node.end_byte, node.parent.end_byte))
+        elif node.type == "binary_expression" and node.child_by_field_name("operator") is not None and \
+                node.child_by_field_name("operator").type in ("&&", "||"):
+            left = _edge_truth(pf, node.child_by_field_name("left"))
+            right = node.child_by_field_name("right")
+            if right is not None and left is (node.child_by_field_name("operator").type == "||"):
+                dead.append((right.start_byte, right.end_byte))  # `NEXT_RUNTIME === 'nodejs' && require('fs')`
         elif node.type == "ternary_expression":
             truth = _edge_truth(pf, node.child_by_field_name("condition"))
             branch = node.child_by_field_name("consequence" if truth is False else "alternative") \

@@ -154,6 +154,27 @@ def test_next_runtime_branches_are_not_followed(tmp_path):
     assert not any(g.is_edge(f"lib/{n}.ts") for n in ("node-only", "node-two", "node-three", "node-four"))
 
 
+def test_next_runtime_tests_combined_with_other_conditions(tmp_path):
+    """`NEXT_RUNTIME === 'nodejs' && flag` is false on the edge whatever the flag (webpack folds a
+    logical expression whose left side is constant), and so on for `!` and `||`; a left side that
+    is not constant decides nothing (formbricks' instrumentation.ts had false EDGE202 errors)."""
+    _ws, _app, g = build(tmp_path, {
+        "app/api/a/route.ts": edge_route(
+            "export async function register() {\n"
+            "  if (process.env.NEXT_RUNTIME === 'nodejs' && !process.env.VERCEL) {\n"
+            "    await import('../../../lib/node-only');\n  }\n"
+            "  if (!(process.env.NEXT_RUNTIME === 'edge') && flag) await import('../../../lib/node-two');\n"
+            "  if ((process.env.NEXT_RUNTIME === 'edge' || flag)) { await import('../../../lib/edge-one'); }\n"
+            "  else { await import('../../../lib/node-three'); }\n"
+            "  const fs = process.env.NEXT_RUNTIME === 'nodejs' && (await import('../../../lib/node-four'));\n"
+            "  if (flag && process.env.NEXT_RUNTIME === 'nodejs') await import('../../../lib/edge-two');\n}\n"),
+        **{f"lib/{n}.ts": "export const v = 1;\n" for n in ("node-only", "node-two", "edge-one", "node-three",
+                                                             "node-four", "edge-two")},
+    })
+    assert g.is_edge("lib/edge-one.ts") and g.is_edge("lib/edge-two.ts")
+    assert not any(g.is_edge(f"lib/{n}.ts") for n in ("node-only", "node-two", "node-three", "node-four"))
+
+
 def test_unparsable_and_missing_files_do_not_break_the_graph(tmp_path):
     _ws, _app, g = build(tmp_path, {
         "app/api/a/route.ts": edge_route("import { x } from '../../../lib/broken';\nimport '../../../lib/missing';\nconsole.log(x);"),
