@@ -16,7 +16,9 @@ class NoNodeGlobalInEdge(Check):
     * `__dirname` and `__filename` — **error**;
     * `require(variable)`, `require.resolve()`, `require.cache` — **error** (nothing can load a
       module at run time); a plain `require('literal')` is bundled by webpack and reported as a
-      **warning** (the docs ask for ES modules);
+      **warning** (the docs ask for ES modules), except in a package folder inside the tree that
+      the app imports by path and does not depend on (a Prisma client generated into the app):
+      that is how the package is built, like one in `node_modules`;
     * the Node globals Next.js lists as `EDGE_UNSUPPORTED_NODE_APIS`: `setImmediate`,
       `clearImmediate`, `MessageChannel`, `BroadcastChannel`, `CompressionStream`, …, also read
       from the global object (`globalThis.setImmediate(…)`) — **warning**.
@@ -65,6 +67,7 @@ class NoNodeGlobalInEdge(Check):
         names = (*EDGE_UNSUPPORTED_NODE_APIS, *MODULE_GLOBALS, "process", "require")
         graph = compat_graph(ctx)
         self.polyfilled = provided_on_edge(ctx)
+        self.packaged = _packaged_folders(ctx)
         in_focus = [path for path in edge_files(ctx, graph) if ctx.in_focus(path)]  # findings are per file
         for path in ctx.ws.grep(in_focus, *(name.encode() for name in names)):
             pf = ctx.parse(path)
@@ -177,6 +180,8 @@ class NoNodeGlobalInEdge(Check):
             args = parent.child_by_field_name("arguments")
             first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
             if first is not None and string_value(first, pf) is not None:
+                if self.packaged(pf.path):
+                    return None
                 return parent, ("`require()` in edge code: the Edge Runtime has no `require` and Next.js asks for ES "
                                 "modules (REFERENCE.md §2.2). webpack bundles a literal `require`, so this works "
                                 "today; use `import` instead."), "warning"
@@ -188,3 +193,21 @@ class NoNodeGlobalInEdge(Check):
             return parent, (f"`require.{pf.text(prop) if prop is not None else ''}` is Node.js-only: the Edge Runtime "
                             f"has no `require` (REFERENCE.md §2.2), so this fails at run time."), "error"
         return None
+
+
+def _packaged_folders(ctx):
+    """`packaged(path)`: whether the file belongs to a package folder inside the tree (its own
+    package.json below the app's) whose name the app does not depend on: generated or vendored
+    code, imported by path."""
+    from edgelint.graph import shared_resolver
+
+    resolver, root, memo = shared_resolver(ctx), ctx.app.root, {}
+
+    def packaged(path: str) -> bool:
+        folder = resolver.package_folder_of(path)
+        if folder not in memo:
+            name = resolver.manifest(folder).get("name") if folder is not None else None
+            memo[folder] = folder is not None and folder != root and (folder + "/").startswith(
+                f"{root}/" if root else "") and not (isinstance(name, str) and name in ctx.app.dependencies)
+        return memo[folder]
+    return packaged

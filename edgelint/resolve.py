@@ -5,13 +5,16 @@ prefix); relative paths; `tsconfig.json` / `jsconfig.json` `paths` (longest matc
 wins, exact patterns first) and `baseUrl`, following `extends` chains (strings or arrays, relative
 files or workspace packages; later entries override earlier ones, option by option, as
 TypeScript does); workspace packages of a monorepo (a package.json `name` inside the linted
-directory: its `exports` map with edge-friendly conditions, `source`, `module`, `main`, else
-`index.*` / `src/index.*`, and `dist/` paths mapped back to `src/` when the build output is not
-checked in); anything else is a bare package, recorded by name and never parsed.
+directory: its `exports` map with the edge compiler's conditions in the map's order, else the
+`MAIN_FIELDS`, else `index.*` / `src/index.*`, and `dist/` paths mapped back to `src/` when the
+build output is not checked in); `#name` subpath imports through the `imports` map of the
+nearest package.json; anything else is a bare package, recorded by name and never parsed.
 
 Probing tries the TypeScript extensions, `./x.js` → `x.ts` (and `.jsx` → `.tsx`, `.mjs` → `.mts`,
-`.cjs` → `.cts`), a directory's `package.json` `main` and its `index.*` files. A specifier that names
-an existing file with another extension (`.css`, `.json`, `.wasm`, …) is an asset.
+`.cjs` → `.cts`), a directory's `package.json` entry (`MAIN_FIELDS`: `source`, then what Next.js'
+edge compiler reads, `edge-light`, `browser`, `module`, `main`) and its `index.*` files. A
+specifier that names an existing file with another extension (`.css`, `.json`, `.wasm`, …) is an
+asset.
 """
 
 from __future__ import annotations
@@ -38,10 +41,17 @@ DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 ASSET_EXTENSIONS = (".css", ".scss", ".sass", ".less", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif",
                     ".ico", ".json", ".md", ".mdx", ".wasm", ".txt", ".html", ".woff", ".woff2", ".ttf", ".otf")
 MAX_EXTENDS = 8
-#: `exports` conditions in order of preference: TypeScript sources first (monorepos map them to
-#: `src/`), then what Next.js' edge compiler picks (edge-light, worker, browser, import, …).
-CONDITIONS = ("source", "edge-light", "worker", "workerd", "browser", "import", "module", "default", "require",
-              "types")
+#: `exports`/`imports` conditions that match: a `source` condition first (monorepos map it to
+#: TypeScript sources in `src/`), then, in the map's own key order as webpack matches them, the
+#: conditions of Next.js' edge compiler (`edge-light`, `worker`, and webpack's defaults for a `web`
+#: target: `browser`, `import`/`require`, `module`, …) and `default`. Not `node`.
+CONDITIONS = frozenset({"edge-light", "worker", "workerd", "browser", "import", "require", "module", "webpack",
+                        "production", "development", "default"})
+#: package.json fields naming a folder's entry when it has no `exports`, in order of preference:
+#: TypeScript sources, then the main fields of Next.js' edge compiler (`edge-light`, then
+#: webpack's defaults for its `web` target: `browser`, `module`, `main`). A Prisma client
+#: generated into the app names its Node.js engine in `main` and its edge client in `browser`.
+MAIN_FIELDS = ("source", "edge-light", "worker", "browser", "module", "main")
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,8 @@ class Resolver:
         if spec.startswith("/"):
             return Resolved("unresolved", spec)
         config = self.tsconfig_for(folder)
+        if spec.startswith("#") and not (config is not None and self._paths(config, spec)[1]):
+            return self._subpath_import(folder, spec)
         matched = False
         if config is not None:
             found, matched = self._paths(config, spec)
@@ -197,7 +209,7 @@ class Resolver:
         prefix = f"{path}/" if path else ""
         if exists(prefix + "package.json") and path not in via and len(via) < MAX_EXTENDS:
             manifest = self._manifest(prefix + "package.json")
-            for key in ("source", "module", "main"):
+            for key in MAIN_FIELDS:
                 value = manifest.get(key)
                 if isinstance(value, str) and value.strip("./"):
                     target = posixpath.normpath(posixpath.join(path or ".", value))
@@ -389,6 +401,25 @@ class Resolver:
             data = {}
         return data if isinstance(data, dict) else {}
 
+    def _subpath_import(self, folder: str, spec: str) -> Resolved:
+        """`#lib/x`: the `imports` map of the nearest package.json at or above `folder` (the
+        same conditions and `*` patterns as `exports`; a target is a path in that package or a
+        package name)."""
+        current = folder
+        while True:
+            if self.ws.exists(f"{current}/package.json" if current else "package.json"):
+                target = _export_target(self.manifest(current).get("imports"), spec, imports=True)
+                if not target:
+                    return Resolved("unresolved", spec)
+                if target.startswith("./"):
+                    path = posixpath.normpath(posixpath.join(current or ".", target))
+                    return self._file(path, spec) if not path.startswith("../") else Resolved("unresolved", spec)
+                return self._resolve(f"{current}/package.json" if current else "package.json", target) \
+                    if not target.startswith(("#", "/", ".")) else Resolved("unresolved", spec)
+            if not current:
+                return Resolved("unresolved", spec)
+            current = posixpath.dirname(current)
+
     def _workspace_package(self, spec: str) -> Resolved | None:
         name = package_name(spec)
         folder = self.packages().get(name)
@@ -409,8 +440,7 @@ class Resolver:
             if rest:
                 candidates += [rest, f"src/{rest}"]
             else:
-                candidates += [v for v in (manifest.get("source"), manifest.get("module"), manifest.get("main"))
-                               if isinstance(v, str)] + ["index", "src/index"]
+                candidates += [v for v in map(manifest.get, MAIN_FIELDS) if isinstance(v, str)] + ["index", "src/index"]
         for candidate in candidates:
             target = join(candidate)
             if target.startswith("../"):
@@ -429,15 +459,16 @@ def _is_asset(path: str) -> bool:
     return path.lower().endswith(ASSET_EXTENSIONS)
 
 
-def _export_target(exports, key: str) -> str | None:
-    """The file an `exports` map gives for `key`, preferring source and edge conditions."""
+def _export_target(exports, key: str, imports: bool = False) -> str | None:
+    """The file an `exports` map gives for `key` (or an `imports` map, whose keys start with
+    `#`), preferring source and edge conditions."""
     if exports is None:
         return None
-    if isinstance(exports, (str, list)):
+    if isinstance(exports, (str, list)) and not imports:
         return _pick(exports) if key == "." else None
     if not isinstance(exports, dict):
         return None
-    if not any(k.startswith(".") for k in exports):
+    if not imports and not any(k.startswith(".") for k in exports):
         return _pick(exports) if key == "." else None
     if key in exports:
         return _pick(exports[key])
@@ -468,8 +499,8 @@ def _pick(value, depth: int = 0) -> str | None:
     if isinstance(value, list):
         return next((v for v in (_pick(x, depth + 1) for x in value) if v), None)
     if isinstance(value, dict):
-        for condition in CONDITIONS:
-            if condition in value:
+        for condition in ("source", *value):
+            if condition in value and (condition == "source" or condition in CONDITIONS):
                 found = _pick(value[condition], depth + 1)
                 if found:
                     return found

@@ -143,6 +143,36 @@ def test_workspace_packages_with_exports_maps(tmp_path):
     assert r.package_folder_of("packages/ui/src/button.tsx") == "packages/ui"
 
 
+def test_edge_main_fields_condition_order_and_subpath_imports(tmp_path):
+    """What Next.js' edge compiler picks: a folder's `browser` entry before `main` (webpack's main
+    fields for its `web` target, after `edge-light`; a Prisma client generated into the app names
+    its Node.js engine in `main`), conditions in the map's own order (`require` before `default`,
+    `node` never), and `#name` subpath imports from the nearest package.json's `imports` map."""
+    r = resolver_for(tmp_path, {
+        "package.json": json.dumps({"name": "app", "imports": {
+            "#lib/*": "./lib/*.ts", "#env": {"node": "./lib/env-node.ts", "default": "./lib/env-edge.ts"},
+            "#ui": "@acme/ui"}}),
+        "lib/sign.ts": "", "lib/env-node.ts": "", "lib/env-edge.ts": "",
+        "generated/prisma/package.json": json.dumps({
+            "main": "index.js", "browser": "default.js",
+            "imports": {"#main-entry-point": {
+                "require": {"node": "./index.js", "edge-light": "./wasm.js", "default": "./index.js"},
+                "default": "./index.js"}}}),
+        "generated/prisma/index.js": "", "generated/prisma/default.js": "", "generated/prisma/wasm.js": "",
+        "packages/ui/package.json": json.dumps({"name": "@acme/ui", "main": "./node.js", "edge-light": "./edge.js"}),
+        "packages/ui/node.js": "", "packages/ui/edge.js": "",
+        "app/api/a/route.ts": "",
+    })
+    route = "app/api/a/route.ts"
+    assert r.resolve(route, "../../../generated/prisma") == Resolved("file", "generated/prisma/default.js")
+    assert r.resolve("generated/prisma/default.js", "#main-entry-point") == \
+        Resolved("file", "generated/prisma/wasm.js")
+    assert r.resolve(route, "#lib/sign") == Resolved("file", "lib/sign.ts")
+    assert r.resolve(route, "#env") == Resolved("file", "lib/env-edge.ts")
+    assert r.resolve(route, "#missing") == Resolved("unresolved", "#missing")
+    assert r.resolve(route, "../../../packages/ui") == Resolved("file", "packages/ui/edge.js")
+
+
 def test_tsconfig_extends_a_workspace_package(tmp_path):
     r = resolver_for(tmp_path, {
         "packages/tsconfig/package.json": json.dumps({"name": "@acme/tsconfig"}),
