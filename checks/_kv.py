@@ -184,6 +184,7 @@ class FileKv:
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
     factories: dict[str, list] = field(default_factory=dict)  # export -> [binding or "*" for the env, how, typed_kv]
     context_exports: dict[str, list] = field(default_factory=dict)  # export -> [api, line, is_async] it calls
+    dynamic_process_env: bool = False  # the same of `process.env` (bindings there on next-on-pages only)
 
 
 def binding_accesses(pf: ParsedFile, summary: ModuleSummary | None) -> list[Access]:
@@ -230,6 +231,16 @@ class _Analyzer:
         self._returns: dict[int, Value | None] = {}
         self._types: dict | None = None  # local object types by name (`_local_types`)
         self.dynamic_env = False
+        self.dynamic_process_env = False
+
+    def _dynamic(self, env: Value) -> None:
+        """Note a read of an env with a computed key (or `...rest`): any binding may be read.
+        `process.env[name]` only under next-on-pages, which copies bindings there; `globalThis`
+        never holds bindings."""
+        if env.how == "process.env":
+            self.dynamic_process_env = True
+        elif env.how != "globalThis":
+            self.dynamic_env = True
 
     # ---- indexing -------------------------------------------------------------------------
 
@@ -417,7 +428,7 @@ class _Analyzer:
             key = string_value(index, self.pf) if index is not None else None
             if key is None:
                 if obj.tag == "env":
-                    self.dynamic_env = True
+                    self._dynamic(obj)
                 return None
             return self.member(obj, key, node.id)
         if t == "call_expression":
@@ -725,7 +736,7 @@ class _Analyzer:
         result = [accesses[i] for i in order]
         result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
         return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories(),
-                      self._context_exports(contexts))
+                      self._context_exports(contexts), self.dynamic_process_env)
 
     def _exported_functions(self):
         """(export name, function node) of each exported function of the file."""
@@ -793,7 +804,7 @@ class _Analyzer:
                         sub = sub.child_by_field_name("left")
                 elif child.type == "rest_pattern":
                     if value.tag == "env":
-                        self.dynamic_env = True
+                        self._dynamic(value)
                     continue
                 else:
                     continue
@@ -1018,7 +1029,8 @@ def usage(file: FileKv) -> dict:
     factory_calls = sorted({(*c.factory, c.method) for c in file.calls if c.factory and not c.name})
     return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
             "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses if a.how != "factory-env"],
-            "dynamic_env": file.dynamic_env, "factories": file.factories,
+            "dynamic_env": file.dynamic_env, "dynamic_process_env": file.dynamic_process_env,
+            "factories": file.factories,
             "factory_calls": [list(c) for c in factory_calls], "context_exports": file.context_exports,
             "env_reads": [[*a.factory, a.name, a.typed_kv] for a in file.accesses if a.how == "factory-env"],
             "env_calls": sorted({(*c.factory, c.name, c.method) for c in file.calls if c.how == "factory-env"})}
@@ -1111,7 +1123,9 @@ def _build_index(ctx: Context) -> KvIndex:
             if made is not None and made[0] and made[0] != "*":
                 methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
-    return KvIndex(files, declared, other, env_types(ctx), methods, any(part["dynamic_env"] for _, part in found),
+    dynamic = any(part["dynamic_env"] or (ctx.target == "next-on-pages" and part.get("dynamic_process_env"))
+                  for _, part in found)
+    return KvIndex(files, declared, other, env_types(ctx), methods, dynamic,
                    reads, context_exports, top_calls)
 
 

@@ -23,7 +23,9 @@ class KvBindingUnused(Check):
     To stay quiet when in doubt, a binding counts as used when any source file of the app
     (type declarations `*.d.ts` aside) mentions its name — e.g. a seeding script or an
     unrecognised access — and nothing is reported when the code reads the env with a computed
-    key (`env[name]`). The cache bindings the adapters read themselves are never reported:
+    key (`env[name]`, or `process.env[name]` under next-on-pages, which copies bindings there;
+    under OpenNext `process.env` holds strings only, §2.5, so an env-var helper such as
+    `process.env[`${name}_URL`]` reads no binding). The cache bindings the adapters read themselves are never reported:
     OpenNext's (`NEXT_INC_CACHE_KV`, … §2.5) under OpenNext, and next-on-pages' KV suspense cache
     `__NEXT_ON_PAGES__KV_SUSPENSE_CACHE` (its `templates/cache/kv.ts`).
 
