@@ -9,6 +9,10 @@ class LimiterKeyNotPerCaller(Check):
 
     * a constant: `ratelimit.limit('api')`, `env.RL.limit({ key: 'global' })`, a template with
       only constant parts;
+    * the request path alone (`env.RL.limit({ key: pathname })` with `pathname` from
+      `new URL(request.url)`, `request.nextUrl.pathname`, with constants around it): every
+      client of a URL shares its bucket. This is the line of Cloudflare's binding example, whose
+      guidance is to key on a user, API key or tenant plus the route (§5.2);
     * `request.ip` on Next.js 15 or later (`NextRequest.ip` was removed in 15.0, so it is
       `undefined`; an unknown Next.js version is treated as the newest) when nothing but a
       constant follows it (`request.ip ?? 'anonymous'`);
@@ -56,7 +60,7 @@ class LimiterKeyNotPerCaller(Check):
                 continue
             mod = analysis.module(call.path)
             verdict = key_verdict(analysis, mod, call.key)
-            if verdict.kind not in ("const", "undefined-ip", "header-no-fallback"):
+            if verdict.kind not in ("const", "path", "undefined-ip", "header-no-fallback"):
                 continue
             key_span = mod.pf.span(call.key)
             related = []
@@ -66,6 +70,11 @@ class LimiterKeyNotPerCaller(Check):
                 message = (f"the key of `{call.callee}(…)` is {verdict.detail}: every caller shares one bucket, so "
                            f"one client can use up the limit for all. Key on the user, API key or client "
                            f"(e.g. {ip_advice(ctx)}); if a global cap is intended, suppress this with a reason")
+                severity = ""
+            elif verdict.kind == "path":
+                message = (f"the key of `{call.callee}(…)` is {verdict.detail}: every client of a URL shares one "
+                           f"bucket, so one client can use up its limit for all. Add the user, API key or client "
+                           f"(e.g. {ip_advice(ctx)}) to the key")
                 severity = ""
             elif verdict.kind == "undefined-ip":
                 message = (f"the key of `{call.callee}(…)` is {verdict.detail}: every caller shares one bucket. "

@@ -3008,7 +3008,7 @@ def _returned_expression(fn):
 
 @dataclass(frozen=True)
 class KeyVerdict:
-    kind: str  # 'const' | 'undefined-ip' | 'header-no-fallback' | 'varying' | 'unknown'
+    kind: str  # 'const' | 'path' | 'undefined-ip' | 'header-no-fallback' | 'varying' | 'unknown'
     detail: str = ""
     node: object = field(default=None, compare=False)
 
@@ -3055,13 +3055,15 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
                 return b
             if a.kind == "header-no-fallback":
                 return KeyVerdict("varying") if b.kind in ("const", "varying") else b
-            if a.kind == "const":
+            if a.kind in ("const", "path"):
                 return a
             return a if a.kind in ("varying", "unknown") else b
         if optype == "+":
             return _concat([key_verdict(analysis, mod, left, depth + 1),
                             key_verdict(analysis, mod, right, depth + 1)], node, pf)
         return KeyVerdict("unknown")
+    if _request_path(analysis, mod, node):
+        return KeyVerdict("path", f"the request path `{_short(pf.text(node), 40)}`", node)
     if t == "member_expression":
         prop = prop_name(node, pf)
         obj = unwrap(node.child_by_field_name("object"))
@@ -3108,6 +3110,31 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
     return KeyVerdict("unknown")
 
 
+#: What a request's URL is read from: `request.nextUrl`, `new URL(request.url)`, a `url` variable.
+_URL_SOURCE = re.compile(r"\bnextUrl\b|\burl\b|\bURL\s*\(")
+
+
+def _request_path(analysis: Analysis, mod: Module, node) -> bool:
+    """Whether `node` is the path of the request URL: `request.nextUrl.pathname`,
+    `new URL(request.url).pathname`, `url.pathname` or `pathname` destructured from one."""
+    pf = mod.pf
+    if node.type == "member_expression" and prop_name(node, pf) == "pathname":
+        obj = unwrap(node.child_by_field_name("object"))
+        if obj is None:
+            return False
+        text = pf.text(obj)
+        if obj.type == "identifier":
+            bind = analysis.lookup(mod, text, obj)
+            if bind is not None and bind.kind == "var" and bind.value is not None:
+                text = pf.text(bind.value)[:200]
+        return bool(_URL_SOURCE.search(text))
+    if node.type in ("identifier", "shorthand_property_identifier"):
+        bind = analysis.lookup(mod, pf.text(node), node)
+        return bind is not None and bind.kind == "destructured" and bind.key == "pathname" and \
+            bind.value is not None and bool(_URL_SOURCE.search(pf.text(bind.value)[:200]))
+    return False
+
+
 def _headers_like(node, pf: ParsedFile) -> bool:
     node = unwrap_await(node)
     if node is None:
@@ -3126,6 +3153,8 @@ def _concat(verdicts: list[KeyVerdict], node, pf: ParsedFile) -> KeyVerdict:
     kinds = [v.kind for v in verdicts]
     if not verdicts or all(k == "const" for k in kinds):
         return KeyVerdict("const", f"the constant {_short(pf.text(node), 50)}", node)
+    if all(k in ("const", "path") for k in kinds):
+        return KeyVerdict("path", f"{_short(pf.text(node), 50)}, made of the request path and constants", node)
     if "varying" in kinds:
         return KeyVerdict("varying")
     if "unknown" in kinds:
