@@ -36,7 +36,8 @@ root) are not read: they run under a test runner with stubbed bindings, never on
 
 Whether a binding is a KV namespace is decided per app (`KvIndex.is_kv`): declared under
 `kv_namespaces` in a Wrangler file, else typed `KVNamespace` in the `CloudflareEnv` interface (or
-cast to it), else — for a binding read from a request context — used with KV methods only.
+cast to it), else — for a binding read from a request context — used with KV methods only (and
+none of R2's options: an R2 bucket has `get`/`put`/`list` too, `R2_OPTION_KEYS`).
 Vercel KV, Upstash clients, `Map`s and query builders never come from an env object, so they
 are never candidates.
 """
@@ -64,7 +65,7 @@ KV_METHODS = frozenset({"get", "getWithMetadata", "put", "delete", "list"})
 #: Methods of other binding types (R2, Durable Objects, D1, services, queues, rate limiters, …):
 #: a binding called with one of these is not a KV namespace.
 NON_KV_METHODS = frozenset({
-    "head", "createMultipartUpload", "resumeMultipartUpload",  # R2
+    "head", "createMultipartUpload", "resumeMultipartUpload", "(R2 options)",  # R2
     "idFromName", "idFromString", "newUniqueId", "jurisdiction", "getByName",  # Durable Objects
     "prepare", "batch", "exec", "dump", "withSession",  # D1
     "fetch", "connect",  # services, assets
@@ -1026,6 +1027,8 @@ def usage(file: FileKv) -> dict:
     for call in file.calls:
         if call.name and call.how != "factory-env":
             methods.setdefault(call.name, set()).add(call.method)
+            if _r2_options(call, file.pf):
+                methods[call.name].add(R2_OPTIONS)
     factory_calls = sorted({(*c.factory, c.method) for c in file.calls if c.factory and not c.name})
     return {"methods": {name: sorted(found) for name, found in sorted(methods.items())},
             "reads": [[a.name, a.how, a.typed_kv] for a in file.accesses if a.how != "factory-env"],
@@ -1034,6 +1037,22 @@ def usage(file: FileKv) -> dict:
             "factory_calls": [list(c) for c in factory_calls], "context_exports": file.context_exports,
             "env_reads": [[*a.factory, a.name, a.typed_kv] for a in file.accesses if a.how == "factory-env"],
             "env_calls": sorted({(*c.factory, c.name, c.method) for c in file.calls if c.how == "factory-env"})}
+
+
+#: Option keys of R2's `get`/`put`/`list` that KV's methods of the same names do not take: a
+#: binding called with one is an R2 bucket (R2 API reference: R2GetOptions, R2PutOptions,
+#: R2ListOptions).
+R2_OPTION_KEYS = frozenset({"httpMetadata", "customMetadata", "range", "onlyIf", "include", "md5", "sha1", "sha256",
+                            "sha384", "sha512", "storageClass", "ssecKey", "delimiter", "startAfter"})
+#: The pseudo-method recorded for such a call (one of `NON_KV_METHODS`).
+R2_OPTIONS = "(R2 options)"
+
+
+def _r2_options(call: BindingCall, pf: ParsedFile) -> bool:
+    return call.method in KV_METHODS and any(
+        argument.type == "object" and any(property_key(pair.child_by_field_name("key"), pf) in R2_OPTION_KEYS
+                                          for pair in argument.named_children if pair.type == "pair")
+        for argument in call.arguments)
 
 
 def generated(data: bytes) -> bool:
