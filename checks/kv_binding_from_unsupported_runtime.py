@@ -21,7 +21,10 @@ class BindingFromUnsupportedRuntime(Check):
       `generateStaticParams`, which runs at build time;
     * OpenNext: a synchronous `getCloudflareContext()` in `generateStaticParams` or in a route
       that is prerendered (`dynamic = 'force-static'`, or `revalidate` > 0 with nothing that makes
-      it dynamic).
+      it dynamic). A page without segment config is not reported, although Next.js prerenders
+      it when nothing makes it dynamic: that depends on request-time APIs anywhere in what it
+      renders (a session helper that reads `cookies()` makes it dynamic), which edgelint does
+      not follow, and a wrong error would cost more than the miss.
 
     Calls at module top level are EDGE304's.
 

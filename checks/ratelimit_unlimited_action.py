@@ -10,9 +10,10 @@ class UnlimitedUserAction(Check):
     `include-get`), a Pages Router API route, or a Server Action (every export of a
     `'use server'` module and every function with an inline `'use server'`).
 
-    An action counts as limited when, before it does its work, something calls a limiter
-    (`@upstash/ratelimit` `limit`/`blockUntilReady`, rate-limiter-flexible `consume`, a
-    Cloudflare rate-limiting binding `env.X.limit({ key })`, or a call named in `limiters`):
+    An action counts as limited when something on its way calls a limiter (`@upstash/ratelimit`
+    `limit`/`blockUntilReady`, rate-limiter-flexible `consume`, a Cloudflare rate-limiting
+    binding `env.X.limit({ key })`, or a call named in `limiters`); where in the handler is not
+    checked (a limiter called after the work it should guard still counts):
 
     * **inline** — the handler calls one, directly or through helper functions followed through
       imports a few calls deep;
