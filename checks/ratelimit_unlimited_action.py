@@ -19,6 +19,10 @@ class UnlimitedUserAction(Check):
       imports a few calls deep;
     * **wrapper** — the export is `withX(handler)` and `withX` calls one (followed through
       imports), or `withX` is listed in `wrappers`;
+    * **tRPC** — the handler serves a tRPC router (`fetchRequestHandler({ router })`,
+      `createNextApiHandler({ router })`): its POSTs run the router's mutations, so it is limited
+      when each mutation calls one, in its function or in a middleware of its procedure builder
+      (`limitedProcedure = t.procedure.use(…)`), and partly when some do (see `edgelint.trpc`);
     * **middleware** — `middleware.ts`/`proxy.ts` calls one and its `config.matcher` covers the
       route's URL, evaluated with Next.js' matcher semantics (path-to-regexp patterns, arrays,
       regex groups and lookaheads; entries with `has`/`missing` only partly cover). Server
@@ -104,7 +108,10 @@ class UnlimitedUserAction(Check):
                 data["methods"] = [c.action.name for c in group]
             verb = "is" if len(group) == 1 else "are"
             if cov.status == "partial":
-                message = f"{label} {verb} only partly rate limited: {cov.detail}. {_advice(analysis, cov)}"
+                advice = _advice(analysis, cov) if cov.covered_by != "inline" else \
+                    ("Limit those as the others are: a limiting middleware on their procedure builder "
+                     "(`.use(…)`), or a limiter call in the mutation")
+                message = f"{label} {verb} only partly rate limited: {cov.detail}. {advice}"
                 yield ctx.finding(self, action.path, action.span, message, related=cov.evidence, **data)
             elif cov.status == "unknown":
                 message = f"cannot tell whether {label} {verb} rate limited: {cov.detail}"

@@ -1994,6 +1994,9 @@ class Analysis:
         if mw.status == "covered":
             return ActionCoverage(action, "middleware", mw.evidence, mw.detail, status="covered",
                                   limiter_calls=self._middleware_calls(), middleware=mw)
+        endpoint = self._trpc_mutations(action) if not effective else None
+        if endpoint:
+            return endpoint
         if effective:
             kind, reach = effective[0]
             return ActionCoverage(action, kind, self._evidence(kind, reach, action), self._describe(kind, reach),
@@ -2009,6 +2012,32 @@ class Analysis:
                                   middleware=mw)
         status = "unknown" if mw.status == "unknown" else "not-covered"
         return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw)
+
+    def _trpc_mutations(self, action: Action) -> ActionCoverage | None:
+        """Coverage of a tRPC endpoint by its mutations (`edgelint.trpc`): covered when every
+        mutation calls a limiter, partly when some do; None when it is no tRPC endpoint, has no
+        mutation, or none is limited (then it is judged as any other handler)."""
+        from edgelint import trpc
+
+        mod = self.node_module(action)
+        found = trpc.adapter_router(self, mod, action.node) if mod is not None and action.kind != "server-action" \
+            else None
+        if found is None:
+            return None
+        reaches = [(m, self.expr_reach(m.module, m.node)) for m in trpc.mutations(self, *found)]
+        limited = [(m, r) for m, r in reaches if r is not None and not r.ignored]
+        if not limited:
+            return None
+        evidence = self._evidence("inline", limited[0][1], action)
+        calls = tuple(dict.fromkeys(r.call for _m, r in limited))
+        unlimited = [f"`{m.name}`" for m, r in reaches if r is None or r.ignored]
+        if not unlimited:
+            return ActionCoverage(action, "inline", evidence, f"each of its {len(reaches)} tRPC mutations calls a "
+                                  f"limiter (`{limited[0][0].name}`: {self._describe('inline', limited[0][1])})",
+                                  status="covered", limiter_calls=calls)
+        shown = ", ".join(unlimited[:5]) + (", …" if len(unlimited) > 5 else "")
+        return ActionCoverage(action, "inline", evidence, f"{len(limited)} of its {len(reaches)} tRPC mutations "
+                              f"call a limiter, not {shown}", partial=True, status="partial", limiter_calls=calls)
 
     def _middleware_calls(self) -> tuple[LimiterCall, ...]:
         info = self.middleware()
