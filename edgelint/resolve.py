@@ -499,7 +499,7 @@ def _pick(value, depth: int = 0) -> str | None:
     if isinstance(value, list):
         return next((v for v in (_pick(x, depth + 1) for x in value) if v), None)
     if isinstance(value, dict):
-        for condition in ("source", *value):
+        for condition in ("source", *(k for k in value if k != "source")):
             if condition in value and (condition == "source" or condition in CONDITIONS):
                 found = _pick(value[condition], depth + 1)
                 if found:
