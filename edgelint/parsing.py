@@ -265,9 +265,11 @@ class ParsedFile:
         """Whether `node` is the missing `!` tree-sitter-typescript puts in a tagged template with
         type arguments (``sql<Row[]>`…` ``, valid TypeScript since 2.9): it reads it as
         ``(sql<Row[]>)!`…` ``, the same call of the tag with the template."""
+        if not (node.is_missing and node.type == "!"):  # before `parent`, which is O(depth) per call
+            return False
         parent = node.parent
         call = parent.parent if parent is not None else None
-        return node.is_missing and node.type == "!" and parent.type == "non_null_expression" and \
+        return parent is not None and parent.type == "non_null_expression" and \
             parent.named_child_count == 1 and parent.named_children[0].type == "instantiation_expression" and \
             call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent \
             and (call.child_by_field_name("arguments") or parent).type == "template_string"

@@ -48,6 +48,8 @@ cycle guard.
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 from dataclasses import dataclass, field
@@ -340,6 +342,97 @@ def enclosing_function(node):
     return None
 
 
+def _param_names(fn, pf: ParsedFile) -> list[tuple[str, object]]:
+    """(name, default value or None) of each plain parameter (`p`, `p?`, `p = {}`); '' for others."""
+    found = []
+    for param in parameters_of(fn):
+        pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter",
+                                                                          "optional_parameter") else param
+        default = param.child_by_field_name("value")
+        if pattern is not None and pattern.type == "assignment_pattern":
+            pattern, default = pattern.child_by_field_name("left"), pattern.child_by_field_name("right")
+        found.append((pf.text(pattern) if pattern is not None and pattern.type == "identifier" else "", default))
+    return found
+
+
+def _param_guard(pf: ParsedFile, fn, call) -> int | None:
+    """The index of a parameter without which the function returns before `call` (in its body:
+    `if (!p) return …` before it, or `call` inside `if (p) { … }`), else None."""
+    names = [name for name, _default in _param_names(fn, pf)]
+    body = function_body(fn)
+    if not any(names) or body is None or body.type != "statement_block":
+        return None
+    node, parent = call, pf.parent(call)
+    while parent is not None and parent != body:
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == node:
+            name = _tested_name(pf, parent.child_by_field_name("condition"), negated=False)
+            if name in names:
+                return names.index(name)
+        node, parent = parent, pf.parent(parent)
+    if parent is None:
+        return None
+    for statement in body.named_children:
+        if statement == node:
+            break
+        if statement.type == "if_statement" and statement.child_by_field_name("alternative") is None and \
+                _always_exits(statement.child_by_field_name("consequence")):
+            name = _tested_name(pf, statement.child_by_field_name("condition"), negated=True)
+            if name in names:
+                return names.index(name)
+    return None
+
+
+def _tested_name(pf: ParsedFile, condition, negated: bool) -> str | None:
+    """`p` of a condition `p` (or of `!p`, `p == null`, `p === undefined` when `negated`)."""
+    condition = unwrap(condition)
+    if condition is None:
+        return None
+    if not negated:
+        return pf.text(condition) if condition.type == "identifier" else None
+    if condition.type == "unary_expression" and pf.text(condition).startswith("!"):
+        inner = unwrap(condition.child_by_field_name("argument"))
+        return pf.text(inner) if inner is not None and inner.type == "identifier" else None
+    if condition.type == "binary_expression":
+        left, right = unwrap(condition.child_by_field_name("left")), unwrap(condition.child_by_field_name("right"))
+        operator = condition.child_by_field_name("operator")
+        if operator is not None and operator.type in ("==", "===") and left is not None and right is not None \
+                and left.type == "identifier" and pf.text(right) in ("null", "undefined"):
+            return pf.text(left)
+    return None
+
+
+def _passed_param(pf: ParsedFile, call, index: int, keys: tuple, fn) -> tuple | str | None:
+    """What a call passes for the parameter (property `keys` of it) a callee's limiter needs:
+    'absent' (not passed, `undefined`, `null`, `false`, an object literal without the property),
+    (index, keys) of the caller's own parameter it comes from (`constraints.rateLimit`), or None
+    (something is given)."""
+    args = args_of(call)
+    if index >= len(args):
+        return "absent"
+    arg = unwrap(args[index])
+    while arg is not None and keys and arg.type == "object":
+        if any(c.type == "spread_element" for c in arg.named_children):
+            return None
+        pair = jsvalues.object_pairs(arg, pf).get(keys[0])
+        if pair is None:
+            return "absent"
+        arg, keys = unwrap(pair[1]), keys[1:]
+    if arg is None or pf.text(arg) in ("undefined", "null", "false", "void 0"):
+        return "absent"
+    path = list(keys)
+    while arg.type == "member_expression" and arg.child_by_field_name("property") is not None:
+        path.insert(0, prop_name(arg, pf))
+        arg = unwrap(arg.child_by_field_name("object"))
+        if arg is None:
+            return None
+    if arg.type != "identifier" or fn is None:
+        return None
+    for position, (name, _default) in enumerate(_param_names(fn, pf)):
+        if name == pf.text(arg):
+            return position, tuple(path)
+    return None
+
+
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -582,6 +675,9 @@ class Reach:
     ignored: bool = False  # the verdict is thrown away somewhere on the way
     returns_verdict: bool = False  # the starting function returns the limiter's verdict
     ignored_at: tuple[Hop, ...] = ()
+    needs_param: tuple | None = None  # (index, keys): the limiter runs only when that parameter (its
+    # property `keys[0]`, …) of the function is given
+
 
     @property
     def score(self) -> int:
@@ -589,9 +685,10 @@ class Reach:
             return 1
         return 2 if self.by_name else 3
 
-    def via(self, hop: Hop, *, ignored_here: bool = False, returns: bool = False) -> "Reach":
+    def via(self, hop: Hop, *, ignored_here: bool = False, returns: bool = False,
+            needs_param: tuple | None = None) -> "Reach":
         return Reach(self.call, (hop, *self.hops), self.by_name, self.ignored or ignored_here,
-                     returns, self.ignored_at + ((hop,) if ignored_here else ()))
+                     returns, self.ignored_at + ((hop,) if ignored_here else ()), needs_param)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1217,10 +1314,15 @@ class Analysis:
         pf = mod.pf
         for node in pf.nodes_within(body, "call_expression"):
             found = self.call_reach(mod, node, budget, fn)
-            if found is not None and (best is None or found.score > best.score):
+            if found is not None and (best is None or (found.score, found.needs_param is None) >
+                                      (best.score, best.needs_param is None)):
                 best = found
-                if best.score == 3:
+                if best.score == 3 and best.needs_param is None:
                     break
+        if best is not None and best.needs_param is None:
+            guard = _param_guard(pf, fn, best.hops[0].node)
+            if guard is not None:
+                best = dataclasses.replace(best, needs_param=(guard, ()))
         return best
 
     def call_reach(self, mod: Module, call, budget: int, fn=None) -> Reach | None:
@@ -1249,7 +1351,11 @@ class Analysis:
                         returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
                         if ignored_here:
                             self.ignored_helper_calls[(mod.path, call.start_byte)] = hop
-                    best = inner.via(hop, ignored_here=ignored_here, returns=returns)
+                    passed = _passed_param(pf, call, *inner.needs_param, fn) if inner.needs_param is not None \
+                        else None
+                    if passed != "absent":
+                        best = inner.via(hop, ignored_here=ignored_here, returns=returns,
+                                         needs_param=passed if isinstance(passed, tuple) else None)
         if best is None:
             named = self._by_name(mod, call, last_name(callee, pf), target)
             if named is not None:
