@@ -9,8 +9,9 @@ that can be named, and the reason goes into the finding.
 - App Router: `dynamic = 'force-static'` is static; `dynamic = 'force-dynamic'` or `revalidate = 0`
   is dynamic (§1.1, §1.8), set in a Server Component (a `'use client'` file's options have no
   effect, §1.4); request-time APIs (`cookies()`, `headers()`, `draftMode()`,
-  `connection()`, `unstable_noStore()`, the `searchParams` prop) in the file or in a layout above
-  it make it dynamic; a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
+  `connection()`, `unstable_noStore()`, the `searchParams` prop of a page) in the file or in a
+  layout above it make it dynamic (layouts do not apply to route handlers and metadata routes,
+  which render none); a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
   chain is rendered on demand.
 - Route handlers: any of POST/PUT/PATCH/DELETE is dynamic; GET handlers are not cached by default
   from Next.js 15 (dynamic); on 14.x a GET handler that reads the request or a request-time API is
@@ -53,7 +54,10 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         return None
     if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
         return None
-    chain = [ws.summary_with(layout, *PAGE_NEEDLES) for layout in route.layouts] + [summary]
+    # Route handlers and metadata routes (sitemap.ts, opengraph-image.tsx: route handlers too)
+    # render no layout: neither a layout's segment config nor its request-time APIs apply to them.
+    layouts = route.layouts if route.kind in ("page", "not-found") else ()
+    chain = [ws.summary_with(layout, *PAGE_NEEDLES) for layout in layouts] + [summary]
     configs = [s for s in chain if s is not None and not s.use_client]  # segment config is read in Server Components only
     dynamic = next((literal_export(s, "dynamic") for s in reversed(configs) if literal_export(s, "dynamic")), None)
     if dynamic == "force-static":
@@ -72,9 +76,11 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         if get is not None and (get.params > 0 or summary.dynamic_apis):
             return "its GET handler reads the request"
     for layout_summary in chain:
-        if layout_summary is not None and layout_summary.dynamic_apis:
+        apis = [a for a in layout_summary.dynamic_apis if a != "searchParams" or layout_summary is summary] \
+            if layout_summary is not None else []  # a layout is not given `searchParams`
+        if apis:
             where = "it" if layout_summary is summary else f"its layout {layout_summary.path}"
-            return f"{where} uses {', '.join(layout_summary.dynamic_apis)}"
+            return f"{where} uses {', '.join(apis)}"
     if route.kind in ("page", "metadata") and DYNAMIC_SEGMENT.search(route.url):
         if not any(s is not None and "generateStaticParams" in s.exports for s in chain):
             segment = DYNAMIC_SEGMENT.search(route.url).group(0)

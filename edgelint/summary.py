@@ -395,8 +395,59 @@ def _dynamic_apis(pf: ParsedFile, summary: ModuleSummary) -> list[str]:
     for imp in summary.imports:
         wanted = DYNAMIC_API_MODULES.get(imp.source, set())
         found += [f"{name}()" for name, _local in imp.names if name in wanted]
-    if b"searchParams" in pf.source and not summary.use_client:
-        default = summary.exports.get("default")
-        if default is not None and default.is_function:
-            found.append("searchParams")
+    if b"searchParams" in pf.source and not summary.use_client and _default_reads_search_params(pf):
+        found.append("searchParams")
     return sorted(set(found))
+
+
+def _default_reads_search_params(pf: ParsedFile) -> bool:
+    """Whether the default-exported function (the page) or `generateMetadata` reads the
+    `searchParams` prop: its first parameter destructures it, or the body reads
+    `props.searchParams` (or destructures it from `props`). Not any `searchParams` in the file:
+    `url.searchParams.set(…)` or a comment are not the prop."""
+    default, named = _top_functions(pf)
+    return any(_reads_search_params(pf, f) for f in (default, named.get("generateMetadata")) if f is not None)
+
+
+def _reads_search_params(pf: ParsedFile, function) -> bool:
+    params = function.child_by_field_name("parameters")
+    first = next((c for c in params.named_children if c.type != "comment"), None) if params is not None else None
+    pattern = first.child_by_field_name("pattern") if first is not None and first.type in (
+        "required_parameter", "optional_parameter") else first
+    if pattern is None:
+        return False
+    if pattern.type == "object_pattern":
+        return any(pf.text(c).split(":")[0].split("=")[0].strip() == "searchParams" for c in pattern.named_children)
+    if pattern.type != "identifier":
+        return False
+    name = re.escape(pf.text(pattern).encode())
+    body = pf.source[function.start_byte:function.end_byte]
+    return re.search(rb"\b" + name + rb"\s*[?!]?\.\s*searchParams\b", body) is not None or \
+        re.search(rb"\bsearchParams\b[^;=]*\}\s*=\s*(?:await\s+)?" + name + rb"\b", body) is not None
+
+
+def _top_functions(pf: ParsedFile):
+    """(the default-exported function node or None, {name: function node} of the top level)."""
+    named = {}
+    for statement in pf.root.named_children:
+        node = statement.child_by_field_name("declaration") if statement.type == "export_statement" else statement
+        if node is not None and node.type == "function_declaration" and node.child_by_field_name("name"):
+            named[pf.text(node.child_by_field_name("name"))] = node
+        elif node is not None and node.type == "lexical_declaration":
+            for declarator in node.named_children:
+                value = declarator.child_by_field_name("value")
+                if value is not None and value.type in ("arrow_function", "function_expression", "function"):
+                    named[pf.text(declarator.child_by_field_name("name"))] = value
+    for statement in pf.root.named_children:
+        if statement.type != "export_statement" or not _has_token(statement, "default"):
+            continue
+        value = statement.child_by_field_name("declaration") or statement.child_by_field_name("value")
+        if value is None:
+            value = next((c for c in statement.named_children if c.type not in ("comment", "decorator")), None)
+        if value is not None and value.type == "identifier":
+            return named.get(pf.text(value)), named
+        if value is not None and value.type in ("function_declaration", "function_expression", "arrow_function",
+                                                "function", "generator_function_declaration"):
+            return value, named
+        return None, named
+    return None, named
