@@ -966,6 +966,7 @@ class ImagesConfig:
     loader: object = None
     loader_file: object = None
     unoptimized: object = None
+    allow_svg: object = None  # images.dangerouslyAllowSVG
 
 
 def images_config(app) -> ImagesConfig:
@@ -983,7 +984,8 @@ def images_config(app) -> ImagesConfig:
         return ImagesConfig(True)
     if not isinstance(images, dict):
         return ImagesConfig(False, True)
-    return ImagesConfig(True, True, images.get("loader"), images.get("loaderFile"), images.get("unoptimized"))
+    return ImagesConfig(True, True, images.get("loader"), images.get("loaderFile"), images.get("unoptimized"),
+                        images.get("dangerouslyAllowSVG"))
 
 
 def config_location(app, *keys) -> tuple[str, Span] | None:

@@ -7,7 +7,10 @@ class NextImageUnoptimizedOnPages(Check):
     file when next.config `images` has neither a loader (`loader: 'custom'` with `loaderFile`, or
     another loader) nor `unoptimized: true`, and the element has neither a `loader` nor an
     `unoptimized` prop. The next.config (its `images` key when present) is the related location.
-    When `images` is not a literal, nothing is reported.
+    When `images` is not a literal, nothing is reported. An SVG (a `src` string ending in `.svg`,
+    or an imported `.svg` file) is not reported either: with the default loader next/image serves
+    it as it is, never through the optimizer (`get-img-props.js` in next 14–16), unless
+    `images.dangerouslyAllowSVG` is set.
 
     ## Why is this bad?
     Next.js's image optimizer does not run on Cloudflare Pages. next-on-pages answers
@@ -40,7 +43,7 @@ class NextImageUnoptimizedOnPages(Check):
             return
         where = config_location(ctx.app, "images")
         related = [Location(where[0], where[1], "next.config images: no loader and not unoptimized")] if where else []
-        for path, pf, element in self._unserved(ctx):
+        for path, pf, element in self._unserved(ctx, images.allow_svg is True):
             if element is not None:
                 tag = element.child_by_field_name("name")
                 config_text = (f"{where[0]} sets neither an image loader nor unoptimized: true" if where
@@ -61,7 +64,7 @@ class NextImageUnoptimizedOnPages(Check):
         images = images_config(ctx.app)
         if not images.known:
             return
-        files = list(self._unserved(ctx))
+        files = list(self._unserved(ctx, images.allow_svg is True))
         if not files:
             return
         served = len(files) if not self._unconfigured(images) else sum(1 for _p, _pf, e in files if e is None)
@@ -69,7 +72,7 @@ class NextImageUnoptimizedOnPages(Check):
                      len(files))
 
     @staticmethod
-    def _unserved(ctx):
+    def _unserved(ctx, allow_svg: bool = False):
         """(path, parsed file, first next/image element without loader/unoptimized, or None) per file."""
         from ._image import image_files, jsx_attributes, jsx_elements, jsx_value
 
@@ -79,6 +82,8 @@ class NextImageUnoptimizedOnPages(Check):
                 any_element = True
                 attributes, spread = jsx_attributes(element, pf)
                 if spread or "loader" in attributes:
+                    continue
+                if not allow_svg and _svg_source(ctx, pf, attributes.get("src")):
                     continue
                 if "unoptimized" in attributes:
                     value = jsx_value(attributes["unoptimized"])
@@ -98,3 +103,24 @@ class NextImageUnoptimizedOnPages(Check):
         if images.loader is None or images.loader == "default":
             return True
         return False  # 'custom', another CDN loader, or not literal
+
+
+def _svg_source(ctx, pf, src) -> bool:
+    """Whether a `src` attribute is an SVG: a string ending in `.svg` (query aside), or a name
+    imported from a `.svg` file."""
+    from edgelint.parsing import string_value
+
+    from ._image import jsx_value
+
+    value = jsx_value(src) if src is not None else None
+    if value is None:
+        return False
+    text = string_value(value, pf)
+    if text is not None:
+        return text.split("?", 1)[0].lower().endswith(".svg")
+    if value.type != "identifier":
+        return False
+    name = pf.text(value)
+    summary = ctx.summary(pf.path)
+    return summary is not None and any(imp.source.split("?", 1)[0].lower().endswith(".svg")
+                                       for imp in summary.imports for _n, local in imp.names if local == name)
