@@ -25,8 +25,9 @@ How a value is followed, never by running it:
   imported function returns (`sessions().put(…)` with `sessions` from '@/lib/kv') are named
   after the binding once the index has resolved the import (`_build_index`); so is an exported
   function that returns the env of a request context (`export const getEnv = () =>
-  getRequestContext().env`): `getEnv().SESSIONS`, `const { SESSIONS } = getEnv()` in the modules
-  that import it read bindings (until then they are pending, and dropped when the import turns
+  getRequestContext().env`), or the context itself (`getContext = () =>
+  getCloudflareContext({ async: true })`): `getEnv().SESSIONS`, `const { SESSIONS } = getEnv()`,
+  `const { env } = await getContext(); env.SESSIONS` in the modules that import it read bindings (until then they are pending, and dropped when the import turns
   out to be something else); an exported
   function that calls a request-context API itself is recorded too (`FileKv.context_exports`),
   so that EDGE304 sees `const db = getDb()` at the top level of the module that imports it.
@@ -183,7 +184,7 @@ class FileKv:
     dynamic_env: bool  # env[expression] or `...rest` of an env: any binding may be read
     analyzer: "_Analyzer"
     module_scope_helper_calls: list[tuple[object, ContextCall]] = field(default_factory=list)
-    factories: dict[str, list] = field(default_factory=dict)  # export -> [binding or "*" for the env, how, typed_kv]
+    factories: dict[str, list] = field(default_factory=dict)  # export -> [binding, "*" (env) or "**" (context), how, typed_kv]
     context_exports: dict[str, list] = field(default_factory=dict)  # export -> [api, line, is_async] it calls
     dynamic_process_env: bool = False  # the same of `process.env` (bindings there on next-on-pages only)
 
@@ -494,6 +495,8 @@ class _Analyzer:
             return Value("binding", obj.how, prop, origin)
         if obj.tag == "binding" and obj.how == "factory" and not obj.name:  # `getEnv().X`, if it returns an env
             return Value("binding", "factory-env", prop, origin, factory=obj.factory)
+        if obj.tag == "binding" and obj.how == "factory-env" and obj.name == "env" and len(obj.factory) == 2:
+            return Value("binding", "factory-env", prop, origin, factory=(*obj.factory, "env"))  # `getContext().env.X`
         return None
 
     def decl_value(self, decl: _Decl, depth: int) -> Value | None:
@@ -770,8 +773,8 @@ class _Analyzer:
     def _factories(self) -> dict[str, list]:
         """Exported functions that return a binding (`export const getKV = () =>
         getCloudflareContext().env.KV`, or a return type `KVNamespace`), or the env of a request
-        context (binding "*"): other modules' calls of them are binding values, or env objects
-        (resolved across modules by `_build_index`)."""
+        context (binding "*") or the context itself ("**"): other modules' calls of them are binding
+        values, env objects or contexts (resolved across modules by `_build_index`)."""
         found: dict[str, list] = {}
         for name, function in self._exported_functions():
             returned = self._returned_value(function, 0)
@@ -780,8 +783,8 @@ class _Analyzer:
             if returned is not None and returned.tag == "binding" and not returned.factory and (
                     returned.name or returned.typed_kv or typed):
                 found[name] = [returned.name, returned.how, returned.typed_kv or typed]
-            elif returned is not None and returned.tag == "env" and returned.how in CONTEXT_APIS.values():
-                found[name] = ["*", returned.how, False]
+            elif returned is not None and returned.tag in ("env", "context") and returned.how in CONTEXT_APIS.values():
+                found[name] = ["*" if returned.tag == "env" else "**", returned.how, False]
             elif typed:
                 found[name] = ["", "KVNamespace", True]
         return found
@@ -1035,8 +1038,9 @@ def usage(file: FileKv) -> dict:
             "dynamic_env": file.dynamic_env, "dynamic_process_env": file.dynamic_process_env,
             "factories": file.factories,
             "factory_calls": [list(c) for c in factory_calls], "context_exports": file.context_exports,
-            "env_reads": [[*a.factory, a.name, a.typed_kv] for a in file.accesses if a.how == "factory-env"],
-            "env_calls": sorted({(*c.factory, c.name, c.method) for c in file.calls if c.how == "factory-env"})}
+            "env_reads": [[list(a.factory), a.name, a.typed_kv] for a in file.accesses if a.how == "factory-env"],
+            "env_calls": [[list(f), n, m] for f, n, m in
+                          sorted({(c.factory, c.name, c.method) for c in file.calls if c.how == "factory-env"})]}
 
 
 #: Option keys of R2's `get`/`put`/`list` that KV's methods of the same names do not take: a
@@ -1139,7 +1143,7 @@ def _build_index(ctx: Context) -> KvIndex:
             methods.setdefault(name, set()).update(called)
         for module, export, method in part["factory_calls"]:  # the other files' calls through factories
             made = _factory(ctx, factories, path, module, export)
-            if made is not None and made[0] and made[0] != "*":
+            if made is not None and made[0] and made[0] not in ("*", "**"):
                 methods.setdefault(made[0], set()).add(method)
     reads = [(path, name, how, typed_kv) for path, part in found for name, how, typed_kv in part["reads"]]
     dynamic = any(part["dynamic_env"] or (ctx.target == "next-on-pages" and part.get("dynamic_process_env"))
@@ -1191,7 +1195,7 @@ def _resolve_factory_calls(ctx: Context, files: dict, factories: dict) -> None:
         for call in file.calls:
             if call.factory and not call.name:
                 made = _factory(ctx, factories, path, *call.factory)
-                if made is not None and made[0] != "*":
+                if made is not None and made[0] not in ("*", "**"):
                     call.name, call.how, call.typed_kv = made[0], made[1], made[2]
 
 
@@ -1199,34 +1203,36 @@ def _resolve_env_reads(ctx: Context, files: dict, elsewhere: dict, factories: di
     """Settle the pending reads of `getEnv().X` (how 'factory-env'): a binding read from the env of
     the request-context API that the imported function returns, else nothing (what it returns is
     not an env: `getUser().name` reads no binding)."""
-    def env_api(path: str, *factory: str) -> str | None:
-        made = _factory(ctx, factories, path, *factory) if factories and len(factory) == 2 else None
-        return made[1] if made is not None and made[0] == "*" else None
+    def env_api(path: str, factory) -> str | None:
+        """The API whose env `factory` (module, export[, "env"]) reads from, if it does."""
+        made = _factory(ctx, factories, path, *factory[:2]) if factories and len(factory) in (2, 3) else None
+        wanted = "*" if len(factory) == 2 else "**" if tuple(factory[2:]) == ("env",) else None
+        return made[1] if made is not None and made[0] == wanted else None
 
     for path, file in files.items():
         kept = []
         for access in file.accesses:
             if access.how == "factory-env":
-                access.how = env_api(path, *access.factory) or ""
-                access.via = access.factory[1]
+                access.how = env_api(path, access.factory) or ""
+                access.via = f"{access.factory[1]}()" + ("".join(f".{step}" for step in access.factory[2:]))
             if access.how:
                 kept.append(access)
         file.accesses[:] = kept
         calls = []
         for call in file.calls:
             if call.how == "factory-env":
-                call.how = env_api(path, *call.factory) or ""
+                call.how = env_api(path, call.factory) or ""
             if call.how:
                 calls.append(call)
         file.calls[:] = calls
     for path, part in list(elsewhere.items()):  # facts: changed in a copy
         reads, methods = list(part["reads"]), dict(part["methods"])
-        for module, export, name, typed_kv in part.get("env_reads", ()):
-            api = env_api(path, module, export)
+        for factory, name, typed_kv in part.get("env_reads", ()):
+            api = env_api(path, factory)
             if api:
                 reads.append([name, api, typed_kv])
-        for module, export, name, method in part.get("env_calls", ()):
-            if env_api(path, module, export):
+        for factory, name, method in part.get("env_calls", ()):
+            if env_api(path, factory):
                 methods[name] = sorted({*methods.get(name, ()), method})
         elsewhere[path] = {**part, "reads": reads, "methods": methods}
 
@@ -1325,7 +1331,7 @@ def describe_access(access: Access) -> str:
     if access.how == "process.env":
         return f"process.env.{access.name}"
     if access.via:
-        return f"{access.via}().{access.name}"
+        return f"{access.via}.{access.name}"
     if access.how in CONTEXT_APIS.values():
         return f"{access.how}().env.{access.name}"
     return f"env.{access.name}"
