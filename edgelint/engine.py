@@ -72,10 +72,19 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     if len(paths) == 1 and paths[0].is_dir() and not _inside_an_app(resolved[0]):
         return paths[0], None
     cwd = Path.cwd()
-    if all(_is_under(p, cwd.resolve()) for p in resolved):
-        root = cwd
-    else:
-        root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+    root = cwd
+    outside = [p for p in resolved if not _is_under(p, cwd.resolve())]
+    if outside:  # the project around them, one for all (never the common folder of unrelated paths)
+        projects = [_project_of(p) for p in outside]
+        if None in projects:
+            stray = outside[projects.index(None)]
+            raise ConfigError(f"{stray} is outside the current folder and in no Next.js app: name files and "
+                              f"folders of one project")
+        root = min(projects, key=lambda p: len(p.parts))
+        if any(not _is_under(p, root) for p in outside) or (len(outside) < len(resolved)
+                                                            and not _is_under(cwd.resolve(), root)):
+            raise ConfigError(f"the paths belong to different projects ({root} and another): lint each in its "
+                              f"own run")
     for path in resolved:
         if _package_folder(path, root.resolve()) is None:  # not in an app or package under the root
             project = _project_of(path)

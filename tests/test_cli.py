@@ -109,6 +109,26 @@ def test_a_file_in_no_app_is_a_usage_error(cli, tmp_path, monkeypatch):
     assert "no Next.js app found for notes.ts" in result.stderr
 
 
+def test_paths_outside_the_project_do_not_widen_the_run(cli, make_app, tmp_path, monkeypatch):
+    """A stray path outside the current folder (`check . ../notes.txt`, `check . /etc/passwd`)
+    is a usage error, not a reason to lint the common folder of both (every app on the disk, a
+    cache written there); so are files of two unrelated projects."""
+    app = make_app(NODE_PAGE)
+    (tmp_path / "notes.txt").write_text("todo\n")
+    other = tmp_path / "other"
+    (other / "app").mkdir(parents=True)
+    (other / "package.json").write_text(json.dumps({"dependencies": {"next": "14.2.15"}}))
+    (other / "app" / "page.tsx").write_text("export default function P() { return null; }\n")
+    monkeypatch.chdir(app)
+    result = cli("check", ".", str(tmp_path / "notes.txt"))
+    assert_clean_exit(result, 2)
+    assert "is outside the current folder and in no Next.js app" in result.stderr
+    result = cli("check", ".", str(other / "app" / "page.tsx"))
+    assert_clean_exit(result, 2)
+    assert "belong to different projects" in result.stderr
+    assert not (tmp_path / ".edgelint_cache").exists()
+
+
 def test_a_symbolic_link_loop_is_a_usage_error(cli, tmp_path, monkeypatch):
     (tmp_path / "loop").symlink_to("loop")
     monkeypatch.chdir(tmp_path)
