@@ -5,6 +5,11 @@ findings recorded there and reports the entries that no longer occur. A finding 
 by code, path and a fingerprint that ignores line numbers: the whitespace-normalised text of the
 finding's first line plus its occurrence count among identical keys, so edits elsewhere in the file
 do not resurrect old findings.
+
+Paths are from the baseline file's folder (usually the repository root), so one baseline serves a
+run from the root, from an app's folder or on an app's folder. A run that checks only some files or rules (named files,
+`--select`) judges only the entries in its scope: the others are neither stale nor dropped when it
+writes the baseline (it replaces the entries of its scope and keeps the rest).
 """
 
 from __future__ import annotations
@@ -27,16 +32,30 @@ class Entry:
     fingerprint: str
 
 
-def fingerprints(findings: list[Finding], line_text) -> list[Entry]:
-    """One entry per finding, in order. `line_text(path, line)` gives a source line."""
+def fingerprints(findings: list[Finding], line_text, prefix: str = "") -> list[Entry]:
+    """One entry per finding, in order. `line_text(path, line)` gives a source line; `prefix` is
+    the lint root's folder seen from the baseline file's ('apps/web/')."""
     seen: Counter = Counter()
     entries = []
     for finding in findings:
         text = " ".join((line_text(finding.path, finding.span.line) or "").split())
-        base = hashlib.blake2b(f"{finding.code}\0{finding.path}\0{text}".encode(), digest_size=8).hexdigest()
+        path = prefix + finding.path
+        base = hashlib.blake2b(f"{finding.code}\0{path}\0{text}".encode(), digest_size=8).hexdigest()
         seen[base] += 1
-        entries.append(Entry(finding.code, finding.path, f"{base}:{seen[base]}"))
+        entries.append(Entry(finding.code, path, f"{base}:{seen[base]}"))
     return entries
+
+
+class Scope:
+    """What a run checked: its rules, and its files (None: all), as paths from the baseline's folder."""
+
+    def __init__(self, codes: set[str], files: set[str] | None, prefix: str = ""):
+        self.codes, self.prefix = codes, prefix
+        self.files = None if files is None else {prefix + f for f in files}
+
+    def __contains__(self, entry: Entry) -> bool:
+        return entry.code in self.codes and entry.path.startswith(self.prefix) and (
+            self.files is None or entry.path in self.files)
 
 
 def write(path: Path, entries: list[Entry]) -> None:
@@ -71,14 +90,19 @@ def read(path: Path) -> list[Entry]:
     return entries
 
 
-def apply(findings: list[Finding], entries: list[Entry], line_text) -> tuple[list[Finding], list[Entry]]:
-    """(new findings, baseline entries that no longer occur)."""
+def apply(findings: list[Finding], entries: list[Entry], line_text, scope: Scope) -> tuple[list[Finding], list[Entry]]:
+    """(new findings, baseline entries of the run's scope that no longer occur)."""
     known = Counter(entries)
     kept = []
-    for finding, entry in zip(findings, fingerprints(findings, line_text)):
+    for finding, entry in zip(findings, fingerprints(findings, line_text, scope.prefix)):
         if known[entry] > 0:
             known[entry] -= 1
         else:
             kept.append(finding)
-    stale = sorted((e for e, n in known.items() for _ in range(n)), key=lambda e: (e.path, e.code))
+    stale = sorted((e for e, n in known.items() for _ in range(n) if e in scope), key=lambda e: (e.path, e.code))
     return kept, stale
+
+
+def merged(entries: list[Entry], previous: list[Entry], scope: Scope) -> list[Entry]:
+    """The entries a run writes: its own, and those of a previous baseline outside its scope."""
+    return [*entries, *(e for e in previous if e not in scope)]

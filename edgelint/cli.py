@@ -248,25 +248,41 @@ def _apply_fixes(result, lint, *, write: bool):
     return fresh
 
 
+def _baseline_scope(result, path: Path):
+    """The run's scope, with paths from the baseline file's folder (the same finding has the same
+    entry whether the run is on the repository, on an app's folder or from inside it)."""
+    from edgelint import baseline
+
+    prefix = Path(os.path.relpath(result.root.resolve(), path.resolve().parent)).as_posix()
+    return baseline.Scope({c.code for c in result.checks} | {"EDGE906"}, result.focus,
+                          "" if prefix == "." else prefix + "/")
+
+
 def _write_baseline(result, path: Path) -> None:
     from edgelint import baseline
 
+    scope = _baseline_scope(result, path)
+    entries = baseline.fingerprints(result.findings, _line_text(result), scope.prefix)
+    previous = baseline.read(path) if path.exists() else []
     try:
-        baseline.write(path, baseline.fingerprints(result.findings, _line_text(result)))
+        baseline.write(path, baseline.merged(entries, previous, scope))
     except OSError as error:
         _fail(f"cannot write {path}: {error.strerror or error}")
-    click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} to the baseline {path}",
-               err=True)
+    kept = len(previous) - sum(1 for e in previous if e in scope)
+    click.echo(f"Wrote {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} to the baseline {path}"
+               + (f" (and kept {kept} entr{'ies' if kept != 1 else 'y'} of files or rules this run did not check)"
+                  if kept else ""), err=True)
 
 
 def _apply_baseline(result, path: Path) -> None:
     from edgelint import baseline
 
-    result.findings, stale = baseline.apply(result.findings, baseline.read(path), _line_text(result))
+    result.findings, stale = baseline.apply(result.findings, baseline.read(path), _line_text(result),
+                                            _baseline_scope(result, path))
     result.stale_baseline = stale
     if stale:
         click.echo(f"edgelint: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} in {path} no longer "
-                   f"occur (refresh it with --write-baseline): "
+                   f"occur{'s' if len(stale) == 1 else ''} (refresh it with --write-baseline): "
                    + ", ".join(f"{e.code} {e.path}" for e in stale[:10]) + (" …" if len(stale) > 10 else ""), err=True)
 
 

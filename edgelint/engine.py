@@ -40,6 +40,7 @@ class RunResult:
     suppressed: int = 0
     stats: dict = field(default_factory=dict)
     audit_items: dict = field(default_factory=dict)  # app root -> [Figure | RouteFact]
+    focus: set[str] | None = None  # the files a run on named files reported on (None: every file)
 
 
 class TrackingContext(Context):
@@ -254,7 +255,7 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
     findings, suppressed = apply_suppressions(ws, findings, focus_files, selected, known)
     findings = _dedupe(sorted(findings, key=Finding.sort_key))
     return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
-                     {"files": len(ws.paths), "parsed": len(ws.parsed_paths)}, audit_items), extra
+                     {"files": len(ws.paths), "parsed": len(ws.parsed_paths)}, audit_items, focus_files), extra
 
 
 def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]], apps: list[project.App],
