@@ -228,7 +228,11 @@ def _apply_fixes(result, lint, *, write: bool):
     """--diff prints the fixes; --fix writes them and lints again to report what remains."""
     from edgelint import fixes
 
-    outcome = fixes.plan(result.root, result.findings)
+    def shown(path: str) -> str:  # diff paths from the current folder, as `git apply` and `patch -p1` read them
+        rel = os.path.relpath(result.root.resolve() / path, Path.cwd().resolve()).replace(os.sep, "/")
+        return path if rel.startswith("../") else rel
+
+    outcome = fixes.plan(result.root, result.findings, shown)
     for path, reason in sorted(outcome.skipped.items()):
         click.echo(f"edgelint: not fixing {path}: {reason}", err=True)
     if not write:
@@ -239,11 +243,14 @@ def _apply_fixes(result, lint, *, write: bool):
                    f"{'s' if len(outcome.diffs) != 1 else ''} (apply with --fix)", err=True)
         result.fixed = outcome.fixed
         return result
-    fixes.write(result.root, outcome)
-    count = len(outcome.fixed)
+    failed = fixes.write(result.root, outcome)
+    for path, reason in sorted(failed.items()):
+        click.echo(f"edgelint: cannot write the fixes of {path}: {reason}", err=True)
+    count = sum(1 for f in outcome.fixed if not any(fix.path in failed for fix in f.fixes))
+    written = len(outcome.new_sources) - len(failed)
     fresh = lint()
-    click.echo(f"Fixed {count} problem{'s' if count != 1 else ''} in {len(outcome.new_sources)} file"
-               f"{'s' if len(outcome.new_sources) != 1 else ''}; {len(fresh.findings)} remain.", err=True)
+    click.echo(f"Fixed {count} problem{'s' if count != 1 else ''} in {written} file"
+               f"{'s' if written != 1 else ''}; {len(fresh.findings)} remain.", err=True)
     fresh.fixed = outcome.fixed
     return fresh
 

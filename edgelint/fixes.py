@@ -35,8 +35,9 @@ def _parses_cleanly(path: str, source: bytes) -> bool:
         return False
 
 
-def plan(root: Path, findings: list[Finding]) -> FixOutcome:
-    """Compute the fixed sources and diffs without writing anything."""
+def plan(root: Path, findings: list[Finding], shown=lambda path: path) -> FixOutcome:
+    """Compute the fixed sources and diffs without writing anything (`shown(path)`: the path a
+    diff names, e.g. from the current folder)."""
     outcome = FixOutcome()
     by_path: dict[str, list[tuple[Fix, Finding]]] = {}
     for finding in findings:
@@ -69,19 +70,39 @@ def plan(root: Path, findings: list[Finding]) -> FixOutcome:
         outcome.fixed.extend(applied)
         before = original.decode("utf-8", "replace").splitlines(keepends=True)
         after = source.decode("utf-8", "replace").splitlines(keepends=True)
-        outcome.diffs[path] = "".join(difflib.unified_diff(before, after, f"a/{path}", f"b/{path}"))
+        outcome.diffs[path] = _unified_diff(before, after, shown(path))
     return outcome
 
 
-def write(root: Path, outcome: FixOutcome) -> None:
-    """Write the fixed files atomically (a temporary file renamed over the original)."""
+def _unified_diff(before: list[str], after: list[str], path: str) -> str:
+    """A unified diff that `git apply` and `patch` take: a last line without a line break is
+    followed by the `\\ No newline at end of file` marker."""
+    out = []
+    for line in difflib.unified_diff(before, after, f"a/{path}", f"b/{path}"):
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def write(root: Path, outcome: FixOutcome) -> dict[str, str]:
+    """Write the fixed files atomically (a temporary file renamed over the original; through a
+    symbolic link, over the file it leads to). Returns path -> why it could not be written."""
+    failed = {}
     for path, source in outcome.new_sources.items():
-        target = root / path
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".edgelint-fix-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(source)
+        target = (root / path).resolve()  # a link is kept, and the file it leads to fixed
+        temp = None
         try:
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(temp, target)
+            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".edgelint-fix-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(source)
+            try:
+                os.chmod(temp, target.stat().st_mode & 0o7777)
+            except OSError:
+                pass
+            os.replace(temp, target)
+        except OSError as error:
+            failed[path] = error.strerror or str(error)
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
+    return failed

@@ -158,3 +158,50 @@ def test_before_next_13_the_pages_router_fix_is_a_config_export(cli, make_app):
     result = cli("check", app, "--diff", "--select", "EDGE101", "--no-cache")
     assert_clean_exit(result, 1)
     assert "+export const config = { runtime: 'experimental-edge' };" in result.stdout
+
+
+NOP_APP = {"package.json": '{"dependencies": {"next": "14.2.15", "@cloudflare/next-on-pages": "1.13.12"}}'}
+
+
+def test_the_diff_applies_with_patch_tools(cli, make_app, monkeypatch):
+    """A fixed file without a final line break gets the `\\ No newline at end of file` marker (else
+    the next file's header is glued to its last line), and paths are from the current folder."""
+    app = make_app({**NOP_APP, "app/api/a/route.ts": "export async function POST() { return new Response() }",
+                    "app/api/b/route.ts": "export async function POST() { return new Response() }\n"})
+    monkeypatch.chdir(app.parent)
+    result = cli("check", app.name, "--diff", "--select", "EDGE101", "--no-cache")
+    assert_clean_exit(result, 1)
+    assert f"--- a/{app.name}/app/api/a/route.ts\n" in result.stdout
+    assert " export async function POST() { return new Response() }\n\\ No newline at end of file\n" in result.stdout
+    assert f"\n--- a/{app.name}/app/api/b/route.ts\n" in result.stdout
+
+
+def test_fix_through_a_symbolic_link_fixes_the_file_it_leads_to(cli, make_app):
+    app = make_app({**NOP_APP, "shared/page.tsx": "export const runtime = 'experimental-edge'\n"
+                                                  "export default function P() { return null }\n"})
+    (app / "app" / "x").mkdir(parents=True)
+    (app / "app" / "x" / "page.tsx").symlink_to("../../shared/page.tsx")
+    result = cli("check", app, "--fix", "--select", "EDGE104", "--no-cache")
+    assert (app / "app" / "x" / "page.tsx").is_symlink()
+    assert "runtime = 'edge'" in (app / "shared" / "page.tsx").read_text()
+    assert "Fixed 1 problem in 1 file" in result.stderr
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_the_rest_fixed(cli, make_app, monkeypatch):
+    from edgelint import fixes
+
+    app = make_app({**NOP_APP, "app/api/a/route.ts": "export async function POST() { return new Response() }\n",
+                    "app/api/b/route.ts": "export async function POST() { return new Response() }\n"})
+    real = fixes.tempfile.mkstemp
+
+    def mkstemp(dir=None, prefix=None):
+        if str(dir).endswith("/b"):
+            raise PermissionError(13, "Permission denied")
+        return real(dir=dir, prefix=prefix)
+
+    monkeypatch.setattr(fixes.tempfile, "mkstemp", mkstemp)
+    result = cli("check", app, "--fix", "--select", "EDGE101", "--no-cache")
+    assert "edgelint: cannot write the fixes of app/api/b/route.ts: Permission denied" in result.stderr
+    assert "Fixed 1 problem in 1 file; 1 remain." in result.stderr
+    assert "runtime = 'edge'" in (app / "app/api/a/route.ts").read_text()
+    assert "internal error" not in result.stderr
