@@ -147,6 +147,7 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
                               jobs=jobs or os.cpu_count() or 1)
 
         result = lint()
+        _warn_unread(result)
         if diff or fix:
             result = _apply_fixes(result, lint, write=fix and not diff)  # --diff changes nothing, with --fix too
             if diff:
@@ -202,6 +203,7 @@ def audit(path, fmt, output, target, config_file, strict, no_cache, cache_dir) -
         return
     if progress is not None:
         click.echo("\r\x1b[K", err=True, nl=False)
+    _warn_unread(result)
     audits = audit_module.build(result)
     if fmt == "json":
         report = audit_report.render_json(audits)
@@ -213,6 +215,12 @@ def audit(path, fmt, output, target, config_file, strict, no_cache, cache_dir) -
     if result.incomplete:
         sys.exit(2)
     sys.exit(1 if strict and any(not a.passed for x in audits for a in x.areas) else 0)
+
+
+def _warn_unread(result) -> None:
+    """Say which folders could not be listed: a clean report must not claim code it never read."""
+    for folder, reason in getattr(result.workspace, "unreadable", ()):
+        click.echo(f"edgelint: cannot read the folder {folder} ({reason}): nothing in it is linted", err=True)
 
 
 def _line_text(result):

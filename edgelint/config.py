@@ -79,12 +79,20 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    folder = start if start.is_dir() else start.parent
+    folder = start if _is(start, Path.is_dir) else start.parent
     for candidate in [folder, *folder.parents]:
         for name in CONFIG_NAMES:
-            if (candidate / name).is_file():
+            if _is(candidate / name, Path.is_file):
                 return candidate / name
     return None
+
+
+def _is(path: Path, test) -> bool:
+    """`test(path)`, False where the path cannot even be looked at (an unreadable folder)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
 
 
 def load(path: Path | None, targets: tuple[str, ...], option_types: dict[str, list[type]]) -> Config:

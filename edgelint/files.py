@@ -42,12 +42,13 @@ def _skipped_dir(rel: str) -> bool:
     return _SKIPPED_DIR.search(rel) is not None
 
 
-def discover(root: Path, memo: dict | None = None) -> list[str]:
-    """Relative, '/'-separated paths of the files below `root`, sorted (`memo`: see `_walk`)."""
+def discover(root: Path, memo: dict | None = None, unreadable: list | None = None) -> list[str]:
+    """Relative, '/'-separated paths of the files below `root`, sorted (`memo`: see `_walk`;
+    `unreadable` gets (folder, reason) for each folder that cannot be listed)."""
     listed = _git_files(root)
     walked = listed is None
     if walked:
-        listed = _walk(root, memo)  # links are already judged there
+        listed = _walk(root, memo, unreadable)  # links are already judged there
     result = set()
     root_real = os.path.realpath(root)
     for rel in listed:
@@ -150,7 +151,7 @@ def _git_files(root: Path) -> list[str] | None:
 RACY_NS = 2_000_000_000
 
 
-def _walk(root: Path, memo: dict | None = None) -> list[str]:
+def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) -> list[str]:
     """Files below `root`, `.gitignore` applied, symbolic links to folders not followed. An explicit
     stack, not `os.walk`: that recurses once per level in Python 3.11, and a tree 1,000 folders deep
     ended in a RecursionError.
@@ -200,7 +201,9 @@ def _walk(root: Path, memo: dict | None = None) -> list[str]:
         try:
             with os.scandir(dirpath) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:  # unreadable, or gone meanwhile: skipped like os.walk(onerror=…) did
+        except OSError as error:  # unreadable, or gone meanwhile: skipped, and said so
+            if unreadable is not None and rel_dir and not isinstance(error, FileNotFoundError):
+                unreadable.append((rel_dir, error.strerror or "cannot be read"))
             continue
         gitignore = None
         if any(entry.name == ".gitignore" for entry in entries):

@@ -74,7 +74,9 @@ class Workspace:
     def __init__(self, root: Path, paths: list[str] | None = None, cache=None, jobs: int = 1):
         self.root = root
         self.jobs = jobs
-        self._paths = paths if paths is not None else files.discover(root, cache.walk_memo if cache is not None else None)
+        unreadable: list[tuple[str, str]] = []
+        self._paths = paths if paths is not None else files.discover(
+            root, cache.walk_memo if cache is not None else None, unreadable)
         self.path_set = set(self._paths)
         self.cache = cache
         self.index: FileIndex | None = cache.file_index if cache is not None else None
@@ -93,6 +95,7 @@ class Workspace:
         self._facts: dict[tuple[str, str], object] = {}
         self._contains: dict[tuple, tuple] = {}  # (path, needles) -> (dependency, answer)
         self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
+        self.unreadable = unreadable  # (folder, why) for the folders that could not be listed (said on stderr)
 
     # -- recording ----------------------------------------------------------------------------
 

@@ -186,6 +186,8 @@ def test_unreadable_directory(tmp_path, monkeypatch):
     assert_sane(outcome)
     assert any(f.code == "EDGE201" and f.path == "app/open/page.tsx" for f in outcome.findings)
     assert not any(f.path.startswith("app/locked/") for f in outcome.findings)
+    # said (on stderr: a folder is no location for a finding): a clean report must not claim code it never read
+    assert outcome.result.workspace.unreadable == [("app/locked", "Permission denied")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,6 +197,18 @@ def test_unreadable_directory(tmp_path, monkeypatch):
 ODD_NAMES = ["app/my route/page.tsx", "app/über/日本/page.tsx", "app/we,ird:na%me/page.tsx",
              "app/[slug]/(group)/page.tsx", "app/emoji 😀/page.tsx", "app/quote'\"/page.tsx",
              "app/tab\tname/page.tsx", "app/pipe|back`tick*/page.tsx"]
+
+
+def test_an_unreadable_folder_is_named_on_stderr(tmp_path, cli, monkeypatch):
+    root = make(tmp_path, "plain", {"app/locked/page.tsx": EDGE_FS_PAGE, "app/open/page.tsx": EDGE_FS_PAGE})
+    locked = os.fspath(root / "app" / "locked")
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                        if os.fspath(path) == locked else real(path))
+    for command in ("check", "audit"):
+        result = cli(command, root, "--no-cache")
+        assert "edgelint: cannot read the folder app/locked (Permission denied): nothing in it is linted" \
+            in result.stderr
 
 
 def test_paths_with_spaces_and_non_ascii_names(tmp_path, mode, cli):

@@ -120,9 +120,9 @@ def render(result, *, category: str | None = None, **_options) -> str:
                 "locations": [{"physicalLocation": _physical(files, f.location, prefix)}]}
         if f.code in index:
             item["ruleIndex"] = index[f.code]
-        line_hash = files.line_hash(f.path, f.span.line)
-        if line_hash:
-            item["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
+        # a location whose text cannot be read (a folder, an unreadable file) hashes as an empty line
+        line_hash = files.line_hash(f.path, f.span.line) or line_hashes("")[1]
+        item["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
         if f.related:
             item["relatedLocations"] = [{"id": i + 1, "physicalLocation": _physical(files, r, prefix),
                                          **({"message": {"text": r.message}} if r.message else {})}
