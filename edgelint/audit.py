@@ -94,7 +94,8 @@ def _in_app(path: str, app: App, apps: list[App]) -> bool:
 
 
 def runtime_figures(ws, app: App) -> list[Figure]:
-    routes = [r for r in app.routes if r.kind in ("page", "route", "metadata", "api", "pages-page", "not-found")]
+    routes = [r for r in app.routes if r.kind in ("page", "route", "metadata", "api", "pages-page")
+              or r.kind == "not-found" and r.url == "/_not-found"]
     if app.target == "next-on-pages":
         dynamic = [r for r in routes if dynamic_reason(ws, app, r)]
         edge = [r for r in dynamic if r.runtime and r.runtime.is_edge]
@@ -119,8 +120,8 @@ def compat_figures(ws, app: App, findings: list[Finding]) -> list[Figure]:
 def route_rows(ws, app: App, facts: list[RouteFact], findings: list[Finding]) -> list[RouteRow]:
     rows: dict[str, RouteRow] = {}
     for route in app.routes:
-        if route.kind not in ROUTE_KINDS:
-            continue
+        if route.kind not in ROUTE_KINDS or route.kind == "not-found" and route.url != "/_not-found":
+            continue  # a nested not-found renders inside its segment's pages: no route of its own
         rows[route.path] = RouteRow(route.url, ROUTE_KINDS[route.kind], route.path, _runtime_text(route))
     for fact in facts:
         row = rows.get(fact.path)

@@ -14,8 +14,8 @@ that can be named, and the reason goes into the finding.
   which render none); a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
   chain is rendered on demand.
 - Route handlers: any of POST/PUT/PATCH/DELETE is dynamic; GET handlers are not cached by default
-  from Next.js 15 (dynamic); on 14.x a GET handler that reads the request or a request-time API is
-  dynamic (§1.9).
+  from Next.js 15 (dynamic); on 14.x a GET handler that reads the request (uses its parameter,
+  not merely declares it) or a request-time API is dynamic (§1.9).
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         return None
     if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
         return None
+    if route.kind == "not-found" and route.url != "/_not-found":
+        return None  # a nested not-found renders inside its segment's pages (judged themselves), no route of its own
     # Route handlers and metadata routes (sitemap.ts, opengraph-image.tsx: route handlers too)
     # render no layout: neither a layout's segment config nor its request-time APIs apply to them.
     layouts = route.layouts if route.kind in ("page", "not-found") else ()
@@ -73,7 +75,7 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         if "GET" in summary.exports and app.version_at_least(15):
             return "GET route handlers are not cached by default from Next.js 15"
         get = summary.exports.get("GET")
-        if get is not None and (get.params > 0 or summary.dynamic_apis):
+        if get is not None and (get.reads_first_param or summary.dynamic_apis):
             return "its GET handler reads the request"
     for layout_summary in chain:
         apis = [a for a in layout_summary.dynamic_apis if a != "searchParams" or layout_summary is summary] \

@@ -23,6 +23,10 @@ TARGETS = ("next-on-pages", "opennext", "vercel", "node", "static")
 APP_FILE_KINDS = {"page", "layout", "route", "template", "default", "not-found", "error", "global-error",
                   "loading", "forbidden", "unauthorized"}
 METADATA_ROUTES = {"opengraph-image", "twitter-image", "icon", "apple-icon", "sitemap", "robots", "manifest"}
+#: The URL a metadata route file serves, where it is not the file's name (Next.js metadata docs).
+METADATA_URLS = {"sitemap": "sitemap.xml", "robots": "robots.txt", "manifest": "manifest.webmanifest"}
+#: An intercepting route's marker: `(.)` the same level, `(..)` one level up (repeatable), `(...)` the root.
+_INTERCEPT = re.compile(r"^(\(\.\.\.\)|(?:\(\.\.\))+|\(\.\))")
 HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 MUTATING_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 DEFAULT_PAGE_EXTENSIONS = ("tsx", "ts", "jsx", "js")
@@ -409,14 +413,21 @@ def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[st
     else:
         return None
     segments = [s for s in folder[len(app_dir):].split("/") if s]
-    url_parts = []
+    url_parts: list[str] = []
     for segment in segments:
         if segment.startswith("(") and segment.endswith(")") or segment.startswith("@"):
             continue
-        url_parts.append(re.sub(r"^\((\.{1,3})\)|^\(\.\.\)(\(\.\.\))+", "", segment))
+        marker = _INTERCEPT.match(segment)
+        if marker:  # the URL it intercepts: levels are URL segments (groups and slots are none)
+            if marker.group(1) == "(...)":
+                url_parts.clear()
+            elif marker.group(1) != "(.)":
+                del url_parts[len(url_parts) - marker.group(1).count("(..)"):]
+            segment = segment[marker.end():]
+        url_parts.append(segment)
     url = "/" + "/".join(p for p in url_parts if p)
     if kind == "metadata":
-        url = url.rstrip("/") + "/" + base
+        url = url.rstrip("/") + "/" + METADATA_URLS.get(base, base)
     elif kind in ("not-found", "error", "global-error"):
         url = url.rstrip("/") + "/_" + kind
     chain = []

@@ -52,6 +52,7 @@ class Export:
     is_function: bool = False
     is_async: bool = False
     params: int = 0  # number of parameters, for functions
+    reads_first_param: bool = False  # functions: the body uses the first parameter (a handler's request)
     callee: str = ""  # for a call initializer, the callee's text (e.g. 'withRateLimit')
     local: str = ""  # for `export { local as name }`
     source: str = ""  # for re-exports
@@ -251,7 +252,8 @@ def _declaration(declaration, pf: ParsedFile, summary: ModuleSummary) -> None:
         if name is not None:
             summary.exports[pf.text(name)] = Export(pf.text(name), "function", pf.span(name), form="function",
                                                     is_function=True, is_async=_has_token(declaration, "async"),
-                                                    params=_param_count(declaration))
+                                                    params=_param_count(declaration),
+                                                    reads_first_param=_reads_first_param(declaration, pf))
     elif t in ("class_declaration", "abstract_class_declaration"):
         name = declaration.child_by_field_name("name")
         if name is not None:
@@ -280,6 +282,7 @@ def _valued_export(name: str, kind: str, span: Span, value, pf: ParsedFile) -> E
         export.is_function = True
         export.is_async = _has_token(inner, "async")
         export.params = _param_count(inner)
+        export.reads_first_param = _reads_first_param(inner, pf)
     elif inner is not None and inner.type == "call_expression":
         callee = inner.child_by_field_name("function")
         export.callee = pf.text(callee) if callee is not None else ""
@@ -293,6 +296,24 @@ def _param_count(function) -> int:
     if params.type == "identifier":
         return 1
     return sum(1 for c in params.named_children if c.type != "comment")
+
+
+def _reads_first_param(function, pf: ParsedFile) -> bool:
+    """Whether the function's body uses its first parameter (a destructured one always reads it)."""
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is None:
+        return False
+    first = params if params.type == "identifier" else \
+        next((c for c in params.named_children if c.type != "comment"), None)
+    pattern = first.child_by_field_name("pattern") if first is not None and first.type in (
+        "required_parameter", "optional_parameter") else first
+    if pattern is None:
+        return False
+    if pattern.type != "identifier":
+        return True
+    body = function.child_by_field_name("body")
+    return body is not None and re.search(rb"(?<![\w$.])" + re.escape(pf.text(pattern).encode()) + rb"(?![\w$])",
+                                          pf.source[body.start_byte:body.end_byte]) is not None
 
 
 def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:

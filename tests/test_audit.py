@@ -119,3 +119,20 @@ def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
     assert_clean_exit(elsewhere, 0)
     assert not (app / ".edgelint_cache").exists() and any((tmp_path / "cache").iterdir())
     assert json.loads(elsewhere.stdout)["apps"] == json.loads(plain.stdout)["apps"]
+
+
+@pytest.mark.parametrize(("folder", "base", "url"), [
+    ("app/feed/(..)photo/[id]", "page", "/photo/[id]"),  # intercepts one level up
+    ("app/feed/(.)photo/[id]", "page", "/feed/photo/[id]"),  # the same level
+    ("app/a/b/(..)(..)photo", "page", "/photo"),  # two levels up
+    ("app/shop/items/@modal/(...)photo/[id]", "page", "/photo/[id]"),  # from the root
+    ("app/(shop)/@modal/(.)cart", "page", "/cart"),  # groups and slots are no levels
+    ("app", "sitemap", "/sitemap.xml"), ("app/blog", "robots", "/blog/robots.txt"),
+    ("app", "manifest", "/manifest.webmanifest"), ("app/blog", "opengraph-image", "/blog/opengraph-image"),
+])
+def test_route_urls_of_intercepting_and_metadata_routes(folder, base, url):
+    """The URL a route serves: an intercepting route the one it intercepts, a metadata route the
+    file it generates (sitemap.xml, robots.txt, manifest.webmanifest)."""
+    from edgelint.project import _app_route
+
+    assert _app_route(f"{folder}/{base}.tsx", folder, base, "app", {}).url == url
