@@ -943,8 +943,7 @@ def _read_mutations(pf: ParsedFile, injection: Injection) -> None:
             mutation = _mutation(pf, node, injection.scope)
             if mutation is not None and not any(m.node.id == mutation.node.id for m in injection.mutations):
                 guards = guards_between(pf, mutation.node, root) or []
-                mutation.excluded = frozenset(w for w in WORLDS if any(
-                    truthy(value_in(pf, g.condition, w)) not in (None, g.want) for g in guards))
+                mutation.excluded = _excluded(pf, guards) | _excluded_by_callers(pf, root, injection.scope)
                 injection.mutations.append(mutation)
                 added_specs |= {p.spec for p in mutation.paths}
     for root in injection.scope:
@@ -952,6 +951,29 @@ def _read_mutations(pf: ParsedFile, injection: Injection) -> None:
             _shape_evidence(pf, node, injection.shapes)
             if not injection.dedupe and _is_dedupe(pf, node, added_specs):
                 injection.dedupe = True
+
+
+def _excluded(pf: ParsedFile, guards: list[Guard]) -> frozenset[str]:
+    """The compilations in which one of `guards` is false."""
+    return frozenset(w for w in WORLDS if any(truthy(value_in(pf, g.condition, w)) not in (None, g.want)
+                                              for g in guards))
+
+
+def _excluded_by_callers(pf: ParsedFile, root, scope: list, depth: int = 0) -> frozenset[str]:
+    """For a helper of the entry function (`withPolyfill(entries[name])` inside
+    `if (nextRuntime === 'edge')`): the compilations every call of it is guarded out of."""
+    if root is None or not scope or root.id == scope[0].id or depth > MAX_HELPER_DEPTH:
+        return frozenset()
+    sites = []
+    for other in scope:
+        if other is None or other.id == root.id:
+            continue
+        for node in pf.walk(other):
+            callee = jsvalues.unwrap(node.child_by_field_name("function")) if node.type == "call_expression" else None
+            if callee is not None and callee.type == "identifier" and (function_of(pf, callee) or callee).id == root.id:
+                sites.append(_excluded(pf, guards_between(pf, node, other) or [])
+                             | _excluded_by_callers(pf, other, scope, depth + 1))
+    return frozenset.intersection(*sites) if sites else frozenset()
 
 
 def _mutation(pf: ParsedFile, node, scope: list) -> Mutation | None:
