@@ -415,10 +415,35 @@ def _dynamic_apis(pf: ParsedFile, summary: ModuleSummary) -> list[str]:
     found = []
     for imp in summary.imports:
         wanted = DYNAMIC_API_MODULES.get(imp.source, set())
-        found += [f"{name}()" for name, _local in imp.names if name in wanted]
+        found += [f"{name}()" for name, local in imp.names if name in wanted and _used_in_render(pf, local)]
     if b"searchParams" in pf.source and not summary.use_client and _default_reads_search_params(pf):
         found.append("searchParams")
     return sorted(set(found))
+
+
+_FUNCTIONS = ("function_declaration", "function_expression", "arrow_function", "method_definition", "function",
+              "generator_function_declaration")
+
+
+def _used_in_render(pf: ParsedFile, name: str) -> bool:
+    """Whether an imported request-time API is used outside the file's inline server actions
+    (functions with a 'use server' directive run per action call, not when the page renders)."""
+    for ident in pf.around(name.encode()):
+        if ident.type != "identifier" or pf.text(ident) != name:
+            continue
+        node, in_import, in_action = pf.parent(ident), False, False
+        while node is not None:
+            if node.type == "import_statement":
+                in_import = True
+                break
+            body = node.child_by_field_name("body") if node.type in _FUNCTIONS else None
+            if body is not None and body.type == "statement_block" and "use server" in directives(pf, body):
+                in_action = True
+                break
+            node = pf.parent(node)
+        if not in_import and not in_action:
+            return True
+    return False
 
 
 def _default_reads_search_params(pf: ParsedFile) -> bool:
