@@ -103,10 +103,29 @@ def remove_export_fix(ctx: Context, path: str, name: str) -> Fix | None:
             continue
         declarators = [d for d in declaration.named_children if d.type == "variable_declarator"]
         if len(declarators) == 1 and pf.text(declarators[0].child_by_field_name("name")) == name:
-            end = statement.end_byte
-            if pf.source[end:end + 1] == b";":
-                end += 1
-            if pf.source[end:end + 1] == b"\n":
-                end += 1
-            return Fix(path, statement.start_byte, end, "", f"remove export const {name}")
+            start, end = _whole_line(pf.source, statement.start_byte, statement.end_byte)
+            return Fix(path, start, end, "", f"remove export const {name}")
     return None
+
+
+def _whole_line(source: bytes, start: int, end: int) -> tuple[int, int]:
+    """The bytes to remove with a statement: its `;`, a comment after it on its line and the line
+    break (the whole line when nothing else is on it), and one of the blank lines around it when
+    it stands between two, so the file keeps its single blank-line separation."""
+    if source[end:end + 1] == b";":
+        end += 1
+    rest = source[end:source.find(b"\n", end) if b"\n" in source[end:] else len(source)]
+    if rest.strip().startswith((b"//", b"/*")) or not rest.strip():
+        end += len(rest)
+    line_start = source.rfind(b"\n", 0, start) + 1
+    if not source[line_start:start].strip():
+        start = line_start  # the indentation goes too
+    if source[end:end + 2] == b"\r\n":
+        end += 2
+    elif source[end:end + 1] == b"\n":
+        end += 1
+    before_blank = start >= 2 and source[:start].endswith((b"\n\n", b"\n\r\n")) or start == 1 and source[:1] == b"\n"
+    after_blank = source[end:end + 1] == b"\n" or source[end:end + 2] == b"\r\n"
+    if before_blank and after_blank:
+        end += 2 if source[end:end + 2] == b"\r\n" else 1
+    return start, end

@@ -205,3 +205,18 @@ def test_a_file_that_cannot_be_written_is_reported_and_the_rest_fixed(cli, make_
     assert "Fixed 1 problem in 1 file; 1 remain." in result.stderr
     assert "runtime = 'edge'" in (app / "app/api/a/route.ts").read_text()
     assert "internal error" not in result.stderr
+
+
+def test_removing_a_runtime_export_keeps_the_files_blank_line_separation(cli, make_app):
+    """The statement goes with its line, a comment after it on that line, and one of the blank
+    lines around it (not two blank lines in a row, not a stray ` // comment` line)."""
+    app = make_app({"package.json": '{"dependencies": {"next": "15.3.0", "@opennextjs/cloudflare": "1.3.0"}}',
+                    "app/api/a/route.ts": "import { x } from './x'\n\nexport const runtime = 'edge'\n\n"
+                                          "export const GET = () => new Response(x)\n",
+                    "app/api/a/x.ts": "export const x = 'x'\n",
+                    "app/api/b/route.ts": "export const GET = () => new Response('b')\n"
+                                          "  export const runtime = 'edge'; // keep on edge\n"})
+    result = cli("check", app, "--fix", "--select", "EDGE111", "--no-cache")
+    assert "Fixed 2 problems in 2 files" in result.stderr
+    assert (app / "app/api/a/route.ts").read_text() == "import { x } from './x'\n\nexport const GET = () => new Response(x)\n"
+    assert (app / "app/api/b/route.ts").read_text() == "export const GET = () => new Response('b')\n"
