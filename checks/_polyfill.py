@@ -1027,22 +1027,28 @@ def _paths_through_parameter(pf: ParsedFile, node, scope: list) -> list[AddedPat
     binding = find_binding(pf, node, pf.text(node))
     if binding is None or binding.kind != "param":
         return []
-    params = binding.node.parent
+    param = binding.node
+    while param.parent is not None and param.parent.type in ("assignment_pattern", "required_parameter",
+                                                              "optional_parameter"):
+        param = param.parent
+    # `path = EDGE_POLYFILL`: the default is what a call without that argument passes
+    default = param.child_by_field_name("right") or param.child_by_field_name("value")
+    params = param.parent
     fn = params.parent if params is not None else None
     name = _helper_name(pf, fn) if fn is not None else None
     if not name or params.type != "formal_parameters":
         return []
-    index = next((i for i, p in enumerate(_named(params)) if p.id == binding.node.id), None)
+    index = next((i for i, p in enumerate(_named(params)) if p.id == param.id), None)
     found: list[AddedPath] = []
     for root in scope:
         if root.id == fn.id:
             continue
         for call in _calls_to(pf, root, name):
             args = _named(call.child_by_field_name("arguments"))
-            if index is not None and index < len(args):
-                added = path_of(pf, args[index])
-                if added is not None and not any(a.node.id == added.node.id for a in found):
-                    found.append(added)
+            given = args[index] if index is not None and index < len(args) else default
+            added = path_of(pf, given) if given is not None else None
+            if added is not None and not any(a.node.id == added.node.id for a in found):
+                found.append(added)
     return found
 
 
