@@ -225,8 +225,12 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
     if not apps and focus is None:
         broken = [f"{p.path}:{p.span.line if p.span else 1}: {p.message}" for p in ws.problems.values()
                   if p.code == "EDGE902"]
+        libraries = project.next_libraries(ws)
+        why = (f"; {', '.join(libraries[:3])} list{'s' if len(libraries) == 1 else ''} `next` but "
+               f"{'has' if len(libraries) == 1 else 'have'} no app/ or pages/ folder (or src/app, src/pages) and no "
+               f"`next` script, so edgelint reads {'it' if len(libraries) == 1 else 'them'} as a library" if libraries else "")
         raise ConfigError(f"no Next.js app found in {root} (looked for a package.json that depends on `next`, "
-                          "or a next.config.*)" + (f"; could not read: {'; '.join(broken)}" if broken else ""))
+                          "or a next.config.*)" + why + (f"; could not read: {'; '.join(broken)}" if broken else ""))
     focus_files = None if focus is None else _focus_files(ws.paths, ws.path_set, focus)
     owned = {f for app in apps for f in app.files}
     # A named source file of no app (a shared workspace package) is linted with every app: any

@@ -203,6 +203,19 @@ def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
     return any(path.startswith(routers) for path in ws.paths)
 
 
+def next_libraries(ws: Workspace) -> list[str]:
+    """The package.json files that list `next` but are no app by `_is_next_app` (for the message
+    that says why no app was found)."""
+    found = []
+    for path in ws.paths:
+        if path == "package.json" or path.endswith("/package.json"):
+            package = _package_json(ws, path)
+            deps = [package.get(k) for k in ("dependencies", "devDependencies", "peerDependencies")]
+            if any(isinstance(d, dict) and "next" in d for d in deps):
+                found.append(path)
+    return found
+
+
 def _package_json(ws: Workspace, path: str) -> dict:
     if not ws.exists(path):
         return {}

@@ -101,6 +101,14 @@ def test_a_file_named_from_outside_its_app_is_linted_with_its_app(cli, make_app,
         ("EDGE110", "app/items/[id]/page.tsx")]
 
 
+def test_a_package_that_lists_next_without_routes_is_named_when_no_app_is_found(cli, tmp_path):
+    (tmp_path / "package.json").write_text('{"dependencies": {"next": "15.3.0"}}')
+    (tmp_path / "middleware.ts").write_text("export function middleware() {}\n")
+    result = cli("check", tmp_path, "--no-cache")
+    assert_clean_exit(result, 2)
+    assert "package.json lists `next` but has no app/ or pages/ folder" in result.stderr
+
+
 def test_a_file_in_no_app_is_a_usage_error(cli, tmp_path, monkeypatch):
     (tmp_path / "notes.ts").write_text("export const x = 1;\n")
     monkeypatch.chdir(tmp_path)
