@@ -1180,12 +1180,31 @@ def _instance_field(node) -> bool:
     return node.type == "public_field_definition" and not any(c.type == "static" for c in node.children)
 
 
-def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str) -> list | None:
-    """[binding, how, typed_kv] that `export` of `module`, imported by `importer`, returns."""
+def _factory(ctx: Context, factories: dict, importer: str, module: str, export: str, depth: int = 0) -> list | None:
+    """[binding, how, typed_kv] that `export` of `module`, imported by `importer`, returns;
+    through barrel files (`export { getEnv } from './env'`, `export *`, import then export)."""
     from edgelint.graph import shared_resolver
 
     resolved = shared_resolver(ctx).resolve(importer, module)
-    return factories.get(resolved.target, {}).get(export) if resolved.is_file else None
+    if not resolved.is_file or depth > 8:
+        return None
+    made = factories.get(resolved.target, {}).get(export)
+    summary = ctx.summary(resolved.target) if made is None else None
+    if summary is None:
+        return made
+    entry = summary.exports.get(export)
+    if entry is not None and entry.kind == "reexport":
+        return _factory(ctx, factories, resolved.target, entry.source, entry.local or export, depth + 1)
+    local = entry.local or export if entry is not None and entry.kind == "local" else None
+    for imp in summary.imports if local else ():
+        for name, alias in imp.names:
+            if alias == local and name not in ("*", "default"):
+                return _factory(ctx, factories, resolved.target, imp.source, name, depth + 1)
+    for star in summary.star_exports if entry is None else ():
+        made = _factory(ctx, factories, resolved.target, star, export, depth + 1)
+        if made is not None:
+            return made
+    return None
 
 
 def _resolve_factory_calls(ctx: Context, files: dict, factories: dict) -> None:

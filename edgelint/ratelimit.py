@@ -2121,8 +2121,10 @@ class Analysis:
 
     def _trpc_mutations(self, action: Action) -> ActionCoverage | None:
         """Coverage of a tRPC endpoint by its mutations (`edgelint.trpc`): covered when every
-        mutation calls a limiter, partly when some do; None when it is no tRPC endpoint, has no
-        mutation, or none is limited (then it is judged as any other handler)."""
+        mutation calls a limiter, partly when some do, excluded when the router has none (tRPC
+        answers a POST to a query with 405), unknown when parts of the router cannot be read;
+        None when it is no tRPC endpoint, or no mutation is limited (then it is judged as any
+        other handler)."""
         from edgelint import trpc
 
         mod = self.node_module(action)
@@ -2130,20 +2132,31 @@ class Analysis:
             else None
         if found is None:
             return None
-        reaches = [(m, self.expr_reach(m.module, m.node)) for m in trpc.mutations(self, *found)]
+        mutations, unread = trpc.mutations(self, *found)
+        reaches = [(m, self.expr_reach(m.module, m.node)) for m in mutations]
         limited = [(m, r) for m, r in reaches if r is not None and not r.ignored]
+        unlimited = [f"`{m.name}`" for m, r in reaches if r is None or r.ignored]
+        unknown = f"parts of its tRPC router cannot be read ({', '.join(f'`{u}`' for u in unread[:3])})" \
+            if unread else ""
+        if not reaches and not unread:
+            return ActionCoverage(action, None, (), "its tRPC router has no mutation", status="excluded",
+                                  excluded_as="tRPC router without mutations")
         if not limited:
-            return None
+            return ActionCoverage(action, None, (), f"cannot tell: {unknown}", status="unknown") if unknown and \
+                not unlimited else None
         evidence = self._evidence("inline", limited[0][1], action)
         calls = tuple(dict.fromkeys(r.call for _m, r in limited))
-        unlimited = [f"`{m.name}`" for m, r in reaches if r is None or r.ignored]
-        if not unlimited:
-            return ActionCoverage(action, "inline", evidence, f"each of its {len(reaches)} tRPC mutations calls a "
-                                  f"limiter (`{limited[0][0].name}`: {self._describe('inline', limited[0][1])})",
-                                  status="covered", limiter_calls=calls)
-        shown = ", ".join(unlimited[:5]) + (", …" if len(unlimited) > 5 else "")
-        return ActionCoverage(action, "inline", evidence, f"{len(limited)} of its {len(reaches)} tRPC mutations "
-                              f"call a limiter, not {shown}", partial=True, status="partial", limiter_calls=calls)
+        if unlimited:
+            shown = ", ".join(unlimited[:5]) + (", …" if len(unlimited) > 5 else "")
+            return ActionCoverage(action, "inline", evidence, f"{len(limited)} of its {len(reaches)} tRPC mutations "
+                                  f"call a limiter, not {shown}" + (f"; {unknown}" if unknown else ""),
+                                  partial=True, status="partial", limiter_calls=calls)
+        if unknown:
+            return ActionCoverage(action, "inline", evidence, f"every tRPC mutation of it that can be read calls a "
+                                  f"limiter ({len(reaches)}), but {unknown}", status="unknown", limiter_calls=calls)
+        return ActionCoverage(action, "inline", evidence, f"every tRPC mutation of it calls a limiter ({len(reaches)}; "
+                              f"`{limited[0][0].name}`: {self._describe('inline', limited[0][1])})",
+                              status="covered", limiter_calls=calls)
 
     def _middleware_calls(self) -> tuple[LimiterCall, ...]:
         info = self.middleware()
@@ -2623,6 +2636,10 @@ def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
             uses = reads(pf, scope, name, pattern)
             if not uses:
                 return Usage("ignored", False, f"`{name}` is never read")
+            if object_verdict and all(_tested_for_truth(_climb(use), _climb(use).parent, pf) for use in uses
+                                      if _climb(use).parent is not None):
+                return Usage("ignored", None, f"only `{name}` itself is tested, and the `{{ success }}` object "
+                                              f"is always truthy")
             props, other = set(), False
             for use in uses:
                 up = use.parent

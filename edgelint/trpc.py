@@ -46,10 +46,14 @@ def adapter_router(analysis, mod, node):
         return None
     for call in mod.pf.nodes_within(node, "call_expression"):
         callee = unwrap(call.child_by_field_name("function"))
-        if callee is None or callee.type != "identifier" or mod.pf.text(callee) not in ADAPTERS:
+        if callee is None or last_name(callee, mod.pf) not in ADAPTERS:
             continue
-        bind = analysis.lookup(mod, mod.pf.text(callee), callee)
-        if bind is None or bind.kind != "import" or not bind.source.startswith("@trpc/server"):
+        name = callee if callee.type == "identifier" else unwrap(callee.child_by_field_name("object"))
+        if name is None or name.type != "identifier":  # `trpcNext.createNextApiHandler`: a namespace import
+            continue
+        bind = analysis.lookup(mod, mod.pf.text(name), name)
+        if bind is None or bind.kind != "import" or not bind.source.startswith("@trpc/server") or \
+                (name is not callee) != (bind.imported == "*"):
             continue
         options = next(iter(_arguments(call)), None)
         pair = jsvalues.object_pairs(options, mod.pf).get("router") if options is not None else None
@@ -58,15 +62,21 @@ def adapter_router(analysis, mod, node):
     return None
 
 
-def mutations(analysis, mod, router) -> list[Mutation]:
-    """The mutation procedures of a router expression, in source order."""
+def mutations(analysis, mod, router) -> tuple[list[Mutation], list[str]]:
+    """The mutation procedures of a router expression, in source order, and the names of the
+    router parts that could not be read (a `lazy(() => import(…))` router, one a project function
+    builds): what they serve is unknown."""
     found: list[Mutation] = []
+    unread: list[str] = []
     stack = [(mod, router, "", 0)]
     seen = set()
     while stack and len(found) < MAX_PROCEDURES:
         mod, node, prefix, depth = stack.pop()
         mod, node = _value(analysis, mod, node)
-        if node is None or depth > MAX_DEPTH or (mod.path, node.start_byte) in seen:
+        if node is None or depth > MAX_DEPTH:
+            unread.append(prefix.rstrip(".") or "the router")
+            continue
+        if (mod.path, node.start_byte) in seen:
             continue
         seen.add((mod.path, node.start_byte))
         procedures = _procedures(mod, node)
@@ -78,7 +88,9 @@ def mutations(analysis, mod, router) -> list[Mutation]:
         elif _is_merge(mod, node):
             for argument in reversed(_arguments(node)):
                 stack.append((mod, argument, prefix, depth + 1))
-    return found
+        elif not _chain_ends_with(mod, node, "query") and not _chain_ends_with(mod, node, "subscription"):
+            unread.append(prefix.rstrip(".") or "the router")
+    return found, unread
 
 
 def _value(analysis, mod, node):
