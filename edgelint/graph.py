@@ -198,7 +198,7 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
             if dropped is not None:
                 dropped.append((imp, reason))
             continue
-        edges.append(Edge(path, imp, resolver.resolve(path, imp.source)))
+        edges.append(Edge(path, imp, resolver.resolve(path, imp.source, imp.kind == "require")))
     return edges
 
 

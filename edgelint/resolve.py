@@ -122,10 +122,11 @@ class Resolver:
 
     # -- public -----------------------------------------------------------------------------
 
-    def resolve(self, importer: str, spec: str) -> Resolved:
-        """What `spec` imported from `importer` is. Remembered per folder and specifier, and for a
-        specifier that is not relative per tsconfig (it resolves alike in every folder that
-        tsconfig covers)."""
+    def resolve(self, importer: str, spec: str, require: bool = False) -> Resolved:
+        """What `spec` imported from `importer` is (by `require()` when `require`: then the
+        `require` condition of an `exports` map applies, else `import`). Remembered per folder
+        and specifier, and for a specifier that is not relative per tsconfig (it resolves alike
+        in every folder that tsconfig covers)."""
         folder = posixpath.dirname(importer)
         if spec.startswith(".") or spec.startswith("/"):
             key = (folder, spec)
@@ -133,8 +134,8 @@ class Resolver:
             key = ("", spec)  # a built-in before anything a tsconfig says
         else:
             config = self.tsconfig_for(folder)
-            key = (config.path if config is not None else None, spec)
-        return self._remembered(self._cache, key, lambda: self._resolve(importer, spec))
+            key = (config.path if config is not None else None, spec, require)
+        return self._remembered(self._cache, key, lambda: self._resolve(importer, spec, require))
 
     def _remembered(self, memo: dict, key, compute):
         """`compute()`, once per key. Later callers record the dependencies and problems the first
@@ -151,7 +152,7 @@ class Resolver:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _resolve(self, importer: str, spec: str) -> Resolved:
+    def _resolve(self, importer: str, spec: str, require: bool = False) -> Resolved:
         spec = spec.split("?", 1)[0].split("#", 1)[0] if not spec.startswith("#") else spec
         if not spec:
             return Resolved("unresolved", spec)
@@ -165,13 +166,13 @@ class Resolver:
             return Resolved("unresolved", spec)
         config = self.tsconfig_for(folder)
         if spec.startswith("#") and not (config is not None and self._paths(config, spec)[1]):
-            return self._subpath_import(folder, spec)
+            return self._subpath_import(folder, spec, require)
         matched = False
         if config is not None:
             found, matched = self._paths(config, spec)
             if found is not None:
                 return found
-        package = self._workspace_package(spec)
+        package = self._workspace_package(spec, require)
         if package is not None:
             return package
         name = package_name(spec)
@@ -401,26 +402,26 @@ class Resolver:
             data = {}
         return data if isinstance(data, dict) else {}
 
-    def _subpath_import(self, folder: str, spec: str) -> Resolved:
+    def _subpath_import(self, folder: str, spec: str, require: bool = False) -> Resolved:
         """`#lib/x`: the `imports` map of the nearest package.json at or above `folder` (the
         same conditions and `*` patterns as `exports`; a target is a path in that package or a
         package name)."""
         current = folder
         while True:
             if self.ws.exists(f"{current}/package.json" if current else "package.json"):
-                target = _export_target(self.manifest(current).get("imports"), spec, imports=True)
+                target = _export_target(self.manifest(current).get("imports"), spec, imports=True, require=require)
                 if not target:
                     return Resolved("unresolved", spec)
                 if target.startswith("./"):
                     path = posixpath.normpath(posixpath.join(current or ".", target))
                     return self._file(path, spec) if not path.startswith("../") else Resolved("unresolved", spec)
-                return self._resolve(f"{current}/package.json" if current else "package.json", target) \
+                return self._resolve(f"{current}/package.json" if current else "package.json", target, require) \
                     if not target.startswith(("#", "/", ".")) else Resolved("unresolved", spec)
             if not current:
                 return Resolved("unresolved", spec)
             current = posixpath.dirname(current)
 
-    def _workspace_package(self, spec: str) -> Resolved | None:
+    def _workspace_package(self, spec: str, require: bool = False) -> Resolved | None:
         name = package_name(spec)
         folder = self.packages().get(name)
         if folder is None:
@@ -433,7 +434,7 @@ class Resolver:
 
         candidates = []
         exports = manifest.get("exports")
-        entry = _export_target(exports, "./" + rest if rest else ".")
+        entry = _export_target(exports, "./" + rest if rest else ".", require=require)
         if entry:
             candidates.append(entry)
         if exports is None or not entry:
@@ -459,19 +460,19 @@ def _is_asset(path: str) -> bool:
     return path.lower().endswith(ASSET_EXTENSIONS)
 
 
-def _export_target(exports, key: str, imports: bool = False) -> str | None:
+def _export_target(exports, key: str, imports: bool = False, require: bool = False) -> str | None:
     """The file an `exports` map gives for `key` (or an `imports` map, whose keys start with
     `#`), preferring source and edge conditions."""
     if exports is None:
         return None
     if isinstance(exports, (str, list)) and not imports:
-        return _pick(exports) if key == "." else None
+        return _pick(exports, require) if key == "." else None
     if not isinstance(exports, dict):
         return None
     if not imports and not any(k.startswith(".") for k in exports):
-        return _pick(exports) if key == "." else None
+        return _pick(exports, require) if key == "." else None
     if key in exports:
-        return _pick(exports[key])
+        return _pick(exports[key], require)
     best = None
     for pattern, target in exports.items():
         prefix, star, suffix = pattern.partition("*")
@@ -483,7 +484,7 @@ def _export_target(exports, key: str, imports: bool = False) -> str | None:
                 best = (pattern, target, None, key[len(pattern):])
     if best is None:
         return None
-    resolved = _pick(best[1])
+    resolved = _pick(best[1], require)
     if resolved is None:
         return None
     if best[2] is None:
@@ -491,17 +492,18 @@ def _export_target(exports, key: str, imports: bool = False) -> str | None:
     return resolved.replace("*", best[2])
 
 
-def _pick(value, depth: int = 0) -> str | None:
+def _pick(value, require: bool = False, depth: int = 0) -> str | None:
     if depth > 32:  # condition objects nested deeper are not a real package (and would recurse far)
         return None
     if isinstance(value, str):
         return None if value.endswith(DECLARATION_SUFFIXES) else value
     if isinstance(value, list):
-        return next((v for v in (_pick(x, depth + 1) for x in value) if v), None)
+        return next((v for v in (_pick(x, require, depth + 1) for x in value) if v), None)
     if isinstance(value, dict):
+        active = CONDITIONS - {"import" if require else "require"}  # webpack's for `require()` / `import`
         for condition in ("source", *(k for k in value if k != "source")):
-            if condition in value and (condition == "source" or condition in CONDITIONS):
-                found = _pick(value[condition], depth + 1)
+            if condition in value and (condition == "source" or condition in active):
+                found = _pick(value[condition], require, depth + 1)
                 if found:
                     return found
     return None

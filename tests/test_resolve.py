@@ -173,6 +173,19 @@ def test_edge_main_fields_condition_order_and_subpath_imports(tmp_path):
     assert r.resolve(route, "../../../packages/ui") == Resolved("file", "packages/ui/edge.js")
 
 
+def test_import_and_require_conditions_follow_how_a_module_is_imported(tmp_path):
+    """webpack matches `import` for ESM imports and `require` for `require()` calls, whatever
+    their order in the map."""
+    r = resolver_for(tmp_path, {
+        "package.json": json.dumps({"name": "root", "workspaces": ["packages/*"]}),
+        "packages/dual/package.json": json.dumps({"name": "dual", "exports": {
+            ".": {"require": "./node.cjs", "import": "./edge.mjs"}}}),
+        "packages/dual/node.cjs": "", "packages/dual/edge.mjs": "", "app/page.tsx": "",
+    })
+    assert r.resolve("app/page.tsx", "dual") == Resolved("file", "packages/dual/edge.mjs")
+    assert r.resolve("app/page.tsx", "dual", require=True) == Resolved("file", "packages/dual/node.cjs")
+
+
 def test_tsconfig_extends_a_workspace_package(tmp_path):
     r = resolver_for(tmp_path, {
         "packages/tsconfig/package.json": json.dumps({"name": "@acme/tsconfig"}),
