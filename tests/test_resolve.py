@@ -165,8 +165,8 @@ def test_edge_main_fields_condition_order_and_subpath_imports(tmp_path):
     })
     route = "app/api/a/route.ts"
     assert r.resolve(route, "../../../generated/prisma") == Resolved("file", "generated/prisma/default.js")
-    assert r.resolve("generated/prisma/default.js", "#main-entry-point") == \
-        Resolved("file", "generated/prisma/wasm.js")
+    assert r.resolve("generated/prisma/default.js", "#main-entry-point", require=True) == \
+        Resolved("file", "generated/prisma/wasm.js")  # default.js require()s it
     assert r.resolve(route, "#lib/sign") == Resolved("file", "lib/sign.ts")
     assert r.resolve(route, "#env") == Resolved("file", "lib/env-edge.ts")
     assert r.resolve(route, "#missing") == Resolved("unresolved", "#missing")
