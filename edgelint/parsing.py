@@ -95,6 +95,7 @@ class ParsedFile:
         self._parent_seconds = 0.0
         self._by_type: dict[str, list[ts.Node]] = {}
         self._starts: dict[str, list[int]] = {}
+        self._source_tests: dict[str, bool] = {}
 
     @property
     def root(self) -> ts.Node:
@@ -242,18 +243,38 @@ class ParsedFile:
         """The error nodes, less the ones tree-sitter-typescript produces for valid code and
         recovers from locally: a bare `&` in JSX text (`<p>Terms & conditions</p>`) or in a JSX
         attribute string (`href="?a=1&b=2"`), REFERENCE.md §8a, the `type` of
-        `export type * from '…'`, the missing `!` in a tagged template with type arguments, and a
-        call with a `typeof import('…')` type argument."""
+        `export type * from '…'`, the missing `!` in a tagged template with type arguments, a
+        call with a `typeof import('…')` type argument, and a comparison with a variable named
+        like a type operator (`i < unique.length`)."""
         return [node for node in self.error_nodes()
                 if not self._jsx_ampersand(node) and not self.export_type_star(node)
-                and not self._typed_tagged_template(node) and not self._typeof_import_argument(node)]
+                and not self._typed_tagged_template(node) and not self._typeof_import_argument(node)
+                and not self._compared_with_type_keyword(node)]
+
+    def _compared_with_type_keyword(self, node: ts.Node) -> bool:
+        """Whether `node` is the error tree-sitter-typescript makes of `i < unique.length` (a
+        variable named like a type operator, `unique`, `keyof`, `readonly`, after `<`): it reads
+        the start of a type argument list. The error is after such a comparison in the same
+        statement."""
+        if not self._has("type keyword comparison", lambda: _TYPE_KEYWORD_COMPARISON.search(self.source)):
+            return False
+        statement, parent = node, self.parent(node)
+        while parent is not None and parent.type not in ("program", "statement_block"):
+            statement, parent = parent, self.parent(parent)
+        return _TYPE_KEYWORD_COMPARISON.search(self.source[statement.start_byte:node.end_byte]) is not None
+
+    def _has(self, what: str, test) -> bool:
+        """`test()` about the whole source, once per file (error filters ask it per error node)."""
+        if what not in self._source_tests:
+            self._source_tests[what] = bool(test())
+        return self._source_tests[what]
 
     def _typeof_import_argument(self, node: ts.Node) -> bool:
         """Whether `node` is the error tree-sitter-typescript makes of a call with a
         `typeof import('…')` type argument (`vi.importActual<typeof import('./q')>('./q')`, valid
         TypeScript): it reads `f < typeof import('./q')`, then fails on `>(…)` or on a trailing
         comma inside it. The error is after such a construct in the same statement."""
-        if b"typeof" not in self.source:
+        if not self._has("typeof", lambda: b"typeof" in self.source):
             return False
         statement, parent = node, self.parent(node)
         while parent is not None and parent.type not in ("program", "statement_block"):
@@ -301,6 +322,8 @@ def _document_order(node: ts.Node) -> tuple[int, int]:
     return node.start_byte, -node.end_byte
 
 
+#: `i < unique.length`: a comparison with a name that is also a type operator (see `_compared_with_type_keyword`).
+_TYPE_KEYWORD_COMPARISON = re.compile(rb"[\w$)\]]\s*<\s*(?:unique|keyof|readonly|infer)\s*[.\[?]")
 #: `<typeof import('x')>(`: a call with a `typeof import` type argument (see `_typeof_import_argument`).
 _TYPEOF_IMPORT_CALL = re.compile(rb"<\s*typeof\s+import\s*\(\s*(['\"`])[^'\"`\n]*\1\s*\)\s*>\s*\(")
 

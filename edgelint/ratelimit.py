@@ -2142,14 +2142,14 @@ class Analysis:
             return ActionCoverage(action, None, (), "its tRPC router has no mutation", status="excluded",
                                   excluded_as="tRPC router without mutations")
         if not limited:
-            return ActionCoverage(action, None, (), f"cannot tell: {unknown}", status="unknown") if unknown and \
+            return ActionCoverage(action, None, (), unknown, status="unknown") if unknown and \
                 not unlimited else None
         evidence = self._evidence("inline", limited[0][1], action)
         calls = tuple(dict.fromkeys(r.call for _m, r in limited))
         if unlimited:
             shown = ", ".join(unlimited[:5]) + (", …" if len(unlimited) > 5 else "")
             return ActionCoverage(action, "inline", evidence, f"{len(limited)} of its {len(reaches)} tRPC mutations "
-                                  f"call a limiter, not {shown}" + (f"; {unknown}" if unknown else ""),
+                                  f"call{'s' if len(limited) == 1 else ''} a limiter, not {shown}" + (f"; {unknown}" if unknown else ""),
                                   partial=True, status="partial", limiter_calls=calls)
         if unknown:
             return ActionCoverage(action, "inline", evidence, f"every tRPC mutation of it that can be read calls a "

@@ -8,8 +8,8 @@ procedure's own function and the middlewares of its builder chain
 (`protectedProcedure.use(rateLimit).input(schema).mutation(fn)`) are followed for a limiter.
 
 The router is read from source, never run: `router({ … })` (any callee: `t.router`,
-`createTRPCRouter`), nested routers by name or inline, `mergeRouters(a, b)` and
-`t.mergeRouters(…)`, followed through imports. A procedure is a call chain ending in
+`createTRPCRouter`), router records (plain objects of procedures, tRPC 11), nested routers by
+name or inline, `mergeRouters(a, b)` and `t.mergeRouters(…)`, followed through imports. A procedure is a call chain ending in
 `.mutation(fn)`; queries and subscriptions are not user actions here.
 """
 
@@ -97,7 +97,7 @@ def _value(analysis, mod, node):
     """(module, expression) that a name denotes, through `const` and imports."""
     for _ in range(MAX_DEPTH):
         node = unwrap(node)
-        if node is None or node.type != "identifier":
+        if node is None or node.type not in ("identifier", "shorthand_property_identifier"):  # `{ router }`
             return mod, node
         bind = analysis.lookup(mod, mod.pf.text(node), node)
         found = analysis._bind_value(mod, bind, 0) if bind is not None else None
@@ -108,7 +108,14 @@ def _value(analysis, mod, node):
 
 
 def _procedures(mod, node):
-    """[(name, value)] of `router({ … })` (any callee with one object literal argument), else None."""
+    """[(name, value)] of `router({ … })` (any callee with one object literal argument), or of a
+    router record (tRPC 11: a plain object of procedures, `{ … } satisfies TRPCRouterRecord`),
+    else None."""
+    while node.type in ("satisfies_expression", "as_expression") and node.named_children:
+        node = node.named_children[0]
+    if node.type == "object":
+        return [(key, value) for key, (_key, value) in jsvalues.object_pairs(node, mod.pf).items()
+                if value is not None]
     if node.type != "call_expression":
         return None
     arguments = _arguments(node)

@@ -674,6 +674,17 @@ def test_a_member_named_like_in_underscore_after_a_line_without_semicolon_parses
     assert "EDGE901" not in result.stdout
 
 
+def test_a_comparison_with_a_variable_named_like_a_type_operator_is_not_a_syntax_error():
+    """`i < unique.length` (tree-sitter-typescript reads `<unique` as the start of type arguments;
+    a real repository's loop got a false EDGE901); a real error elsewhere is still one."""
+    from edgelint import parsing
+
+    source = b"for (let i = 0; i < unique.length; i++) {}\nconst a = n < keyof[0];\n"
+    assert parsing.parse("loop.ts", source).syntax_errors() == []
+    broken = parsing.parse("loop.ts", source + b"const z = (1 + ;\n")
+    assert [broken.span(n).line for n in broken.syntax_errors()] == [3]
+
+
 def test_a_byte_order_mark_takes_no_column(cli, tmp_path):
     """Editors hide a leading BOM and count columns without it; so do findings and code frames."""
     app = tmp_path / "bom"
