@@ -370,9 +370,38 @@ def dynamic_import_calls(pf: ParsedFile) -> list[tuple[str, object]]:
             function = node.child_by_field_name("function") if node.type == "call_expression" else None
             if function is not None and function.type == "import":
                 found[node.id] = ("dynamic", node)
-            elif function is not None and function.type == "identifier" and pf.text(function) == "require":
+            elif function is not None and function.type == "identifier" and pf.text(function) == "require" \
+                    and not _declared_around(pf, node, "require"):
                 found[node.id] = ("require", node)
     return sorted(found.values(), key=lambda item: (item[1].start_byte, -item[1].end_byte))
+
+
+def _declared_around(pf: ParsedFile, node, name: str) -> bool:
+    """Whether `name` is a parameter, variable or function declared in a scope around `node` (a
+    local `require` from `createRequire(…)` or a parameter is not the module loader bundlers see)."""
+    current = pf.parent(node)
+    while current is not None:
+        if current.type in _FUNCTIONS:
+            params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
+            for param in ([params] if params is not None and params.type == "identifier" else
+                          params.named_children if params is not None else []):
+                pattern = param.child_by_field_name("pattern") if param.type in (
+                    "required_parameter", "optional_parameter") else param
+                if pattern is not None and pattern.type == "identifier" and pf.text(pattern) == name:
+                    return True
+        if current.type in ("statement_block", "program"):
+            for statement in current.named_children:
+                if statement.type == "export_statement":
+                    statement = statement.child_by_field_name("declaration") or statement
+                if statement.type in ("lexical_declaration", "variable_declaration"):
+                    if any(d.type == "variable_declarator" and pf.text(d.child_by_field_name("name")) == name
+                           for d in statement.named_children if d.child_by_field_name("name") is not None):
+                        return True
+                elif statement.type == "function_declaration" and statement.child_by_field_name("name") is not None \
+                        and pf.text(statement.child_by_field_name("name")) == name:
+                    return True
+        current = pf.parent(current)
+    return False
 
 
 def _dynamic_imports(pf: ParsedFile, summary: ModuleSummary) -> None:
