@@ -370,8 +370,7 @@ def dynamic_import_calls(pf: ParsedFile) -> list[tuple[str, object]]:
             function = node.child_by_field_name("function") if node.type == "call_expression" else None
             if function is not None and function.type == "import":
                 found[node.id] = ("dynamic", node)
-            elif function is not None and function.type == "identifier" and pf.text(function) == "require" \
-                    and not _declared_around(pf, node, "require"):
+            elif function is not None and function.type == "identifier" and pf.text(function) == "require":
                 found[node.id] = ("require", node)
     return sorted(found.values(), key=lambda item: (item[1].start_byte, -item[1].end_byte))
 
@@ -407,6 +406,8 @@ def _declared_around(pf: ParsedFile, node, name: str) -> bool:
 def _dynamic_imports(pf: ParsedFile, summary: ModuleSummary) -> None:
     """`import('x')` and `require('x')` calls anywhere in the file."""
     for kind, node in dynamic_import_calls(pf):
+        if kind == "require" and _declared_around(pf, node, "require"):
+            continue  # a local `require` (a parameter, createRequire's result): no module request
         args = node.child_by_field_name("arguments")
         first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
         value = string_value(first, pf) if first is not None else None
