@@ -81,9 +81,13 @@ class LimiterKeyNotPerCaller(Check):
                            f"Use {ip_advice(ctx)} or, better, a user or API key")
                 severity = "error"
             else:
+                advice = ip_advice(ctx)
+                same = "x-forwarded-for" in advice and "x-forwarded-for" in verdict.detail.lower()
+                fix = ("Make sure the proxy in front of the app sets it on every request, or key on the user or "
+                       "API key") if same else f"Fall back to another per-client value (e.g. {advice}) or key on " \
+                                               f"the user or API key"
                 message = (f"the key of `{call.callee}(…)` is {verdict.detail}: every request without it is "
-                           f"counted under the same `null` key. Fall back to another per-client value "
-                           f"(e.g. {ip_advice(ctx)}) or key on the user or API key")
+                           f"counted under the same `null` key. {fix}")
                 severity = ""
             yield ctx.finding(self, call.path, key_span, message, severity=severity, related=related,
                               key=verdict.kind)

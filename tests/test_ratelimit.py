@@ -547,3 +547,19 @@ def test_audit_figures_and_facts_for_pages_shop():
     assert actions == {("app/(shop)/cart/actions.ts", "`addToCart`: inline `ratelimit.limit`"),
                        ("app/(shop)/cart/actions.ts", "`applyCoupon`: none"),
                        ("app/(marketing)/newsletter/page.tsx", "server action `subscribe`: none")}
+
+
+def test_key_advice_does_not_suggest_the_header_the_key_already_is(cli, make_app):
+    """On a plain Node.js target the advice is the `x-forwarded-for` header: for a key that is
+    that header with no fallback, it says to make the proxy set it instead of naming it again."""
+    app = make_app({"package.json": '{"dependencies": {"next": "14.2.15", "@upstash/ratelimit": "2.0.5"}}',
+                    "app/api/chat/route.ts": "import { Ratelimit } from '@upstash/ratelimit';\n"
+                    "import { Redis } from '@upstash/redis';\n"
+                    "const ratelimit = new Ratelimit({ redis: Redis.fromEnv(), limiter: Ratelimit.slidingWindow(5, '1 m') });\n"
+                    "export async function POST(req: Request) {\n"
+                    "  const { success } = await ratelimit.limit(req.headers.get('x-forwarded-for'));\n"
+                    "  if (!success) return new Response('slow down', { status: 429 });\n"
+                    "  return new Response('ok');\n}\n"})
+    result = cli("check", app, "--no-cache", "--select", "EDGE603")
+    assert "Make sure the proxy in front of the app sets it on every request" in result.stdout
+    assert "e.g. the `x-forwarded-for` header" not in result.stdout
