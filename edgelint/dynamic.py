@@ -12,7 +12,7 @@ that can be named, and the reason goes into the finding.
   `connection()`, `unstable_noStore()`, the `searchParams` prop of a page) in the file or in a
   layout above it make it dynamic (layouts do not apply to route handlers and metadata routes,
   which render none); a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
-  chain is rendered on demand.
+  chain is rendered on demand (a page's, a metadata route's or a GET route handler's).
 - Route handlers: any of POST/PUT/PATCH/DELETE is dynamic; GET handlers are not cached by default
   from Next.js 15 (dynamic); on 14.x a GET handler that reads the request (uses its parameter,
   not merely declares it) or a request-time API is dynamic (§1.9).
@@ -83,7 +83,7 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         if apis:
             where = "it" if layout_summary is summary else f"its layout {layout_summary.path}"
             return f"{where} uses {', '.join(apis)}"
-    if route.kind in ("page", "metadata") and DYNAMIC_SEGMENT.search(route.url):
+    if route.kind in ("page", "metadata", "route") and DYNAMIC_SEGMENT.search(route.url):
         if not any(s is not None and "generateStaticParams" in s.exports for s in chain):
             segment = DYNAMIC_SEGMENT.search(route.url).group(0)
             return f"its dynamic segment {segment} has no generateStaticParams"
