@@ -1420,9 +1420,12 @@ def _short(text: str, limit: int = 60) -> str:
 
 def cdn_cgi_files(ctx):
     """(path, parsed file) of each file that mentions `cdn-cgi` and parses, among the files in focus
-    (a pre-commit run reports on the named files only)."""
+    (a pre-commit run reports on the named files only); not tests and mocks, whose URLs no page
+    serves (a negative test holds a wrong URL on purpose)."""
+    from ._kv import TEST_FILE
+
     for path in ctx.files_containing(b"cdn-cgi"):
-        if not ctx.in_focus(path):
+        if not ctx.in_focus(path) or TEST_FILE.search(ctx.app.local(path)):
             continue
         pf = ctx.parse(path)
         if pf is None:
