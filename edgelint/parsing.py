@@ -355,12 +355,30 @@ def parse(path: str, source: bytes) -> ParsedFile:
     deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
     tree = _parse_bytes(path, source, grammar, deadline)
     if tree.root_node.has_error:
-        repaired = _semicolons_before_in_names(source)
-        if repaired is not None:
-            other = _parse_bytes(path, repaired, grammar, deadline)
-            if _error_count(other) < _error_count(tree):
-                tree = other
+        for repair in (_semicolons_before_in_names, _ampersands_in_jsx_attributes if grammar == "tsx" else None):
+            repaired = repair(source) if repair is not None else None
+            if repaired is not None:
+                other = _parse_bytes(path, repaired, grammar, deadline)
+                if _error_count(other) < _error_count(tree):
+                    tree = other  # the file's own bytes stay the text: offsets are the same
     return ParsedFile(path, source, tree, grammar)
+
+
+#: A JSX attribute string holding `&` (`href="…?a=1&b=2"`).
+_JSX_AMPERSAND_ATTRIBUTE = re.compile(rb"""[\w-]=("[^"\n]*&[^"\n]*"|'[^'\n]*&[^'\n]*')""")
+
+
+def _ampersands_in_jsx_attributes(source: bytes) -> bytes | None:
+    """`source` with `_` for every `&` inside a quoted JSX attribute value, None when there is
+    none. tree-sitter-typescript's TSX reads `&…` there as the start of an HTML entity and, in a
+    long value (a tracking link), fails on valid code; the value stays a string either way, and
+    one byte for one keeps every offset."""
+    repaired = None
+    for match in _JSX_AMPERSAND_ATTRIBUTE.finditer(source):
+        repaired = repaired if repaired is not None else bytearray(source)
+        start, end = match.span(1)
+        repaired[start:end] = source[start:end].replace(b"&", b"_")
+    return bytes(repaired) if repaired is not None else None
 
 
 def _parse_bytes(path: str, source: bytes, grammar: str, deadline: float) -> ts.Tree:

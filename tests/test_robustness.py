@@ -685,6 +685,52 @@ def test_a_comparison_with_a_variable_named_like_a_type_operator_is_not_a_syntax
     assert [broken.span(n).line for n in broken.syntax_errors()] == [3]
 
 
+SPONSOR_LINKS = """import Image from 'next/image';
+
+export const SponsorLogos = () => {
+  const t = useTranslations('SponsorLogos');
+
+  return (
+    <LogoCloud text={t('sponsored_by')}>
+      <a
+        href="https://sentry.io/for/nextjs/?utm_source=github&utm_medium=paid-community&utm_campaign=general-fy25q1-nextjs&utm_content=github-banner-nextjsboilerplate-logo"
+        target="_blank"
+        rel="noopener"
+      >
+        <Image
+          src={sentryLogoDark}
+          alt={t('sentry_logo')}
+          className="dark:hidden"
+          width={130}
+        />
+        <Image
+          src={sentryLogoWhite}
+          alt={t('sentry_logo')}
+          className="
+            hidden
+            dark:block
+          "
+          width={130}
+        />
+      </a>
+    </LogoCloud>
+  );
+};
+"""
+
+
+def test_an_ampersand_in_a_long_jsx_attribute_is_not_a_syntax_error():
+    """A tracking link in a JSX attribute (`href="…?utm_source=x&utm_medium=…"`) that
+    tree-sitter's TSX reads as an HTML entity and fails on (a real app's sponsor logos got a
+    false EDGE901 note): parsed again with the `&` read as text, the file's own bytes kept."""
+    from edgelint import parsing
+
+    source = SPONSOR_LINKS.encode()
+    pf = parsing.parse("app/page.tsx", source)
+    assert pf.syntax_errors() == [] and pf.source == source
+    assert parsing.parse("app/page.tsx", source + b"const z = (1 + ;\n").syntax_errors()
+
+
 def test_a_byte_order_mark_takes_no_column(cli, tmp_path):
     """Editors hide a leading BOM and count columns without it; so do findings and code frames."""
     app = tmp_path / "bom"
