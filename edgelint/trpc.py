@@ -9,8 +9,9 @@ procedure's own function and the middlewares of its builder chain
 
 The router is read from source, never run: `router({ … })` (any callee: `t.router`,
 `createTRPCRouter`), router records (plain objects of procedures, tRPC 11), nested routers by
-name or inline, `mergeRouters(a, b)` and `t.mergeRouters(…)`, followed through imports. A procedure is a call chain ending in
-`.mutation(fn)`; queries and subscriptions are not user actions here.
+name or inline, `mergeRouters(a, b)` and `t.mergeRouters(…)`, followed through imports. A
+procedure is a call chain ending in `.mutation(fn)`; queries and subscriptions are not user
+actions here.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def adapter_router(analysis, mod, node):
             continue
         bind = analysis.lookup(mod, mod.pf.text(name), name)
         if bind is None or bind.kind != "import" or not bind.source.startswith("@trpc/server") or \
-                (name is not callee) != (bind.imported == "*"):
+                (callee.type == "member_expression") != (bind.imported == "*"):
             continue
         options = next(iter(_arguments(call)), None)
         pair = jsvalues.object_pairs(options, mod.pf).get("router") if options is not None else None
