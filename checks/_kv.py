@@ -86,6 +86,8 @@ NEXT_ON_PAGES_RESERVED = frozenset({"__NEXT_ON_PAGES__KV_SUSPENSE_CACHE"})
 #: Bytes a file must contain to be analysed at all.
 PREFILTER = (b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"process.env",
              b"globalThis", b"CloudflareEnv", b"KVNamespace")
+#: React's `cache(fn)`: a function that returns what `fn` returns (memoised per request).
+REACT_CACHE = ("cache", "React.cache")
 #: Files that usually hold the `CloudflareEnv` interface (REFERENCE.md §2.4 "Types").
 ENV_TYPE_FILES = ("env.d.ts", "cloudflare-env.d.ts", "worker-configuration.d.ts")
 
@@ -743,9 +745,12 @@ class _Analyzer:
                       self._context_exports(contexts), self.dynamic_process_env)
 
     def _exported_functions(self):
-        """(export name, function node) of each exported function of the file."""
+        """(export name, function node) of each exported function of the file; also one wrapped
+        in React's `cache(…)` (`export const getContext = cache(() => getCloudflareContext(…))`),
+        which returns what the function returns."""
         for name, export in (self.summary.exports.items() if self.summary is not None else ()):
-            if export.kind == "reexport" or not (export.is_function or export.kind == "local"):
+            if export.kind == "reexport" or not (export.is_function or export.kind == "local"
+                                                 or export.callee in REACT_CACHE):
                 continue
             decl = self.decls.get((self.root_id, export.local or name))
             function = decl.node if decl is not None and decl.kind == "function" else None
@@ -753,6 +758,10 @@ class _Analyzer:
                 value = decl.node.child_by_field_name("value")
                 while value is not None and value.type in WRAPPERS:
                     value = next((c for c in value.named_children if c.type != "comment"), None)
+                if value is not None and value.type == "call_expression" and \
+                        self.pf.text(value.child_by_field_name("function")) in REACT_CACHE:
+                    args = value.child_by_field_name("arguments")
+                    value = next((c for c in args.named_children if c.type != "comment"), None) if args else None
                 function = value if value is not None and value.type in FUNCTION_TYPES else None
             if function is not None:
                 yield name, function
