@@ -190,8 +190,7 @@ def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
     `src/app`, `src/pages`: `next build` needs one), or runs `next` in a script without naming it
     a peer; else it is a library that uses Next.js types or components (`packages/ui`), linted
     with the apps that import it. (A next.config makes a folder an app in any case: `find_apps`.)"""
-    listed = {key for key in ("dependencies", "devDependencies", "peerDependencies")
-              if isinstance(package.get(key), dict) and "next" in package[key]}
+    listed = _lists_next(package)
     if not listed:
         return False
     scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
@@ -203,17 +202,17 @@ def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
     return any(path.startswith(routers) for path in ws.paths)
 
 
+def _lists_next(package: dict) -> set[str]:
+    """The dependency lists of a package.json that name `next`."""
+    return {key for key in ("dependencies", "devDependencies", "peerDependencies")
+            if isinstance(package.get(key), dict) and "next" in package[key]}
+
+
 def next_libraries(ws: Workspace) -> list[str]:
-    """The package.json files that list `next` but are no app by `_is_next_app` (for the message
-    that says why no app was found)."""
-    found = []
-    for path in ws.paths:
-        if path == "package.json" or path.endswith("/package.json"):
-            package = _package_json(ws, path)
-            deps = [package.get(k) for k in ("dependencies", "devDependencies", "peerDependencies")]
-            if any(isinstance(d, dict) and "next" in d for d in deps):
-                found.append(path)
-    return found
+    """The package.json files that list `next` (called when no app was found, so none of them is
+    one: they are libraries by `_is_next_app`), for the message that says why."""
+    return [path for path in ws.paths if (path == "package.json" or path.endswith("/package.json"))
+            and _lists_next(_package_json(ws, path))]
 
 
 def _package_json(ws: Workspace, path: str) -> dict:

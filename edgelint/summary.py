@@ -298,15 +298,26 @@ def _param_count(function) -> int:
     return sum(1 for c in params.named_children if c.type != "comment")
 
 
-def _reads_first_param(function, pf: ParsedFile) -> bool:
-    """Whether the function's body uses its first parameter (a destructured one always reads it)."""
+def _param_patterns(function) -> list:
+    """The binding pattern of each parameter of a function (`x`, `{ a, b }`, `[c]`)."""
     params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
     if params is None:
-        return False
-    first = params if params.type == "identifier" else \
-        next((c for c in params.named_children if c.type != "comment"), None)
-    pattern = first.child_by_field_name("pattern") if first is not None and first.type in (
-        "required_parameter", "optional_parameter") else first
+        return []
+    if params.type == "identifier":  # `x => …`
+        return [params]
+    found = []
+    for param in params.named_children:
+        if param.type != "comment":
+            pattern = param.child_by_field_name("pattern") if param.type in (
+                "required_parameter", "optional_parameter") else param
+            if pattern is not None:
+                found.append(pattern)
+    return found
+
+
+def _reads_first_param(function, pf: ParsedFile) -> bool:
+    """Whether the function's body uses its first parameter (a destructured one always reads it)."""
+    pattern = next(iter(_param_patterns(function)), None)
     if pattern is None:
         return False
     if pattern.type != "identifier":
@@ -380,14 +391,9 @@ def _declared_around(pf: ParsedFile, node, name: str) -> bool:
     local `require` from `createRequire(…)` or a parameter is not the module loader bundlers see)."""
     current = pf.parent(node)
     while current is not None:
-        if current.type in _FUNCTIONS:
-            params = current.child_by_field_name("parameters") or current.child_by_field_name("parameter")
-            for param in ([params] if params is not None and params.type == "identifier" else
-                          params.named_children if params is not None else []):
-                pattern = param.child_by_field_name("pattern") if param.type in (
-                    "required_parameter", "optional_parameter") else param
-                if pattern is not None and pattern.type == "identifier" and pf.text(pattern) == name:
-                    return True
+        if current.type in _SCOPE_FUNCTIONS and any(
+                p.type == "identifier" and pf.text(p) == name for p in _param_patterns(current)):
+            return True
         if current.type in ("statement_block", "program"):
             for statement in current.named_children:
                 if statement.type == "export_statement":
@@ -451,8 +457,8 @@ def _dynamic_apis(pf: ParsedFile, summary: ModuleSummary) -> list[str]:
     return sorted(set(found))
 
 
-_FUNCTIONS = ("function_declaration", "function_expression", "arrow_function", "method_definition", "function",
-              "generator_function_declaration")
+#: Functions, methods included: each has its own parameters and body.
+_SCOPE_FUNCTIONS = FUNCTION_TYPES | {"method_definition"}
 
 
 def _used_in_render(pf: ParsedFile, name: str) -> bool:
@@ -466,7 +472,7 @@ def _used_in_render(pf: ParsedFile, name: str) -> bool:
             if node.type == "import_statement":
                 in_import = True
                 break
-            body = node.child_by_field_name("body") if node.type in _FUNCTIONS else None
+            body = node.child_by_field_name("body") if node.type in _SCOPE_FUNCTIONS else None
             if body is not None and body.type == "statement_block" and "use server" in directives(pf, body):
                 in_action = True
                 break
@@ -486,10 +492,7 @@ def _default_reads_search_params(pf: ParsedFile) -> bool:
 
 
 def _reads_search_params(pf: ParsedFile, function) -> bool:
-    params = function.child_by_field_name("parameters")
-    first = next((c for c in params.named_children if c.type != "comment"), None) if params is not None else None
-    pattern = first.child_by_field_name("pattern") if first is not None and first.type in (
-        "required_parameter", "optional_parameter") else first
+    pattern = next(iter(_param_patterns(function)), None)
     if pattern is None:
         return False
     if pattern.type == "object_pattern":
