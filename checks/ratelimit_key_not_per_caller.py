@@ -10,9 +10,10 @@ class LimiterKeyNotPerCaller(Check):
     * a constant: `ratelimit.limit('api')`, `env.RL.limit({ key: 'global' })`, a template with
       only constant parts;
     * the request path alone (`env.RL.limit({ key: pathname })` with `pathname` from
-      `new URL(request.url)`, `request.nextUrl.pathname`, with constants around it): every
-      client of a URL shares its bucket. This is the line of Cloudflare's binding example, whose
-      guidance is to key on a user, API key or tenant plus the route (§5.2);
+      `new URL(request.url)`, `request.nextUrl.pathname`, with constants around it), or the
+      whole URL (`request.url`, `request.nextUrl.href`): every client of a URL shares its
+      bucket. This is the line of Cloudflare's binding example, whose guidance is to key on a
+      user, API key or tenant plus the route (§5.2);
     * `request.ip` on Next.js 15 or later (`NextRequest.ip` was removed in 15.0, so it is
       `undefined`; an unknown Next.js version is treated as the newest) when nothing but a
       constant follows it (`request.ip ?? 'anonymous'`);

@@ -3215,7 +3215,8 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
                             key_verdict(analysis, mod, right, depth + 1)], node, pf)
         return KeyVerdict("unknown")
     if _request_path(analysis, mod, node):
-        return KeyVerdict("path", f"the request path `{_short(pf.text(node), 40)}`", node)
+        what = "URL" if node.type == "member_expression" and prop_name(node, pf) in ("url", "href") else "path"
+        return KeyVerdict("path", f"the request {what} `{_short(pf.text(node), 40)}`", node)
     if t == "member_expression":
         prop = prop_name(node, pf)
         obj = unwrap(node.child_by_field_name("object"))
@@ -3268,8 +3269,14 @@ _URL_SOURCE = re.compile(r"\bnextUrl\b|\burl\b|\bURL\s*\(")
 
 def _request_path(analysis: Analysis, mod: Module, node) -> bool:
     """Whether `node` is the path of the request URL: `request.nextUrl.pathname`,
-    `new URL(request.url).pathname`, `url.pathname` or `pathname` destructured from one."""
+    `new URL(request.url).pathname`, `url.pathname` or `pathname` destructured from one; or
+    the whole URL, `request.url` or `request.nextUrl.href` (the same for every caller of it)."""
     pf = mod.pf
+    if node.type == "member_expression" and prop_name(node, pf) in ("url", "href"):
+        obj = unwrap(node.child_by_field_name("object"))  # `request.url`, `request.nextUrl.href`
+        if obj is not None and obj.type == "member_expression" and prop_name(obj, pf) == "nextUrl":
+            obj = unwrap(obj.child_by_field_name("object"))
+        return obj is not None and obj.type == "identifier" and bool(_REQUEST_NAME.match(pf.text(obj)))
     if node.type == "member_expression" and prop_name(node, pf) == "pathname":
         obj = unwrap(node.child_by_field_name("object"))
         if obj is None:
