@@ -107,6 +107,7 @@ INDEX_QUERY = """[
   (variable_declarator) (function_declaration) (generator_function_declaration) (function_expression)
   (arrow_function) (generator_function) (method_definition) (class_declaration) (abstract_class_declaration)
   (catch_clause) (for_in_statement) (member_expression) (subscript_expression) (call_expression)
+  (new_expression)
 ] @node"""
 WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
                       "type_assertion", "await_expression"})
@@ -226,6 +227,7 @@ class _Analyzer:
         self._scope_of: dict[int, object] = {}  # node id -> innermost enclosing scope node (memo)
         self.members: list = []
         self.calls: list = []
+        self.news: list = []  # `new X(…)` expressions
         self.declarators: list = []
         self.functions: dict[int, object] = {}  # function node id -> node
         self.param_values: dict[tuple[int, int], Value] = {}
@@ -288,6 +290,8 @@ class _Analyzer:
                 self.members.append(node)
             elif t == "call_expression":
                 self.calls.append(node)
+            elif t == "new_expression":
+                self.news.append(node)
 
     def _parent(self, node):
         return self.pf.parent(node)  # fast on deeply nested input too
@@ -722,27 +726,38 @@ class _Analyzer:
                 access.typed_kv = access.typed_kv or target.typed_kv
 
         helper_calls = []
-        for call in self.calls:
+        for call in self.calls + self.news:
             if self.in_function(call):
                 continue
-            function, _prefix = callee(call)
+            function, _prefix = callee(call) if call.type == "call_expression" else (
+                call.child_by_field_name("constructor"), "")
             while function is not None and function.type == "parenthesized_expression":
                 function = next((c for c in function.named_children if c.type != "comment"), None)
             if function is not None and function.type in FUNCTION_TYPES:
-                target = function  # invoked where it is written: `(() => getRequestContext().env)()`
+                targets = {function.id}  # invoked where it is written: `(() => getRequestContext().env)()`
             elif function is not None and function.type == "identifier":
-                target = self.local_function(function)
+                targets = self._run_by(function, call.type == "new_expression")
             else:
                 continue
-            if target is None:
-                continue
-            inner = next((c for c in contexts if c.function is not None and c.function.id == target.id), None)
+            inner = next((c for c in contexts if c.function is not None and c.function.id in targets), None)
             if inner is not None:
                 helper_calls.append((call, inner))
         result = [accesses[i] for i in order]
         result.sort(key=lambda a: (a.node.start_byte, a.node.end_byte))
         return FileKv(pf.path, pf, result, calls, contexts, self.dynamic_env, self, helper_calls, self._factories(),
                       self._context_exports(contexts), self.dynamic_process_env)
+
+    def _run_by(self, identifier, new: bool) -> set[int]:
+        """The ids of the functions that calling `identifier` runs: the local function it names;
+        for `new`, the constructor and instance field initialisers of the local class it names."""
+        if not new:
+            function = self.local_function(identifier)
+            return {function.id} if function is not None else set()
+        decl = self.resolve(identifier)
+        body = decl.node.child_by_field_name("body") if decl is not None and decl.kind == "class" else None
+        members = body.named_children if body is not None else ()
+        return {m.id for m in members if _instance_field(m) or (
+            m.type == "method_definition" and self.pf.text(m.child_by_field_name("name")) == "constructor")}
 
     def _exported_functions(self):
         """(export name, function node) of each exported function of the file; also one wrapped

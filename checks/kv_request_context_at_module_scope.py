@@ -5,10 +5,11 @@ class RequestContextAtModuleScope(Check):
     """## What it does
     Reports `getRequestContext()`, `getOptionalRequestContext()` (`@cloudflare/next-on-pages`)
     and `getCloudflareContext()` (`@opennextjs/cloudflare`) called at module top level — directly,
-    through a function of the same file that is called at top level, through an imported function
-    that calls one itself (`const db = getDb()` with `getDb = () => drizzle(getRequestContext()
-    .env.DB)` in another module), or in a function invoked where it is written
-    (`(() => getRequestContext().env)()`).
+    through a function of the same file that is called at top level, through a class of the file
+    created at top level whose constructor or instance fields call one (`export const repo = new
+    CartRepo()`), through an imported function that calls one itself (`const db = getDb()` with
+    `getDb = () => drizzle(getRequestContext().env.DB)` in another module), or in a function
+    invoked where it is written (`(() => getRequestContext().env)()`).
 
     ## Why is this bad?
     The request context exists only while a request is handled. Module code runs when the module
@@ -53,7 +54,10 @@ class RequestContextAtModuleScope(Check):
                                   "handles the request", api=call.api)
             for top_call, inner in file.module_scope_helper_calls:
                 function = top_call.child_by_field_name("function")
-                if function is not None and function.type == "identifier":
+                if top_call.type == "new_expression":
+                    name = file.pf.text(top_call.child_by_field_name("constructor"))
+                    what, instead = f"`new {name}()` runs at module top level and", f"create the {name}"
+                elif function is not None and function.type == "identifier":
                     name = file.pf.text(function)
                     what, instead = f"`{name}()` is called at module top level and", f"call `{name}()`"
                 else:
