@@ -95,8 +95,10 @@ SCOPE_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_de
 
 #: A function or callee name that says it applies a rate limit (used when nothing better is known).
 _RATE_NAME = re.compile(r"rate_?limit|ratelimit|throttle", re.IGNORECASE)
-_NOT_A_CHECK_SUFFIX = re.compile(r"(Headers?|Response|Error|Message|Keys?|Config|Options|Result|Info|Status|"
-                                 r"Polic(y|ies)|Settings|Id|Prefix|Window|Store|Client|Redis|Ms|Seconds|Type)$")
+#: Names of what a limiter uses or returns (`rateLimitKey`, `rateLimitHeaders`); not `rateLimitByKey`.
+_NOT_A_CHECK_SUFFIX = re.compile(r"(Headers?|Response|Error|Message|(?<!By)Keys?|Config|Options|Result|Info|"
+                                 r"Status|Polic(y|ies)|Settings|(?<!By)Id|Prefix|Window|Store|Client|Redis|Ms|"
+                                 r"Seconds|Type)$")
 _DECIDES = re.compile(r"success|throw\b|429|allowed|exceeded|remaining|blocked|too many"
                       # a hand-written counter: it increments (Redis INCR, KV increment), or returns a
                       # comparison of a count with a limit (`return count <= MAX_ATTEMPTS`)

@@ -35,8 +35,9 @@ class Mutation:
     node: object  # the `….mutation(fn)` call
 
 
-def adapter_router(analysis, mod, node):
-    """(module, router expression) of the tRPC adapter call a handler value makes, else None."""
+def adapter_router(analysis, mod, node, depth: int = 0):
+    """(module, router expression) of the tRPC adapter call a handler value makes, else None;
+    also of a handler passed to a wrapper (`withLogging(handler)`)."""
     node = unwrap(node)
     if node is not None and node.type == "identifier":
         target = analysis.resolve_function(mod, node)
@@ -60,6 +61,11 @@ def adapter_router(analysis, mod, node):
         pair = jsvalues.object_pairs(options, mod.pf).get("router") if options is not None else None
         if pair is not None:
             return mod, pair[1]
+    if node.type == "call_expression" and depth < MAX_DEPTH:  # a wrapper: the handler it is given
+        for argument in _arguments(node):
+            found = adapter_router(analysis, mod, argument, depth + 1)
+            if found is not None:
+                return found
     return None
 
 
