@@ -147,7 +147,8 @@ class Injection:
     self_calls: list[object] = field(default_factory=list)  # config.entry() inside the new function
     scope: list[object] = field(default_factory=list)  # the new function and the helpers it calls
     mutations: list[Mutation] = field(default_factory=list)
-    shapes: set[str] = field(default_factory=set)  # evidence: 'array', 'string', 'descriptor'
+    shapes: set[str] = field(default_factory=set)  # evidence: 'array', 'string', 'descriptor', 'import-string'
+    array_import: object = None  # the first `value.import` read as an array only (`value.import.unshift(…)`)
     dedupe: bool = False
 
     @property
@@ -185,6 +186,17 @@ class Injection:
     @property
     def reaches_edge(self) -> bool:
         return "edge" in self.runs_in
+
+    def skips_edge_entries(self, pf: ParsedFile) -> bool:
+        """Whether, in the edge compilation, an `Array.isArray` test lets every entry through
+        untouched: only arrays are handled (edge entries are strings or descriptors), or
+        descriptors only with an array `import` (Next.js gives it as a string there)."""
+        if "edge" not in self.runs_in:
+            return False
+        if "array" in self.shapes and not self.shapes & {"string", "descriptor"}:
+            return True
+        return "import-string" not in self.shapes and self.array_import is not None and \
+            array_tested(pf, self.array_import)
 
 
 @dataclass
@@ -948,7 +960,7 @@ def _read_mutations(pf: ParsedFile, injection: Injection) -> None:
                 added_specs |= {p.spec for p in mutation.paths}
     for root in injection.scope:
         for node in pf.walk(root):
-            _shape_evidence(pf, node, injection.shapes)
+            _shape_evidence(pf, node, injection)
             if not injection.dedupe and _is_dedupe(pf, node, added_specs):
                 injection.dedupe = True
 
@@ -1101,10 +1113,15 @@ def _local_alias(pf: ParsedFile, identifier, site):
     return None
 
 
-def _shape_evidence(pf: ParsedFile, node, shapes: set[str]) -> None:
+def _shape_evidence(pf: ParsedFile, node, injection: Injection) -> None:
+    shapes = injection.shapes
     t = node.type
     if t == "member_expression" and _property(pf, node) == "import":
         shapes.add("descriptor")
+        if _string_import_handled(pf, node):
+            shapes.add("import-string")
+        elif injection.array_import is None and pf.parent(node).type != "assignment_expression":
+            injection.array_import = node
     elif t == "pair" and jsvalues.property_key(node.child_by_field_name("key"), pf) == "import":
         shapes.add("descriptor")
     elif t == "binary_expression":
@@ -1132,6 +1149,34 @@ def _shape_evidence(pf: ParsedFile, node, shapes: set[str]) -> None:
                 shapes.update({"array", "string"})  # [].concat(value) normalises a string or an array
             elif text.endswith(".flat"):
                 shapes.update({"array", "string"})  # [value].flat()
+
+
+def array_tested(pf: ParsedFile, node) -> bool:
+    """Whether `node` is the argument of `Array.isArray(…)`."""
+    call = pf.parent(pf.parent(node))
+    return call is not None and call.type == "call_expression" and \
+        pf.text(call.child_by_field_name("function")) == "Array.isArray"
+
+
+def _string_import_handled(pf: ParsedFile, read) -> bool:
+    """Whether a read of `value.import` treats it as possibly a string (as Next.js gives it in the
+    edge compilation): `typeof value.import === 'string'`, an element of an array literal
+    (`[].concat(value.import)`, `[POLYFILL, value.import]`, `[value.import].flat()`), or an
+    argument of a normalising helper (not of `Array.isArray`)."""
+    parent = pf.parent(read)
+    while parent is not None and parent.type in jsvalues.TYPE_WRAPPERS:
+        read, parent = parent, pf.parent(parent)
+    if parent is None:
+        return False
+    if parent.type == "unary_expression" and pf.text(parent).startswith("typeof"):
+        return True
+    if parent.type == "array":
+        return True
+    if parent.type == "arguments":
+        call = pf.parent(parent)
+        callee = call.child_by_field_name("function") if call is not None else None
+        return callee is not None and pf.text(callee) != "Array.isArray"
+    return False
 
 
 def _is_dedupe(pf: ParsedFile, node, specs: set[str]) -> bool:

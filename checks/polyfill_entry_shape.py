@@ -20,9 +20,16 @@ class PolyfillEntryShape(Check):
     (`main.js`, `main-app`), the classic browser-polyfill target whose value is an array
     (REFERENCE.md §6.3), are not reported.
 
+    In the edge compilation a descriptor's `import` must be handled as a string too: read where
+    `typeof value.import` is tested, where it is an element of an array (`[].concat(value.import)`,
+    `[POLYFILL, value.import]`) or passed to a normalising helper.
+
     ## Why is this bad?
-    Entry values can be a string, an array of strings, or a descriptor object `{ import: [...] }`
-    (REFERENCE.md §6.3, pitfall 4). Code written for arrays throws on the other two
+    Entry values can be a string, an array of strings, or a descriptor object `{ import: … }`
+    (REFERENCE.md §6.3, pitfall 4), whose `import` is itself a string or an array (webpack's
+    `EntryDescription`). Next.js builds every edge entry (middleware, edge routes and pages) as
+    `{ import: 'next-…-loader?…!', layer }` with a string `import` (`getEdgeServerEntry` in
+    `next/dist/build/entries.js`, 13.x to 16.x). Code written for arrays throws on the others
     (`unshift is not a function`, a descriptor is not iterable), or — behind `Array.isArray` —
     silently skips those entries, so the polyfill is missing exactly there.
 
@@ -38,8 +45,9 @@ class PolyfillEntryShape(Check):
     function withPolyfill(value) {
       if (typeof value === 'string') value = [value]
       if (Array.isArray(value)) return value.includes(EDGE_POLYFILL) ? value : [EDGE_POLYFILL, ...value]
-      if (value && Array.isArray(value.import)) {
-        return value.import.includes(EDGE_POLYFILL) ? value : { ...value, import: [EDGE_POLYFILL, ...value.import] }
+      if (value && 'import' in value) {
+        const list = [].concat(value.import)   // a string in the edge compilation
+        return list.includes(EDGE_POLYFILL) ? value : { ...value, import: [EDGE_POLYFILL, ...list] }
       }
       return value
     }
@@ -61,17 +69,29 @@ class PolyfillEntryShape(Check):
             if not injection.mutations or not (injection.runs_in & {"nodejs", "edge"}):
                 continue
             missing = [s for s in ("string", "descriptor") if s not in injection.shapes]
-            if not missing:
+            where = injection.mutations[0].node
+            if missing:
+                skipped = "array" in injection.shapes
+                shapes = {"string": "strings", "descriptor": "`{ import: … }` descriptors"}
+                lacking = " and ".join(shapes[s] for s in missing)
+                consequence = ("behind `Array.isArray` the other entries are skipped, so they never get the "
+                               "polyfill" if skipped else FAILS.get(injection.mutations[0].kind,
+                                                                    "the rewrite fails on them"))
+                message = f"Entry values are handled only as arrays here, but Next.js also gives {lacking}"
+            elif "edge" in injection.runs_in and injection.array_import is not None and \
+                    "import-string" not in injection.shapes:
+                missing, where = ["import-string"], injection.array_import
+                consequence = ("behind `Array.isArray` every edge entry is skipped, so the polyfill never reaches "
+                               "the edge build" if injection.skips_edge_entries(pf) else
+                               "the rewrite fails on every edge entry")
+                message = (f"`{pf.text(where)}` is handled only as an array here, but in the edge compilation "
+                           f"Next.js gives descriptors with a string `import` (`{{ import: "
+                           f"'next-middleware-loader?…!', layer }}`)")
+            else:
                 continue
-            mutation = injection.mutations[0]
-            skipped = "array" in injection.shapes
-            shapes = {"string": "strings", "descriptor": "`{ import: [...] }` descriptors"}
-            lacking = " and ".join(shapes[s] for s in missing)
-            consequence = ("behind `Array.isArray` the other entries are skipped, so they never get the polyfill"
-                           if skipped else FAILS.get(mutation.kind, "the rewrite fails on them"))
-            yield ctx.finding(self, analysis.config_path, pf.span(mutation.node),
-                              f"Entry values are handled only as arrays here, but Next.js also gives {lacking} "
-                              f"(REFERENCE.md §6.3 pitfall 4): {consequence}. Normalise each value: a string "
-                              f"becomes `[value]`, a descriptor gets the polyfill in `value.import`.",
+            yield ctx.finding(self, analysis.config_path, pf.span(where),
+                              f"{message} (REFERENCE.md §6.3 pitfall 4): {consequence}. Normalise each value: a "
+                              f"string becomes `[value]`, a descriptor gets the polyfill in "
+                              f"`[].concat(value.import)`.",
                               related=[location(analysis, injection.target, "`config.entry` is replaced here")],
                               missing=missing)

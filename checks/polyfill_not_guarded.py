@@ -129,7 +129,7 @@ class EdgePolyfillNotGuarded(Check):
         if not injections:
             return
         turbopack = bundler(ctx).turbopack
-        built = [i for i in injections if i.reaches_edge and not turbopack
+        built = [i for i in injections if i.reaches_edge and not turbopack and not i.skips_edge_entries(analysis.pf)
                  and all(p.kind != "missing" for p in i.paths)]
         detail = "Turbopack build: the webpack hook is not called" if turbopack else \
             ", ".join(sorted({p.spec for i in injections for p in i.paths}))
