@@ -284,6 +284,8 @@ class TextBuilder:
                 return True
             if _is_search_params(value):
                 return self._search_params(text, value, anchor, binding)
+            if value.type == "call_expression":  # `const paramsString = params.join(',')` (Cloudflare's loader)
+                return self._inline(text, value, anchor, depth + 1, seen | {key})
             return False
         if node.type == "call_expression":
             callee = jsvalues.unwrap(node.child_by_field_name("function"))
@@ -1198,13 +1200,18 @@ def loader_functions(ctx, path: str, pf) -> list:
     """Functions of the file that next/image calls as loaders, in document order.
 
     The default export of `images.loaderFile`; functions given as `loader={…}` to a next/image
-    element; functions typed `ImageLoader` or whose parameter is typed `ImageLoaderProps`.
+    element, here or by a module that imports them; functions typed `ImageLoader` or whose
+    parameter is typed `ImageLoaderProps`.
     """
     found = {}
     if path == loader_module(ctx):
         export = default_export(pf)
         if export.kind == "function":
             found[(export.node.start_byte, export.node.end_byte)] = export.node
+    for (module, name) in imported_loaders(ctx):
+        function = exported_function(pf, name) if module == path else None
+        if function is not None:
+            found[(function.start_byte, function.end_byte)] = function
     if b"loader" in pf.source and any(m.encode() in pf.source for m in IMAGE_MODULES):
         names = image_imports(ctx.summary(path))
         for element in jsx_elements(pf, names):
@@ -1227,6 +1234,46 @@ def loader_functions(ctx, path: str, pf) -> list:
                         and value.type in FUNCTION_TYPES:
                     found[(value.start_byte, value.end_byte)] = value
     return sorted(found.values(), key=lambda n: n.start_byte)
+
+
+def imported_loaders(ctx) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(module, export name) -> [(importer, local name)] of the functions next/image elements get
+    as `loader={name}` imported from another module of the app."""
+
+    def compute():
+        from edgelint.graph import shared_resolver
+
+        found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for path, pf, names in image_files(ctx):
+            if b"loader" not in pf.source:
+                continue
+            imports = {local: (imp.source, imported) for imp in ctx.summary(path).imports
+                       if imp.kind == "static" and not imp.type_only for imported, local in imp.names}
+            for element in jsx_elements(pf, names):
+                attributes, _ = jsx_attributes(element, pf)
+                value = jsvalues.unwrap(jsx_value(attributes["loader"])) if "loader" in attributes else None
+                local = pf.text(value) if value is not None and value.type == "identifier" else ""
+                if local in imports:
+                    resolved = shared_resolver(ctx).resolve(path, imports[local][0])
+                    users = found.setdefault((resolved.target, imports[local][1]), []) if resolved.is_file else []
+                    if (path, local) not in users:
+                        users.append((path, local))
+        return found
+
+    return ctx.shared("image:imported-loaders", compute)
+
+
+def exported_function(pf, name: str):
+    """The function that export `name` of the file is, or None."""
+    if name == "default":
+        export = default_export(pf)
+        return export.node if export.kind == "function" else None
+    for statement in pf.root.named_children:
+        binding = _declared_in(statement, name, pf, pf.root)
+        if binding is not None:
+            return binding.value if binding.kind == "function" else (
+                function_of(binding.value, pf) if binding.kind == "const" and binding.prop is None else None)
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1498,6 +1545,7 @@ def loader_sites(ctx) -> list[LoaderSite]:
         paths = list(ctx.files_containing(b"next/image", b"next/legacy/image"))
         if module is not None and module not in paths:
             paths.append(module)
+        paths += [target for target, _name in imported_loaders(ctx) if target not in paths]
         for path in sorted(paths):
             pf = ctx.parse(path)
             if pf is None:
@@ -1601,11 +1649,18 @@ def rendered_with(ctx, site: LoaderSite):
     loader: for a loaderFile loader those without a `loader` prop, else those whose `loader` prop is
     its function (in its own file)."""
     module_loader = site.via == "loaderFile"
-    for path, pf, names in image_files(ctx, only=None if module_loader else site.path):
+    importers = {(path, local) for (module, name), users in imported_loaders(ctx).items() if module == site.path
+                 and exported_function(site.pf, name) == site.function for path, local in users}
+    for path, pf, names in image_files(ctx):
+        if not module_loader and path != site.path and path not in {p for p, _local in importers}:
+            continue
         for element in jsx_elements(pf, names):
             attributes, _ = jsx_attributes(element, pf)
             if "loader" in attributes:
-                if module_loader or function_of(jsx_value(attributes["loader"]), pf) != site.function:
+                value = jsvalues.unwrap(jsx_value(attributes["loader"]))
+                mine = path == site.path and function_of(value, pf) == site.function
+                imported = value is not None and (path, pf.text(value)) in importers
+                if module_loader or not (mine or imported):
                     continue
             elif not module_loader:
                 continue

@@ -69,6 +69,9 @@ WORLD_LABELS = {"client": "the client (browser)", "nodejs": "the Node.js server"
 
 #: Entry names of the client compilation: the classic browser-polyfill target (§6.3).
 CLIENT_ENTRY_KEYS = frozenset({"main.js", "main", "main-app", "react-refresh", "amp"})
+#: Entry names of the edge compilation only: `middleware` (Next's `runDependingOnPageType` builds a
+#: middleware file for the edge server; a 15.5+ `runtime: 'nodejs'` middleware is taken as edge too).
+EDGE_ENTRY_KEYS = frozenset({"middleware"})
 
 FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "function_declaration",
                        "generator_function", "generator_function_declaration", "method_definition"})
@@ -174,9 +177,12 @@ class Injection:
 
     def mutation_runs_in(self, mutation: Mutation) -> frozenset[str]:
         """The compilations one mutation adds its paths in: the hook's, less the ones the
-        mutation's own conditions rule out; a client entry name (`main.js`) is the client only."""
+        mutation's own conditions rule out; a client entry name (`main.js`) is the client only,
+        `middleware` the edge server only."""
         worlds = (self.compilations if self.compilations is not None else frozenset(WORLDS)) - mutation.excluded
-        return worlds & {"client"} if mutation.key in CLIENT_ENTRY_KEYS else worlds
+        if mutation.key in CLIENT_ENTRY_KEYS:
+            return worlds & {"client"}
+        return worlds & {"edge"} if mutation.key in EDGE_ENTRY_KEYS else worlds
 
     def runs_in_for(self, added: AddedPath) -> frozenset[str]:
         """The compilations a path is added in (by every mutation that adds it)."""
@@ -1101,15 +1107,15 @@ def _entry_key(pf: ParsedFile, value, site) -> str | None:
 
 def _local_alias(pf: ParsedFile, identifier, site):
     """The `entries['…']` a local `const` of the enclosing function holds (`const main =
-    entries['main-app']`), else None."""
+    entries['main-app']`, `const mw = entries.middleware`), else None."""
     function = site.parent
     while function is not None and function.type not in FUNCTIONS:
         function = function.parent
     name = pf.text(identifier)
     for node in pf.walk(function) if function is not None else ():
         if node.type == "variable_declarator" and pf.text(node.child_by_field_name("name")) == name:
-            value = jsvalues.unwrap(node.child_by_field_name("value"))
-            return value if value is not None and value.type == "subscript_expression" else None
+            value = jsvalues.unwrap(node.child_by_field_name("value"))  # `entries['main-app']`, `entries.middleware`
+            return value if value is not None and value.type in ("subscript_expression", "member_expression") else None
     return None
 
 

@@ -117,10 +117,10 @@ def _svg_source(ctx, pf, src) -> bool:
         return False
     text = string_value(value, pf)
     if text is not None:
-        return text.split("?", 1)[0].lower().endswith(".svg")
+        return text.split("?", 1)[0].endswith(".svg")  # as next/image tests it: `.SVG` is optimised
     if value.type != "identifier":
         return False
     name = pf.text(value)
     summary = ctx.summary(pf.path)
-    return summary is not None and any(imp.source.split("?", 1)[0].lower().endswith(".svg")
+    return summary is not None and any(imp.source.split("?", 1)[0].endswith(".svg")
                                        for imp in summary.imports for _n, local in imp.names if local == name)
