@@ -1,3 +1,5 @@
+import re
+
 from edgelint.api import Check
 from edgelint.project import read_runtime
 
@@ -31,6 +33,9 @@ class InvalidRuntimeValue(Check):
     export const runtime = 'edge'
     ```
 
+    On the `opennext` target, where no edge spelling is right (EDGE111), the advice is to remove
+    the export instead, and there is no rewrite.
+
     Fix: safe — rewrites the value for the three deprecated/wrong-router cases.
     """
 
@@ -55,6 +60,9 @@ class InvalidRuntimeValue(Check):
                 if problem is None:
                     continue
                 message, severity, replacement = problem
+                if ctx.app.target == "opennext" and replacement is not None:  # no edge spelling is right there
+                    advice = "; on OpenNext, which runs no edge runtime, remove the export (EDGE111)"
+                    message, replacement = re.sub(r"; use '[\w-]+'$", "", message) + advice, None
                 fix = replace_value_fix(ctx, route.path, span, value, replacement) if replacement else None
                 yield ctx.finding(self, route.path, span, message, severity=severity, fixes=[fix] if fix else [])
 
