@@ -84,7 +84,9 @@ class UnlimitedUserAction(Check):
       segment, `**` across segments. The list replaces the default.
 
     A Pages API route that checks no `req.method` answers every method; it counts as a user
-    action when it reads a request body, and as a read (like `GET`) otherwise.
+    action when it reads a request body, and as a read (like `GET`) otherwise. One that does is
+    judged for the methods that change data: a limiter in a branch for other methods
+    (`if (req.method === 'GET') {…}`, `case 'GET':`) does not cover them.
 
     `edgelint audit` shows, per route and per server action, how it is covered (inline, which
     wrapper, middleware, partial, none) and the share of covered actions.
@@ -231,6 +233,8 @@ def _label(action) -> str:
 
 def _why(action, cov) -> str:
     parts = ["no limiter call in it" if action.kind == "server-action" else "no limiter call in the handler"]
+    if cov.limited_methods:
+        parts = [f"its limiter runs only for {'/'.join(cov.limited_methods)} (in an `if` on the method)"]
     if action.kind != "server-action":
         parts.append("no limiting wrapper")
     mw = cov.middleware

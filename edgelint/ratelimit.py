@@ -261,6 +261,7 @@ class ActionCoverage:
     limiter_calls: tuple[LimiterCall, ...] = ()
     middleware: MiddlewareCoverage | None = None
     excluded_as: str = ""  # status 'excluded', why in a few words: 'machine endpoint', 'only answers 405'
+    limited_methods: tuple[str, ...] = ()  # an API route whose limiter runs only in a branch for these methods
 
     @property
     def covered(self) -> bool:
@@ -1294,9 +1295,11 @@ class Analysis:
                 return None
         return LimiterCall(mod.path, mod.pf.span(call), "by-name", callee_text(call, mod.pf), call)
 
-    def function_reach(self, mod: Module, fn, budget: int = MAX_CALL_DEPTH) -> Reach | None:
-        """The best path from function `fn` to a limiter call, following calls `budget` deep."""
-        key = (mod.path, fn.start_byte, fn.end_byte, budget)
+    def function_reach(self, mod: Module, fn, budget: int = MAX_CALL_DEPTH, methods: tuple = ()) -> Reach | None:
+        """The best path from function `fn` to a limiter call, following calls `budget` deep; with
+        `methods`, only through calls that run for all of them (not in an `if (req.method ===
+        'GET')` branch)."""
+        key = (mod.path, fn.start_byte, fn.end_byte, budget, methods)
         if key in self._reach_memo:
             return self._reach_memo[key]
         ident = key[:3]
@@ -1304,17 +1307,20 @@ class Analysis:
             return None
         self._active.add(ident)
         try:
-            result = self._function_reach(mod, fn, budget)
+            result = self._function_reach(mod, fn, budget, methods)
         finally:
             self._active.discard(ident)
         self._reach_memo[key] = result
         return result
 
-    def _function_reach(self, mod: Module, fn, budget: int) -> Reach | None:
+    def _function_reach(self, mod: Module, fn, budget: int, methods: tuple = ()) -> Reach | None:
         body = function_body(fn) or fn
         best: Reach | None = None
         pf = mod.pf
         for node in pf.nodes_within(body, "call_expression"):
+            branch = _method_branch(pf, node, fn) if methods else None
+            if branch is not None and not branch >= set(methods):
+                continue
             found = self.call_reach(mod, node, budget, fn)
             if found is not None and (best is None or (found.score, found.needs_param is None) >
                                       (best.score, best.needs_param is None)):
@@ -2023,7 +2029,7 @@ class Analysis:
         if node is None:
             return None
         if node.type in FUNCTION_TYPES:
-            return self.function_reach(mod, node)
+            return self.function_reach(mod, node, methods=action.methods if action.kind == "api" else ())
         if node.type == "call_expression":
             best = None
             stack = [(node, 0)]
@@ -2119,7 +2125,17 @@ class Analysis:
                                   status="not-covered", verdict_ignored=True, limiter_calls=(reach.call,),
                                   middleware=mw)
         status = "unknown" if mw.status == "unknown" else "not-covered"
-        return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw)
+        return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw,
+                              limited_methods=self._branch_limited(action))
+
+    def _branch_limited(self, action: Action) -> tuple[str, ...]:
+        """For an API route its limiter does not cover: the methods of the branch its limiter is in."""
+        mod, node = self.node_module(action), unwrap(action.node)
+        if action.kind != "api" or mod is None or node is None or node.type not in FUNCTION_TYPES:
+            return ()
+        reach = self.function_reach(mod, node)
+        branch = _method_branch(mod.pf, reach.hops[0].node, node) if reach is not None else None
+        return tuple(sorted(branch)) if branch else ()
 
     def _trpc_mutations(self, action: Action) -> ActionCoverage | None:
         """Coverage of a tRPC endpoint by its mutations (`edgelint.trpc`): covered when every
@@ -3267,6 +3283,52 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
 
 #: What a request's URL is read from: `request.nextUrl`, `new URL(request.url)`, a `url` variable.
 _URL_SOURCE = re.compile(r"\bnextUrl\b|\burl\b|\bURL\s*\(")
+
+
+def _method_branch(pf: ParsedFile, node, fn) -> set[str] | None:
+    """The HTTP methods `node` runs for when it sits in a branch of `fn` that tests the request
+    method (`if (req.method === 'GET') {…}`, `case 'GET':` of `switch (req.method)`), else None."""
+    methods = None
+    current = node
+    while current is not None and current != fn:
+        parent = pf.parent(current)
+        tested = None
+        if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("consequence") == current:
+            tested = _methods_tested(pf, unwrap(parent.child_by_field_name("condition")))
+        elif parent is not None and parent.type == "switch_case" and current != parent.child_by_field_name("value"):
+            switch = pf.parent(pf.parent(parent))
+            value = unwrap(switch.child_by_field_name("value")) if switch is not None else None
+            if value is not None and value.type == "member_expression" and prop_name(value, pf) == "method":
+                tested = set()
+                case = parent
+                while case is not None and case.type == "switch_case":  # with the cases that fall through to it
+                    text = string_value(case.child_by_field_name("value"), pf)
+                    tested = tested | {text.upper()} if text else None
+                    case = case.prev_named_sibling
+                    if tested is None or case is None or case.type != "switch_case" or \
+                            [c for c in case.named_children if c != case.child_by_field_name("value")]:
+                        break
+        if tested is not None:
+            methods = tested if methods is None else methods & tested
+        current = parent
+    return methods
+
+
+def _methods_tested(pf: ParsedFile, condition) -> set[str] | None:
+    """The methods a condition is true for when it only tests `x.method === 'M'` (joined by `||`)."""
+    if condition is None or condition.type != "binary_expression":
+        return None
+    op = pf.text(condition.child_by_field_name("operator"))
+    left, right = unwrap(condition.child_by_field_name("left")), unwrap(condition.child_by_field_name("right"))
+    if op == "||":
+        a, b = _methods_tested(pf, left), _methods_tested(pf, right)
+        return a | b if a is not None and b is not None else None
+    if op in ("===", "=="):
+        for side, other in ((left, right), (right, left)):
+            if side is not None and side.type == "member_expression" and prop_name(side, pf) == "method":
+                text = string_value(other, pf) if other is not None else None
+                return {text.upper()} if text and text.upper() in HTTP_METHODS else None
+    return None
 
 
 def _request_path(analysis: Analysis, mod: Module, node) -> bool:
