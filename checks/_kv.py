@@ -782,24 +782,33 @@ class _Analyzer:
                 yield name, function
 
     def _context_exports(self, contexts: list[ContextCall]) -> dict[str, list]:
-        """Exported functions that call a request-context API themselves: [api, line, is_async].
-        Not those of a 'use server' module: server actions are called by the client, not at the
-        top level of other modules."""
+        """Exported functions that call a request-context API themselves: [api, line, is_async];
+        the API itself re-exported (`export { getCloudflareContext } from '@opennextjs/cloudflare'`),
+        with is_async None (the caller's arguments say). Not those of a 'use server' module: server
+        actions are called by the client, not at the top level of other modules."""
         found = {}
         if self.summary is not None and self.summary.use_server:
             return found
+        for name, api in self._reexported_apis().items():
+            found[name] = [api, self.summary.exports[name].span.line, None]
         for name, function in self._exported_functions():
             inner = next((c for c in contexts if c.function is not None and c.function.id == function.id), None)
             if inner is not None:
                 found[name] = [inner.api, inner.span.line, inner.is_async]
         return found
 
+    def _reexported_apis(self) -> dict[str, str]:
+        """Export name -> API of the request-context APIs the file re-exports as they are."""
+        exports = self.summary.exports.items() if self.summary is not None else ()
+        return {name: CONTEXT_APIS[(e.source, e.local or name)] for name, e in exports
+                if e.kind == "reexport" and (e.source, e.local or name) in CONTEXT_APIS}
+
     def _factories(self) -> dict[str, list]:
         """Exported functions that return a binding (`export const getKV = () =>
         getCloudflareContext().env.KV`, or a return type `KVNamespace`), or the env of a request
         context (binding "*") or the context itself ("**"): other modules' calls of them are binding
         values, env objects or contexts (resolved across modules by `_build_index`)."""
-        found: dict[str, list] = {}
+        found: dict[str, list] = {name: ["**", api, False] for name, api in self._reexported_apis().items()}
         for name, function in self._exported_functions():
             returned = self._returned_value(function, 0)
             annotation = function.child_by_field_name("return_type")

@@ -6,7 +6,8 @@ from edgelint.api import Check, Location, Span
 class KvBindingNotDeclared(Check):
     """## What it does
     Reports a KV namespace binding that the code reads (`getRequestContext().env.X`,
-    `getCloudflareContext().env.X`, `process.env.X`, a parameter typed `CloudflareEnv`, …) but
+    `getCloudflareContext().env.X` — also through helpers of other modules and modules that
+    re-export the API —, `process.env.X`, a parameter typed `CloudflareEnv`, …) but
     that no Wrangler config of the app declares under `kv_namespaces` — or that an environment
     section (`[env.production]`) leaves out although it declares its own `kv_namespaces`.
 

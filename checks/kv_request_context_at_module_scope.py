@@ -9,7 +9,9 @@ class RequestContextAtModuleScope(Check):
     created at top level whose constructor or instance fields call one (`export const repo = new
     CartRepo()`), through an imported function that calls one itself (`const db = getDb()` with
     `getDb = () => drizzle(getRequestContext().env.DB)` in another module), or in a function
-    invoked where it is written (`(() => getRequestContext().env)()`).
+    invoked where it is written (`(() => getRequestContext().env)()`). The API is followed
+    through modules that re-export it (`export { getCloudflareContext } from
+    '@opennextjs/cloudflare'`).
 
     ## Why is this bad?
     The request context exists only while a request is handled. Module code runs when the module
@@ -75,6 +77,8 @@ class RequestContextAtModuleScope(Check):
         from edgelint.api import Span
         from edgelint.graph import shared_resolver
 
+        from ._kv import _async_option
+
         resolver = shared_resolver(ctx)
         pf = ctx.parse(path)
         for source, export, top_call in index.top_calls[path]:
@@ -84,12 +88,16 @@ class RequestContextAtModuleScope(Check):
                 continue
             api, line, is_async = found
             name = pf.text(top_call.child_by_field_name("function"))
-            call = _Api(api, is_async)
-            yield ctx.finding(
-                self, path, pf.span(top_call),
-                f"`{name}()` is called at module top level and calls `{api}()` ({resolved.target}:{line}): "
-                + _message(call, lead=False) + f"; call `{name}()` inside the request handler instead",
-                related=[Location(resolved.target, Span(line, 1, line, 1), f"{api}() is called here")], api=api)
+            if is_async is None:  # the API itself, re-exported: what the call's own arguments say
+                is_async = api == "getCloudflareContext" and _async_option(top_call.child_by_field_name("arguments"), pf)
+                message = _message(_Api(api, is_async)) + "; call it inside the function that handles the request"
+                here = Location(resolved.target, Span(line, 1, line, 1), f"{resolved.target} re-exports {api}()")
+            else:
+                here = Location(resolved.target, Span(line, 1, line, 1), f"{api}() is called here")
+                message = (f"`{name}()` is called at module top level and calls `{api}()` ({resolved.target}:{line}): "
+                           + _message(_Api(api, is_async), lead=False)
+                           + f"; call `{name}()` inside the request handler instead")
+            yield ctx.finding(self, path, pf.span(top_call), message, related=[here], api=api)
 
 
 class _Api:
