@@ -114,6 +114,16 @@ class Hook:
 class Guard:
     condition: object
     want: bool  # the truth value the condition must have for the guarded code to run
+    case: object = None  # a `case` of `switch (condition)`: the guard is `condition === case`
+
+    def holds(self, pf: ParsedFile, world: str) -> bool | None:
+        """Whether the guard holds in a compilation; None when that cannot be told."""
+        value = value_in(pf, self.condition, world)
+        if self.case is not None:
+            case = value_in(pf, self.case, world)
+            return None if value is UNKNOWN or case is UNKNOWN else value == case
+        truth = truthy(value)
+        return None if truth is None else truth == self.want
 
 
 @dataclass
@@ -667,12 +677,28 @@ def guards_between(pf: ParsedFile, node, stop) -> list[Guard] | None:
                     guards.append(Guard(left, True))
                 elif pf.text(operator) == "||":
                     guards.append(Guard(left, False))
+        elif t == "switch_case" and not _within(child, current.child_by_field_name("value")):
+            switch = current.parent.parent if current.parent is not None else None
+            if switch is not None and switch.type == "switch_statement" and _falls_into(current) is None:
+                guards.append(Guard(switch.child_by_field_name("value"), True, current.child_by_field_name("value")))
         elif t in ("statement_block", "program", "switch_body"):
             guards.extend(_early_returns(current, child))
         elif t in FUNCTIONS:
             break  # code in a nested function runs when it is called, not here
         child, current = current, current.parent
     return guards
+
+
+def _falls_into(case):
+    """The `case` before `case` when its code falls through into this one (it has no statements),
+    else None."""
+    before = case.prev_named_sibling
+    while before is not None and before.type == "comment":
+        before = before.prev_named_sibling
+    if before is not None and before.type in ("switch_case", "switch_default") and \
+            all(c.type == "comment" or c == before.child_by_field_name("value") for c in before.named_children):
+        return before
+    return None
 
 
 def _early_returns(block, child) -> list[Guard]:
@@ -691,13 +717,15 @@ def compilations_of(pf: ParsedFile, guards: list[Guard]) -> frozenset[str]:
     """The compilations in which every guard can hold."""
     worlds = set()
     for world in WORLDS:
-        if all(truthy(value_in(pf, g.condition, world)) in (None, g.want) for g in guards):
+        if all(g.holds(pf, world) is not False for g in guards):
             worlds.add(world)
     return frozenset(worlds)
 
 
 def describe_guard(pf: ParsedFile, guard: Guard) -> str:
     text = " ".join(pf.text(jsvalues.unwrap(guard.condition) or guard.condition).split())
+    if guard.case is not None:
+        return f"`{text} === {pf.text(guard.case)}`"
     return f"`{text}`" if guard.want else f"not `{text}`"
 
 
@@ -973,8 +1001,7 @@ def _read_mutations(pf: ParsedFile, injection: Injection) -> None:
 
 def _excluded(pf: ParsedFile, guards: list[Guard]) -> frozenset[str]:
     """The compilations in which one of `guards` is false."""
-    return frozenset(w for w in WORLDS if any(truthy(value_in(pf, g.condition, w)) not in (None, g.want)
-                                              for g in guards))
+    return frozenset(w for w in WORLDS if any(g.holds(pf, w) is False for g in guards))
 
 
 def _excluded_by_callers(pf: ParsedFile, root, scope: list, depth: int = 0) -> frozenset[str]:

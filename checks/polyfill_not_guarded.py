@@ -108,11 +108,11 @@ class EdgePolyfillNotGuarded(Check):
 
     def _excluding(self, pf, injection):
         """The guard (or entry key) that keeps the injection out of the edge compilation."""
-        from ._polyfill import describe_guard, truthy, value_in
+        from ._polyfill import describe_guard
 
         for guard in injection.guards:
-            if truthy(value_in(pf, guard.condition, "edge")) not in (None, guard.want):
-                return guard.condition, f"{describe_guard(pf, guard)} is false there"
+            if guard.holds(pf, "edge") is False:
+                return guard.case or guard.condition, f"{describe_guard(pf, guard)} is false there"
         keys = sorted(injection.keys or ())
         node = injection.mutations[0].node if injection.mutations else injection.target
         return node, f"it is prepended only to the client entr{'y' if len(keys) == 1 else 'ies'} " + \
