@@ -5,7 +5,9 @@ rules are conservative in the direction of silence: a route is called dynamic on
 that can be named, and the reason goes into the finding.
 
 - Pages Router API routes are always dynamic (§2.4).
-- Pages with `getServerSideProps` are dynamic (§2.4).
+- Pages with `getServerSideProps` are dynamic (§2.4); so are pages with `getInitialProps`, or,
+  without `getStaticProps`, under a custom `_app` with `getInitialProps` (Next.js "Automatic
+  Static Optimization": such pages are rendered on demand; the 404 and 500 pages stay static).
 - App Router: `dynamic = 'force-static'` is static; `dynamic = 'force-dynamic'` or `revalidate = 0`
   is dynamic (§1.1, §1.8), set in a Server Component (a `'use client'` file's options have no
   effect, §1.4); request-time APIs (`cookies()`, `headers()`, `draftMode()`,
@@ -14,8 +16,10 @@ that can be named, and the reason goes into the finding.
   which render none); a dynamic segment (`[id]`) without `generateStaticParams` anywhere in the
   chain is rendered on demand (a page's, a metadata route's or a GET route handler's).
 - Route handlers: any of POST/PUT/PATCH/DELETE is dynamic; GET handlers are not cached by default
-  from Next.js 15 (dynamic); on 14.x a GET handler that reads the request (uses its parameter,
-  not merely declares it) or a request-time API is dynamic (§1.9).
+  from Next.js 15 (dynamic) unless they set `dynamic = 'error'`, a `revalidate` other than 0 or
+  export `generateStaticParams` (Next's `isStaticGenEnabled`); on 14.x a GET handler that reads
+  the request (uses its parameter, not merely declares it) or a request-time API is dynamic (§1.9).
+- `revalidate = false` is the default, "never": static, not 0.
 """
 
 from __future__ import annotations
@@ -36,6 +40,24 @@ PAGE_NEEDLES = ("dynamic", "revalidate", "searchParams", "generateStaticParams",
                 "next/cache")
 
 
+#: `Page.getInitialProps = …` or a class's `static async getInitialProps(…)`.
+INITIAL_PROPS = re.compile(rb"\.getInitialProps\s*=[^=]|\bstatic\s+(?:async\s+)?getInitialProps\s*\(")
+
+
+def _revalidate(summary: ModuleSummary):
+    """The literal `revalidate` export (`False` is not 0: it means "never", fully static)."""
+    value = literal_export(summary, "revalidate")
+    return None if isinstance(value, bool) else value
+
+
+def _prerendered_handler(summary: ModuleSummary, dynamic) -> bool:
+    """Whether Next.js 15+ prerenders a GET route handler: it sets `dynamic = 'error'`, a
+    `revalidate` other than 0 (`false` or seconds), or exports `generateStaticParams`
+    (`isStaticGenEnabled`, next/dist/server/route-modules/app-route/helpers/is-static-gen-enabled.js)."""
+    return dynamic == "error" or "generateStaticParams" in summary.exports or (
+        "revalidate" in summary.exports and _revalidate(summary) != 0)
+
+
 def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
     """Why the route is rendered at request time, or None if it can be prerendered."""
     if route.kind in ("api", "pages-page", "route"):
@@ -51,6 +73,13 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
     if route.kind == "pages-page":
         if "getServerSideProps" in summary.exports:
             return "it exports getServerSideProps"
+        if "getStaticProps" in summary.exports:
+            return None
+        if ws.grep([route.path], pattern=INITIAL_PROPS):
+            return "it has getInitialProps"
+        custom_app = next((r.path for r in app.routes if r.router == "pages" and r.kind == "app"), None)
+        if custom_app is not None and route.url not in ("/404", "/500") and ws.grep([custom_app], pattern=INITIAL_PROPS):
+            return f"{custom_app} has getInitialProps, which turns off Automatic Static Optimization"
         return None
     if route.router != "app" or route.kind not in ("page", "route", "metadata", "not-found"):
         return None
@@ -66,13 +95,13 @@ def dynamic_reason(ws: Workspace, app: App, route: Route) -> str | None:
         return None
     if dynamic == "force-dynamic":
         return "it sets dynamic = 'force-dynamic'"
-    if any(literal_export(s, "revalidate") == 0 for s in configs):
+    if any(_revalidate(s) == 0 for s in configs):
         return "it sets revalidate = 0"
     if route.kind == "route":
         methods = [m for m in MUTATING_METHODS if m in summary.exports]
         if methods:
             return f"it handles {'/'.join(methods)} requests"
-        if "GET" in summary.exports and app.version_at_least(15):
+        if "GET" in summary.exports and app.version_at_least(15) and not _prerendered_handler(summary, dynamic):
             return "GET route handlers are not cached by default from Next.js 15"
         get = summary.exports.get("GET")
         if get is not None and (get.reads_first_param or summary.dynamic_apis):

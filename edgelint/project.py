@@ -25,6 +25,7 @@ APP_FILE_KINDS = {"page", "layout", "route", "template", "default", "not-found",
 METADATA_ROUTES = {"opengraph-image", "twitter-image", "icon", "apple-icon", "sitemap", "robots", "manifest"}
 #: The URL a metadata route file serves, where it is not the file's name (Next.js metadata docs).
 METADATA_URLS = {"sitemap": "sitemap.xml", "robots": "robots.txt", "manifest": "manifest.webmanifest"}
+ROOT_ONLY_METADATA = {"robots", "manifest"}
 #: An intercepting route's marker: `(.)` the same level, `(..)` one level up (repeatable), `(...)` the root.
 _INTERCEPT = re.compile(r"^(\(\.\.\.\)|(?:\(\.\.\))+|\(\.\))")
 HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
@@ -418,6 +419,8 @@ def _private(folder: str, base_dir: str) -> bool:
 def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[str, str]) -> Route | None:
     if _private(folder, app_dir):
         return None
+    if base in ROOT_ONLY_METADATA and folder != app_dir:
+        return None  # Next.js reads robots and manifest at the root of app/ only (`isMetadataRouteFile`)
     if base in METADATA_ROUTES:
         kind = "metadata"
     elif base in APP_FILE_KINDS:

@@ -127,8 +127,9 @@ def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
     ("app/a/b/(..)(..)photo", "page", "/photo"),  # two levels up
     ("app/shop/items/@modal/(...)photo/[id]", "page", "/photo/[id]"),  # from the root
     ("app/(shop)/@modal/(.)cart", "page", "/cart"),  # groups and slots are no levels
-    ("app", "sitemap", "/sitemap.xml"), ("app/blog", "robots", "/blog/robots.txt"),
-    ("app", "manifest", "/manifest.webmanifest"), ("app/blog", "opengraph-image", "/blog/opengraph-image"),
+    ("app", "sitemap", "/sitemap.xml"), ("app/blog", "sitemap", "/blog/sitemap.xml"),
+    ("app", "robots", "/robots.txt"), ("app", "manifest", "/manifest.webmanifest"),
+    ("app/blog", "opengraph-image", "/blog/opengraph-image"),
 ])
 def test_route_urls_of_intercepting_and_metadata_routes(folder, base, url):
     """The URL a route serves: an intercepting route the one it intercepts, a metadata route the
@@ -136,3 +137,13 @@ def test_route_urls_of_intercepting_and_metadata_routes(folder, base, url):
     from edgelint.project import _app_route
 
     assert _app_route(f"{folder}/{base}.tsx", folder, base, "app", {}).url == url
+
+
+@pytest.mark.parametrize("folder", ["app/[locale]", "app/(marketing)", "app/blog"])
+@pytest.mark.parametrize("base", ["robots", "manifest"])
+def test_nested_robots_and_manifest_are_no_routes(folder, base):
+    """Next.js reads robots and manifest files at the root of app/ only (`isMetadataRouteFile`
+    anchors them there); sitemaps and images may be nested."""
+    from edgelint.project import _app_route
+
+    assert _app_route(f"{folder}/{base}.ts", folder, base, "app", {}) is None
