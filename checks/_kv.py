@@ -84,8 +84,11 @@ OPENNEXT_RESERVED = frozenset({"NEXT_INC_CACHE_KV", "NEXT_CACHE_WORKERS_KV", "NE
 #: @cloudflare/next-on-pages 1.13; Cloudflare's next-on-pages caching guide tells users to create it).
 NEXT_ON_PAGES_RESERVED = frozenset({"__NEXT_ON_PAGES__KV_SUSPENSE_CACHE"})
 #: Bytes a file must contain to be analysed at all.
-PREFILTER = (b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"process.env",
-             b"globalThis", b"CloudflareEnv", b"KVNamespace")
+PREFILTER = (b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"CloudflareEnv",
+             b"KVNamespace")
+#: Env objects that hold bindings only where Cloudflare runs the app: read for a Cloudflare target,
+#: or an app with a Wrangler file (elsewhere `process.env.X` is an environment variable).
+ENV_OBJECTS = (b"process.env", b"globalThis")
 #: React's `cache(fn)`: a function that returns what `fn` returns (memoised per request).
 REACT_CACHE = ("cache", "React.cache")
 #: Files that usually hold the `CloudflareEnv` interface (REFERENCE.md §2.4 "Types").
@@ -1136,7 +1139,8 @@ def _build_index(ctx: Context) -> KvIndex:
             if ctx.focus is None:
                 ctx.ws.note_fact("kv-usage", path, usage(files[path]))
 
-    read(ctx.files_containing(*PREFILTER))
+    cloudflare = ctx.target in ("next-on-pages", "opennext") or bool(ctx.app.wranglers)
+    read(ctx.files_containing(*PREFILTER, *(ENV_OBJECTS if cloudflare else ())))
     factories = {path: part["factories"] for path, part in elsewhere.items() if part["factories"]}
     factories.update((path, file.factories) for path, file in files.items() if file.factories)
     if factories:  # the modules that call them (`createKV().put(…)` from '@/lib/kv')

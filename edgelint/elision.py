@@ -5,7 +5,8 @@
   as a value?" from the byte occurrences of the name only, so it is cheap on any file size.
 - `import('x')` in a type position (`let s: import('fs').Stats`) is a type, not an import.
 - Next.js compiles `process.env.NEXT_RUNTIME` to a constant, so branches that cannot run on the
-  edge are removed from edge bundles (`dead_spans`).
+  edge are removed from edge bundles (`dead_spans`); code after an early return is not (webpack
+  still resolves what it imports), though it never runs.
 
 The summary records these facts per import, so the import graph never needs the tree.
 """
@@ -170,11 +171,13 @@ def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
     return equal if op.startswith("=") else not equal
 
 
-def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
-    """Byte ranges that Next.js compiles away for the edge: branches of `if` statements and
-    ternaries on `process.env.NEXT_RUNTIME` that cannot run there, the right side of a `&&`/`||`
-    whose left side decides, and the rest of a block after
-    `if (process.env.NEXT_RUNTIME === 'edge') return`."""
+def dead_spans(pf: ParsedFile, after_return: bool = True) -> list[tuple[int, int]]:
+    """Byte ranges that never run on the edge: branches of `if` statements and ternaries on
+    `process.env.NEXT_RUNTIME` that cannot run there and the right side of a `&&`/`||` whose left
+    side decides (Next.js compiles them away), and, with `after_return`, the rest of a block after
+    `if (process.env.NEXT_RUNTIME === 'edge') return`. That code never runs, but webpack still
+    resolves the modules it imports (a `next build` of 15.5 fails on an `import('fs')` there), so
+    it is no elision for imports."""
     if b"NEXT_RUNTIME" not in pf.source:
         return []
     dead: list[tuple[int, int]] = []
@@ -191,7 +194,7 @@ def dead_spans(pf: ParsedFile) -> list[tuple[int, int]]:
             elif truth is True:
                 if alternative is not None:
                     dead.append((alternative.start_byte, alternative.end_byte))
-                if consequence is not None and _always_exits(consequence) and node.parent is not None:
+                if after_return and consequence is not None and _always_exits(consequence) and node.parent is not None:
                     dead.append((node.end_byte, node.parent.end_byte))
         elif node.type == "binary_expression" and node.child_by_field_name("operator") is not None and \
                 node.child_by_field_name("operator").type in ("&&", "||"):

@@ -43,9 +43,11 @@ ASSET_EXTENSIONS = (".css", ".scss", ".sass", ".less", ".svg", ".png", ".jpg", "
 MAX_EXTENDS = 8
 #: `exports`/`imports` conditions that match: a `source` condition first (monorepos map it to
 #: TypeScript sources in `src/`), then, in the map's own key order as webpack matches them, the
-#: conditions of Next.js' edge compiler (`edge-light`, `worker`, and webpack's defaults for a `web`
-#: target: `browser`, `import`/`require`, `module`, …) and `default`. Not `node`.
-CONDITIONS = frozenset({"edge-light", "worker", "workerd", "browser", "import", "require", "module", "webpack",
+#: conditions of Next.js' edge compiler (`edge-light`, `worker` (14.x), and webpack's defaults for a
+#: `web` target: `browser`, `import`/`require`, `module`, …) and `default`. Not `node`, and not
+#: `workerd`: Wrangler's bundler reads it, Next's edge compiler never does
+#: (`edgeConditionNames` in next/dist/build/webpack-config-rules/resolve.js, 14.2 to 16.0).
+CONDITIONS = frozenset({"edge-light", "worker", "browser", "import", "require", "module", "webpack",
                         "production", "development", "default"})
 #: package.json fields naming a folder's entry when it has no `exports`, in order of preference:
 #: TypeScript sources, then the main fields of Next.js' edge compiler (`edge-light`, then

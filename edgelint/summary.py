@@ -432,7 +432,7 @@ def _mark_erased(pf: ParsedFile, summary: ModuleSummary) -> None:
         uses = elision.ValueUses(pf, ancestry)
         for imp in named:
             imp.value_used = any(uses.has(local) for _name, local in imp.names)
-    dead = elision.dead_spans(pf) if calls else []
+    dead = elision.dead_spans(pf, after_return=False) if calls else []
     for imp in calls:
         start = elision.byte_offset(pf, imp.span.line, imp.span.col)
         trail = ancestry.path(start, start + 1)
