@@ -247,3 +247,24 @@ def test_a_committed_bundle_does_not_stall_the_kv_rules(tmp_path, monkeypatch):
     assert not [f for f in outcome.findings if f.code in ("EDGE906", "EDGE901") or f.path.startswith("docs/")]
     assert ("EDGE305", "app/api/a/route.ts") in {(f.code, f.path) for f in outcome.findings}
     assert "app/api/a/route.ts" in analysed and "docs/iframe.bundle.js" not in analysed
+
+
+# --------------------------------------------------------------------------------------------
+# Which files the KV index reads
+
+
+def test_process_env_is_read_for_bindings_only_where_cloudflare_runs_the_app(tmp_path):
+    """`process.env.X` holds bindings on Cloudflare only: an app for another target with no
+    Wrangler file has no file analysed for it (civitai: 334 files, 10 s), one for Cloudflare has."""
+    from conftest import MINIMAL_APP, write_tree
+    from edgelint import config as config_module, engine, registry
+    from edgelint.cli import TARGET_CHOICES
+
+    files = {**MINIMAL_APP, **{f"lib/env{i}.ts": f"export const v{i} = process.env.SETTING_{i};\n" for i in range(5)}}
+    config = config_module.load(None, TARGET_CHOICES, {})
+    kv = registry.select(["kv"], [], [])
+    plain = engine.run([write_tree(tmp_path / "node", files)], config, kv)
+    assert plain.apps[0].target == "node"
+    assert not any(p.startswith("lib/env") for p in plain.workspace.parsed_paths)
+    cloudflare = engine.run([write_tree(tmp_path / "pages", files)], config, kv, target="next-on-pages")
+    assert all(f"lib/env{i}.ts" in cloudflare.workspace.parsed_paths for i in range(5))
