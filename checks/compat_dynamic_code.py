@@ -10,6 +10,8 @@ BYTES_HINTS = re.compile(r"arrayBuffer\(|\bfetch\(|Uint8Array|ArrayBuffer|Buffer
                          re.I)
 #: Hosts through which `eval` can be reached as a member (`globalThis.eval(…)`).
 GLOBAL_OBJECTS = ("globalThis", "self", "window", "global")
+#: Entries whose webpack layer `next build` checks for dynamic code: middleware, edge Pages API routes.
+BUILD_CHECKED = frozenset({"middleware", "api"})
 
 
 class NoDynamicCodeInEdge(Check):
@@ -27,8 +29,10 @@ class NoDynamicCodeInEdge(Check):
     Dynamic code evaluation is disabled in the Edge Runtime: `eval`, `new Function(evalString)`,
     `WebAssembly.compile` and `WebAssembly.instantiate` with a buffer (REFERENCE.md §2.2). Next.js
     fails the production build when such code is bundled for an edge entry ("Dynamic Code
-    Evaluation (e. g. 'eval', 'new Function') not allowed in Edge Runtime"), and Workers refuse
-    code generation at run time. `config.unstable_allowDynamic` in the entry (globs relative to
+    Evaluation (e. g. 'eval', 'new Function') not allowed in Edge Runtime") — for middleware and
+    edge Pages API routes, the webpack layers its check runs in (`isInMiddlewareLayer`,
+    next/dist/build/webpack/plugins/middleware-plugin.js, 14.2 to 15.5); in App Router routes and
+    pages the code only fails when it runs —, and Workers refuse code generation at run time. `config.unstable_allowDynamic` in the entry (globs relative to
     the app root) only silences the build check for code that never runs; such code still throws
     if executed. A file matched by the `unstable_allowDynamic` of every entry that reaches it is
     therefore reported as a **warning** (run-time failure if reached) rather than an error.
@@ -72,10 +76,15 @@ class NoDynamicCodeInEdge(Check):
                     message = (f"{what} in edge code: `unstable_allowDynamic` silences the build check, but the Edge "
                                f"Runtime still throws if this code runs (REFERENCE.md §2.2). {found.text}")
                     severity = "warning"
-                else:
+                elif any(entry.kind in BUILD_CHECKED for entry in found.entries):
                     message = (f"{what} in edge code: dynamic code evaluation is disabled in the Edge Runtime; "
                                f"`next build` fails (\"Dynamic Code Evaluation … not allowed in Edge Runtime\") and "
                                f"Workers refuse it at run time (REFERENCE.md §2.2). {found.text}")
+                    severity = ""
+                else:
+                    message = (f"{what} in edge code: dynamic code evaluation is disabled in the Edge Runtime, so it "
+                               f"throws when this code runs (`next build` checks middleware and Pages API routes "
+                               f"only, not this entry) and Workers refuse it (REFERENCE.md §2.2). {found.text}")
                     severity = ""
                 yield ctx.finding(self, path, span, message, severity=severity, related=found.related,
                                   flow=found.flow, api=what.strip("`"), **found.data)

@@ -401,7 +401,7 @@ def discover_routes(ws: Workspace, app: App) -> list[Route]:
         elif app.pages_dir and local.startswith(app.pages_dir + "/"):
             route = _pages_route(path, folder, base, app.pages_dir)
         elif base in ("middleware", "proxy") and folder in ("", "src") and (folder == "src") == (
-                (app.app_dir or app.pages_dir or "").startswith("src/")) and (
+                (app.pages_dir or app.app_dir or "").startswith("src/")) and (
                 base == "middleware" or app.version_at_least(16)):  # proxy.ts is a convention from 16.0 (§0.2)
             route = Route(path, base, "", "/*")
         else:
