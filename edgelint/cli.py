@@ -161,7 +161,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         _fail(str(error))
         return
     result.all_checks = registry.all_checks()
-    options = {"color": _use_color(output), "statistics": statistics, "quiet": quiet} if fmt == "text" else {}
+    options = {"color": _use_color(output), "statistics": statistics, "quiet": quiet,
+               "shown": _from_cwd(result.root)} if fmt == "text" else {}
     if fmt == "sarif":
         options["category"] = category
     report = render(fmt, result, **options)
@@ -232,12 +233,20 @@ def _line_text(result):
     return line_text
 
 
+def _from_cwd(root: Path):
+    """A path relative to `root` as seen from the current folder (what a terminal can open)."""
+    base, cwd = root.resolve(), Path.cwd().resolve()
+    if base == cwd:
+        return lambda path: path
+    return lambda path: os.path.relpath(base / path, cwd).replace(os.sep, "/")
+
+
 def _apply_fixes(result, lint, *, write: bool):
     """--diff prints the fixes; --fix writes them and lints again to report what remains."""
     from edgelint import fixes
 
     def shown(path: str) -> str:  # diff paths from the current folder, as `git apply` and `patch -p1` read them
-        rel = os.path.relpath(result.root.resolve() / path, Path.cwd().resolve()).replace(os.sep, "/")
+        rel = _from_cwd(result.root)(path)
         return path if rel.startswith("../") else rel
 
     outcome = fixes.plan(result.root, result.findings, shown)

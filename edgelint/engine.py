@@ -60,8 +60,9 @@ class TrackingContext(Context):
 def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     """The directory findings are relative to, and the focus (files named) if any. Files named are
     linted with the app they belong to: when the current directory (or their common folder) holds
-    no app around one of them, the root moves up to its app's repository (`_project_of`). So is a
-    single folder inside an app (`app/api`); any other folder is the root itself."""
+    no app around one of them, the root moves up to its app's repository (`_project_of`), and when
+    the current directory is no project itself (a folder above repositories), the root is their
+    repository. So is a single folder inside an app (`app/api`); any other folder is the root itself."""
     resolved = []
     for path in paths:
         try:
@@ -86,6 +87,10 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
                                                             and not _is_under(cwd.resolve(), root)):
             raise ConfigError(f"the paths belong to different projects ({root} and another): lint each in its "
                               f"own run")
+    if not outside and not _is_project(cwd.resolve()):  # run from a folder above the project: lint that project
+        projects = {_project_of(p) for p in resolved}
+        if len(projects) == 1 and None not in projects:
+            root = projects.pop()
     for path in resolved:
         if _package_folder(path, root.resolve()) is None:  # not in an app or package under the root
             project = _project_of(path)
@@ -96,6 +101,12 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
         rel = os.path.relpath(path, root.resolve()).replace(os.sep, "/")
         focus.add("" if rel == "." else rel)
     return root, focus
+
+
+def _is_project(folder: Path) -> bool:
+    """Whether a folder is (in) a project: a repository, a package, or inside an app."""
+    return (folder / ".git").exists() or (folder / "package.json").is_file() or \
+        _nearest(folder, Path(folder.anchor), _looks_like_app) is not None
 
 
 def _inside_an_app(folder: Path) -> bool:

@@ -8,6 +8,8 @@ with `--no-cache`; a separate test checks that a cold and a warm cache give the 
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import subprocess
 import sys
@@ -24,8 +26,10 @@ IDS = [p.name for p in APPS]
 
 @cache
 def report(app: Path, fmt: str) -> tuple[int, str]:
-    """(exit code, stdout) of `edgelint check APP --format FMT`, computed once per session."""
-    result = Cli()("check", app, "--format", fmt, "--no-cache")
+    """(exit code, stdout) of `cd APP && edgelint check . --format FMT`, computed once per session
+    (from the app's folder, text paths are the same wherever the tests run)."""
+    with contextlib.chdir(app):
+        result = Cli()("check", ".", "--format", fmt, "--no-cache")
     assert_clean_exit(result, 0, 1)
     assert result.stderr == "", f"unexpected stderr:\n{result.stderr}"
     return result.exit_code, result.stdout

@@ -101,6 +101,39 @@ def test_a_file_named_from_outside_its_app_is_linted_with_its_app(cli, make_app,
         ("EDGE110", "app/items/[id]/page.tsx")]
 
 
+def test_a_file_named_from_a_folder_above_its_project_lints_that_project_only(cli, make_app, tmp_path,
+                                                                              monkeypatch):
+    """From a folder that is no project (`~/src`, `/tmp`) the run reads the file's project, not
+    every project below the current folder (which it would also fill with a cache); the text
+    report prints paths from the current folder, SARIF and JSON from the project."""
+    app = make_app(NODE_PAGE)
+    other = make_app({"app/page.tsx": "export const runtime = 'nodejs';\nexport default function P() { return null; }\n"},
+                     name="other")
+    monkeypatch.chdir(tmp_path)
+    page = app / "app" / "items" / "[id]" / "page.tsx"
+    result = cli("check", str(page), "--format", "json")
+    assert_clean_exit(result, 1)
+    report = json.loads(result.stdout)
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("EDGE110", "app/items/[id]/page.tsx")]
+    assert [a["root"] for a in report["apps"]] == ["."]
+    assert not (tmp_path / ".edgelint_cache").exists() and not (other / ".edgelint_cache").exists()
+    text = cli("check", str(page), "--no-cache")
+    assert text.stdout.startswith("app/app/items/[id]/page.tsx:1:")
+
+
+def test_text_paths_are_relative_to_the_current_folder(cli, make_app, monkeypatch):
+    """Run inside an app (`cd app && edgelint check .`), locations open from the terminal, as
+    ruff's and ESLint's do; SARIF keeps them relative to the project."""
+    app = make_app(NODE_PAGE)
+    monkeypatch.chdir(app / "app")
+    result = cli("check", ".", "--no-cache")
+    assert_clean_exit(result, 1)
+    assert result.stdout.startswith("items/[id]/page.tsx:1:")
+    sarif = json.loads(cli("check", ".", "--no-cache", "--format", "sarif").stdout)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "app/items/%5Bid%5D/page.tsx"
+
+
 def test_a_package_that_lists_next_without_routes_is_named_when_no_app_is_found(cli, tmp_path):
     (tmp_path / "package.json").write_text('{"dependencies": {"next": "15.3.0"}}')
     (tmp_path / "middleware.ts").write_text("export function middleware() {}\n")

@@ -41,16 +41,20 @@ def code_frame(result, finding, color: bool) -> list[str]:
     return [f"  {gutter} {_clean(line)}", f"  {blank} {_paint(caret, finding.severity, color)}"]
 
 
-def render(result, *, color: bool = False, statistics: bool = False, quiet: bool = False, frames: bool = True) -> str:
+def render(result, *, color: bool = False, statistics: bool = False, quiet: bool = False, frames: bool = True,
+           shown=None) -> str:
+    """The report; `shown` maps a path (relative to the lint root) to the one printed."""
+    shown = shown or (lambda path: path)
     out: list[str] = []
     for finding in result.findings:
-        location = _paint(f"{_clean(finding.path)}:{finding.span.line}:{finding.span.col}:", "bold", color)
+        location = _paint(f"{_clean(shown(finding.path))}:{finding.span.line}:{finding.span.col}:", "bold", color)
         code = _paint(finding.code, finding.severity, color)
         out.append(f"{location} {code} [{finding.name}] {_clean(finding.message)}")
         if frames and not quiet:
             out.extend(code_frame(result, finding, color))
             for related in finding.related[:3]:
-                out.append(f"  = {_clean(related.message) or 'see'}: {_clean(related.path)}:{related.span.line}:{related.span.col}")
+                out.append(f"  = {_clean(related.message) or 'see'}: {_clean(shown(related.path))}:"
+                           f"{related.span.line}:{related.span.col}")
     if statistics and result.findings:
         counts = Counter((f.code, f.name, f.severity) for f in result.findings)
         if out:
