@@ -159,7 +159,7 @@ class Cache:
 
         try:
             return ModuleSummary.from_dict(data)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # not what this version writes
             self._summaries.drop(digest)
             return None
 

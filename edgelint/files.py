@@ -135,15 +135,15 @@ def _git_files(root: Path) -> list[str] | None:
             return None
         out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
                               "--exclude-standard", "--", "."], capture_output=True, timeout=60)
+        # tracked files deleted from the work tree (`rm`, not `git rm`) are no files to lint
+        deleted = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--deleted", "--", "."],
+                                 capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
         return None
-    names = []
-    for raw in out.stdout.split(b"\0"):
-        if raw:
-            names.append(os.fsdecode(raw))
-    return names
+    gone = set(deleted.stdout.split(b"\0")) if deleted.returncode == 0 else set()
+    return [os.fsdecode(raw) for raw in out.stdout.split(b"\0") if raw and raw not in gone]
 
 
 #: A folder changed less than this before a walk is listed again next time, not reused (a change

@@ -273,6 +273,16 @@ def test_files_that_vanish_while_linting(tmp_path, mode, monkeypatch):
     json.loads(outcome.outputs["sarif"])
 
 
+def test_a_tracked_file_deleted_from_the_work_tree_is_no_file(tmp_path, mode):
+    """`rm` of a tracked file (not `git rm`): git still lists it, but there is nothing to lint and
+    nothing to report about it (a finding there would point at no file)."""
+    root = make(tmp_path, mode, {"app/old/page.tsx": EDGE_FS_PAGE, "app/kept/page.tsx": EDGE_FS_PAGE})
+    (root / "app" / "old" / "page.tsx").unlink()
+    outcome = lint(root)
+    assert ("EDGE201", "app/kept/page.tsx") in {(f.code, f.path) for f in outcome.findings}
+    assert not [f for f in outcome.findings if f.path == "app/old/page.tsx"]
+
+
 # --------------------------------------------------------------------------------------------
 # The cache directory
 
@@ -322,6 +332,26 @@ def test_corrupt_cache_is_ignored(tmp_path, cli):
     for shard in cache.rglob("*.json"):
         shard.write_text(json.dumps({k: {"deps": "nonsense", "findings": 5, "problems": None}
                                      for k in json.loads(shard.read_text() or "{}")}) if shard.read_text() else "")
+    assert _reports(cli, root, "--cache-dir", cache) == expected
+
+
+def test_cache_entries_of_the_wrong_shape_are_misses(tmp_path, cli):
+    """Valid JSON with fields of the wrong type (a stale format, a cache restored from another
+    build) is dropped and recomputed, never an internal error on every later run."""
+    root = make(tmp_path, "plain", {"app/x/page.tsx": EDGE_FS_PAGE})
+    cache = tmp_path / "cache"
+    expected = _reports(cli, root, "--no-cache")
+    assert _reports(cli, root, "--cache-dir", cache) == expected
+    summaries = 0
+    for shard in cache.rglob("*.json"):
+        data = json.loads(shard.read_text() or "{}")
+        if shard.name.startswith("s-"):
+            shard.write_text(json.dumps({k: {**v, "exports": "x"} for k, v in data.items()}))
+            summaries += 1
+        elif shard.name.startswith("c-"):
+            shard.unlink()  # check results: the run must read the summaries again
+    assert summaries
+    assert _reports(cli, root, "--cache-dir", cache) == expected
     assert _reports(cli, root, "--cache-dir", cache) == expected
 
 
