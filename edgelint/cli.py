@@ -139,8 +139,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         _check_config_rules(config)
         if select and not _refs(select):
             raise ConfigError("--select names no rule (give codes, prefixes, names or areas, or ALL)")
-        checks = registry.select(_refs(select) or config.select, [*config.ignore, *_refs(ignore)],
-                                 [*config.extend_select, *_refs(extend_select)])
+        checks = registry.select_layers([(config.select, config.extend_select, config.ignore),
+                                         (_refs(select) or None, _refs(extend_select), _refs(ignore))])
 
         def lint():
             return engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir,

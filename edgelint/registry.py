@@ -104,17 +104,39 @@ def find(ref: str) -> list[type[Check]]:
 
 
 def select(select: list[str] | None, ignore: list[str], extend: list[str]) -> list[type[Check]]:
-    """The checks to run; an unknown reference is a ConfigError naming it."""
-    def resolve(refs: list[str]) -> set[type[Check]]:
-        chosen = set()
-        for ref in refs:
-            matched = find(ref)
-            if not matched:
-                raise ConfigError(f"unknown rule '{ref}' (see `edgelint rules`)")
-            chosen.update(matched)
-        return chosen
+    """The checks to run for one source of `select`/`ignore`/`extend-select`; an unknown reference
+    is a ConfigError naming it."""
+    return select_layers([(select, extend, ignore)])
 
-    chosen = resolve(select) if select is not None else set(all_checks())
-    chosen |= resolve(extend)
-    chosen -= resolve(ignore)
-    return sorted(chosen, key=lambda c: c.code)
+
+def select_layers(layers: list[tuple[list[str] | None, list[str], list[str]]]) -> list[type[Check]]:
+    """The checks to run after each (select, extend-select, ignore) layer in turn (the config file,
+    then the command line), as ruff resolves them: a layer's `select` starts afresh (what earlier
+    layers ignored is selected again), and within a layer the more specific reference wins, an
+    `ignore` on a tie (`--ignore ALL --select EDGE101` runs EDGE101)."""
+    enabled = set(all_checks())
+    for chosen, extend, ignore in layers:
+        picks = _specificities([*(chosen or []), *extend])
+        drops = _specificities(ignore)
+        base = set() if chosen is not None else enabled
+        enabled = {check for check in all_checks() if (
+            check in base if check not in picks and check not in drops
+            else check in picks and picks[check] > drops.get(check, -1))}
+    return sorted(enabled, key=lambda c: c.code)
+
+
+def _specificities(refs: list[str]) -> dict[type[Check], int]:
+    """Each check some reference matches -> the most specific of them: `ALL` 0, an area 5 (like
+    `EDGE1`), a prefix its length, a code or name 100."""
+    found: dict[type[Check], int] = {}
+    for ref in refs:
+        matched = find(ref)
+        if not matched:
+            raise ConfigError(f"unknown rule '{ref}' (see `edgelint rules`)")
+        text = ref.strip()
+        exact = any(c.code == text.upper() or c.name == text.lower() for c in matched)
+        rank = 0 if text.upper() == "ALL" else 100 if exact else 5 if text.lower() in {c.area for c in matched} \
+            else len(text)
+        for check in matched:
+            found[check] = max(found.get(check, -1), rank)
+    return found

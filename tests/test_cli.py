@@ -202,6 +202,22 @@ def test_rule_names_and_areas_are_case_insensitive_like_codes(cli, make_app):
         assert {f["code"] for f in json.loads(result.stdout)["findings"]} == {"EDGE601"}
 
 
+@pytest.mark.parametrize(("config", "args", "expected"), [
+    ("", ["--ignore", "ALL", "--select", "EDGE110"], {"EDGE110"}),  # the more specific wins
+    ("", ["--ignore", "EDGE1", "--extend-select", "EDGE110"], {"EDGE110"}),
+    ("", ["--select", "EDGE1", "--ignore", "EDGE110"], set()),
+    ("", ["--select", "runtime", "--ignore", "EDGE1"], set()),  # a tie: the ignore wins
+    ('ignore = ["runtime"]\n', ["--select", "EDGE110"], {"EDGE110"}),  # the command line starts afresh
+    ('ignore = ["runtime"]\n', [], set()),
+    ('select = ["EDGE110"]\n', ["--ignore", "EDGE110"], set()),  # an ignore alone applies on top
+])
+def test_rule_selection_follows_ruff(cli, make_app, config, args, expected):
+    app = make_app({**NODE_PAGE, "edgelint.toml": config or None})
+    result = cli("check", app, "--no-cache", "--format", "json", *args)
+    assert_clean_exit(result, 0, 1)
+    assert {f["code"] for f in json.loads(result.stdout)["findings"]} == expected
+
+
 def test_an_empty_select_is_a_usage_error_not_every_rule(cli, make_app):
     result = cli("check", make_app(), "--select", "")
     assert_clean_exit(result, 2)
