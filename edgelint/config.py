@@ -47,23 +47,38 @@ class Config:
     app_targets: dict[str, str] = field(default_factory=dict)
     sections: dict[str, dict] = field(default_factory=dict)  # area -> raw options
 
-    def base(self, root: Path) -> str:
-        """The lint root's folder relative to the config file's ('' or 'apps/web/'): the config's
-        paths (`exclude`, `[apps."…"]`) are relative to the config file."""
+    def _offsets(self, root: Path) -> tuple[str, str]:
+        """(the lint root's folder relative to the config file's, the config file's folder relative
+        to the lint root): ('apps/web/', '') when the root is inside the config's folder, ('',
+        'pages-shop/') when the config file is below the root (files named from the repository
+        root, as pre-commit does); ('', '') for the same folder, no config file, or unrelated ones."""
         if self.path is None:
-            return ""
+            return "", ""
         try:
-            base = os.path.relpath(root.resolve(), self.path.parent.resolve()).replace(os.sep, "/")
+            down = os.path.relpath(root.resolve(), self.path.parent.resolve()).replace(os.sep, "/")
         except ValueError:
-            return ""
-        return "" if base in (".", "") else base + "/"
+            return "", ""
+        if down in (".", ""):
+            return "", ""
+        if not down.startswith(".."):
+            return down + "/", ""
+        up = os.path.relpath(self.path.parent.resolve(), root.resolve()).replace(os.sep, "/")
+        return ("", up + "/") if not up.startswith("..") else ("", "")
+
+    def relative(self, root: Path, path: str) -> str | None:
+        """A path relative to the lint root, relative to the config file's folder (the config's
+        `exclude` and `[apps."…"]` are), or None when it is outside that folder."""
+        base, prefix = self._offsets(root)
+        if prefix:
+            return path[len(prefix):] if path.startswith(prefix) else None
+        return base + path
 
     def app_targets_at(self, root: Path) -> dict[str, str]:
         """`[apps."…"]` targets keyed by app folder relative to the lint root ('.' for the root)."""
-        base = self.base(root)
+        base, prefix = self._offsets(root)
         found = {}
         for folder, target in self.app_targets.items():
-            path = "" if folder == "." else folder + "/"
+            path = prefix + ("" if folder == "." else folder + "/")
             if path.startswith(base):
                 found[path[len(base):].rstrip("/") or "."] = target
         return found

@@ -204,8 +204,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         import pathspec
 
         spec = pathspec.GitIgnoreSpec.from_lines(config.exclude)
-        base = config.base(root)
-        ws.paths = [p for p in ws.paths if not spec.match_file(base + p)]
+        ws.paths = [p for p in ws.paths if (rel := config.relative(root, p)) is None or not spec.match_file(rel)]
     # A whole run is memoised (not a run on named files: pre-commit runs are made because files
     # changed, and their checks' own cached results serve them; not the audit, which needs the model)
     run_key = None if cache is None or audit or focus is not None else cache_module.key(

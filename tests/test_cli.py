@@ -719,6 +719,27 @@ def test_per_app_target_applies_however_the_app_is_named(cli, tmp_path, monkeypa
         assert "apps/docs" not in targets or targets["apps/docs"][0] == "node"
 
 
+def test_an_app_config_holds_when_its_files_are_named_from_the_repository_root(cli, tmp_path, monkeypatch):
+    """pre-commit runs from the repository root: the app's own edgelint.toml (`exclude`,
+    `[apps."."]`, relative to it) applies as it does when the app folder is linted."""
+    from conftest import write_tree
+
+    repo = write_tree(tmp_path / "repo", {
+        "shop/edgelint.toml": 'exclude = ["legacy/**"]\n[apps."."]\ntarget = "opennext"\n',
+        "shop/package.json": json.dumps({"dependencies": {"next": "15.3.3"}}),
+        "shop/app/api/feed/route.ts": "export const runtime = 'edge'\n"
+                                      "export async function GET() { return Response.json([]) }\n",
+        "shop/legacy/old/route.ts": "export const runtime = 'edge'\n",
+    })
+    (repo / ".git").mkdir()
+    monkeypatch.chdir(repo)
+    result = cli("check", "shop/app/api/feed/route.ts", "shop/legacy/old/route.ts", "--format", "json", "--no-cache")
+    assert_clean_exit(result, 1)
+    report = json.loads(result.stdout)
+    assert [(a["root"], a["target"]) for a in report["apps"]] == [("shop", "opennext")]
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("EDGE111", "shop/app/api/feed/route.ts")]
+
+
 def test_a_next_config_without_a_package_json_inside_an_app_is_not_another_app(cli, tmp_path):
     """Next.js reads next.config where it runs, beside package.json: a stray `src/next.config.ts`
     does not split the app (its routes would lose the app's target)."""
