@@ -182,13 +182,18 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .edgelint_cache in the linted directory).")
 def audit(path, fmt, output, target, config_file, strict, no_cache, cache_dir) -> None:
-    """The readiness report of the Next.js app(s) in PATH (default: .): per route and per area,
-    with coverage figures and the findings behind every gap."""
+    """The readiness report of the Next.js app(s) in PATH (default: .; a file or folder inside
+    an app: that whole app): per route and per area, with coverage figures and the findings
+    behind every gap."""
     from edgelint import audit as audit_module, engine, registry
     from edgelint.config import ConfigError
     from edgelint.reporters import audit_report
 
     paths = [path or Path(".")]
+    whole = engine.app_around(paths[0])
+    if whole is not None:  # a file or a folder inside an app: its figures are the whole app's
+        click.echo(f"edgelint: the audit covers whole apps: auditing the app in {whole}", err=True)
+        paths = [whole]
     progress = None
     if sys.stderr.isatty() and not output:
         def progress(message: str) -> None:

@@ -103,6 +103,21 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     return root, focus
 
 
+def app_around(path: Path) -> Path | None:
+    """The app folder around a file or a folder inside an app (as named, relative when `path` is),
+    else None (a folder that is an app, or holds apps, is linted as it is)."""
+    try:
+        if not path.exists() or (path.is_dir() and not _inside_an_app(path.resolve())):
+            return None
+        app = _nearest(path.resolve(), Path(path.resolve().anchor), _looks_like_app)
+    except (OSError, RuntimeError):
+        return None
+    if app is None:
+        return None
+    rel = os.path.relpath(app, Path.cwd().resolve())
+    return Path(rel) if not path.is_absolute() and not rel.startswith("..") else app
+
+
 def _is_project(folder: Path) -> bool:
     """Whether a folder is (in) a project: a repository, a package, or inside an app."""
     return (folder / ".git").exists() or (folder / "package.json").is_file() or \

@@ -47,6 +47,18 @@ def test_audit_json_figures_have_evidence(cli, app_copy):
     assert app["score"]["value"] == round(100 * sum(t["ratio"] for t in terms) / len(terms))
 
 
+@pytest.mark.parametrize("inside", ["app/api", "lib/cart.ts"])
+def test_a_path_inside_an_app_audits_the_whole_app(cli, app_copy, inside):
+    """Figures count the whole app, so the findings behind them must too: a folder or file inside
+    an app is audited as its app (it showed false PASS figures), and stderr says so."""
+    app = app_copy("pages-shop")
+    whole = cli("audit", app, "--format", "json", "--no-cache")
+    part = cli("audit", app / inside, "--format", "json", "--no-cache")
+    assert_clean_exit(part, 0)
+    assert json.loads(part.stdout)["apps"][0]["areas"] == json.loads(whole.stdout)["apps"][0]["areas"]
+    assert "auditing the app in" in part.stderr
+
+
 def test_clean_app_passes_every_area(cli, app_copy):
     doc = json.loads(cli("audit", app_copy("clean-edge"), "--format", "json", "--strict").stdout)
     assert all(a["passed"] for a in doc["apps"][0]["areas"])
