@@ -244,7 +244,7 @@ def _dependencies(package: dict) -> dict:
 def _build_app(ws: Workspace, root: str, package: dict, override: str | None, configured: str | None) -> App:
     from edgelint import nextconfig, wrangler
 
-    deps = _dependencies(package)
+    deps = {**_workspace_root_dependencies(ws, root), **_dependencies(package)}
     if any(isinstance(v, str) and v.startswith("catalog:") for v in deps.values()):
         known = _catalogs(ws, root)
         deps = {name: (catalogs.resolve(spec, known, name) or spec)
@@ -282,6 +282,21 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
     if override:
         app.target, app.target_reason = override, "set with --target"
     return app
+
+
+def _workspace_root_dependencies(ws: Workspace, root: str) -> dict:
+    """The dependencies of the workspace root above an app (a package.json with `workspaces`, or
+    beside a pnpm-workspace.yaml): installed for every package of the workspace, so `next` or the
+    adapter declared only there are the app's too. The app's own declarations win."""
+    folder = root
+    while folder:
+        folder = folder.rpartition("/")[0]
+        prefix = f"{folder}/" if folder else ""
+        if ws.exists(prefix + "package.json"):
+            package = _package_json(ws, prefix + "package.json")
+            if "workspaces" in package or ws.exists(prefix + catalogs.WORKSPACE_FILE):
+                return _dependencies(package)
+    return {}
 
 
 def _catalogs(ws: Workspace, root: str) -> dict[str, dict[str, str]]:
