@@ -30,7 +30,7 @@ from edgelint.project import MUTATING_METHODS, App, Route, literal_export
 from edgelint.summary import ModuleSummary
 from edgelint.workspace import Workspace
 
-DYNAMIC_SEGMENT = re.compile(r"\[[^\]]+\]")
+DYNAMIC_SEGMENT = re.compile(r"\[\[[^\]]+\]\]|\[[^\]]+\]")  # `[[...slug]]` whole
 
 
 #: What a page or layout must contain to make a route dynamic: segment options, request-time APIs

@@ -454,6 +454,8 @@ def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[st
             elif marker.group(1) != "(.)":
                 del url_parts[len(url_parts) - marker.group(1).count("(..)"):]
             segment = segment[marker.end():]
+        if segment[:3].upper() == "%5F":  # `%5Fnews` serves /_news (a folder named `_news` is private)
+            segment = "_" + segment[3:]
         url_parts.append(segment)
     url = "/" + "/".join(p for p in url_parts if p)
     if kind == "metadata":

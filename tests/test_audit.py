@@ -142,6 +142,7 @@ def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
     ("app", "sitemap", "/sitemap.xml"), ("app/blog", "sitemap", "/blog/sitemap.xml"),
     ("app", "robots", "/robots.txt"), ("app", "manifest", "/manifest.webmanifest"),
     ("app/blog", "opengraph-image", "/blog/opengraph-image"),
+    ("app/%5Fnews", "page", "/_news"),  # a URL segment that starts with an underscore
 ])
 def test_route_urls_of_intercepting_and_metadata_routes(folder, base, url):
     """The URL a route serves: an intercepting route the one it intercepts, a metadata route the
