@@ -1564,7 +1564,13 @@ class Analysis:
         return self.module(action.node_path or action.path) if action.node is not None else None
 
     def _api_methods(self, mod: Module, node) -> set[str] | None:
-        """HTTP methods a Pages API handler branches on, or None when it does not look."""
+        """HTTP methods a Pages API handler branches on, or None when it does not look; those a
+        wrapper is given handlers for (`withMiddlewares({ POST: handler })`)."""
+        value = unwrap(node) if node is not None else None
+        if value is not None and value.type == "call_expression":
+            mapped = {key for arg in args_of(value) for key in _method_map(unwrap(arg), mod.pf)}
+            if mapped:
+                return mapped
         target = self.resolve_function(mod, node) if node is not None else None
         if target is None and node is not None and unwrap(node) is not None and unwrap(node).type == "call_expression":
             for arg in args_of(unwrap(node)):
@@ -2035,7 +2041,7 @@ class Analysis:
             stack = [(node, 0)]
             while stack:
                 call, depth = stack.pop()
-                for arg in args_of(call):
+                for arg in _handler_arguments(call, mod.pf, action.methods if action.kind == "api" else ()):
                     arg = unwrap(arg)
                     if arg is None:
                         continue
@@ -2082,8 +2088,12 @@ class Analysis:
             found = self.wrapper_reach(mod, call, MAX_CALL_DEPTH, include_args=False)
             if found is not None and (best is None or found.score > best.score):
                 best = found
-            for arg in args_of(call):
+            for arg in _handler_arguments(call, mod.pf, action.methods if action.kind == "api" else ()):
                 arg = unwrap(arg)
+                if arg is not None and arg.type == "identifier":  # `withMiddlewares({ POST: inner })`
+                    bind = self.lookup(mod, mod.pf.text(arg), arg)
+                    arg = unwrap(bind.value) if bind is not None and bind.kind == "var" and bind.value is not None \
+                        else None
                 if arg is not None and arg.type == "call_expression" and depth < 4:
                     stack.append((arg, depth + 1))
         return best
@@ -3283,6 +3293,25 @@ def key_verdict(analysis: Analysis, mod: Module, node, depth: int = 0) -> KeyVer
 
 #: What a request's URL is read from: `request.nextUrl`, `new URL(request.url)`, a `url` variable.
 _URL_SOURCE = re.compile(r"\bnextUrl\b|\burl\b|\bURL\s*\(")
+
+
+def _method_map(node, pf: ParsedFile) -> dict[str, object]:
+    """Method -> handler of an object whose keys are all HTTP methods (`{ GET: list, POST: create }`)."""
+    if node is None or node.type != "object":
+        return {}
+    pairs = jsvalues.object_pairs(node, pf)
+    found = {key.upper(): value for key, (_key_node, value) in pairs.items() if key.upper() in HTTP_METHODS}
+    return found if found and len(found) == len(pairs) else {}
+
+
+def _handler_arguments(call, pf: ParsedFile, methods: tuple = ()) -> list:
+    """The arguments of a wrapper call that may be the handler; of a method map, the handlers of
+    `methods` (all of them without)."""
+    found = []
+    for arg in args_of(call):
+        mapped = _method_map(unwrap(arg), pf)
+        found += [h for m, h in mapped.items() if not methods or m in methods] if mapped else [arg]
+    return found
 
 
 def _method_branch(pf: ParsedFile, node, fn) -> set[str] | None:
