@@ -472,7 +472,8 @@ def app_model(ws: Workspace, app: project.App) -> list:
     if app.next_config is not None:
         configs.append((app.next_config.path, ws.digest(app.next_config.path)))
     dependencies = sorted((name, str(spec)) for name, spec in app.dependencies.items())  # `catalog:` resolved
-    return [app.root, app.target, str(app.next_version), app.turbopack, routes, configs, dependencies, len(app.files)]
+    return [app.root, app.target, str(app.next_version), app.turbopack, routes, configs, dependencies, len(app.files),
+            len(app.package_files)]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -110,6 +110,9 @@ class App:
     wranglers: list[wrangler.WranglerConfig] = field(default_factory=list)
     wrangler_names: list[str] = field(default_factory=list)  # wrangler files looked at (for messages)
     files: list[str] = field(default_factory=list)
+    # files of workspace packages it depends on that an app before it owns: read with it (imports are
+    # followed into them), reported on with their owner
+    package_files: list[str] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     app_dir: str | None = None
     pages_dir: str | None = None
@@ -345,7 +348,8 @@ def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
 def _assign_files(ws: Workspace, apps: list[App]) -> None:
     """Each source file belongs to the innermost app that contains it; a file of a workspace
     package outside every app (`packages/ui`) to the first app (by folder) that depends on that
-    package by name, so the per-file rules see it once, with that app's target."""
+    package by name, so the per-file rules see it once, with that app's target. The other apps
+    that depend on it list it in `package_files`."""
     by_depth = sorted(apps, key=lambda a: -len(a.root))
     orphans = []
     for path in ws.paths:
@@ -367,9 +371,9 @@ def _assign_files(ws: Workspace, apps: list[App]) -> None:
     by_root = sorted(apps, key=lambda a: a.root)
     for path in orphans:
         folder = max((f for f in packages if f and path.startswith(f + "/")), key=len, default=None)
-        user = next((app for app in by_root if folder is not None and packages[folder] in app.dependencies), None)
-        if user is not None:
-            user.files.append(path)
+        users = [app for app in by_root if folder is not None and packages[folder] in app.dependencies]
+        for number, user in enumerate(users):
+            (user.package_files if number else user.files).append(path)
 
 
 # --------------------------------------------------------------------------------------------

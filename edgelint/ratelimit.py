@@ -752,8 +752,8 @@ class Analysis:
         dependency on the specifiers only, so editing a function body keeps cached results)."""
         if self._forward is None:
             forward: dict[str, list[str]] = {}
-            files = set(self.app.files)
-            for path in self.app.files:
+            files = set(self.app.files + self.app.package_files)
+            for path in self.app.files + self.app.package_files:
                 targets = []
                 for spec in self.ws.fact("import-specifiers", path) or ():
                     resolved = self.resolver.resolve(path, spec)
@@ -772,10 +772,10 @@ class Analysis:
         (transitively) a file that does. Calls into other files are only followed there."""
         if self._relevant is None:
             self.import_graph()
-            seeds = self.ws.grep(self.app.files, *SEED_NEEDLES)
+            seeds = self.ws.grep(self.app.files + self.app.package_files, *SEED_NEEDLES)
             extra = [n.encode() for n in self.options.limiters + self.options.wrappers]
             if extra:
-                seeds += self.ws.grep(self.app.files, *extra)
+                seeds += self.ws.grep(self.app.files + self.app.package_files, *extra)
             relevant = set(seeds)
             queue = list(seeds)
             while queue:
