@@ -8,9 +8,9 @@ class LimiterResultIgnored(Check):
     Reports a rate-limiter call whose verdict is never looked at: `await ratelimit.limit(id)` as
     a statement, a result whose `success` is never read (`const { pending } = await …`, or
     `success` destructured and unused; a test of `remaining` that holds for every refused
-    request, such as `remaining <= 0`, counts as reading it), a Cloudflare binding's `{ success }`
-    ignored, or a
-    limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
+    request, such as `remaining <= 0`, counts as reading it; the result is followed into a
+    `.then(result => …)` callback and to its place in `const [a, b] = await Promise.all([…])`), a
+    Cloudflare binding's `{ success }` ignored, or a limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
     returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it, and
     a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
     logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response

@@ -2655,70 +2655,17 @@ def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
             return Usage("checked", False)
         return Usage("ignored", False, "its result is discarded")
     if t == "variable_declarator" and parent.child_by_field_name("value") == node:
-        pattern = parent.child_by_field_name("name")
-        scope = _scope_of(parent)
-        if pattern is None:
-            return Usage("unknown", None)
-        if pattern.type == "identifier":
-            name = pf.text(pattern)
-            uses = reads(pf, scope, name, pattern)
-            if not uses:
-                return Usage("ignored", False, f"`{name}` is never read")
-            if object_verdict and all(_tested_for_truth(_climb(use), _climb(use).parent, pf) for use in uses
-                                      if _climb(use).parent is not None):
-                return Usage("ignored", None, f"only `{name}` itself is tested, and the `{{ success }}` object "
-                                              f"is always truthy")
-            props, other = set(), False
-            for use in uses:
-                up = use.parent
-                if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == use:
-                    props.add(prop_name(up, pf))
-                elif up is not None and up.type == "non_null_expression" and up.parent is not None and \
-                        up.parent.type == "member_expression":
-                    props.add(prop_name(up.parent, pf))
-                else:
-                    other = True
-            checked = other or "success" in props or not props <= set(RESPONSE_FIELDS) or any(
-                _refuses_when_exhausted(pf, use.parent) for use in uses if use.parent is not None and
-                use.parent.type == "member_expression" and prop_name(use.parent, pf) == "remaining")
-            pending = bool(other or "pending" in props)
-            success_reads = [use.parent for use in uses if use.parent is not None and use.parent.type ==
-                             "member_expression" and prop_name(use.parent, pf) == "success"]
-            if checked and not other and success_reads and not any(_enforces(pf, r) for r in success_reads):
-                return Usage("ignored", pending, _LET_THROUGH.format(f"{name}.success"))
-            if checked:
-                return Usage("checked", pending)
-            return Usage("ignored", pending, f"only {', '.join(f'`{name}.{p}`' for p in sorted(props))} "
-                                             f"{'is' if len(props) == 1 else 'are'} read, never `{name}.success`")
-        if pattern.type == "object_pattern":
-            names = pattern_names(pattern, pf)
-            keys = {key: (local, ident) for local, key, ident in names}
-            if "..." in keys:
-                return Usage("unknown", None)
-            pending = False
-            if "pending" in keys:
-                local, _ident = keys["pending"]
-                pending = any(_handled_pending(r) for r in reads(pf, scope, local, pattern))
-            if "remaining" in keys and "success" not in keys and any(
-                    _refuses_when_exhausted(pf, r) for r in reads(pf, scope, keys["remaining"][0], pattern)):
-                return Usage("checked", pending)
-            if "success" in keys:
-                local, _ident = keys["success"]
-                success_reads = reads(pf, scope, local, pattern)
-                if success_reads and not any(_enforces(pf, r) for r in success_reads):
-                    return Usage("ignored", pending, _LET_THROUGH.format(local))
-                if success_reads:
-                    return Usage("checked", pending)
-                return Usage("ignored", pending, f"`{local}` is destructured but never read")
-            listed = ", ".join(k for k in keys if k not in (None, "[]"))
-            return Usage("ignored", pending, f"only {{ {listed} }} is destructured, never `success`")
-        return Usage("unknown", None)
+        return _pattern_usage(pf, parent.child_by_field_name("name"), _scope_of(parent), object_verdict)
+    if t == "array":  # `const [{ success }, user] = await Promise.all([limiter.limit(key), …])`
+        return _promise_all_usage(pf, node, parent, object_verdict)
     if t == "return_statement" or (t == "arrow_function" and parent.child_by_field_name("body") == node):
         return Usage("returned", None)
     if t == "member_expression" and parent.child_by_field_name("object") == node:
         prop = prop_name(parent, pf)
         if prop == "success":
             return Usage("checked", False)
+        if prop == "then" and parent.parent is not None and parent.parent.type == "call_expression":
+            return _then_usage(pf, parent.parent, object_verdict)
         if prop in RESPONSE_FIELDS:
             return Usage("ignored", prop == "pending", f"only `.{prop}` is read, never `.success`")
         return Usage("unknown", None)
@@ -2736,6 +2683,113 @@ def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
              "parenthesized_expression"):
         return Usage("checked", None)
     return Usage("unknown", None)
+
+
+def _pattern_usage(pf: ParsedFile, pattern, scope, object_verdict: bool) -> Usage:
+    """How a verdict stored into `pattern` (a name, or `{ success, … }`) is used in `scope`."""
+    if pattern is None:
+        return Usage("unknown", None)
+    if pattern.type == "identifier":
+        name = pf.text(pattern)
+        uses = reads(pf, scope, name, pattern)
+        if not uses:
+            return Usage("ignored", False, f"`{name}` is never read")
+        if object_verdict and all(_tested_for_truth(_climb(use), _climb(use).parent, pf) for use in uses
+                                  if _climb(use).parent is not None):
+            return Usage("ignored", None, f"only `{name}` itself is tested, and the `{{ success }}` object "
+                                          f"is always truthy")
+        props, other = set(), False
+        for use in uses:
+            up = use.parent
+            if up is not None and up.type == "member_expression" and up.child_by_field_name("object") == use:
+                props.add(prop_name(up, pf))
+            elif up is not None and up.type == "non_null_expression" and up.parent is not None and \
+                    up.parent.type == "member_expression":
+                props.add(prop_name(up.parent, pf))
+            else:
+                other = True
+        checked = other or "success" in props or not props <= set(RESPONSE_FIELDS) or any(
+            _refuses_when_exhausted(pf, use.parent) for use in uses if use.parent is not None and
+            use.parent.type == "member_expression" and prop_name(use.parent, pf) == "remaining")
+        pending = bool(other or "pending" in props)
+        success_reads = [use.parent for use in uses if use.parent is not None and use.parent.type ==
+                         "member_expression" and prop_name(use.parent, pf) == "success"]
+        if checked and not other and success_reads and not any(_enforces(pf, r) for r in success_reads):
+            return Usage("ignored", pending, _LET_THROUGH.format(f"{name}.success"))
+        if checked:
+            return Usage("checked", pending)
+        return Usage("ignored", pending, f"only {', '.join(f'`{name}.{p}`' for p in sorted(props))} "
+                                         f"{'is' if len(props) == 1 else 'are'} read, never `{name}.success`")
+    if pattern.type == "object_pattern":
+        names = pattern_names(pattern, pf)
+        keys = {key: (local, ident) for local, key, ident in names}
+        if "..." in keys:
+            return Usage("unknown", None)
+        pending = False
+        if "pending" in keys:
+            local, _ident = keys["pending"]
+            pending = any(_handled_pending(r) for r in reads(pf, scope, local, pattern))
+        if "remaining" in keys and "success" not in keys and any(
+                _refuses_when_exhausted(pf, r) for r in reads(pf, scope, keys["remaining"][0], pattern)):
+            return Usage("checked", pending)
+        if "success" in keys:
+            local, _ident = keys["success"]
+            success_reads = reads(pf, scope, local, pattern)
+            if success_reads and not any(_enforces(pf, r) for r in success_reads):
+                return Usage("ignored", pending, _LET_THROUGH.format(local))
+            if success_reads:
+                return Usage("checked", pending)
+            return Usage("ignored", pending, f"`{local}` is destructured but never read")
+        listed = ", ".join(k for k in keys if k not in (None, "[]"))
+        return Usage("ignored", pending, f"only {{ {listed} }} is destructured, never `success`")
+    return Usage("unknown", None)
+
+
+def _promise_all_usage(pf: ParsedFile, node, array, object_verdict: bool) -> Usage:
+    """A verdict that is one element of `Promise.all([…])`: used as its element of the result."""
+    call = array.parent.parent if array.parent is not None and array.parent.type == "arguments" else None
+    if call is None or pf.text(call.child_by_field_name("function")) != "Promise.all":
+        return Usage("unknown", None)
+    index = [c for c in array.named_children if c.type != "comment"].index(node)
+    holder = _climb(call).parent
+    if holder is not None and holder.type == "expression_statement":
+        return Usage("ignored", False, "its result is discarded")
+    if holder is None or holder.type != "variable_declarator" or holder.child_by_field_name("name").type != "array_pattern":
+        return Usage("unknown", None)
+    elements = [c for c in holder.child_by_field_name("name").children if c.type not in ("[", "]")]
+    position, element = 0, None  # holes are the commas with nothing between them
+    for child in elements:
+        if child.type == ",":
+            position += 1
+        elif position == index:
+            element = child
+    if element is not None and element.type == "rest_pattern":
+        return Usage("unknown", None)
+    if element is None:
+        return Usage("ignored", False, "its place in the `Promise.all` result is never read")
+    return _pattern_usage(pf, element, _scope_of(holder), object_verdict)
+
+
+def _then_usage(pf: ParsedFile, then_call, object_verdict: bool) -> Usage:
+    """A verdict handed to `.then(callback)`: used as the callback's parameter; passed on (not
+    judged) when the callback returns something that reads `success`."""
+    args = [a for a in (then_call.child_by_field_name("arguments").named_children
+                        if then_call.child_by_field_name("arguments") is not None else ()) if a.type != "comment"]
+    callback = unwrap(args[0]) if args else None
+    if callback is None or callback.type not in ("arrow_function", "function_expression", "function"):
+        return Usage("unknown", None)
+    params = parameters_of(callback)
+    body = function_body(callback) or callback.child_by_field_name("body")
+    if body is None:
+        return Usage("unknown", None)
+    returned = [body] if body.type != "statement_block" else [r for r in pf.walk(body) if r.type == "return_statement"]
+    if any(b"success" in pf.source[r.start_byte:r.end_byte] for r in returned):
+        return Usage("unknown", None)
+    if not params:
+        return Usage("ignored", False, "the `.then` callback never reads it")
+    pattern = params[0].child_by_field_name("pattern") if params[0].type in (
+        "required_parameter", "optional_parameter") else params[0]
+    return _pattern_usage(pf, pattern, body, object_verdict)
 
 
 #: Limiter kinds whose verdict is an object (`{ success, … }`), or a Promise of one.
