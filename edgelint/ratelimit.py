@@ -1374,7 +1374,8 @@ class Analysis:
                    links: int = 0) -> Reach | None:
         """Reach of a value expression: a function, a wrapper call `withX(handler)`, a chain
         `client.use(mw).action(fn)`, an identifier bound to one of these. The links of one chain
-        do not count as calls followed (`budget`); at most MAX_CHAIN_LINKS are followed."""
+        and the names followed to their values do not count as calls followed (`budget`); at most
+        MAX_CHAIN_LINKS are followed."""
         if expr is None or budget < 0 or links > MAX_CHAIN_LINKS:
             return None
         expr = unwrap_await(expr)
@@ -1391,7 +1392,8 @@ class Analysis:
             found = self._bind_value(mod, bind, 0)
             if found is None or found[1] is None:
                 return None
-            return self.expr_reach(found[0], found[1], budget - 1, callee_only=callee_only)
+            # what a name holds is no call followed: a link (`authClient = client.use(auth)`)
+            return self.expr_reach(found[0], found[1], budget, callee_only=callee_only, links=links + 1)
         if t == "call_expression":
             return self.wrapper_reach(mod, expr, budget, include_args=not callee_only, links=links)
         if t == "member_expression":  # a smaller part of the same expression: no call followed
