@@ -100,9 +100,10 @@ _NOT_A_CHECK_SUFFIX = re.compile(r"(Headers?|Response|Error|Message|(?<!By)Keys?
                                  r"Status|Polic(y|ies)|Settings|(?<!By)Id|Prefix|Window|Store|Client|Redis|Ms|"
                                  r"Seconds|Type)$")
 _DECIDES = re.compile(r"success|throw\b|429|allowed|exceeded|remaining|blocked|too many"
-                      # a hand-written counter: it increments (Redis INCR, KV increment), or returns a
-                      # comparison of a count with a limit (`return count <= MAX_ATTEMPTS`)
-                      r"|\bincr\b|increment|\breturn\s+[\w$.]+\s*[<>]=?\s*[\w$.]+\s*(?:[;)}\n]|$)",
+                      # a hand-written counter: it increments (Redis INCR, KV increment, `count++`), or
+                      # returns a comparison of a count with a limit (`return count <= MAX_ATTEMPTS`)
+                      r"|\bincr\b|increment|\+\+|\+=\s*1\b"
+                      r"|\breturn\s+[\w$.]+\s*[<>]=?\s*[\w$.]+\s*(?:[;)}\n]|$)",
                       re.IGNORECASE)
 _NOT_A_CHECK = re.compile(r"^(get|set|reset|create|build|make|format|is|has|log|init|parse|new|to|clear|"
                           r"should|use|read|load|save|store|record|update|delete|remove|describe|render|"
