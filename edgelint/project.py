@@ -463,7 +463,7 @@ def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[st
         url_parts.append(segment)
     url = "/" + "/".join(p for p in url_parts if p)
     if kind == "metadata":
-        url = url.rstrip("/") + "/" + METADATA_URLS.get(base, base)
+        url = url.rstrip("/") + "/" + METADATA_URLS.get(base, base) + _metadata_suffix(segments, base)
     elif kind in ("not-found", "error", "global-error"):
         url = url.rstrip("/") + "/_" + kind
     chain = []
@@ -473,6 +473,23 @@ def _app_route(path: str, folder: str, base: str, app_dir: str, layouts: dict[st
         if candidate in layouts and not (kind == "layout" and candidate == folder):
             chain.append(layouts[candidate])
     return Route(path, kind, "app", url, chain)
+
+
+def _metadata_suffix(segments: list[str], base: str) -> str:
+    """The hash Next.js appends to a metadata route (not a sitemap) under a route group or a slot,
+    so that `(a)/opengraph-image` and `(b)/opengraph-image` do not clash: `-` and the first six
+    base-36 digits of the 32-bit djb2 hash of the parent path (`/(marketing)` -> `-pwu6ef`;
+    `getMetadataRouteSuffix`, next/dist/lib/metadata/get-metadata-route.js, 14.x to 16.x)."""
+    if base == "sitemap" or not any(s.startswith("(") and s.endswith(")") or s.startswith("@") for s in segments):
+        return ""
+    value = 5381
+    for char in "/" + "/".join(segments):
+        value = ((value << 5) + value + ord(char)) & 0xFFFFFFFF
+    digits = ""
+    while value:
+        value, rest = divmod(value, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+    return "-" + (digits or "0")[:6]
 
 
 def _pages_route(path: str, folder: str, base: str, pages_dir: str) -> Route | None:

@@ -143,6 +143,10 @@ def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
     ("app", "robots", "/robots.txt"), ("app", "manifest", "/manifest.webmanifest"),
     ("app/blog", "opengraph-image", "/blog/opengraph-image"),
     ("app/%5Fnews", "page", "/_news"),  # a URL segment that starts with an underscore
+    # under a route group or a slot Next appends a hash of the parent path (verified by a 16.0 build)
+    ("app/(marketing)", "opengraph-image", "/opengraph-image-pwu6ef"),
+    ("app/(app)/history", "opengraph-image", "/history/opengraph-image-k3eu6f"),
+    ("app/(marketing)", "sitemap", "/sitemap.xml"),
 ])
 def test_route_urls_of_intercepting_and_metadata_routes(folder, base, url):
     """The URL a route serves: an intercepting route the one it intercepts, a metadata route the
