@@ -26,6 +26,9 @@ METADATA_ROUTES = {"opengraph-image", "twitter-image", "icon", "apple-icon", "si
 #: The URL a metadata route file serves, where it is not the file's name (Next.js metadata docs).
 METADATA_URLS = {"sitemap": "sitemap.xml", "robots": "robots.txt", "manifest": "manifest.webmanifest"}
 ROOT_ONLY_METADATA = {"robots", "manifest"}
+#: Packages made for Vercel's runtime: `@vercel/functions`, and `@vercel/edge` (its predecessor,
+#: same `ipAddress`/`geolocation` from Vercel's request headers).
+VERCEL_PACKAGES = ("@vercel/functions", "@vercel/edge")
 #: An intercepting route's marker: `(.)` the same level, `(..)` one level up (repeatable), `(...)` the root.
 _INTERCEPT = re.compile(r"^(\(\.\.\.\)|(?:\(\.\.\))+|\(\.\))")
 HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
@@ -290,14 +293,16 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
 def _workspace_root_dependencies(ws: Workspace, root: str) -> dict:
     """The dependencies of the workspace root above an app (a package.json with `workspaces`, or
     beside a pnpm-workspace.yaml): installed for every package of the workspace, so `next` or the
-    adapter declared only there are the app's too. The app's own declarations win."""
+    adapter declared only there are the app's too. The app's own declarations win. An app folder
+    without a package.json of its own (an Nx "integrated" repository) has the nearest one above."""
+    own = ws.exists(f"{root}/package.json" if root else "package.json")
     folder = root
     while folder:
         folder = folder.rpartition("/")[0]
         prefix = f"{folder}/" if folder else ""
         if ws.exists(prefix + "package.json"):
             package = _package_json(ws, prefix + "package.json")
-            if "workspaces" in package or ws.exists(prefix + catalogs.WORKSPACE_FILE):
+            if not own or "workspaces" in package or ws.exists(prefix + catalogs.WORKSPACE_FILE):
                 return _dependencies(package)
     return {}
 
@@ -340,8 +345,11 @@ def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
             return "next-on-pages", f"{config.path} sets pages_build_output_dir"
         if config.is_worker:
             return "opennext", f"{config.path} sets main (a Worker)"
-    if ws.exists(prefix + "vercel.json") or "@vercel/functions" in deps:
-        return "vercel", "vercel.json or @vercel/functions found"
+    if ws.exists(prefix + "vercel.json"):
+        return "vercel", "vercel.json found"
+    vercel = next((name for name in VERCEL_PACKAGES if name in deps), None)
+    if vercel is not None:  # helpers that read headers only Vercel sets
+        return "vercel", f"package.json depends on {vercel}"
     return "node", "no edge adapter found"
 
 

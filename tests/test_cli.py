@@ -740,6 +740,39 @@ def test_an_app_config_holds_when_its_files_are_named_from_the_repository_root(c
     assert [(f["code"], f["path"]) for f in report["findings"]] == [("EDGE111", "shop/app/api/feed/route.ts")]
 
 
+@pytest.mark.parametrize(("extra", "reason"), [
+    ({"vercel.json": "{}"}, "vercel.json found"),
+    ({"package.json": json.dumps({"dependencies": {"next": "15.3.3", "@vercel/functions": "2.0.0"}})},
+     "package.json depends on @vercel/functions"),
+    ({"package.json": json.dumps({"dependencies": {"next": "15.3.3", "@vercel/edge": "1.2.1"}})},
+     "package.json depends on @vercel/edge"),
+])
+def test_vercel_is_detected_from_its_config_or_packages(cli, make_app, extra, reason):
+    app = make_app(extra)
+    report = json.loads(cli("check", app, "--format", "json", "--no-cache").stdout)
+    assert [(a["target"], a["target_reason"]) for a in report["apps"]] == [("vercel", reason)]
+
+
+@pytest.mark.parametrize("root_manifest", [
+    {"workspaces": ["apps/*"]},  # npm/yarn workspaces: the app has its own package.json too
+    {},  # an Nx "integrated" repository: one package.json at the root, none in the app
+])
+def test_next_and_the_adapter_declared_at_the_workspace_root_are_the_apps(cli, tmp_path, root_manifest):
+    from conftest import write_tree
+
+    repo = write_tree(tmp_path / "repo", {
+        "package.json": json.dumps({**root_manifest, "dependencies": {"next": "14.2.3"},
+                                    "devDependencies": {"@cloudflare/next-on-pages": "1.13.12"}}),
+        "apps/web/next.config.js": "module.exports = {}\n",
+        "apps/web/app/api/orders/route.ts": "export async function POST() { return Response.json({}) }\n",
+        **({"apps/web/package.json": json.dumps({"name": "web", "private": True})} if root_manifest else {}),
+    })
+    report = json.loads(cli("check", repo, "--format", "json", "--no-cache", "--select", "EDGE101").stdout)
+    assert [(a["root"], a["target"], a["next_version"]) for a in report["apps"]] == [
+        ("apps/web", "next-on-pages", "14.2.3")]
+    assert [f["code"] for f in report["findings"]] == ["EDGE101"]
+
+
 def test_a_next_config_without_a_package_json_inside_an_app_is_not_another_app(cli, tmp_path):
     """Next.js reads next.config where it runs, beside package.json: a stray `src/next.config.ts`
     does not split the app (its routes would lose the app's target)."""
