@@ -62,7 +62,8 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
     linted with the app they belong to: when the current directory (or their common folder) holds
     no app around one of them, the root moves up to its app's repository (`_project_of`), and when
     the current directory is no project itself (a folder above repositories), the root is their
-    repository. So is a single folder inside an app (`app/api`); any other folder is the root itself."""
+    repository. So is a single folder inside an app (`app/api`), and an app folder of a workspace
+    (`apps/web`: the root is the workspace's); any other folder is the root itself."""
     resolved = []
     for path in paths:
         try:
@@ -72,7 +73,11 @@ def lint_root(paths: list[Path]) -> tuple[Path, set[str] | None]:
         except (RuntimeError, OSError) as error:  # a symbolic-link loop, an unreadable folder
             raise ConfigError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
     if len(paths) == 1 and paths[0].is_dir() and not _inside_an_app(resolved[0]):
-        return paths[0], None
+        workspace = _workspace_around(resolved[0]) if _looks_like_app(resolved[0]) else None
+        if workspace is None:
+            return paths[0], None
+        # an app of a workspace (`check apps/web`): linted with the workspace, whose packages it imports
+        return workspace, {os.path.relpath(resolved[0], workspace).replace(os.sep, "/")}
     cwd = Path.cwd()
     root = cwd
     outside = [p for p in resolved if not _is_under(p, cwd.resolve())]
@@ -116,6 +121,22 @@ def app_around(path: Path) -> Path | None:
         return None
     rel = os.path.relpath(app, Path.cwd().resolve())
     return Path(rel) if not path.is_absolute() and not rel.startswith("..") else app
+
+
+def _workspace_around(app: Path) -> Path | None:
+    """The workspace root above an app folder (a pnpm-workspace.yaml, or a package.json with
+    `workspaces`), not above its repository; None when there is none."""
+    for folder in app.parents:
+        if (folder / "pnpm-workspace.yaml").is_file():
+            return folder
+        try:
+            if b'"workspaces"' in (folder / "package.json").read_bytes():
+                return folder
+        except OSError:
+            pass
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def _is_project(folder: Path) -> bool:

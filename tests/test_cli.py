@@ -19,7 +19,7 @@ import edgelint
 from edgelint import registry
 from edgelint.api import Check
 
-from conftest import REPO, assert_clean_exit
+from conftest import FIXTURES, REPO, assert_clean_exit
 
 
 class ForbiddenCallCheck(Check):
@@ -771,6 +771,23 @@ def test_next_and_the_adapter_declared_at_the_workspace_root_are_the_apps(cli, t
     assert [(a["root"], a["target"], a["next_version"]) for a in report["apps"]] == [
         ("apps/web", "next-on-pages", "14.2.3")]
     assert [f["code"] for f in report["findings"]] == ["EDGE101"]
+
+
+def test_an_app_of_a_workspace_is_linted_with_the_workspace(cli, tmp_path, monkeypatch):
+    """`check apps/web` (a per-app CI job) or `cd apps/web && check .` reads the workspace
+    packages the app imports: a limiter in one covers the app's actions as in a run on the whole
+    repository."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "EDGE601" / "workspace-package-of-two-apps", repo)
+    whole = json.loads(cli("check", repo, "--format", "json", "--no-cache", "--select", "EDGE601").stdout)
+    expected = [(f["code"], f["path"], f["line"]) for f in whole["findings"]]
+    assert expected == [("EDGE601", "apps/web/app/contact/actions.ts", 13)]
+    for cwd, path in ((tmp_path, repo / "apps" / "web"), (repo / "apps" / "web", Path("."))):
+        monkeypatch.chdir(cwd)
+        part = json.loads(cli("check", path, "--format", "json", "--no-cache", "--select", "EDGE601").stdout)
+        assert [(f["code"], f["path"], f["line"]) for f in part["findings"]] == expected
 
 
 def test_a_next_config_without_a_package_json_inside_an_app_is_not_another_app(cli, tmp_path):
