@@ -729,6 +729,7 @@ class Analysis:
         self.ignored_helper_calls: dict[tuple, Hop] = {}
         self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
         self._forward: dict[str, list[str]] | None = None
+        self._graph_files: list[str] = []  # the app's files and the workspace-package files they reach
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
         self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
@@ -754,13 +755,19 @@ class Analysis:
         if self._forward is None:
             forward: dict[str, list[str]] = {}
             files = set(self.app.files + self.app.package_files)
-            for path in self.app.files + self.app.package_files:
+            queue = list(self.app.files)  # and the files of other apps' packages it reaches
+            while queue:
+                path = queue.pop()
                 targets = []
                 for spec in self.ws.fact("import-specifiers", path) or ():
                     resolved = self.resolver.resolve(path, spec)
                     if resolved.is_file and resolved.target in files and resolved.target not in targets:
                         targets.append(resolved.target)
+                        if resolved.target not in forward and resolved.target not in self.app.files:
+                            forward[resolved.target] = []
+                            queue.append(resolved.target)
                 forward[path] = targets
+            self._graph_files = [path for path in self.app.files + self.app.package_files if path in forward]
             reverse: dict[str, list[str]] = {}
             for path, targets in forward.items():
                 for target in targets:
@@ -773,10 +780,10 @@ class Analysis:
         (transitively) a file that does. Calls into other files are only followed there."""
         if self._relevant is None:
             self.import_graph()
-            seeds = self.ws.grep(self.app.files + self.app.package_files, *SEED_NEEDLES)
+            seeds = self.ws.grep(self._graph_files, *SEED_NEEDLES)
             extra = [n.encode() for n in self.options.limiters + self.options.wrappers]
             if extra:
-                seeds += self.ws.grep(self.app.files + self.app.package_files, *extra)
+                seeds += self.ws.grep(self._graph_files, *extra)
             relevant = set(seeds)
             queue = list(seeds)
             while queue:
