@@ -556,6 +556,8 @@ class _Analyzer:
             passed = self.param_values.get((function.id, decl.index)) if function is not None else None
             if passed is not None and passed.tag == "binding" and typed is not None and typed.tag == "binding":
                 base = replace(passed, typed_kv=True)  # passed in, typed KVNamespace
+            elif passed is not None and typed is not None and passed.tag == typed.tag:
+                base = passed  # what is passed in says where it comes from (`process.env` typed CloudflareEnv)
             else:
                 base = typed or passed
             return self._destructure(base, decl.steps)
@@ -693,8 +695,9 @@ class _Analyzer:
                 if pattern is None or pattern.type != "object_pattern":
                     continue
                 type_node = param.child_by_field_name("type")
-                base = self._typed_value(type_node, param) if type_node is not None else None
-                base = base or self.param_values.get((function.id, index))
+                typed = self._typed_value(type_node, param) if type_node is not None else None
+                passed = self.param_values.get((function.id, index))
+                base = passed if passed is not None and typed is not None and passed.tag == typed.tag else typed or passed
                 self._pattern_accesses(pattern, base, add)
 
         calls: list[BindingCall] = []
