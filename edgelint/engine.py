@@ -304,7 +304,8 @@ def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root:
         finding.severity = finding.severity or "error"
     findings, suppressed = apply_suppressions(ws, findings, focus_files, selected, known)
     findings = _dedupe(sorted(findings, key=Finding.sort_key))
-    return RunResult(root, apps, findings, checks, ws, incomplete, suppressed,
+    # a run on named files or an app folder reports (and audits) the apps it linted, not every app around
+    return RunResult(root, linted if focus_files is not None else apps, findings, checks, ws, incomplete, suppressed,
                      {"files": len(ws.paths), "parsed": len(ws.parsed_paths)}, audit_items, focus_files), extra
 
 

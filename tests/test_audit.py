@@ -59,6 +59,15 @@ def test_a_path_inside_an_app_audits_the_whole_app(cli, app_copy, inside):
     assert "auditing the app in" in part.stderr
 
 
+def test_an_app_folder_of_a_workspace_audits_that_app_only(cli, tmp_path):
+    """`audit apps/web` reads the workspace (for the packages the app imports) but reports the
+    named app only: another team's app must not fail its `--strict` step."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "rules" / "EDGE601" / "workspace-package-of-two-apps", repo)
+    doc = json.loads(cli("audit", repo / "apps" / "web", "--format", "json", "--no-cache").stdout)
+    assert [a["root"] for a in doc["apps"]] == ["apps/web"]
+
+
 def test_clean_app_passes_every_area(cli, app_copy):
     doc = json.loads(cli("audit", app_copy("clean-edge"), "--format", "json", "--strict").stdout)
     assert all(a["passed"] for a in doc["apps"][0]["areas"])
