@@ -33,13 +33,13 @@ def _figure_text(figure) -> str:
     return text + (f" ({figure.detail})" if figure.detail else "")
 
 
+#: The route table's fact columns in the order the README lists them; any other after these.
+FACT_ORDER = ("rate limit", "KV")
+
+
 def _fact_columns(audit) -> list[str]:
-    columns: list[str] = []
-    for row in audit.rows:
-        for column in row.facts:
-            if column not in columns:
-                columns.append(column)
-    return columns
+    found = {column for row in audit.rows for column in row.facts}
+    return [c for c in FACT_ORDER if c in found] + sorted(found - set(FACT_ORDER))
 
 
 def _findings_text(row) -> str:
