@@ -768,6 +768,7 @@ class Analysis:
                             queue.append(resolved.target)
                 forward[path] = targets
             self._graph_files = [path for path in self.app.files + self.app.package_files if path in forward]
+            forward = {path: forward[path] for path in self._graph_files}  # in file order: importers are listed so
             reverse: dict[str, list[str]] = {}
             for path, targets in forward.items():
                 for target in targets:
