@@ -2110,6 +2110,10 @@ class Analysis:
         return best
 
     def _cover(self, action: Action) -> ActionCoverage:
+        mapped = self._mapped_methods(action)
+        if len(mapped) > 1:  # a handler per method: each must be limited; the first that is not says so
+            parts = [self._cover(dataclasses.replace(action, name=method)) for method in mapped]
+            return next((part for part in parts if part.status != "covered"), dataclasses.replace(parts[0], action=action))
         inline = self.inline_reach(action)
         wrapper = self.wrapper_of(action)
         mw = self.middleware_coverage(action)
@@ -2148,6 +2152,16 @@ class Analysis:
         status = "unknown" if mw.status == "unknown" else "not-covered"
         return ActionCoverage(action, None, mw.evidence, mw.detail, status=status, middleware=mw,
                               limited_methods=self._branch_limited(action))
+
+    def _mapped_methods(self, action: Action) -> list[str]:
+        """The methods of an API route exported as a map of handlers (`withMethods({ POST: a,
+        DELETE: b })`) that the action covers, in the action's order; [] for any other export."""
+        node = unwrap(action.node) if action.kind == "api" and action.node is not None else None
+        mod = self.node_module(action) if node is not None and node.type == "call_expression" else None
+        if mod is None:
+            return []
+        mapped = {m for arg in args_of(node) for m in _method_map(unwrap(arg), mod.pf)}
+        return [m for m in action.methods if m in mapped]
 
     def _branch_limited(self, action: Action) -> tuple[str, ...]:
         """For an API route its limiter does not cover: the methods of the branch its limiter is in."""
