@@ -754,7 +754,8 @@ class Analysis:
         dependency on the specifiers only, so editing a function body keeps cached results)."""
         if self._forward is None:
             forward: dict[str, list[str]] = {}
-            files = set(self.app.files + self.app.package_files)
+            packages = set(self.app.package_files)
+            files = set(self.app.files) | packages
             queue = list(self.app.files)  # and the files of other apps' packages it reaches
             while queue:
                 path = queue.pop()
@@ -763,7 +764,7 @@ class Analysis:
                     resolved = self.resolver.resolve(path, spec)
                     if resolved.is_file and resolved.target in files and resolved.target not in targets:
                         targets.append(resolved.target)
-                        if resolved.target not in forward and resolved.target not in self.app.files:
+                        if resolved.target in packages and resolved.target not in forward:
                             forward[resolved.target] = []
                             queue.append(resolved.target)
                 forward[path] = targets
