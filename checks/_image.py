@@ -1146,11 +1146,11 @@ def image_imports(summary) -> list[str]:
     return names
 
 
-def image_files(ctx, only: str | None = None):
+def image_files(ctx, only: set[str] | None = None):
     """(path, parsed file, local names of the next/image import) of each file that imports
-    next/image (or next/legacy/image) and parses; only the file `only`, when given."""
+    next/image (or next/legacy/image) and parses; only the files `only`, when given."""
     for path in ctx.files_containing(b"next/image", b"next/legacy/image"):
-        if only is not None and path != only:
+        if only is not None and path not in only:
             continue
         names = image_imports(ctx.summary(path))
         if not names:
@@ -1651,9 +1651,8 @@ def rendered_with(ctx, site: LoaderSite):
     module_loader = site.via == "loaderFile"
     importers = {(path, local) for (module, name), users in imported_loaders(ctx).items() if module == site.path
                  and exported_function(site.pf, name) == site.function for path, local in users}
-    for path, pf, names in image_files(ctx):
-        if not module_loader and path != site.path and path not in {p for p, _local in importers}:
-            continue
+    only = None if module_loader else {site.path} | {path for path, _local in importers}
+    for path, pf, names in image_files(ctx, only):
         for element in jsx_elements(pf, names):
             attributes, _ = jsx_attributes(element, pf)
             if "loader" in attributes:
