@@ -224,6 +224,12 @@ class Action:
             return HTTP_METHODS
         return tuple(self.name.split("|"))
 
+    @property
+    def handled_methods(self) -> tuple[str, ...]:
+        """The methods a Pages API route's handler must be limited for (one handler serves them all,
+        with branches or a map by method); () for the others, whose export is one method."""
+        return self.methods if self.kind == "api" else ()
+
     def label(self) -> str:
         if self.kind == "server-action":
             return f"server action `{self.name}`"
@@ -2047,13 +2053,13 @@ class Analysis:
         if node is None:
             return None
         if node.type in FUNCTION_TYPES:
-            return self.function_reach(mod, node, methods=action.methods if action.kind == "api" else ())
+            return self.function_reach(mod, node, methods=action.handled_methods)
         if node.type == "call_expression":
             best = None
             stack = [(node, 0)]
             while stack:
                 call, depth = stack.pop()
-                for arg in _handler_arguments(call, mod.pf, action.methods if action.kind == "api" else ()):
+                for arg in _handler_arguments(call, mod.pf, action.handled_methods):
                     arg = unwrap(arg)
                     if arg is None:
                         continue
@@ -2100,7 +2106,7 @@ class Analysis:
             found = self.wrapper_reach(mod, call, MAX_CALL_DEPTH, include_args=False)
             if found is not None and (best is None or found.score > best.score):
                 best = found
-            for arg in _handler_arguments(call, mod.pf, action.methods if action.kind == "api" else ()):
+            for arg in _handler_arguments(call, mod.pf, action.handled_methods):
                 arg = unwrap(arg)
                 if arg is not None and arg.type == "identifier":  # `withMiddlewares({ POST: inner })`
                     bind = self.lookup(mod, mod.pf.text(arg), arg)
