@@ -1465,26 +1465,31 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def cdn_cgi_files(ctx):
-    """(path, parsed file) of each file that mentions `cdn-cgi` and parses, among the files in focus
+def cdn_cgi_paths(ctx, *also: bytes):
+    """Each file that mentions `cdn-cgi` (and one of `also`, when given), among the files in focus
     (a pre-commit run reports on the named files only); not tests and mocks, whose URLs no page
     serves (a negative test holds a wrong URL on purpose)."""
     from ._kv import TEST_FILE
 
     for path in ctx.files_containing(b"cdn-cgi"):
-        if not ctx.in_focus(path) or TEST_FILE.search(ctx.app.local(path)):
-            continue
-        pf = ctx.parse(path)
-        if pf is None:
-            continue
-        yield path, pf
+        if ctx.in_focus(path) and not TEST_FILE.search(ctx.app.local(path)) \
+                and (not also or ctx.ws.contains(path, *also)):
+            yield path
 
 
 def _url_analysis(ctx) -> tuple[list[UrlProblem], set]:
     def compute():
         found: list[UrlProblem] = []
         seen, urls = set(), set()
-        for path, pf in cdn_cgi_files(ctx):
+        for path in cdn_cgi_paths(ctx):
+            data = ctx.ws.read(path)
+            plain = imageurl.plain_url_literals(data) if data is not None else None
+            if plain is not None:  # every URL is a whole, valid literal: nothing to report, no parse
+                urls.update((path, offset) for offset in plain)
+                continue
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
             for problem in analyse_file(ctx, path, pf, urls):
                 key = (problem.code, problem.path, problem.span, problem.message)
                 if key not in seen:

@@ -8,6 +8,8 @@ SERVER_COMPONENT_KINDS = ("page", "layout", "template", "not-found", "default")
 SERVER_FUNCTIONS = ("getServerSideProps", "getStaticProps", "getStaticPaths", "generateMetadata",
                     "generateStaticParams", "generateImageMetadata", "generateSitemaps", "GET", "HEAD", "POST", "PUT",
                     "PATCH", "DELETE", "OPTIONS", "middleware", "proxy")
+#: Every call this check looks at names one of these words: `fetch(…)`, `….redirect(…)`, `new URL(…)`.
+SINK_WORDS = (b"fetch", b"redirect", b"URL")
 DEV_MARKERS = (b"NODE_ENV", b"development", b"process.env", b"import.meta.env")
 #: A next.config that chooses its settings by phase (`phase === PHASE_DEVELOPMENT_SERVER`).
 DEV_PHASE = re.compile(rb"PHASE_DEVELOPMENT_SERVER|['\"]phase-development-server['\"]")
@@ -57,9 +59,12 @@ class RelativeImageUrlOutsideZone(Check):
     severity = "error"
 
     def run(self, ctx):
-        from ._image import TextBuilder, cdn_cgi_files
+        from ._image import TextBuilder, cdn_cgi_paths
 
-        for path, pf in cdn_cgi_files(ctx):
+        for path in cdn_cgi_paths(ctx, *SINK_WORDS, b"metadata"):
+            pf = ctx.parse(path)
+            if pf is None:
+                continue
             builder = TextBuilder(pf)
             yield from self._calls(ctx, path, pf, builder)
             if b"metadata" in pf.source:
@@ -102,9 +107,8 @@ class RelativeImageUrlOutsideZone(Check):
 
     @staticmethod
     def _sinks(pf):
-        """The calls and `new` expressions around the words `fetch`, `redirect` and `URL` in the
-        bytes (every `fetch(…)`, `….redirect(…)` and `new URL(…)` is one), in document order."""
-        calls = {node.id: node for needle in (b"fetch", b"redirect", b"URL") for node in pf.around(needle)
+        """The calls and `new` expressions around SINK_WORDS in the bytes, in document order."""
+        calls = {node.id: node for needle in SINK_WORDS for node in pf.around(needle)
                  if node.type in ("call_expression", "new_expression")}
         return sorted(calls.values(), key=lambda n: (n.start_byte, -n.end_byte))
 

@@ -66,6 +66,7 @@ __all__ = [
     "check_options",
     "check_url",
     "source_starts_after_slash",
+    "plain_url_literals",
 ]
 
 #: Default character standing for one ``${...}`` substitution of a template literal.
@@ -809,3 +810,47 @@ def _url_problems(text: str, url: ImageUrl, placeholder: str | None,
     if any(problem.kind == "missing-options" for problem in problems):
         return problems
     return problems + _source_problems(text, url, placeholder, source_normalised)
+
+
+# --------------------------------------------------------------------------------------------
+# A byte-level look that spares most files a parse.
+# --------------------------------------------------------------------------------------------
+
+#: A string literal that is one whole image URL: a quote, an optional `http(s)://host`, the
+#: prefix, options of plain characters, '/', a source that starts with a plain character, and the
+#: same quote. In the source, a template literal may interpolate a plain name (`${item.id}`).
+_PLAIN_LITERAL = re.compile(
+    rb"""(['"`])((?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?)?)/cdn-cgi/image/[A-Za-z0-9=,.%;_-]+/"""
+    rb"""[A-Za-z0-9_.-](?:[^'"`\\\n\r&$]|\$\{[A-Za-z_$][\w$.]*\})*\1""")
+_INTERPOLATION = re.compile(rb"\$\{[^}]*\}")
+#: Template-engine tokens the static text of a literal counts as dynamic (`_image.TextBuilder`).
+_ENGINE_TOKEN = re.compile(rb"#\{|\{\{|\{[A-Za-z_$]|%[sd]")
+
+
+def plain_url_literals(data: bytes) -> list[int] | None:
+    """The byte offsets of the URLs (their `/cdn-cgi/image/`) when every `cdn-cgi` in a file's
+    bytes begins a string literal that is one whole, valid image URL, else None.
+
+    Such a literal is checked completely by :func:`check_url` without a syntax tree: its options
+    are static, its source starts with a written character (so nothing inserted can add a '/'),
+    and it has no escapes, entities or template-engine tokens that the static text of the
+    literal would read differently. Concatenating or interpolating it elsewhere changes neither
+    its options nor the start of its source. A file for which this returns a list has no
+    EDGE401/EDGE402 problem; any other file is parsed and analysed in full."""
+    offsets = []
+    at = data.find(b"cdn-cgi")
+    while at != -1:
+        line_start = data.rfind(b"\n", 0, at) + 1
+        quote = max(data.rfind(b"'", line_start, at), data.rfind(b'"', line_start, at), data.rfind(b"`", line_start, at))
+        found = _PLAIN_LITERAL.match(data, quote) if quote != -1 else None
+        if found is None or found.end(2) + 1 != at:
+            return None
+        literal = found.group(0)[1:-1]
+        if b"${" in literal and found.group(1) != b"`":
+            return None
+        text = _INTERPOLATION.sub(PLACEHOLDER.encode(), literal)
+        if _ENGINE_TOKEN.search(text) or check_url(text.decode("utf-8", "replace"), source_normalised=False):
+            return None
+        offsets.append(at - 1)
+        at = data.find(b"cdn-cgi", at + 1)  # one in the source of this URL is not plain
+    return offsets

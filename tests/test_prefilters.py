@@ -244,3 +244,86 @@ def test_dynamic_import_calls_of_a_large_bundle():
     source = b"".join(b"var m%d = require('./m%d'); var n%d = f(m%d);\n" % (i, i, i, i) for i in range(25000))
     found = dynamic_import_calls(parsing.parse("bundle.js", source))
     assert len(found) == 25000 and {kind for kind, _node in found} == {"require"}
+
+
+# --------------------------------------------------------------------------------------------
+# Image URLs: a file whose every URL is a whole, valid literal is not parsed
+
+
+IMAGE_CODES = ["EDGE401", "EDGE402", "EDGE407"]
+
+#: Literals around `/cdn-cgi/image/`, each in a file of its own: the byte-level look may spare the
+#: parse of a file only when the full analysis would report nothing there.
+IMAGE_URL_CASES = [
+    "export const a = '/cdn-cgi/image/width=64,quality=75/a.png';",
+    "export const a = 'https://shop.example.com:8443/cdn-cgi/image/fit=cover,w=80/https://b.c/d.png';",
+    "export const A = () => <img src={`/cdn-cgi/image/width=64,background=%23ffffff/m/${item.id}.png`} />;",
+    "export const A = () => <img src=\"/cdn-cgi/image/width=64/a.png\" />;",
+    "export const a = '/cdn-cgi/image/width=64/' + src;",
+    "export const a = `/cdn-cgi/image/width=64/${src}`;",
+    "export const a = '/cdn-cgi/image/width=64//uploads/a.png';",
+    "export const a = '/cdn-cgi/image/fit=fill/a.png';",
+    "export const a = '/cdn-cgi/image/background=#fff/a.png';",
+    "export const a = '/cdn-cgi/image/width=64/%2Fa.png';",
+    "export const a = '/cdn-cgi/image/width=64/a.png' + '/cdn-cgi/image/widht=1/b.png';",
+    "export const a = '/cdn-cgi/image/w=1/https://b.c/cdn-cgi/image/fit=fill/d.png';",
+    "export const a = '/cdn-cgi/image/w=1/a\\u002fb.png';",
+    "export const a = '/cdn-cgi/image/w=%s/a.png';",
+    "export const a = '/cdn-cgi/image/w={w}/a.png';",
+    "export const a = '/cdn-cgi/image/w=1/{src}';",
+    "export const a = '/cdn-cgi/image/w=1/a${x}';",
+    "export const A = () => <img src=\"/cdn-cgi/image/w=1&amp;q=2/a.png\" />;",
+    "const base = '/cdn-cgi/image/';\nexport const a = `${base}width=64/a.png`;",
+    "const opts = 'fit=fill';\nexport const a = `/cdn-cgi/image/${opts}/a.png`;",
+    "export const a = fetch('/cdn-cgi/image/width=64/a.png');",
+    "export async function GET() {\n  return fetch('/cdn-cgi/image/width=64/a.png');\n}",
+    "export const metadata = { openGraph: { images: ['/cdn-cgi/image/width=1200/og.png'] } };",
+    "// '/cdn-cgi/image/fit=fill/a.png'\nexport const a = 1;",
+    "export const a = ['/cdn-cgi/image/width=64/a.png', '/cdn-cgi/trace'];",
+    "export const a = `/cdn-cgi/image/width=64/a.png\n`;",
+    "export const a = 'https://cdn-cgi.example.com/cdn-cgi/image/width=64/a.png';",
+]
+
+
+def _image_outcome(root, monkeypatch, plain: bool):
+    from edgelint import config as config_module, engine, imageurl, registry
+    from edgelint.cli import TARGET_CHOICES
+
+    with monkeypatch.context() as patch:
+        if not plain:
+            patch.setattr(imageurl, "plain_url_literals", lambda data: None)
+        config = config_module.load(None, TARGET_CHOICES, {})
+        result = engine.run([root], config, registry.select(IMAGE_CODES, [], []), audit=True)
+    figures = sorted((f.label, f.value, f.total) for items in result.audit_items.values() for f in items
+                     if getattr(f, "area", "") == "image")
+    return [f.to_dict() for f in result.findings], figures, result.workspace.parsed_paths
+
+
+def test_image_urls_without_a_parse_on_hand_written_literals(tmp_path, monkeypatch):
+    from conftest import MINIMAL_APP, write_tree
+
+    files = {**MINIMAL_APP, "wrangler.toml": "name = 'x'\npages_build_output_dir = '.vercel/output/static'\n"}
+    files.update({f"app/case{i}/route.ts" if "GET" in case else f"lib/case{i}.tsx": case + "\n"
+                  for i, case in enumerate(IMAGE_URL_CASES)})
+    root = write_tree(tmp_path / "app", files)
+    fast = _image_outcome(root, monkeypatch, plain=True)
+    slow = _image_outcome(root, monkeypatch, plain=False)
+    assert fast[:2] == slow[:2]
+    assert len(fast[0]) >= 10  # the cases that must report do
+    skipped = {p for p in slow[2] if p.startswith("lib/")} - fast[2]
+    assert {"lib/case0.tsx", "lib/case1.tsx", "lib/case2.tsx", "lib/case3.tsx"} <= skipped
+
+
+def _trees_with_image_urls() -> list[Path]:
+    """The fixture apps and rule cases with a file that mentions cdn-cgi (each file's nearest
+    folder with a package.json)."""
+    trees = set()
+    for path in SOURCES:
+        if "node_modules" not in path.parts and b"cdn-cgi" in path.read_bytes():
+            trees.add(next((q for q in path.parents if (q / "package.json").exists()), path.parent))
+    return sorted(trees)
+
+
+@pytest.mark.parametrize("tree", _trees_with_image_urls(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_image_urls_without_a_parse_on_every_fixture(tree, monkeypatch):
+    assert _image_outcome(tree, monkeypatch, plain=True)[:2] == _image_outcome(tree, monkeypatch, plain=False)[:2]
