@@ -37,8 +37,8 @@ class NoNodeBuiltinInEdge(Check):
     ## Why is this bad?
     The Next.js edge compiler supports only `buffer`, `events`, `assert`, `util` and
     `async_hooks` (with or without `node:`); Cloudflare's `nodejs_compat` does not widen this under
-    next-on-pages (REFERENCE.md §2.2, §2.3 "Key point"). What happens to any other built-in
-    depends on the prefix, the router and the bundler (§2.2 table), and the message says which:
+    next-on-pages (REFERENCE.md §2.2, §2.3). What happens to any other built-in
+    depends on the prefix, the router and the bundler (REFERENCE.md §2.2), and the message says which:
 
     * `node:x` — **build error** under webpack everywhere ("UnhandledSchemeError"); under
       Turbopack the module fails when loaded (App Router routes already fail `next build`).

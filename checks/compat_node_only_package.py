@@ -103,7 +103,7 @@ class NoNodeOnlyPackageInEdge(Check):
     ## Why is this bad?
     npm packages work in the Edge Runtime only if they use no native Node.js APIs
     (REFERENCE.md §2.2), and under next-on-pages only `buffer`, `events`, `assert`, `util` and `async_hooks`
-    exist, whatever `nodejs_compat` says (§2.3 "Key point"). These packages need sockets, the file
+    exist, whatever `nodejs_compat` says (REFERENCE.md §2.3). These packages need sockets, the file
     system, child processes or native binaries: the build fails on their Node built-in imports, or
     they throw at run time. Under OpenNext only edge middleware is checked (routes run on Node.js).
 

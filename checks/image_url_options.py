@@ -16,7 +16,7 @@ class InvalidImageUrlOptions(Check):
 
     ## Why is this bad?
     The options are a comma-separated list of `name=value`, at least one, without spaces
-    (REFERENCE.md §4.1); names and values are those of §4.3. Cloudflare answers an invalid
+    (REFERENCE.md §4.1), with the names and values Cloudflare documents (REFERENCE.md §4.3). Cloudflare answers an invalid
     options segment with an error instead of the image, so the picture is broken in production
     only (the development loader usually returns `src` unchanged). Duplicates are warnings: the
     URL still works but one of the two values is ignored.

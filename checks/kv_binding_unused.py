@@ -24,9 +24,9 @@ class KvBindingUnused(Check):
     (type declarations `*.d.ts` aside) mentions its name — e.g. a seeding script or an
     unrecognised access — and nothing is reported when the code reads the env with a computed
     key (`env[name]`, or `process.env[name]` under next-on-pages, which copies bindings there;
-    under OpenNext `process.env` holds strings only, §2.5, so an env-var helper such as
+    under OpenNext `process.env` holds strings only (REFERENCE.md §2.5), so an env-var helper such as
     `process.env[`${name}_URL`]` reads no binding). The cache bindings the adapters read themselves are never reported:
-    OpenNext's (`NEXT_INC_CACHE_KV`, … §2.5) under OpenNext, and next-on-pages' KV suspense cache
+    OpenNext's (`NEXT_INC_CACHE_KV`, …, REFERENCE.md §2.5) under OpenNext, and next-on-pages' KV suspense cache
     `__NEXT_ON_PAGES__KV_SUSPENSE_CACHE` (its `templates/cache/kv.ts`).
 
     Targets: `next-on-pages`, `opennext`. A note: it never fails a run.

@@ -46,7 +46,7 @@ class KvInvalidOptions(Check):
     `list` pages of at most 1,000 keys, keys of at most 512 bytes, metadata of at most 1,024
     bytes, bulk reads of at most 100 keys (REFERENCE.md §3.1, §3.2). A call outside them is
     rejected at run time, usually on a path that tests do not cover. The minimum `cacheTtl` is
-    30 s since 2026-01-30 (60 before, §3.1): values from 30 to 59 need a current Wrangler and are
+    30 s since 2026-01-30 (60 before, REFERENCE.md §3.1): values from 30 to 59 need a current Wrangler and are
     not reported unless `min-cache-ttl` says so.
 
     Targets: all (the options are KV options wherever the call runs).

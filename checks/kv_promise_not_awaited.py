@@ -20,7 +20,7 @@ class KvPromiseNotAwaited(Check):
     Every KV method returns a Promise (REFERENCE.md §3.1); a `put` "should be awaited to
     confirm success". A write that is neither awaited nor handed to `waitUntil` can be cancelled
     when the response is sent, and its failure (e.g. `KV PUT failed: 429 Too Many Requests`
-    when one key is written more than once a second, §3.2) is never seen. A dropped `get` or
+    when one key is written more than once a second, REFERENCE.md §3.2) is never seen. A dropped `get` or
     `list` is wasted work (a warning rather than an error).
 
     Targets: all (the call is a KV call wherever it runs).

@@ -18,7 +18,7 @@ class RequestContextAtModuleScope(Check):
     is first loaded: `getRequestContext()` then throws "failed to retrieve the Cloudflare request
     context" and Cloudflare shows exactly this as the wrong way (REFERENCE.md §2.4);
     `getOptionalRequestContext()` returns `undefined`; a synchronous `getCloudflareContext()`
-    throws ("sync mode is not allowed there", §2.5). Even where a call happens to work, the
+    throws ("sync mode is not allowed there", REFERENCE.md §2.5). Even where a call happens to work, the
     `ctx` it captures (`waitUntil`) belongs to one request and is reused for every later one.
     `await getCloudflareContext({ async: true })` at top level is reported for that reason too.
 

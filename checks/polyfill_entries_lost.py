@@ -24,7 +24,7 @@ class PolyfillEntriesLost(Check):
     ## Why is this bad?
     `config.entry` is an async function that resolves to the object of entries (REFERENCE.md
     §6.3); the safe pattern saves it, awaits it inside the replacement and returns what it
-    resolved to. The `webpack` hook must return the config (§6.2, §6.3 pitfall 1). Each mistake
+    resolved to. The `webpack` hook must return the config (REFERENCE.md §6.2, §6.3 pitfall 1). Each mistake
     above makes the build lose its entries (or fail), usually with an error far from the cause.
 
     ## Example

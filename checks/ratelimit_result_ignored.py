@@ -24,7 +24,7 @@ class LimiterResultIgnored(Check):
     ## Why is this bad?
     A limiter only counts requests; it does not block anything. `limit()` resolves to
     `{ success, limit, remaining, reset, pending }` (Upstash, REFERENCE.md §5.1) or
-    `{ success }` (Cloudflare binding, §5.2), and the handler must refuse the request when
+    `{ success }` (Cloudflare binding, REFERENCE.md §5.2), and the handler must refuse the request when
     `success` is false. Without that check the endpoint is not limited at all, while the code
     (and an audit that greps for `.limit(`) suggests it is.
 

@@ -21,7 +21,7 @@ class DynamicRouteNotEdge(Check):
     function and fails the build ("The following routes were not configured to run with the Edge
     Runtime") for any non-static route that is not edge (REFERENCE.md §0.4, §2.4). The route's
     effective runtime is its own `runtime` export, else the nearest layout's (pages always; route
-    handlers only on Next ≤ 14.2 or under Turbopack, §1.5), else `'nodejs'`.
+    handlers only on Next ≤ 14.2 or under Turbopack, REFERENCE.md §1.5), else `'nodejs'`.
 
     A route counts as dynamic only for a reason edgelint can name (it is given in the message):
     an API route, `getServerSideProps`, a POST/PUT/PATCH/DELETE handler, a GET handler on Next 15+,

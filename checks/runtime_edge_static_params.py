@@ -9,7 +9,7 @@ class EdgeWithGenerateStaticParams(Check):
     From Next.js 15.0 this fails the build ("Page … cannot use both `export const runtime =
     'edge'` and export `generateStaticParams`"); 14.x accepts it. The check looks at one file's
     own exports, with `runtime` read as Next.js reads it (an `export let runtime` is skipped from
-    15.0 under webpack, §1.3): a page that only inherits edge from a layout builds (REFERENCE.md
+    15.0 under webpack, REFERENCE.md §1.3): a page that only inherits edge from a layout builds (REFERENCE.md
     §1.8).
 
     ## Example

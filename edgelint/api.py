@@ -254,9 +254,10 @@ class Context:
                        tuple(_public(loc) for loc in related), tuple(_public(loc) for loc in flow), tuple(fixes), data)
 
 
-#: A citation of the project's platform notes (`REFERENCE.md §4.1`, `§6.3 pitfall 2`): the checks'
-#: docs keep them for maintainers; messages drop them, as users have no such file.
-_CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?,?)*"
+#: A citation of the project's platform notes (`REFERENCE.md §4.1`, `§6.3 pitfall 2`, `§6.3 item 7`,
+#: `§2.4 "next.config support"`): the checks' docs keep them for maintainers; messages drop them,
+#: as users have no such file.
+_CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step|item)\s+\d+|\s+\"[^\"]*\")?,?)*"
 #: Bare section numbers of those notes: "§6.3 pitfall 2", "§2.3, §2.4".
 _SECTIONS = r"§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?(?:,\s*§\d+[a-z]?(?:\.\d+[a-z]?)*)*"
 _CITATIONS = [

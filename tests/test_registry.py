@@ -74,6 +74,9 @@ def test_importlib_metadata_is_not_imported_without_plugins(tmp_path):
     ("no citation here (§ is just a sign)", "no citation here (§ is just a sign)"),
     ("the Node.js server bundles get it too (§6.3 pitfall 2). Guard", "the Node.js server bundles get it too. Guard"),
     ("both (§2.3, §2.4) say so", "both say so"),
+    ("never calls the hook (REFERENCE.md §6.3 item 7). Build", "never calls the hook. Build"),
+    ('("no `turbopack` config", REFERENCE.md §6.3 item 7). Build', '("no `turbopack` config"). Build'),
+    ('only part of it (REFERENCE.md §2.4 "next.config support"). An', "only part of it. An"),
 ])
 def test_messages_drop_citations_of_the_projects_own_notes(written, shown):
     """Users have no REFERENCE.md: the rules' docs cite it, their messages do not."""
