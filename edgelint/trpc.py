@@ -8,10 +8,10 @@ procedure's own function and the middlewares of its builder chain
 (`protectedProcedure.use(rateLimit).input(schema).mutation(fn)`) are followed for a limiter.
 
 The router is read from source, never run: `router({ … })` (any callee: `t.router`,
-`createTRPCRouter`), router records (plain objects of procedures, tRPC 11), nested routers by
-name or inline, `mergeRouters(a, b)` and `t.mergeRouters(…)`, followed through imports. A
-procedure is a call chain ending in `.mutation(fn)`; queries and subscriptions are not user
-actions here.
+`createTRPCRouter`; its record written inline or named: `router(endpoints)`), router records
+(plain objects of procedures, tRPC 11), nested routers by name or inline, `mergeRouters(a, b)`
+and `t.mergeRouters(…)`, followed through imports. A procedure is a call chain ending in
+`.mutation(fn)`; queries and subscriptions are not user actions here.
 """
 
 from __future__ import annotations
@@ -87,9 +87,12 @@ def mutations(analysis, mod, router) -> tuple[list[Mutation], list[str]]:
             continue
         seen.add((mod.path, node.start_byte))
         procedures = _procedures(mod, node)
+        record = _record_argument(mod, node) if procedures is None else None
         if procedures is not None:
             for name, value in reversed(procedures):
                 stack.append((mod, value, f"{prefix}{name}.", depth + 1))
+        elif record is not None:  # `createTRPCRouter(endpoints)`: the record it is given, by name
+            stack.append((mod, record, prefix, depth + 1))
         elif _chain_ends_with(mod, node, "mutation"):
             found.append(Mutation(prefix.rstrip("."), mod, node))
         elif _is_merge(mod, node):
@@ -132,6 +135,15 @@ def _procedures(mod, node):
         return None
     return [(key, value) for key, (_key, value) in jsvalues.object_pairs(arguments[0], mod.pf).items()
             if value is not None]
+
+
+def _record_argument(mod, node):
+    """The one argument of `router(…)` when it is not written inline (a name, an expression):
+    the router record it denotes is read like one written there."""
+    if node.type != "call_expression" or "router" not in last_name(node.child_by_field_name("function"), mod.pf).lower():
+        return None
+    arguments = _arguments(node)
+    return arguments[0] if len(arguments) == 1 and arguments[0].type != "object" else None
 
 
 def _is_merge(mod, node) -> bool:
