@@ -43,7 +43,8 @@ class UnlimitedUserAction(Check):
 
     Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
     limiter that call none are not limiters (a project function named like one, e.g. a
-    hand-written KV counter `checkRateLimit`, is still accepted). An action whose limiter result
+    hand-written KV counter `checkRateLimit`, is still accepted, and so is `limiter.check(…)`,
+    the LRU-cache limiter of Next.js' example `api-routes-rate-limit`). An action whose limiter result
     is ignored is reported by EDGE602 instead, and a handler that does nothing but answer an
     error (`return new Response('Method Not Allowed', { status: 405 })`) is not reported: a
     limiter would only change that answer to 429. Partial coverage is a warning that names the URLs

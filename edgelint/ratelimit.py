@@ -27,7 +27,8 @@ A limiter call is `X.limit(id)` / `X.blockUntilReady(id, ms)` where X is an `@up
 `Ratelimit`), `X.consume(key)` where X is a rate-limiter-flexible `RateLimiter*` (it rejects over
 the limit), a Cloudflare rate-limiting binding (`env.NAME.limit({ key })`, §5.2), a name from
 `[ratelimit] limiters`, or — when nothing can be resolved — a receiver whose name says it is a
-limiter (`rateLimiter.limit(ip)`). Query builders (`db.select()….limit(10)`, numeric or
+limiter (`rateLimiter.limit(ip)`, `limiter.check(res, 10, token)` of Next.js' LRU-cache example,
+which rejects over the limit). Query builders (`db.select()….limit(10)`, numeric or
 pagination arguments) are never limiters. A project function whose name says it rate-limits
 (`checkRateLimit`, `withRateLimit`) counts when its body cannot be shown to call a recognised
 limiter (a hand-written KV counter, a package) — such coverage is marked `heuristic`.
@@ -110,6 +111,8 @@ _NOT_A_CHECK = re.compile(r"^(get|set|reset|create|build|make|format|is|has|log|
                           r"headers?|response|error|on)(?=[A-Z_]|$)")
 #: A receiver name that says it is a limiter object (`rateLimiter.limit(ip)`).
 _LIMITER_RECEIVER = re.compile(r"rate_?limit|limiter", re.IGNORECASE)
+#: `.check(` on such a receiver (`limiter.check(`, `rateLimit.check(`, `RATE_LIMITER.check(`).
+CHECK_NEEDLES = (b"imiter.check(", b"IMITER.check(", b"imit.check(", b"IMIT.check(")
 #: Call names in a receiver chain that make `.limit(n)` a query-builder limit.
 QUERY_METHODS = frozenset("""select from where orderBy innerJoin leftJoin rightJoin fullJoin crossJoin groupBy having
 offset selectFrom selectDistinct selectAll findMany findFirst query table order eq filter range sort skip find
@@ -987,6 +990,8 @@ class Analysis:
         method = prop_name(callee, pf)
         if method == "consume":
             return self._consume_call(mod, call, callee)
+        if method == "check":
+            return self._check_call(mod, call, callee)
         if method not in LIMIT_METHODS:
             return None
         text, span = callee_text(call, pf), pf.span(call)
@@ -1036,6 +1041,17 @@ class Analysis:
         if built is None and _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
             return LimiterCall(mod.path, span, "heuristic", text, call, key=args[0])
         return None
+
+    def _check_call(self, mod: Module, call, callee) -> LimiterCall | None:
+        """`limiter.check(…)` on a receiver named as a limiter: the hand-written LRU-cache limiter
+        of Next.js' example `api-routes-rate-limit` (`check(res, limit, token)` rejects over the
+        limit) and its variants that resolve `{ success }`. Where the key is differs, so none is
+        judged."""
+        receiver = unwrap(callee.child_by_field_name("object"))
+        if receiver is None or not args_of(call) or self.construction(mod, receiver, 0) is not None \
+                or not _LIMITER_RECEIVER.search(last_name(receiver, mod.pf) or mod.pf.text(receiver)[-40:]):
+            return None
+        return LimiterCall(mod.path, mod.pf.span(call), "heuristic", callee_text(call, mod.pf), call)
 
     def _query_chain(self, mod: Module, node, depth: int) -> bool:
         """Whether a `.limit(` receiver is a query builder chain (Drizzle, Prisma, Kysely, …)."""
@@ -1277,7 +1293,7 @@ class Analysis:
     def limiter_calls(self) -> list[LimiterCall]:
         """Every limiter call in the app's files (a byte prefilter decides what is parsed)."""
         if self._limiter_calls is None:
-            needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume("] + \
+            needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume(", *CHECK_NEEDLES] + \
                       [n.rsplit(".", 1)[-1].encode() for n in self.options.limiters]
             found = []
             for path in self.ws.grep(self.app.files, *needles):
@@ -2675,9 +2691,11 @@ def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
     an object or a Promise is always truthy, so the test never refuses anything.
     """
     callee = unwrap(call.child_by_field_name("function"))
-    if callee is not None and callee.type == "member_expression" and prop_name(callee, pf) == "consume":
-        return _rejection_usage(pf, call)
+    method = prop_name(callee, pf) if callee is not None and callee.type == "member_expression" else ""
     node = _climb(call)
+    if method == "consume" or (method == "check" and node.parent is not None
+                               and node.parent.type == "expression_statement"):
+        return _rejection_usage(pf, call)  # a `check` whose result is not taken rejects over the limit
     parent = node.parent
     if parent is None:
         return Usage("unknown", None)
