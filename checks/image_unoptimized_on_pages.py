@@ -15,7 +15,7 @@ class NextImageUnoptimizedOnPages(Check):
     ## Why is this bad?
     Next.js's image optimizer does not run on Cloudflare Pages. next-on-pages answers
     `/_next/image` itself and tries Cloudflare image resizing, but falls back to the original
-    image (REFERENCE.md §4.6, §8a): every size of the srcset is the full original, unoptimised.
+    image (REFERENCE.md §4.6, §8a item 4): every size of the srcset is the full original, unoptimised.
     It works, so this is a warning. Use Cloudflare's custom loader (§4.5), or say
     `unoptimized: true` if the originals are what you want.
 

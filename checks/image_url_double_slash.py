@@ -22,7 +22,7 @@ class ImageUrlDoubleSlash(Check):
     REFERENCE.md §4.1: the source follows the options segment without a second leading slash and
     is not URL-encoded. Cloudflare's own Next.js loader strips the leading `/` for this reason
     (REFERENCE.md §4.2); what Cloudflare does with `…/<options>//path` is not documented
-    (REFERENCE.md §8) — `//path` may be read as a protocol-relative URL with host `path` — so those are warnings. An encoded
+    (REFERENCE.md §8 item 6) — `//path` may be read as a protocol-relative URL with host `path` — so those are warnings. An encoded
     source is fetched as a literal path on the origin and does not exist: an error.
 
     ## Example

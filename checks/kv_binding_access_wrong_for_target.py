@@ -12,7 +12,7 @@ class BindingAccessWrongForTarget(Check):
       module Workers; the value is `undefined` (error);
     * `process.env.X` under next-on-pages 1.9 or 1.10 — next-on-pages copies bindings onto
       `process.env` in deployed workers, but its `next dev` set-up of those versions does not
-      (REFERENCE.md §8a), so local development breaks; the supported API is
+      (REFERENCE.md §8a item 2), so local development breaks; the supported API is
       `getRequestContext().env.X` (warning; not reported in Pages Router files, where
       `getRequestContext` cannot be used, nor in modules that only Pages Router routes import).
       From 1.11.0 `setupDevPlatform` copies them under `next dev` too (next-on-pages CHANGELOG
@@ -31,7 +31,7 @@ class BindingAccessWrongForTarget(Check):
     `getRequestContext` is not the adapter's.
 
     ## Why is this bad?
-    next-on-pages exposes bindings through `getRequestContext()` (REFERENCE.md §2.4, §8a);
+    next-on-pages exposes bindings through `getRequestContext()` (REFERENCE.md §2.4, §8a item 2);
     OpenNext through `getCloudflareContext()` (§2.5) and tells users to uninstall
     next-on-pages. Code migrated from one adapter to the other, or copied from service-worker
     examples, reads a binding that is not there.

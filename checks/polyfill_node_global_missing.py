@@ -16,7 +16,7 @@ class NodeGlobalNotPolyfilled(Check):
 
     The finding is made once per missing global, at the polyfill (where the fix goes), with the
     uses and the import chain that makes them edge code as evidence. `Buffer` is never reported:
-    Next.js provides it to edge code in every version checked (REFERENCE.md §8a). A polyfill that
+    Next.js provides it to edge code in every version checked (REFERENCE.md §8a item 1). A polyfill that
     provides no Node global beyond what Next.js provides is not a Node-globals shim, and the
     Node globals edge code uses are then reported by EDGE202 alone. Not checked under Turbopack,
     where the hook is not called (EDGE508).

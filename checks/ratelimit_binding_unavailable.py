@@ -10,7 +10,7 @@ class RatelimitBindingUnavailable(Check):
 
     * the app is a Cloudflare **Pages** project (`@cloudflare/next-on-pages`, or a Wrangler file
       with `pages_build_output_dir`): Pages does not support rate-limiting bindings, and
-      Wrangler's Pages config rejects `unsafe` bindings (§8a);
+      Wrangler's Pages config rejects `unsafe` bindings (REFERENCE.md §8a item 3);
     * on Workers (OpenNext), `NAME` is declared in no Wrangler file — neither in `ratelimits`
       (Wrangler ≥ 4.36) nor as `[[unsafe.bindings]]` with `type = "ratelimit"`, at the top level
       or in an `[env.*]` section.

@@ -30,7 +30,7 @@ class LimiterKeyNotPerCaller(Check):
     A limiter counts per key (REFERENCE.md §5.1, §5.2). When every caller has the same key the
     limit is global: one client uses it up and every other client is refused — the limiter
     turns into an outage switch and no longer stops one abuser. Upstash's own middleware example
-    keys on `request.ip`, which is `undefined` on Next 15+ (REFERENCE.md §5.1, §8b). Cloudflare advises
+    keys on `request.ip`, which is `undefined` on Next 15+ (REFERENCE.md §5.1, §8b item 7). Cloudflare advises
     keying on a user, API key or tenant rather than the address (REFERENCE.md §5.2).
 
     Severity: error for `request.ip` on Next 15+ (certainly shared), warning otherwise (a

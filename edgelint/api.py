@@ -159,9 +159,12 @@ class Check:
 
     @classmethod
     def docs(cls) -> str:
+        """The rule's documentation as users read it (`edgelint.sources.public_docs`)."""
         import inspect
 
-        return inspect.cleandoc(cls.__doc__ or "")
+        from edgelint.sources import public_docs
+
+        return public_docs(inspect.cleandoc(cls.__doc__ or ""))
 
     @classmethod
     def summary_line(cls) -> str:
@@ -259,7 +262,7 @@ class Context:
 #: as users have no such file.
 _CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step|item)\s+\d+|\s+\"[^\"]*\")?,?)*"
 #: Bare section numbers of those notes: "§6.3 pitfall 2", "§2.3, §2.4".
-_SECTIONS = r"§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step)\s+\d+)?(?:,\s*§\d+[a-z]?(?:\.\d+[a-z]?)*)*"
+_SECTIONS = r"§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step|item)\s+\d+)?(?:,\s*§\d+[a-z]?(?:\.\d+[a-z]?)*)*"
 _CITATIONS = [
     (re.compile(r"\s*\(" + _CITED + r"\)"), ""),  # "… (REFERENCE.md §4.1, §4.5)."
     (re.compile(r"[,;]\s*" + _CITED + r"(?=\))"), ""),  # "(`x`, REFERENCE.md §4.2)"

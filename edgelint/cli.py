@@ -352,7 +352,8 @@ def rule(rule) -> None:
     click.echo(f"# {check.code} {check.name}\n")
     click.echo(f"Area: {check.area} · Severity: {check.severity} · Status: {check.status} · Targets: {targets}"
                f" · Fix: {'yes' if check.fixable else 'no'}\n")
-    click.echo(check.docs())
+    docs, sources, listed = check.docs().partition("\n\n## Sources\n")
+    click.echo(docs)
     if check.Options is not None:
         import dataclasses
 
@@ -360,6 +361,8 @@ def rule(rule) -> None:
         for f in dataclasses.fields(check.Options):
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
             click.echo(f"- `{f.name.replace('_', '-')}` (default {default!r})")
+    if sources:
+        click.echo(f"\n## Sources\n{listed}")
 
 
 def _explain_root(file: Path) -> Path:

@@ -511,6 +511,14 @@ def test_rule_prints_the_docs(cli, ref):
     assert "Severity: note" in result.stdout
 
 
+def test_rule_docs_end_with_the_public_sources_after_the_options(cli):
+    out = cli("rule", "EDGE604").stdout
+    assert "REFERENCE" not in out and "§" not in out
+    options, sources = out.index("\n## Options"), out.index("\n## Sources\n")
+    assert options < sources
+    assert "- [Cloudflare Workers docs: Rate Limiting binding](https://developers.cloudflare.com/" in out[sources:]
+
+
 def test_unknown_rule_docs_is_exit_2(cli):
     result = cli("rule", "NOPE")
     assert_clean_exit(result, 2)

@@ -156,12 +156,15 @@ def test_node_only_package_docs_list_every_table_entry():
 
 
 def test_rule_docs_cite_the_reference():
+    import inspect
+
     from edgelint import registry
 
     for check in registry.all_checks():
         if check.code.startswith("EDGE2"):
             docs = check.docs()
-            assert "## What it does" in docs and "## Why is this bad?" in docs and "REFERENCE.md §" in docs, check.code
+            assert "REFERENCE.md §" in inspect.cleandoc(check.__doc__), check.code
+            assert "## What it does" in docs and "## Why is this bad?" in docs and "## Sources" in docs, check.code
             assert "## Example" in docs and "## Use instead" in docs, check.code
 
 

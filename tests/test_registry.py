@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -83,3 +84,21 @@ def test_messages_drop_citations_of_the_projects_own_notes(written, shown):
     from edgelint.api import user_text
 
     assert user_text(written) == shown
+
+
+def test_rule_docs_stand_on_their_own():
+    """The docs users read cite no unshipped notes; every section a rule's docstring cites has
+    public sources, listed under `## Sources`."""
+    import inspect
+
+    from edgelint import registry
+    from edgelint.sources import SOURCES, cited_sections
+
+    for check in registry.all_checks():
+        written, shown = inspect.cleandoc(check.__doc__ or ""), check.docs()
+        assert "REFERENCE" not in shown and "§" not in shown, check.code
+        cited = cited_sections(written)
+        assert not [s for s in cited if s not in SOURCES], check.code
+        if cited:
+            listed = shown.split("\n## Sources\n", 1)[1].splitlines()
+            assert listed and all(re.fullmatch(r"- \[[^\]]+\]\(https://[^\s)]+\)", line) for line in listed), check.code
