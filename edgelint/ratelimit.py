@@ -1045,13 +1045,14 @@ class Analysis:
     def _check_call(self, mod: Module, call, callee) -> LimiterCall | None:
         """`limiter.check(…)` on a receiver named as a limiter: the hand-written LRU-cache limiter
         of Next.js' example `api-routes-rate-limit` (`check(res, limit, token)` rejects over the
-        limit) and its variants that resolve `{ success }`. Where the key is differs, so none is
-        judged."""
+        limit) and its variants that resolve `{ success }` (`check(limit, token)`). In every
+        variant the key (token) comes last."""
         receiver = unwrap(callee.child_by_field_name("object"))
-        if receiver is None or not args_of(call) or self.construction(mod, receiver, 0) is not None \
+        args = args_of(call)
+        if receiver is None or not args or self.construction(mod, receiver, 0) is not None \
                 or not _LIMITER_RECEIVER.search(last_name(receiver, mod.pf) or mod.pf.text(receiver)[-40:]):
             return None
-        return LimiterCall(mod.path, mod.pf.span(call), "heuristic", callee_text(call, mod.pf), call)
+        return LimiterCall(mod.path, mod.pf.span(call), "heuristic", callee_text(call, mod.pf), call, key=args[-1])
 
     def _query_chain(self, mod: Module, node, depth: int) -> bool:
         """Whether a `.limit(` receiver is a query builder chain (Drizzle, Prisma, Kysely, …)."""
