@@ -10,8 +10,10 @@ class LimiterResultIgnored(Check):
     `success` destructured and unused; a test of `remaining` that holds for every refused
     request, such as `remaining <= 0`, counts as reading it; the result is followed into a
     `.then(result => …)` callback and to its place in `const [a, b] = await Promise.all([…])`), a
-    Cloudflare binding's `{ success }` ignored, or a limiter promise only handed to `waitUntil`. It also reports a call to a project helper that
-    returns a limiter's verdict (`return ratelimit.limit(id)`) when the caller discards it, and
+    Cloudflare binding's `{ success }` ignored, a limiter promise only handed to `waitUntil`, or a
+    verdict only passed to `console.log`. It also reports a call to a project helper that returns
+    a limiter's verdict (`return ratelimit.limit(id)`, or its `success`: `return success`) when
+    the caller discards it or only logs it, and
     a `success` that is read but never refuses anything: `if (!success) console.warn(…)` (only
     logged), `if (!success) return NextResponse.next()` (passed on), or copied into a response
     header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
@@ -64,15 +66,17 @@ class LimiterResultIgnored(Check):
             message = (f"the verdict of `{call.callee}(…)` is never checked: {usage.reason}, so requests over "
                        f"the limit go through. {advice}")
             yield ctx.finding(self, call.path, call.span, message, limiter=call.kind)
-        for (path, _start), hop in sorted(analysis.ignored_helper_calls.items()):
+        for (path, _start), (hop, boolean) in sorted(analysis.ignored_helper_calls.items()):
             if not ctx.in_focus(path):
                 continue
             mod = analysis.module(path)
             reach = analysis.call_reach(mod, hop.node, 4)
-            usage = result_usage(mod.pf, hop.node, reach is not None and reach.call.kind in OBJECT_VERDICTS)
+            usage = result_usage(mod.pf, hop.node, reach is not None and reach.call.kind in OBJECT_VERDICTS
+                                 and not boolean)
             related = [reach.call.location("the limiter whose verdict the helper returns")] if reach else []
             reason = usage.reason or "it is discarded"
+            what = "it" if boolean else "its `success`"
             yield ctx.finding(self, path, hop.span,
-                              f"`{hop.what}(…)` returns a rate limiter's verdict, but {reason}; check its "
-                              f"`success` and refuse the request (429) when it is false",
+                              f"`{hop.what}(…)` returns a rate limiter's verdict, but {reason}; check {what} "
+                              f"and refuse the request (429) when it is false",
                               related=[Location(r.path, r.span, r.message) for r in related], limiter="helper")

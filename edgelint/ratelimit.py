@@ -690,6 +690,7 @@ class Reach:
     ignored_at: tuple[Hop, ...] = ()
     needs_param: tuple | None = None  # (index, keys): the limiter runs only when that parameter (its
     # property `keys[0]`, …) of the function is given
+    verdict_flag: bool = False  # what it returns is `success` itself (a boolean), not the result object
 
 
     @property
@@ -699,9 +700,9 @@ class Reach:
         return 2 if self.by_name else 3
 
     def via(self, hop: Hop, *, ignored_here: bool = False, returns: bool = False,
-            needs_param: tuple | None = None) -> "Reach":
+            needs_param: tuple | None = None, verdict_flag: bool = False) -> "Reach":
         return Reach(self.call, (hop, *self.hops), self.by_name, self.ignored or ignored_here,
-                     returns, self.ignored_at + ((hop,) if ignored_here else ()), needs_param)
+                     returns, self.ignored_at + ((hop,) if ignored_here else ()), needs_param, verdict_flag)
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,7 +736,9 @@ class Analysis:
         self._covered: list[ActionCoverage] = []  # the coverage of the first actions, as far as computed
         self._middleware = None
         self._usage_memo: dict[tuple, str] = {}
-        self.ignored_helper_calls: dict[tuple, Hop] = {}
+        # (path, byte) of a call to a helper that returns a verdict, discarded -> (the call, whether
+        # the helper returns `success` itself rather than the result object)
+        self.ignored_helper_calls: dict[tuple, tuple[Hop, bool]] = {}
         self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
         self._forward: dict[str, list[str]] | None = None
         self._graph_files: list[str] = []  # the app's files and the workspace-package files they reach
@@ -1373,9 +1376,9 @@ class Analysis:
         limiter = self.limiter_call(mod, call)
         if limiter is not None:
             usage = self.usage(mod, call, limiter.kind in OBJECT_VERDICTS)
-            returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
+            returns = usage in RETURNED and fn is not None and enclosing_function(call) == fn
             return Reach(limiter, (hop,), limiter.kind == "by-name", usage == "ignored", returns,
-                         (hop,) if usage == "ignored" else ())
+                         (hop,) if usage == "ignored" else (), verdict_flag=usage == "returned-success")
         callee = call.child_by_field_name("function")
         best = None
         target = self.resolve_function(mod, callee, prune=True) if callee is not None else None
@@ -1384,18 +1387,18 @@ class Analysis:
                 tmod, tfn = target
                 inner = self.function_reach(tmod, tfn, budget - 1)
                 if inner is not None:
-                    ignored_here = False
-                    returns = False
+                    ignored_here = returns = flag = False
                     if inner.returns_verdict:
-                        usage = self.usage(mod, call, inner.call.kind in OBJECT_VERDICTS)
+                        usage = self.usage(mod, call, inner.call.kind in OBJECT_VERDICTS and not inner.verdict_flag)
                         ignored_here = usage == "ignored"
-                        returns = usage == "returned" and fn is not None and enclosing_function(call) == fn
+                        returns = usage in RETURNED and fn is not None and enclosing_function(call) == fn
+                        flag = returns and (usage == "returned-success" or inner.verdict_flag)
                         if ignored_here:
-                            self.ignored_helper_calls[(mod.path, call.start_byte)] = hop
+                            self.ignored_helper_calls[(mod.path, call.start_byte)] = hop, inner.verdict_flag
                     passed = _passed_param(pf, call, *inner.needs_param, fn) if inner.needs_param is not None \
                         else None
                     if passed != "absent":
-                        best = inner.via(hop, ignored_here=ignored_here, returns=returns,
+                        best = inner.via(hop, ignored_here=ignored_here, returns=returns, verdict_flag=flag,
                                          needs_param=passed if isinstance(passed, tuple) else None)
         if best is None:
             named = self._by_name(mod, call, last_name(callee, pf), target)
@@ -2549,7 +2552,7 @@ def _handled_pending(read) -> bool:
 
 @dataclass(frozen=True)
 class Usage:
-    kind: str  # 'ignored' | 'checked' | 'returned' | 'unknown'
+    kind: str  # 'ignored' | 'checked' | 'returned' | 'returned-success' (`return success`) | 'unknown'
     pending: bool | None  # `pending` read (awaited, handed on) / dropped / unknowable
     reason: str = ""  # for 'ignored': what happens to the verdict
 
@@ -2615,6 +2618,18 @@ def _only_logs(pf: ParsedFile, block) -> bool:
         if callee is None or not _LOGGING.match(pf.text(callee)):
             return False
     return bool(statements)
+
+
+def _returned(read) -> bool:
+    """Whether a read of the verdict is what its function returns (`return success`,
+    `return !success`, `=> success`): the caller decides."""
+    node = read
+    while node.parent is not None and (node.parent.type == "parenthesized_expression" or (
+            node.parent.type == "unary_expression" and node.parent.children[0].type == "!")):
+        node = node.parent
+    parent = node.parent
+    return parent is not None and (parent.type == "return_statement" or (
+        parent.type == "arrow_function" and parent.child_by_field_name("body") == node))
 
 
 def _enforces(pf: ParsedFile, read) -> bool:
@@ -2725,6 +2740,8 @@ def result_usage(pf: ParsedFile, call, object_verdict: bool = False) -> Usage:
         callee = call_parent.child_by_field_name("function") if call_parent is not None else None
         if callee is not None and re.search(r"waitUntil$", pf.text(callee)):
             return Usage("ignored", True, "it is only handed to `waitUntil` (to run in the background)")
+        if callee is not None and re.fullmatch(r"console\.\w+", pf.text(callee)):
+            return Usage("ignored", None, "it is only logged")
         return Usage("unknown", None)
     if object_verdict and _tested_for_truth(node, parent, pf):
         what = "the `{ success }` object" if node.type == "await_expression" or any(
@@ -2765,6 +2782,8 @@ def _pattern_usage(pf: ParsedFile, pattern, scope, object_verdict: bool) -> Usag
         pending = bool(other or "pending" in props)
         success_reads = [use.parent for use in uses if use.parent is not None and use.parent.type ==
                          "member_expression" and prop_name(use.parent, pf) == "success"]
+        if not other and success_reads and all(_returned(r) for r in success_reads):
+            return Usage("returned-success", pending)
         if checked and not other and success_reads and not any(_enforces(pf, r) for r in success_reads):
             return Usage("ignored", pending, _LET_THROUGH.format(f"{name}.success"))
         if checked:
@@ -2786,6 +2805,8 @@ def _pattern_usage(pf: ParsedFile, pattern, scope, object_verdict: bool) -> Usag
         if "success" in keys:
             local, _ident = keys["success"]
             success_reads = reads(pf, scope, local, pattern)
+            if success_reads and all(_returned(r) for r in success_reads):
+                return Usage("returned-success", pending)
             if success_reads and not any(_enforces(pf, r) for r in success_reads):
                 return Usage("ignored", pending, _LET_THROUGH.format(local))
             if success_reads:
@@ -2845,6 +2866,8 @@ def _then_usage(pf: ParsedFile, then_call, object_verdict: bool) -> Usage:
 
 #: Limiter kinds whose verdict is an object (`{ success, … }`), or a Promise of one.
 OBJECT_VERDICTS = ("upstash", "cloudflare")
+#: Usages that hand the verdict to the caller: the result itself, or its `success`.
+RETURNED = ("returned", "returned-success")
 
 
 def _tested_for_truth(node, parent, pf: ParsedFile) -> bool:
