@@ -1108,10 +1108,10 @@ def generated(data: bytes) -> bool:
 def usage_fact(path: str, data: bytes) -> dict | None:
     """`usage` of a file from its bytes (the "kv-usage" fact, `edgelint.facts`): a run on named
     files takes the other files' usage from the cache instead of parsing them."""
-    from edgelint import parsing
+    from edgelint import files, parsing
     from edgelint.summary import summarize
 
-    if b"\0" in data[:8192] or len(data) > parsing.MAX_PARSE_BYTES or generated(data):
+    if files.is_binary(data) or len(data) > parsing.MAX_PARSE_BYTES or generated(data):
         return None
     try:
         pf = parsing.parse(path, data)

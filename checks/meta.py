@@ -57,8 +57,9 @@ class InvalidConfigFile(_EngineReported):
 
 class SkippedFile(_EngineReported):
     """## What it does
-    Notes a file that was not analysed: binary, too large (over 1.5 MB, usually minified or
-    generated), unreadable, or gone while linting.
+    Notes a file that was not analysed: binary (NUL bytes in its first 8 KiB, either many of them
+    or among bytes that are not UTF-8: a NUL character in a string literal is valid code), too
+    large (over 1.5 MB, usually minified or generated), unreadable, or gone while linting.
 
     ## Why is this bad?
     Nothing in it was checked. Exclude generated files with `exclude` in `edgelint.toml`.

@@ -12,6 +12,7 @@ name them either.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
@@ -309,4 +310,17 @@ def _read_file(path: str, size: int) -> bytes:
 
 
 def is_binary(data: bytes) -> bool:
-    return b"\0" in data[:8192]
+    """Whether a file's start looks binary: NUL bytes in its first 8 KiB, and either many of them
+    (1 % or more: UTF-16 text, images) or bytes that are not UTF-8. A source file with a NUL
+    character in a string literal (a key separator) is text, and is analysed."""
+    head = data[:8192]
+    nuls = head.count(b"\0")
+    if not nuls:
+        return False
+    if nuls * 100 >= len(head):
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at 8 KiB is no error
+    except UnicodeDecodeError:
+        return True
+    return False

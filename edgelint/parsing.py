@@ -353,10 +353,13 @@ def parse(path: str, source: bytes) -> ParsedFile:
     `_semicolons_before_in_names` explains is replaced by the tree of the repaired bytes."""
     grammar = grammar_for(path)
     deadline = time.monotonic() + PARSE_TIMEOUT_SECONDS
-    tree = _parse_bytes(path, source, grammar, deadline)
+    # tree-sitter reads a NUL as the end of input; valid code may hold one in a string literal,
+    # and a space in its place keeps every offset (the file's own bytes stay the text)
+    parsed = source.replace(b"\0", b" ") if b"\0" in source else source
+    tree = _parse_bytes(path, parsed, grammar, deadline)
     if tree.root_node.has_error:
         for repair in (_semicolons_before_in_names, _ampersands_in_jsx_attributes if grammar == "tsx" else None):
-            repaired = repair(source) if repair is not None else None
+            repaired = repair(parsed) if repair is not None else None
             if repaired is not None:
                 other = _parse_bytes(path, repaired, grammar, deadline)
                 if _error_count(other) < _error_count(tree):

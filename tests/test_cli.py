@@ -343,7 +343,10 @@ def test_broken_package_json_without_next_config_is_reported(cli, make_app):
 def test_binary_non_utf8_and_syntax_error_files_are_notes(cli, make_app, plugin):
     app = make_app({
         "lib/blob.ts": b"forbidden();\0\0\0\x89PNG\r\n",
+        "lib/utf16.ts": "forbidden();\n".encode("utf-16"),
         "lib/latin1.ts": "export const cafe = 'caf\xe9';\nforbidden();\n".encode("latin-1"),
+        # a NUL character in a string literal (a key separator) is valid code, not a binary file
+        "lib/separator.ts": b'export const SEP = "\0";\n' + b"// padding\n" * 300 + b'forbidden("\0");\n',
         "app/broken/page.tsx": "export const x = ;\nforbidden();\nexport default function P() { return <main/>; }\n",
         "app/page.tsx": "export default function Page() {\n  forbidden();\n  return <main/>;\n}\n",
     })
@@ -353,8 +356,9 @@ def test_binary_non_utf8_and_syntax_error_files_are_notes(cli, make_app, plugin)
     by_code = {}
     for f in doc["findings"]:
         by_code.setdefault(f["code"], []).append((f["path"], f["line"], f["severity"]))
-    assert by_code["EDGE903"] == [("lib/blob.ts", 1, "note")]
+    assert by_code["EDGE903"] == [("lib/blob.ts", 1, "note"), ("lib/utf16.ts", 1, "note")]
     assert by_code["EDGE901"] == [("app/broken/page.tsx", 1, "note")]
+    assert ("lib/separator.ts", 302, "error") in by_code["EDGE990"]
     # the rest is still linted: the clean file, the recovered tree, the non-UTF-8 file
     assert ("app/page.tsx", 2, "error") in by_code["EDGE990"]
     assert ("app/broken/page.tsx", 2, "error") in by_code["EDGE990"]
