@@ -37,6 +37,12 @@ EDGE_UNSUPPORTED_NODE_APIS = (
     "TransformStreamDefaultController", "WritableStreamDefaultController",
 )
 
+#: Built-in names whose npm package ships no code: npm's placeholders (`crypto` 1.0.1 from
+#: npm/deprecate-holder, "now a built-in Node module"; `child_process`, `dgram`, `tty` from
+#: npm/security-holder) and names npm refuses as core modules (`fs`, `http`). A dependency on one
+#: is a common mistake, and the import still means the built-in (npm registry, 2026-11).
+CODELESS_PACKAGES = frozenset({"crypto", "child_process", "dgram", "tty", "fs", "http"})
+
 ENTRY_LABELS = {"page": "page", "route": "route handler", "metadata": "metadata route", "not-found": "not-found page",
                 "pages-page": "page", "api": "API route", "middleware": "middleware"}
 
@@ -222,7 +228,8 @@ def unsupported_builtin_imports(ctx: Context, path: str, edges):
             continue
         if not edge.imp.source.startswith("node:"):
             deps = dependency_names(ctx, path) if deps is None else deps
-            if edge.imp.source.split("/", 1)[0] in deps:
+            name = edge.imp.source.split("/", 1)[0]
+            if name in deps and name not in CODELESS_PACKAGES:
                 continue
         yield edge
 

@@ -51,7 +51,8 @@ class NoNodeBuiltinInEdge(Check):
     names the entry it comes from.
 
     A bare name that is also an npm dependency of the package (e.g. `url`, `events`,
-    `punycode`) resolves to that package and is not reported. Under OpenNext, routes run on
+    `punycode`) resolves to that package and is not reported, unless npm's package of that name
+    ships no code (`crypto`, `child_process`, `dgram`, `tty`: placeholders; `fs`, `http`). Under OpenNext, routes run on
     Node.js and `runtime = 'edge'` is itself reported (EDGE111), so only edge middleware is
     checked there.
 
