@@ -28,12 +28,13 @@ class NoNodeGlobalInEdge(Check):
     { process.steps }` is fine). Feature detection is not a use: `typeof setImmediate`, an
     uncalled test such as `if (process.version)`, or code inside a branch whose condition
     mentions the name (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`).
-    Code in a branch on `process.env.NEXT_RUNTIME` that cannot run on the edge is skipped (Next.js
-    removes it from edge bundles). Bare `Buffer` is **not** reported: Next.js provides it to edge
-    code in every version (REFERENCE.md §8a item 1), and neither is a global that a polyfill injected into
-    the edge compilation from `next.config` defines (the polyfill checks, EDGE5xx, judge the
-    injection itself). Under OpenNext, routes run on Node.js (a
-    `runtime = 'edge'` export is reported by EDGE111 instead), so only edge middleware is checked.
+    Code in a branch on `process.env.NEXT_RUNTIME` or `typeof EdgeRuntime` that cannot run on the
+    edge is skipped (Next.js removes it from edge bundles). Bare `Buffer` is **not** reported:
+    Next.js provides it to edge code in every version (REFERENCE.md §8a item 1), and neither is a
+    global that a polyfill injected into the edge compilation from `next.config` defines (the
+    polyfill checks, EDGE5xx, judge the injection itself). Under OpenNext, routes run on Node.js
+    (a `runtime = 'edge'` export is reported by EDGE111 instead), so only edge middleware is
+    checked.
 
     ## Why is this bad?
     The Next.js Edge Runtime documents `process.env` and the Web-standard globals only (§2.1);

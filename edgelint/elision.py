@@ -4,8 +4,8 @@
   tsconfig keeps value imports: `verbatimModuleSyntax`); `ValueUses` answers "is this name used
   as a value?" from the byte occurrences of the name only, so it is cheap on any file size.
 - `import('x')` in a type position (`let s: import('fs').Stats`) is a type, not an import.
-- Next.js compiles `process.env.NEXT_RUNTIME` to a constant, so branches that cannot run on the
-  edge are removed from edge bundles (`dead_spans`); code after an early return is not (webpack
+- Next.js compiles `process.env.NEXT_RUNTIME` (and `typeof EdgeRuntime`) to a constant, so
+  branches that cannot run on the edge are removed from edge bundles (`dead_spans`); code after an early return is not (webpack
   still resolves what it imports), though it never runs.
 
 The summary records these facts per import, so the import graph never needs the tree.
@@ -140,14 +140,20 @@ def in_type_context(ancestors) -> bool:
 # Code that Next.js removes from edge bundles
 
 
-_RUNTIME_TEST = re.compile(r"""^\(?\s*(?:(?P<l>process\.env\.NEXT_RUNTIME)\s*(?P<op>[!=]==?)\s*(?P<q>['"])(?P<v>\w+)(?P=q)"""
-                           r"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*process\.env\.NEXT_RUNTIME)\s*\)?$""")
+#: What Next.js compiles to a constant in edge bundles, and its value there: `process.env.NEXT_RUNTIME`
+#: and the `EdgeRuntime` global it defines for the edge compilation only (a string; Next.js
+#: `build/define-env.ts`, and Vercel's guide to dead-code elimination with `typeof EdgeRuntime`).
+EDGE_CONSTANTS = {"process.env.NEXT_RUNTIME": "edge", "typeof EdgeRuntime": "string"}
+_SUBJECT = r"process\.env\.NEXT_RUNTIME|typeof EdgeRuntime"
+_RUNTIME_TEST = re.compile(rf"""^\(?\s*(?:(?P<l>{_SUBJECT})\s*(?P<op>[!=]==?)\s*(?P<q>['"])(?P<v>\w+)(?P=q)"""
+                           rf"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*(?P<r>{_SUBJECT}))\s*\)?$""")
 
 
 def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
-    """True/False when `condition` is constant in edge bundles: a NEXT_RUNTIME comparison, `!` of
-    one, or `&&`/`||` whose left side decides (`NEXT_RUNTIME === 'nodejs' && flag` is false there:
-    webpack folds a logical expression whose left side is constant, and drops the dead branch)."""
+    """True/False when `condition` is constant in edge bundles: a NEXT_RUNTIME or `typeof
+    EdgeRuntime` comparison, `!` of one, or `&&`/`||` whose left side decides (`NEXT_RUNTIME ===
+    'nodejs' && flag` is false there: webpack folds a logical expression whose left side is
+    constant, and drops the dead branch)."""
     while condition is not None and condition.type == "parenthesized_expression" and depth < 64:
         condition, depth = next((c for c in condition.named_children if c.type != "comment"), None), depth + 1
     if condition is None or depth >= 64:
@@ -167,7 +173,7 @@ def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
         return None
     value = match.group("v") or match.group("v2")
     op = match.group("op") or match.group("op2")
-    equal = value == "edge"
+    equal = value == EDGE_CONSTANTS[match.group("l") or match.group("r")]
     return equal if op.startswith("=") else not equal
 
 
@@ -178,7 +184,7 @@ def dead_spans(pf: ParsedFile, after_return: bool = True) -> list[tuple[int, int
     `if (process.env.NEXT_RUNTIME === 'edge') return`. That code never runs, but webpack still
     resolves the modules it imports (a `next build` of 15.5 fails on an `import('fs')` there), so
     it is no elision for imports."""
-    if b"NEXT_RUNTIME" not in pf.source:
+    if b"NEXT_RUNTIME" not in pf.source and b"EdgeRuntime" not in pf.source:
         return []
     dead: list[tuple[int, int]] = []
     for node in pf.walk():

@@ -193,7 +193,7 @@ def edges_of(ws: Workspace, resolver: Resolver, path: str, dropped: list | None 
         elif imp.type_position:
             reason = "it is an `import()` type, not an import"
         elif imp.edge_dead:
-            reason = "it is in a branch Next.js removes from edge bundles (process.env.NEXT_RUNTIME)"
+            reason = "it is in a branch Next.js removes from edge bundles (process.env.NEXT_RUNTIME, typeof EdgeRuntime)"
         if reason:
             if dropped is not None:
                 dropped.append((imp, reason))
