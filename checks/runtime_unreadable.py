@@ -1,3 +1,5 @@
+import re
+
 from edgelint.api import Check
 from edgelint.project import read_runtime
 
@@ -19,8 +21,11 @@ class UnreadableRuntime(Check):
     warning; a build error under Turbopack 16). Only a plain string literal in
     `export const runtime = '…'` behaves the same on every version and bundler.
 
-    An error, except under OpenNext when the build still succeeds: the route then falls back to
-    Node.js, which is what OpenNext needs, so it is a warning there.
+    An error, except when the build still succeeds and falling back to Node.js is what is wanted
+    — under OpenNext, which needs it, or where the value written is plainly `'nodejs'` (the
+    literal of `export let`, a `const` of the file, the export of the module it comes from) —
+    then a warning. The advice keeps the value written: `'nodejs'` stays `'nodejs'`, except under
+    next-on-pages, which needs `'edge'`.
 
     ## Example
     ```ts
@@ -48,13 +53,53 @@ class UnreadableRuntime(Check):
             consequence = _consequence(export, ctx.app)
             if ctx.target == "next-on-pages" and consequence.endswith("Node.js runtime"):
                 consequence += ", and next-on-pages then rejects the route"
-            advice = ("Remove it: OpenNext runs routes on Node.js" if ctx.target == "opennext"
-                      else "Write a plain string literal: `export const runtime = 'edge'`")
-            # On OpenNext a fallback to Node.js is what the target needs: only the build failing is an error
-            severity = "warning" if ctx.target == "opennext" and "fails" not in consequence else ""
+            node = ctx.target == "opennext" or (ctx.target != "next-on-pages" and
+                                                 _written_value(ctx, route.path, export, summary) == "nodejs")
+            if ctx.target == "opennext":
+                advice = "Remove it: OpenNext runs routes on Node.js"
+            elif node:
+                advice = ("Write a plain string literal, `export const runtime = 'nodejs'`, or remove it: Node.js "
+                          "is the default")
+            else:
+                advice = "Write a plain string literal: `export const runtime = 'edge'`"
+            # where a fallback to Node.js is what the target needs or the code means, only a failing build is an error
+            severity = "warning" if node and "fails" not in consequence else ""
             yield ctx.finding(self, route.path, export.value_span or export.span,
                               f"Next.js cannot read this `runtime` statically ({_describe(export)}): {consequence}. "
                               f"{advice}", severity=severity)
+
+
+def _written_value(ctx, path: str, export, summary) -> str | None:
+    """The string the code means, where it is plain to see: the literal of `export let`, a
+    `const` of the same file named by the export, or the literal export of the module it is
+    imported or re-exported from."""
+    if isinstance(export.value, str):
+        return export.value
+    name = export.local if export.kind in ("local", "reexport") else None
+    if export.form == "identifier" and export.value_span is not None:
+        name = _text_at(ctx, path, export.value_span)
+    if not name:
+        return None
+    source = export.source if export.kind == "reexport" else next(
+        (imp.source for imp in summary.imports for imported, local in imp.names if local == name), None)
+    if source is None:
+        found = re.search(rb"\bconst\s+" + re.escape(name.encode()) + rb"\s*(?::[^=;]+)?=\s*(['\"])(\w+)\1",
+                          ctx.ws.read(path) or b"")
+        return found.group(2).decode() if found else None
+    if export.kind != "reexport":
+        name = next(imported for imp in summary.imports for imported, local in imp.names if local == name)
+    from edgelint.graph import shared_resolver
+
+    resolved = shared_resolver(ctx).resolve(path, source)
+    other = ctx.summary(resolved.target) if resolved.is_file else None
+    value = other.exports.get(name) if other is not None else None
+    return value.value if value is not None and isinstance(value.value, str) else None
+
+
+def _text_at(ctx, path: str, span) -> str:
+    lines = (ctx.ws.text(path) or "").splitlines()
+    line = lines[span.line - 1] if span.line == span.end_line and span.line <= len(lines) else ""
+    return line[span.col - 1:span.end_col - 1]
 
 
 def _consequence(export, app) -> str:
