@@ -125,7 +125,9 @@ class EdgePolyfillNotGuarded(Check):
         analysis = injection_analysis(ctx)
         if analysis is None:
             return
-        injections = [i for i in analysis.injections if i.mutations]
+        # what is meant for the edge: it can reach it, or it is an edge polyfill (a browser polyfill
+        # on the client entry `main.js` is another, legitimate pattern)
+        injections = [i for i in analysis.injections if i.mutations and (i.reaches_edge or edge_polyfills(analysis, i))]
         if not injections:
             return
         turbopack = bundler(ctx).turbopack

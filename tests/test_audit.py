@@ -130,6 +130,24 @@ def test_server_actions_of_one_file_each_have_their_row_and_findings(cli, make_a
     assert rows[("/", "server action")]["findings"] == {"ratelimit": 1}
 
 
+@pytest.mark.parametrize(("polyfill", "figure"), [
+    ("./client/polyfills.js", None),  # a browser polyfill for the client entry: not meant for the edge
+    ("./lib/edge-polyfills.js", (0, 1)),  # an edge polyfill kept out of the edge build: the gap EDGE503 reports
+])
+def test_the_polyfill_figure_counts_what_is_meant_for_the_edge(cli, make_app, polyfill, figure):
+    config = ("module.exports = {\n  webpack(config, { isServer }) {\n    const originalEntry = config.entry\n"
+              "    config.entry = async () => {\n      const entries = await originalEntry()\n"
+              f"      if (!isServer && entries['main.js'] && !entries['main.js'].includes('{polyfill}')) {{\n"
+              f"        entries['main.js'].unshift('{polyfill}')\n      }}\n      return entries\n    }}\n"
+              "    return config\n  },\n}\n")
+    app = make_app({"next.config.js": config, "client/polyfills.js": "import 'core-js/stable'\n",
+                    "lib/edge-polyfills.js": "globalThis.setImmediate ??= (fn) => setTimeout(fn, 0)\n"})
+    doc = json.loads(cli("audit", app, "--format", "json", "--no-cache").stdout)
+    area = next(a for a in doc["apps"][0]["areas"] if a["area"] == "polyfill")
+    found = [(f["value"], f["total"]) for f in area["figures"] if "reach the edge build" in f["label"]]
+    assert found == ([figure] if figure else [])
+
+
 def test_audit_can_leave_the_tree_alone(cli, make_app, tmp_path):
     """`--no-cache` writes no cache into the audited tree; `--cache-dir` puts it elsewhere."""
     app = make_app({"app/api/x/route.ts": "export async function POST() { return new Response('ok') }\n"})
