@@ -336,10 +336,10 @@ def detect_target(ws: Workspace, app: App, deps: dict) -> tuple[str, str]:
         return "static", f"{app.next_config.path} sets output: 'export'"
     if "@opennextjs/cloudflare" in deps:
         return "opennext", "package.json depends on @opennextjs/cloudflare"
+    if "@cloudflare/next-on-pages" in deps:  # an open-next.config left over is inert without the package
+        return "next-on-pages", "package.json depends on @cloudflare/next-on-pages"
     if any(ws.exists(prefix + f"open-next.config.{e}") for e in ("ts", "js", "mjs")):
         return "opennext", "open-next.config found"
-    if "@cloudflare/next-on-pages" in deps:
-        return "next-on-pages", "package.json depends on @cloudflare/next-on-pages"
     for config in app.wranglers:
         if config.is_pages:
             return "next-on-pages", f"{config.path} sets pages_build_output_dir"

@@ -765,6 +765,20 @@ def test_vercel_is_detected_from_its_config_or_packages(cli, make_app, extra, re
     assert [(a["target"], a["target_reason"]) for a in report["apps"]] == [("vercel", reason)]
 
 
+@pytest.mark.parametrize(("deps", "target"), [
+    ({"@cloudflare/next-on-pages": "1.13.16"}, ("next-on-pages", "package.json depends on @cloudflare/next-on-pages")),
+    ({"@opennextjs/cloudflare": "1.3.0"}, ("opennext", "package.json depends on @opennextjs/cloudflare")),
+    ({}, ("opennext", "open-next.config found")),
+])
+def test_the_installed_adapter_outranks_a_leftover_open_next_config(cli, make_app, deps, target):
+    """An app that went back from OpenNext to next-on-pages keeps its open-next.config.ts (next-cf-vibe):
+    without @opennextjs/cloudflare nothing reads it."""
+    manifest = {"name": "shop", "dependencies": {"next": "15.3.3", **deps}}
+    app = make_app({"package.json": json.dumps(manifest), "open-next.config.ts": "export default {}\n"})
+    report = json.loads(cli("check", app, "--format", "json", "--no-cache").stdout)
+    assert [(a["target"], a["target_reason"]) for a in report["apps"]] == [target]
+
+
 @pytest.mark.parametrize("root_manifest", [
     {"workspaces": ["apps/*"]},  # npm/yarn workspaces: the app has its own package.json too
     {},  # an Nx "integrated" repository: one package.json at the root, none in the app
