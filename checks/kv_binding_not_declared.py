@@ -22,7 +22,9 @@ class KvBindingNotDeclared(Check):
     or `[[kv_namespaces]]` (REFERENCE.md §3.3). A `CloudflareEnv` type in `env.d.ts` makes
     TypeScript happy but creates nothing, so `env.X` is `undefined` at run time and the first
     `env.X.get(…)` throws. Bindings are not inherited by environments: when `[env.production]`
-    declares `kv_namespaces`, every namespace must be repeated there (§3.3).
+    declares `kv_namespaces`, every namespace must be repeated there (§3.3). Wrangler reads one
+    file per folder, the first of `wrangler.json`, `wrangler.jsonc`, `wrangler.toml` (workers-sdk
+    `findWranglerConfig`): a second file beside it declares nothing.
 
     What counts as a KV namespace: a binding declared under `kv_namespaces`, typed `KVNamespace`
     in `CloudflareEnv` (or cast to it), or read from a request context and used only with KV
@@ -97,13 +99,17 @@ class KvBindingNotDeclared(Check):
                 continue
             if name not in index.declared:
                 files = " or ".join(ctx.app.local(c.path) for c in configs)
+                shadowed = [ctx.app.local(n) for n in ctx.app.wrangler_names
+                            if ctx.ws.exists(n) and n not in {c.path for c in configs}]
+                note = (f"Wrangler reads it, not {' or '.join(shadowed)} beside it" if shadowed  # the first file only
+                        else f"searched {searched}")
                 related = [Location(c.path, c.section_span("", "kv_namespaces") or Span(1, 1, 1, 1),
                                     f"`kv_namespaces` here has no `{name}`" if c.section_span("", "kv_namespaces")
                                     else f"{ctx.app.local(c.path)} declares no `kv_namespaces`") for c in configs]
                 yield ctx.finding(
                     self, path, access.span,
                     f"KV binding `{name}` is used here ({what}) but not declared in {files} "
-                    f"(searched {searched}){type_note}. `env.{name}` is undefined at run time; add "
+                    f"({note}){type_note}. `env.{name}` is undefined at run time; add "
                     f"{_entry(configs[0].path, name)} to `kv_namespaces`",
                     related=[*related, *type_related], binding=name, uses=counts[name])
                 continue

@@ -261,9 +261,11 @@ def _build_app(ws: Workspace, root: str, package: dict, override: str | None, co
     turbopack = "--turbo" in build or (version is not None and version.at_least(16) and "--webpack" not in build)
     app = App(root, package, version, "node", "default", turbopack, dependencies=deps)
     prefix = root + "/" if root else ""
+    found = False
     for name in wrangler.WRANGLER_NAMES:
         app.wrangler_names.append(prefix + name)
-        if ws.exists(prefix + name):
+        if ws.exists(prefix + name) and not found:  # Wrangler reads the first it finds only
+            found = True
             data = ws.read(prefix + name)
             if data is None:
                 continue

@@ -1,5 +1,9 @@
 """Reading Wrangler configuration (`wrangler.toml`, `wrangler.json`, `wrangler.jsonc`), REFERENCE.md §3.3.
 
+Wrangler reads one file per folder, the first that exists of `wrangler.json`, `wrangler.jsonc` and
+`wrangler.toml` (workers-sdk `packages/wrangler/src/config/config-helpers.ts`,
+`findWranglerConfig`), so a second file beside it declares nothing.
+
 Bindings are collected from the top level and from every `[env.<name>]` section, each with the
 position of its declaration so findings can point at it. A file that does not parse yields a
 `WranglerError` with the position the parser reported; it is never executed.
@@ -14,7 +18,8 @@ from dataclasses import dataclass, field
 from edgelint import jsonc
 from edgelint.parsing import Span, offset_span
 
-WRANGLER_NAMES = ("wrangler.toml", "wrangler.json", "wrangler.jsonc")
+#: In the order Wrangler looks for them: the first that exists is the one it reads.
+WRANGLER_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 #: Binding kinds edgelint reads: config key -> (kind, field that holds the binding name).
 BINDING_KEYS = {"kv_namespaces": ("kv", "binding"), "ratelimits": ("ratelimit", "name"),
                 "r2_buckets": ("r2", "binding"), "d1_databases": ("d1", "binding"),
