@@ -489,9 +489,12 @@ def _mentions(pf: ParsedFile, node, needle: str) -> bool:
 def is_guarded(pf: ParsedFile, node, ancestors, needle: str) -> bool:
     """Whether `node` (with its `ancestors`, nearest first) is feature detection or runs only
     behind a check that mentions `needle`: `typeof x`, an uncalled test (`if (process.version)`,
-    `process.browser && …`), or code inside the branch of an `if`/ternary/`&&` whose condition
-    mentions it (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`)."""
+    `process.browser && …`), an optional chain on it (`process.versions?.node`), or code inside
+    the branch of an `if`/ternary/`&&` whose condition mentions it (`typeof setImmediate ===
+    'function' ? setImmediate(f) : setTimeout(f)`)."""
     parent = ancestors[0] if ancestors else None
+    if parent is not None and _optional_on(parent, node):
+        return True  # `process.versions?.node`, `process.nextTick?.(f)`: nothing happens when it is missing
     called = parent is not None and parent.type in ("call_expression", "new_expression") and \
         (parent.child_by_field_name("function") or parent.child_by_field_name("constructor")) == node
     child = node
@@ -518,6 +521,13 @@ def is_guarded(pf: ParsedFile, node, ancestors, needle: str) -> bool:
                     return True
         child = current
     return False
+
+
+def _optional_on(parent, node) -> bool:
+    """Whether `parent` goes on from `node` with `?.` (a property read or a call)."""
+    base = parent.child_by_field_name("object") if parent.type in ("member_expression", "subscript_expression") \
+        else parent.child_by_field_name("function") if parent.type == "call_expression" else None
+    return base == node and any(c.type in ("optional_chain", "?.") for c in parent.children)
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,10 +26,13 @@ class NoNodeGlobalInEdge(Check):
     Only references to the *global* are reported: a parameter, variable, import, function, class
     or `catch` binding of the same name in an enclosing scope is not Node's (`function f(process)
     { process.steps }` is fine). Feature detection is not a use: `typeof setImmediate`, an
-    uncalled test such as `if (process.version)`, or code inside a branch whose condition
-    mentions the name (`typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f)`).
-    Code in a branch on `process.env.NEXT_RUNTIME` or `typeof EdgeRuntime` that cannot run on the
-    edge is skipped (Next.js removes it from edge bundles). Bare `Buffer` is **not** reported:
+    uncalled test such as `if (process.version)`, an optional chain on it
+    (`process.versions?.node`), an assignment (`process.nextTick = …`: a shim defines it), or
+    code inside a branch whose condition mentions the name (`typeof setImmediate === 'function'
+    ? setImmediate(f) : setTimeout(f)`). Code in a branch on `process.env.NEXT_RUNTIME` or
+    `typeof EdgeRuntime` that cannot run on the edge is skipped (Next.js removes it from edge
+    bundles), and so is a branch on a `const` of the file that holds such a test (`const isEdge =
+    process.env.NEXT_RUNTIME === 'edge'`): it never runs there. Bare `Buffer` is **not** reported:
     Next.js provides it to edge code in every version (REFERENCE.md §8a item 1), and neither is a
     global that a polyfill injected into the edge compilation from `next.config` defines (the
     polyfill checks, EDGE5xx, judge the injection itself). Under OpenNext, routes run on Node.js
@@ -108,6 +111,9 @@ class NoNodeGlobalInEdge(Check):
             if is_guarded(pf, member, ref.above(1), f"process.{prop_name}"):
                 return None
             outer = ref.up(2)
+            if outer is not None and outer.type in ("assignment_expression", "augmented_assignment_expression") \
+                    and outer.child_by_field_name("left") == member:
+                return None  # `process.nextTick = …` defines it (a polyfill), it uses nothing
             called = outer is not None and outer.type == "call_expression" and \
                 outer.child_by_field_name("function") == member
             what = f"`process.{prop_name}{'()' if called else ''}`"

@@ -149,24 +149,27 @@ _RUNTIME_TEST = re.compile(rf"""^\(?\s*(?:(?P<l>{_SUBJECT})\s*(?P<op>[!=]==?)\s*
                            rf"""|(?P<q2>['"])(?P<v2>\w+)(?P=q2)\s*(?P<op2>[!=]==?)\s*(?P<r>{_SUBJECT}))\s*\)?$""")
 
 
-def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
+def _edge_truth(pf: ParsedFile, condition, depth: int = 0, aliases: dict | None = None) -> bool | None:
     """True/False when `condition` is constant in edge bundles: a NEXT_RUNTIME or `typeof
     EdgeRuntime` comparison, `!` of one, or `&&`/`||` whose left side decides (`NEXT_RUNTIME ===
     'nodejs' && flag` is false there: webpack folds a logical expression whose left side is
-    constant, and drops the dead branch)."""
+    constant, and drops the dead branch). `aliases`: names of `const`s that hold such a test, with
+    their value (for what runs, not for what webpack bundles: it does not follow them)."""
     while condition is not None and condition.type == "parenthesized_expression" and depth < 64:
         condition, depth = next((c for c in condition.named_children if c.type != "comment"), None), depth + 1
     if condition is None or depth >= 64:
         return None
+    if condition.type == "identifier" and aliases:
+        return aliases.get(pf.text(condition))
     operator = condition.child_by_field_name("operator")
     if condition.type == "unary_expression" and operator is not None and operator.type == "!":
-        inner = _edge_truth(pf, condition.child_by_field_name("argument"), depth + 1)
+        inner = _edge_truth(pf, condition.child_by_field_name("argument"), depth + 1, aliases)
         return None if inner is None else not inner
     if condition.type == "binary_expression" and operator is not None and operator.type in ("&&", "||"):
-        left = _edge_truth(pf, condition.child_by_field_name("left"), depth + 1)
+        left = _edge_truth(pf, condition.child_by_field_name("left"), depth + 1, aliases)
         if left is None or left is (operator.type == "||"):
             return left  # unknown, or decided by the left side
-        return _edge_truth(pf, condition.child_by_field_name("right"), depth + 1)
+        return _edge_truth(pf, condition.child_by_field_name("right"), depth + 1, aliases)
     text = " ".join(pf.text(condition).split())
     match = _RUNTIME_TEST.match(text)
     if not match:
@@ -180,17 +183,19 @@ def _edge_truth(pf: ParsedFile, condition, depth: int = 0) -> bool | None:
 def dead_spans(pf: ParsedFile, after_return: bool = True) -> list[tuple[int, int]]:
     """Byte ranges that never run on the edge: branches of `if` statements and ternaries on
     `process.env.NEXT_RUNTIME` that cannot run there and the right side of a `&&`/`||` whose left
-    side decides (Next.js compiles them away), and, with `after_return`, the rest of a block after
-    `if (process.env.NEXT_RUNTIME === 'edge') return`. That code never runs, but webpack still
-    resolves the modules it imports (a `next build` of 15.5 fails on an `import('fs')` there), so
-    it is no elision for imports."""
+    side decides (Next.js compiles them away), and, with `after_return` (what runs, rather than
+    what webpack bundles), the rest of a block after `if (process.env.NEXT_RUNTIME === 'edge')
+    return` and branches on a `const` holding such a test (`if (!isEdge)`). That code never runs,
+    but webpack still resolves the modules it imports (a `next build` of 15.5 fails on an
+    `import('fs')` there), so it is no elision for imports."""
     if b"NEXT_RUNTIME" not in pf.source and b"EdgeRuntime" not in pf.source:
         return []
+    aliases = _constant_tests(pf) if after_return else None
     dead: list[tuple[int, int]] = []
     for node in pf.walk():
         if node.type == "if_statement":
             condition = node.child_by_field_name("condition")
-            truth = _edge_truth(pf, condition)
+            truth = _edge_truth(pf, condition, aliases=aliases)
             if truth is None:
                 continue
             consequence = node.child_by_field_name("consequence")
@@ -204,17 +209,32 @@ def dead_spans(pf: ParsedFile, after_return: bool = True) -> list[tuple[int, int
                     dead.append((node.end_byte, node.parent.end_byte))
         elif node.type == "binary_expression" and node.child_by_field_name("operator") is not None and \
                 node.child_by_field_name("operator").type in ("&&", "||"):
-            left = _edge_truth(pf, node.child_by_field_name("left"))
+            left = _edge_truth(pf, node.child_by_field_name("left"), aliases=aliases)
             right = node.child_by_field_name("right")
             if right is not None and left is (node.child_by_field_name("operator").type == "||"):
                 dead.append((right.start_byte, right.end_byte))  # `NEXT_RUNTIME === 'nodejs' && require('fs')`
         elif node.type == "ternary_expression":
-            truth = _edge_truth(pf, node.child_by_field_name("condition"))
+            truth = _edge_truth(pf, node.child_by_field_name("condition"), aliases=aliases)
             branch = node.child_by_field_name("consequence" if truth is False else "alternative") \
                 if truth is not None else None
             if branch is not None:
                 dead.append((branch.start_byte, branch.end_byte))
     return dead
+
+
+def _constant_tests(pf: ParsedFile) -> dict[str, bool]:
+    """`const` names of the file whose value is a test constant in edge bundles, with its value."""
+    found = {}
+    for declarator in pf.nodes("variable_declarator"):
+        name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+        declaration = declarator.parent
+        if name is None or name.type != "identifier" or value is None or declaration is None or \
+                declaration.type != "lexical_declaration" or pf.text(declaration.children[0]) != "const":
+            continue
+        truth = _edge_truth(pf, value)
+        if truth is not None:
+            found[pf.text(name)] = truth
+    return found
 
 
 def _always_exits(statement) -> bool:
