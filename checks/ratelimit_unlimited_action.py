@@ -258,6 +258,9 @@ def _advice(analysis, cov) -> str:
         shown = ", ".join(f"'{_matcher_path(t)}'" for t in mw.missed[:3] if t)
         if mw.reason == "matcher" and shown:
             tips.append(f"add {shown} to the matcher in {info.route.path}")
+        elif mw.reason == "matcher-branch" and shown:
+            tips.append(f"add {shown} to the matcher in {info.route.path} and call its limiter for "
+                        f"{'them' if len(mw.missed) > 1 else 'it'} there")
         elif mw.reason == "conditions" and shown:
             tips.append(f"drop the `has`/`missing` conditions of the matcher entry for {shown} in "
                         f"{info.route.path} (clients choose their headers, cookies and query)")

@@ -243,6 +243,23 @@ class Action:
         return f"{self.name} {self.url}"
 
 
+def _merged_details(patterns: list[str], details: list[str], shown: int = 5) -> str:
+    """One clause per distinct reason, naming its pages together: "…'s matcher […] includes
+    /a, /b and /c, but its limiter only runs when …, which excludes them" (the middleware and
+    its matcher once, not once per page)."""
+    groups: dict[str, list[str]] = {}
+    for pattern, detail in zip(patterns, details):
+        template = re.sub(r"(?<=\s)" + re.escape(pattern) + r"(?=[\s,;)]|$)", "\0", detail)
+        groups.setdefault(template, []).append(pattern)
+    clauses = []
+    for template, group in groups.items():
+        names = group[:shown] + ([f"{len(group) - shown} more"] if len(group) > shown else [])
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        clause = template.replace("\0", listed)
+        clauses.append(clause.replace("excludes it", "excludes them") if len(group) > 1 else clause)
+    return "; ".join(clauses)
+
+
 @dataclass
 class MiddlewareCoverage:
     """What the app's middleware/proxy does for one action."""
@@ -252,7 +269,8 @@ class MiddlewareCoverage:
     path: str | None = None  # the middleware file
     evidence: tuple[Location, ...] = ()
     missed: tuple[str, ...] = ()  # URL patterns (pages) not fully covered
-    reason: str = ""  # why not fully covered: 'matcher' | 'conditions' (has/missing) | 'branch' | 'rewrite' | 'unknown'
+    reason: str = ""  # why not fully covered: 'matcher' | 'matcher-branch' (its limiter would not run there
+    # either) | 'conditions' (has/missing) | 'branch' | 'rewrite' | 'unknown'
 
 
 
@@ -1906,10 +1924,12 @@ class Analysis:
         if len(patterns) == 1:
             detail = details[0]
         elif status == "not-covered" and all("does not match" in d for d in details):
+            tails = {d.partition(" (and its limiter")[2] for d in details}  # the same condition for all
+            tail = f", and its limiter{tails.pop()[:-1]}" if len(tails) == 1 and "" not in tails else ""
             detail = (f"{name}'s matcher {matcher_text} matches none of the pages that use it "
-                      f"({', '.join(patterns)})")
+                      f"({', '.join(patterns)}){tail}")
         else:
-            detail = "; ".join(f"{p}: {d}" for p, d in zip(patterns, details))
+            detail = _merged_details(patterns, details)
         return MiddlewareCoverage(status, detail, name, evidence, missed, reason)
 
     def _guards(self, reach: Reach) -> list[tuple[Module, object, bool]]:
@@ -1924,18 +1944,43 @@ class Analysis:
     def _pattern_coverage(self, info, reaches: list[Reach], pattern: str, action: Action) -> tuple[str, str, str]:
         name = info.route.path
         cov = matcher.route_coverage(info.entries, pattern)
+        guarded = [(reach, self._guards(reach)) for reach in reaches]
         if cov.status == "not-covered":
-            return "not-covered", f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}", "matcher"
+            missed = f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}"
+            if all(guards for _reach, guards in guarded):
+                runs, unknown, chosen, conditions = self._guard_verdicts(guarded, pattern, action)
+                if not any(runs) and not unknown and not chosen:  # the matcher alone would not cover it either
+                    return "not-covered", f"{missed} (and its limiter only runs when {conditions})", "matcher-branch"
+            return "not-covered", missed, "matcher"
         if cov.status == "unknown":
             return "unknown", f"{name}: {cov.detail}", "unknown"
         matcher_reason = "" if cov.status == "covered" else (
             "conditions" if "conditions" in cov.detail else "matcher")
-        guarded = [(reach, self._guards(reach)) for reach in reaches]
         bypass = self._rewrite_bypass(info, reaches, pattern, action) if cov.status == "covered" else None
         if bypass is not None:
             return "partial", bypass, "rewrite"
         if any(not guards for _reach, guards in guarded):
             return cov.status, f"{name} limits it ({cov.detail})", matcher_reason
+        runs, unknown, chosen, conditions = self._guard_verdicts(guarded, pattern, action)
+        if unknown:
+            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions} "
+                               f"(a condition on the request path or method that edgelint cannot evaluate)"), "branch"
+        if chosen:
+            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions}, which the "
+                               f"client decides by the headers or cookies it sends: it can skip the limiter"), "branch"
+        if all(runs):
+            return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})", matcher_reason
+        if not any(runs):
+            runs_for = (f"{name} runs on every request" if info.value is None else
+                        f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}")
+            return ("not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it",
+                    "branch")
+        return "partial", f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}", "branch"
+
+    def _guard_verdicts(self, guarded, pattern: str, action: Action):
+        """Whether the middleware's limiter runs for each sample URL of `pattern` given the
+        conditions around its calls: (runs per URL, URLs undecided, URLs the client chooses,
+        the conditions as text)."""
         samples = [url for url, _ in matcher.route_instantiations(pattern)]
         method = action.method if action.kind != "api" or action.name != "ANY" else None
         runs, unknown, chosen = [], [], []
@@ -1958,20 +2003,7 @@ class Analysis:
                          for m, c, p in guards) +
             ")" * (len(guarded) > 1)
             for _reach, guards in guarded)
-        if unknown:
-            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions} "
-                               f"(a condition on the request path or method that edgelint cannot evaluate)"), "branch"
-        if chosen:
-            return "partial", (f"{name} runs for {pattern} but calls its limiter only when {conditions}, which the "
-                               f"client decides by the headers or cookies it sends: it can skip the limiter"), "branch"
-        if all(runs):
-            return cov.status, f"{name} limits it ({cov.detail}; the limiter runs when {conditions})", matcher_reason
-        if not any(runs):
-            runs_for = (f"{name} runs on every request" if info.value is None else
-                        f"{name}'s matcher {_matcher_text(info.value)} includes {pattern}")
-            return ("not-covered", f"{runs_for}, but its limiter only runs when {conditions}, which excludes it",
-                    "branch")
-        return "partial", f"{name} limits {pattern} only for some URLs: its limiter runs when {conditions}", "branch"
+        return runs, unknown, chosen, conditions
 
     def _rewrite_bypass(self, info, reaches: list[Reach], pattern: str, action: Action) -> str | None:
         """How a client reaches `pattern` past the middleware's limiter through a rewrite the
