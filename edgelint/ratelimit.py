@@ -763,6 +763,7 @@ class Analysis:
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
         self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
+        self._known_helpers: dict[str, object] = {}  # advice: the helper (per group) and wrapper others use
         self._whole: Analysis | None = None
 
     # -- modules -----------------------------------------------------------------------------
@@ -2351,20 +2352,30 @@ class Analysis:
         recognised limiter if any does; actions are covered in order only until it is known."""
         whole = self.unfocused()
         group = "server-action" if kind == "server-action" else "handler"
+        if group in whole._known_helpers:  # asked once per finding: the answer is the same
+            return whole._known_helpers[group]
 
         def first(recognised_only: bool):
             return next(((k[1], loc, user) for k, (loc, user, by_name) in whole._helpers.items()
                          if k[0] == group and not (recognised_only and by_name)), None)
 
+        found = None
         for _covered in whole.coverages():
             found = first(recognised_only=True)
             if found is not None:
-                return found
-        return first(recognised_only=False)
+                break
+        whole._known_helpers[group] = found = found or first(recognised_only=False)
+        return found
 
     def known_wrapper(self) -> tuple[str, Location] | None:
         """The first wrapper that limits an action of this app (to suggest it for the others)."""
-        for cov in self.unfocused().coverages():
+        whole = self.unfocused()
+        if "wrapper" not in whole._known_helpers:
+            whole._known_helpers["wrapper"] = whole._first_wrapper()
+        return whole._known_helpers["wrapper"]
+
+    def _first_wrapper(self) -> tuple[str, Location] | None:
+        for cov in self.coverages():
             if cov.covered_by == "wrapper" and cov.status == "covered" and not cov.heuristic:
                 loc = next((e for e in cov.evidence if e.message == "wrapper defined here"), None)
                 name = _short(cov.evidence[0].message.removeprefix("wrapper ").strip("`"), 40) if cov.evidence else ""
