@@ -50,6 +50,123 @@ def import_specifiers(path: str, data: bytes) -> list[str]:
     return list(found)
 
 
+#: What stands before a module specifier's quote: `… from`, `import(`, `require(`, or a bare `import`.
+_BEFORE_SPECIFIER = re.compile(rb"(?:(?<![\w$.])(?P<from>from)|(?<![\w$.])(?P<call>import|require)\s*\(|"
+                               rb"(?<![\w$.])(?P<bare>import))\s*$")
+#: The clause of a static import or re-export, between the keyword and `from` (no comments, no
+#: nested braces): `type`? then a default name, `* as ns`, `{ … }`, or a default and one of those.
+_CLAUSE = re.compile(rb"(?P<kw>import|export)\s+(?P<type>type\s+)?(?:(?P<default>[A-Za-z_$][\w$]*)\s*(?:,\s*)?)?"
+                     rb"(?:(?P<star>\*)(?:\s*as\s+[A-Za-z_$][\w$]*)?|\{(?P<named>[^{}/]*)\})?\s*$")
+_NAMED_ITEM = re.compile(rb"\s*(?P<type>type\s+)?(?P<name>[A-Za-z_$][\w$]*|'[^']*'|\"[^\"]*\")(?:\s+as\s+[A-Za-z_$][\w$]*)?\s*")
+
+
+def imported_names(data: bytes, spec: str) -> set[str] | None:
+    """The names a file imports (or re-exports) from the module specifier `spec`, read from the
+    bytes: as the module summary gives them, '*' for a namespace, `export *`, a side-effect,
+    dynamic or `require` import; type-only imports skipped. None when a statement is not plainly
+    written (a comment or a template literal around it, nested braces, not at the top level) and
+    the syntax tree must say."""
+    names: set[str] = set()
+    found = False
+    try:
+        for quote in (b"'", b'"'):
+            needle = quote + spec.encode() + quote
+            at = data.find(needle)
+            while at != -1:
+                here = _names_at(data, at)
+                if here is not None:
+                    found = True
+                    names |= here
+                at = data.find(needle, at + 1)
+    except _Unsure:
+        return None
+    return names if found else None
+
+
+class _Unsure(Exception):
+    """A statement the bytes alone do not answer for."""
+
+
+def _names_at(data: bytes, at: int) -> set[str] | None:
+    """The names of the import whose quoted specifier starts at `at`, None if it is no import."""
+    head = data[max(0, at - 400):at]
+    context = _BEFORE_SPECIFIER.search(head)
+    if context is None:
+        return None
+    if _in_comment(data, at) or _IMPORT_EQUALS.search(head, 0, context.start()) or (
+            context.group("call") == b"require" and _LOCAL_REQUIRE.search(data)):
+        raise _Unsure
+    if context.group("call") is not None:
+        return {"*"}  # `import('x')`, `require('x')`: anywhere in the file
+    start = context.start() if context.group("bare") else _statement_start(head[:context.start()])
+    if start is None:
+        raise _Unsure
+    keyword = at - len(head) + start
+    line = data[data.rfind(b"\n", 0, keyword) + 1:keyword]
+    if line and not line.rstrip().endswith(b";"):
+        raise _Unsure  # not at the start of a line: maybe not at the top level (`declare module`)
+    if context.group("bare"):
+        return {"*"}  # `import 'x'`
+    clause = _statement_clause(head[start:context.start()])
+    if clause is None:
+        raise _Unsure
+    return clause
+
+
+#: A `require` of the file's own (a parameter, a variable, `createRequire`): its calls load no module.
+_LOCAL_REQUIRE = re.compile(rb"[(,]\s*require\s*[:,)=]|\b(?:const|let|var|function)\s+require\b|createRequire")
+#: TypeScript's `import x = require('…')`, which module summaries do not list.
+_IMPORT_EQUALS = re.compile(rb"import\s+[A-Za-z_$][\w$]*\s*=\s*$")
+
+
+def _in_comment(data: bytes, at: int) -> bool:
+    """Whether the text at `at` may be inside a comment or a template literal (code written as
+    text): `//` or a leading `*` on its line before it, an unclosed `/*` before it, or an odd
+    number of backquotes before it."""
+    line = data[data.rfind(b"\n", 0, at) + 1:at]
+    opened = data.rfind(b"/*", 0, at)
+    return b"//" in line or line.lstrip().startswith(b"*") or (opened != -1 and data.rfind(b"*/", 0, at) < opened) \
+        or data.count(b"`", 0, at) % 2 == 1
+
+
+def _statement_start(before: bytes) -> int | None:
+    """Where the `import`/`export` keyword of the statement that ends `before` stands."""
+    start = max(before.rfind(b"import"), before.rfind(b"export"))
+    return start if start != -1 else None
+
+
+def _statement_clause(clause_text: bytes) -> set[str] | None:
+    """The names of an `import …`/`export …` clause (the statement's text up to `from`)."""
+    clause = _CLAUSE.match(clause_text)
+    if clause is None or b"/*" in clause_text or b"//" in clause_text:
+        return None
+    if clause.group("type"):
+        return set()
+    names = set()
+    if clause.group("default"):
+        if clause.group("kw") == b"export":
+            return None
+        names.add("default")
+    if clause.group("star"):
+        names.add("*")
+    named = clause.group("named")
+    if named is not None:
+        items = [item for item in named.split(b",") if item.strip()]
+        values = []
+        for item in items:
+            match = _NAMED_ITEM.fullmatch(item)
+            if match is None:
+                return None
+            if not match.group("type"):
+                values.append(match.group("name").strip(b"'\"").decode("utf-8", "replace"))
+        if items and not values and not names:
+            return set()  # `import { type A, type B }`: erased like `import type`
+        names.update(values)
+    if not names and clause.group("kw") == b"import":
+        names.add("*")  # `import {} from 'x'` runs the module
+    return names
+
+
 FACTS: dict[str, Callable[[str, bytes], object] | str] = {
     "import-specifiers": import_specifiers,
     "kv-usage": "edgelint.checks._kv:usage_fact",

@@ -56,7 +56,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from edgelint import jsvalues, matcher
+from edgelint import facts, jsvalues, matcher
 from edgelint.api import Location
 from edgelint.parsing import ParsedFile, Span, string_value
 from edgelint.ratelimit_options import DEFAULT_IGNORE_URLS, RatelimitOptions
@@ -1770,22 +1770,43 @@ class Analysis:
         self.import_graph()
         found = []
         for candidate in self._reverse.get(path, ()):
-            summary = self.ws.summary(candidate)
-            names: set[str] = set()
-            if summary is not None:
-                for imp in summary.imports:
-                    if imp.type_only:
-                        continue
-                    resolved = self.resolver.resolve(candidate, imp.source)
-                    if resolved.is_file and resolved.target == path:
-                        if imp.kind in ("static", "reexport") and imp.names:
-                            names.update(n for n, _local in imp.names)
-                        else:
-                            names.add("*")
+            names = self._names_in_bytes(candidate, path)
+            if names is None:  # not plainly written: the summary says
+                names = self._names_in_summary(candidate, path)
             if names:
                 found.append((candidate, names))
         self._importers[path] = found
         return found
+
+    def _names_in_bytes(self, importer: str, path: str) -> set[str] | None:
+        """What `importer` imports from `path`, read from its import statements in the bytes
+        (`facts.imported_names`): no parse of every file that imports a server action."""
+        data = self.ws.read(importer)
+        if data is None:
+            return None
+        names: set[str] = set()
+        for spec in self.ws.fact("import-specifiers", importer) or ():
+            resolved = self.resolver.resolve(importer, spec)
+            if resolved.is_file and resolved.target == path:
+                found = facts.imported_names(data, spec)
+                if found is None:
+                    return None
+                names |= found
+        return names
+
+    def _names_in_summary(self, importer: str, path: str) -> set[str]:
+        summary = self.ws.summary(importer)
+        names: set[str] = set()
+        for imp in summary.imports if summary is not None else ():
+            if imp.type_only:
+                continue
+            resolved = self.resolver.resolve(importer, imp.source)
+            if resolved.is_file and resolved.target == path:
+                if imp.kind in ("static", "reexport") and imp.names:
+                    names.update(n for n, _local in imp.names)
+                else:
+                    names.add("*")
+        return names
 
     # -- middleware ------------------------------------------------------------------------
 

@@ -327,3 +327,56 @@ def _trees_with_image_urls() -> list[Path]:
 @pytest.mark.parametrize("tree", _trees_with_image_urls(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_image_urls_without_a_parse_on_every_fixture(tree, monkeypatch):
     assert _image_outcome(tree, monkeypatch, plain=True)[:2] == _image_outcome(tree, monkeypatch, plain=False)[:2]
+
+
+# --------------------------------------------------------------------------------------------
+# Names imported from a module, read from the bytes (rate limiting: the importers of an action)
+
+
+NAMES_CASES = [
+    b"import { a, b as c } from './x'", b"import d from './x'", b"import type { a } from './x'",
+    b"import { type a, type b } from './x'", b"import { type a, b } from './x'", b"import * as ns from './x'",
+    b"import d, { e } from './x'", b"import d, * as ns from './x'", b"export { a as z, default } from './x'",
+    b"export * from './x'", b"export * as ns from './x'", b"export type { T } from './x'",
+    b"export { type T, u } from './x'", b"const m = await import('./x')", b"const m = require('./x')",
+    b"import './x'", b"import {} from './x'", b"import {\n  a,\n  b, // c\n} from './x'",
+    b"import { a } from './x'\nimport { b } from \"./x\"", b"const s = 'from ./x'; foo(\"from './x'\")",
+    b"import { from } from './x'", b"import(/* webpackChunkName: 'x' */ './x')", b"import x = require('./x')",
+    b"// import { a } from './x'\nimport { b } from './x'", b"import {\n  a,\n  b,\n} from './x'",
+]
+
+
+def _names_from_summary(path: str, source: bytes, spec: str) -> set[str]:
+    from edgelint.summary import summarize
+
+    names: set[str] = set()
+    for imp in summarize(parsing.parse(path, source)).imports:
+        if imp.source == spec and not imp.type_only:
+            names.update(n for n, _local in imp.names) if imp.kind in ("static", "reexport") and imp.names \
+                else names.add("*")
+    return names
+
+
+@pytest.mark.parametrize("source", NAMES_CASES)
+def test_imported_names_on_tricky_sources(source):
+    from edgelint.facts import imported_names
+
+    found = imported_names(source, "./x")
+    if found is not None:  # None: the syntax tree decides
+        assert found == _names_from_summary("x.ts", source, "./x")
+
+
+def test_imported_names_on_every_fixture():
+    from edgelint.facts import imported_names
+
+    checked = 0
+    for path in SOURCES:
+        source = path.read_bytes()
+        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
+            continue
+        for spec in import_specifiers(path.name, source):
+            found = imported_names(source, spec)
+            if found is not None:
+                checked += 1
+                assert found == _names_from_summary(path.name, source, spec), (path, spec)
+    assert checked > 300
