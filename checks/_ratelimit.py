@@ -17,7 +17,7 @@ __all__ = ["RatelimitOptions", "get", "known_api_calls", "waituntil_advice", "ip
 
 #: Limiter kinds whose key and verdict edgelint reads: @upstash/ratelimit, Cloudflare bindings and
 #: `.limit(key)` on a limiter-like receiver; not the configured `limiters`, whose API is the project's.
-KNOWN_API_KINDS = ("upstash", "cloudflare", "flexible", "heuristic")
+KNOWN_API_KINDS = ("upstash", "cloudflare", "flexible", "arcjet", "heuristic")
 
 
 def get(ctx, check) -> Analysis:

@@ -19,9 +19,11 @@ class LimiterResultIgnored(Check):
     header. A failing branch that returns, throws or calls anything else (`redirect()` throws)
     counts as a refusal. Testing the result itself (`if (!ratelimit.limit(ip))`,
     `if (!(await env.RL.limit({ key })))`, or a helper's returned verdict) is reported too: a
-    Promise and the `{ success }` object are always truthy, so the test never refuses. rate-limiter-flexible's `consume(key)` rejects instead of returning a
-    verdict: it is reported when it is neither awaited nor returned, or when the `catch` around it
-    is empty or only logs (one that answers, rethrows or records the rejection decides).
+    Promise and the `{ success }` object are always truthy, so the test never refuses.
+    rate-limiter-flexible's `consume(key)` rejects instead of returning a verdict: it is reported
+    when it is neither awaited nor returned, or when the `catch` around it is empty or only logs
+    (one that answers, rethrows or records the rejection decides). An Arcjet `protect(req)`
+    decision is reported when it is discarded or never read (`decision.isDenied()` reads it).
 
     ## Why is this bad?
     A limiter only counts requests; it does not block anything. `limit()` resolves to
@@ -61,8 +63,12 @@ class LimiterResultIgnored(Check):
             if usage.kind != "ignored":
                 continue
             what = "{ success }" if call.kind == "cloudflare" else "`success`"
-            advice = (f"Read {what} and refuse the request (429) when it is false" if not call.callee.endswith("consume")
-                      else "Let its rejection stop the request: await it, and answer 429 (or rethrow) in the `catch`")
+            if call.callee.endswith("consume"):
+                advice = "Let its rejection stop the request: await it, and answer 429 (or rethrow) in the `catch`"
+            elif call.kind == "arcjet":
+                advice = "Keep its decision and refuse the request (429) when `decision.isDenied()`"
+            else:
+                advice = f"Read {what} and refuse the request (429) when it is false"
             message = (f"the verdict of `{call.callee}(…)` is never checked: {usage.reason}, so requests over "
                        f"the limit go through. {advice}")
             yield ctx.finding(self, call.path, call.span, message, limiter=call.kind)

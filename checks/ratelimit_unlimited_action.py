@@ -12,7 +12,9 @@ class UnlimitedUserAction(Check):
 
     An action counts as limited when something on its way calls a limiter (`@upstash/ratelimit`
     `limit`/`blockUntilReady`, rate-limiter-flexible `consume`, a Cloudflare rate-limiting
-    binding `env.X.limit({ key })`, or a call named in `limiters`); where in the handler is not
+    binding `env.X.limit({ key })`, an Arcjet client's `protect(req)` when a rate-limit rule —
+    `slidingWindow`, `fixedWindow`, `tokenBucket` — is among its rules (shield or bot rules alone
+    limit nothing), or a call named in `limiters`); where in the handler is not
     checked (a limiter called after the work it should guard still counts):
 
     * **inline** — the handler calls one, directly or through helper functions followed through

@@ -85,6 +85,12 @@ UPSTASH_PACKAGE = "@upstash/ratelimit"
 UPSTASH_CLASSES = ("Ratelimit", "MultiRegionRatelimit")
 #: rate-limiter-flexible: `await limiter.consume(key)` resolves under the limit and rejects over it.
 FLEXIBLE_PACKAGE = "rate-limiter-flexible"
+#: Arcjet (`@arcjet/next`, …): `aj.protect(req)` is a limiter when a rate-limit rule is among the
+#: client's rules (`arcjet({ rules: [slidingWindow(…)] })`, `aj.withRule(fixedWindow(…))`); its
+#: decision refuses with `decision.isDenied()`. Shield or bot rules alone limit nothing.
+ARCJET = "arcjet"
+ARCJET_RATE_RULES = frozenset({"slidingWindow", "fixedWindow", "tokenBucket"})
+ARCJET_NEEDLE = b".protect(req"  # `aj.protect(req)`, `aj.protect(request, …)` (not Clerk's `auth.protect()`)
 LIMIT_METHODS = ("limit", "blockUntilReady")
 RESPONSE_FIELDS = ("success", "limit", "remaining", "reset", "pending", "reason", "deniedValue")
 
@@ -129,7 +135,7 @@ _PAGINATION = re.compile(r"limit|size|count|take|per_?page|page|max|num|top|firs
 #: a case-insensitive regex over every file), in the casings code uses.
 SEED_NEEDLES = (b"ratelimit", b"rateLimit", b"RateLimit", b"Ratelimit", b"RATELIMIT", b"rate_limit", b"RATE_LIMIT",
                 b"limiter", b"Limiter", b"LIMITER", b"throttl", b"Throttl", b"THROTTL", b".limit(", b".limit?.(",
-                b"blockUntilReady")
+                b"blockUntilReady", ARCJET_NEEDLE)
 _PATH_WORDS = re.compile(r"pathname|nextUrl|\.method\b|\bmethod\b|\.url\b")
 
 
@@ -178,7 +184,7 @@ class LimiterCall:
 
     path: str
     span: Span
-    kind: str  # 'upstash' | 'cloudflare' | 'flexible' | 'configured' | 'heuristic' | 'by-name'
+    kind: str  # 'upstash' | 'cloudflare' | 'flexible' | 'arcjet' | 'configured' | 'heuristic' | 'by-name'
     callee: str  # short callee text, e.g. 'ratelimit.limit', 'env.RL.limit', 'checkRateLimit'
     node: object = field(repr=False, default=None)
     binding: str | None = None  # Cloudflare binding name, when known
@@ -187,7 +193,7 @@ class LimiterCall:
 
     @property
     def recognised(self) -> bool:
-        return self.kind in ("upstash", "cloudflare", "flexible", "configured", "heuristic")
+        return self.kind in ("upstash", "cloudflare", "flexible", "arcjet", "configured", "heuristic")
 
     def location(self, message: str = "") -> Location:
         return Location(self.path, self.span, message or f"limiter call `{self.callee}(…)`")
@@ -1014,6 +1020,10 @@ class Analysis:
             return self._consume_call(mod, call, callee)
         if method == "check":
             return self._check_call(mod, call, callee)
+        if method == "protect":
+            built = self.construction(mod, unwrap(callee.child_by_field_name("object")), 0)
+            return LimiterCall(mod.path, pf.span(call), "arcjet", callee_text(call, pf), call, construction=built) \
+                if built is not None and built.library == ARCJET else None
         if method not in LIMIT_METHODS:
             return None
         text, span = callee_text(call, pf), pf.span(call)
@@ -1033,8 +1043,8 @@ class Analysis:
                 return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=pairs["key"][1])
         construction = self.construction(mod, receiver, 0)
         if construction is not None:
-            if construction.library == FLEXIBLE_PACKAGE:
-                return None  # rate-limiter-flexible limits with `consume`
+            if construction.library in (FLEXIBLE_PACKAGE, ARCJET):
+                return None  # rate-limiter-flexible limits with `consume`, Arcjet with `protect`
             if construction.path == "cloudflare":
                 return LimiterCall(mod.path, span, "cloudflare", text, call,
                                    binding=self.binding_name(mod, receiver, 0), key=first)
@@ -1075,6 +1085,37 @@ class Analysis:
                 or not _LIMITER_RECEIVER.search(last_name(receiver, mod.pf) or mod.pf.text(receiver)[-40:]):
             return None
         return LimiterCall(mod.path, mod.pf.span(call), "heuristic", callee_text(call, mod.pf), call, key=args[-1])
+
+    def _arcjet_client(self, mod: Module, call, depth: int) -> bool:
+        """Whether a call builds an Arcjet client with a rate-limit rule: `arcjet({ rules: […] })`
+        of an `@arcjet/…` package, or `client.withRule(rule)` (its rules and the client's)."""
+        pf = mod.pf
+        callee = unwrap(call.child_by_field_name("function"))
+        if callee is None:
+            return False
+        if callee.type == "member_expression" and prop_name(callee, pf) == "withRule":
+            base = self.construction(mod, callee.child_by_field_name("object"), depth + 1)
+            return any(self._arcjet_rate_rule(mod, rule) for rule in args_of(call)) or (
+                base is not None and base.library == ARCJET)
+        bind = mod.top.get(pf.text(callee)) if callee.type == "identifier" else None
+        if bind is None or bind.kind != "import" or not bind.source.startswith("@arcjet/"):
+            return False
+        options = unwrap(next(iter(args_of(call)), None))
+        rules = jsvalues.object_pairs(options, pf).get("rules") if options is not None else None
+        rules = unwrap(rules[1]) if rules is not None else None
+        return rules is not None and rules.type == "array" and any(
+            self._arcjet_rate_rule(mod, rule) for rule in rules.named_children)
+
+    @staticmethod
+    def _arcjet_rate_rule(mod: Module, rule) -> bool:
+        """`slidingWindow(…)`, `fixedWindow(…)`, `tokenBucket(…)` imported from an `@arcjet/…` package."""
+        rule = unwrap(rule)
+        callee = unwrap(rule.child_by_field_name("function")) if rule is not None and rule.type == "call_expression" \
+            else None
+        if callee is None or callee.type != "identifier" or mod.pf.text(callee) not in ARCJET_RATE_RULES:
+            return False
+        bind = mod.top.get(mod.pf.text(callee))
+        return bind is not None and bind.kind == "import" and bind.source.startswith("@arcjet/")
 
     def _query_chain(self, mod: Module, node, depth: int) -> bool:
         """Whether a `.limit(` receiver is a query builder chain (Drizzle, Prisma, Kysely, …)."""
@@ -1176,6 +1217,8 @@ class Analysis:
                 if found is not None:
                     return found
             return None
+        if t == "call_expression" and self._arcjet_client(mod, expr, depth):
+            return Construction(mod.path, pf.span(expr), None, library=ARCJET)
         if t == "call_expression":
             target = self.resolve_function(mod, expr.child_by_field_name("function"), depth + 1)
             if target is None:
@@ -1316,7 +1359,7 @@ class Analysis:
     def limiter_calls(self) -> list[LimiterCall]:
         """Every limiter call in the app's files (a byte prefilter decides what is parsed)."""
         if self._limiter_calls is None:
-            needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume(", *CHECK_NEEDLES] + \
+            needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume(", *CHECK_NEEDLES, ARCJET_NEEDLE] + \
                       [n.rsplit(".", 1)[-1].encode() for n in self.options.limiters]
             found = []
             for path in self.ws.grep(self.app.files, *needles):
@@ -2309,7 +2352,8 @@ class Analysis:
             what = "the handler"
         via = " → ".join(f"`{_short(h.what, 40)}`" for h in reach.hops[:-1]) if len(reach.hops) > 1 else ""
         how = {"upstash": "an Upstash limiter", "cloudflare": "a Cloudflare rate-limiting binding",
-               "flexible": "a rate-limiter-flexible limiter", "configured": "a configured limiter",
+               "flexible": "a rate-limiter-flexible limiter", "arcjet": "an Arcjet rate-limit rule",
+               "configured": "a configured limiter",
                "heuristic": "a limiter",
                "by-name": "a function named as a rate limiter"}[call.kind]
         text = f"{what} calls {how} `{_short(call.callee, 50)}` ({call.path}:{call.span.line})"
