@@ -1491,12 +1491,7 @@ class Analysis:
             if found is None or found[1] is None:
                 return None
             # what a name holds is no call followed: a link (`authClient = client.use(auth)`)
-            reach = self.expr_reach(found[0], found[1], budget, callee_only=callee_only, links=links + 1)
-            if reach is None and found[1].type in FUNCTION_TYPES:  # `chain([rateLimitMiddleware, …])`: a
-                named = self._by_name(mod, expr, pf.text(expr), found)  # limiter passed by name, run by its taker
-                reach = Reach(dataclasses.replace(named, callee=pf.text(expr)), (Hop(mod.path, expr, pf),), True) \
-                    if named is not None else None
-            return reach
+            return self.expr_reach(found[0], found[1], budget, callee_only=callee_only, links=links + 1)
         if t == "call_expression":
             return self.wrapper_reach(mod, expr, budget, include_args=not callee_only, links=links)
         if t == "member_expression":  # a smaller part of the same expression: no call followed
