@@ -10,13 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgelint import parsing
+from edgelint import files, parsing
 from edgelint.elision import occurrences
 from edgelint.facts import import_specifiers
 from edgelint.summary import dynamic_import_calls, may_call_import_or_require
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SOURCES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in parsing.SOURCE_EXTENSIONS and p.is_file())
+
+
+def _parseable_sources():
+    """(path, bytes) of each fixture source file that edgelint parses (not binary, not too large)."""
+    for path in SOURCES:
+        source = path.read_bytes()
+        if len(source) <= parsing.MAX_PARSE_BYTES and not files.is_binary(source):
+            yield path, source
 
 TRICKY = [
     b"const a = await import('x')",
@@ -54,10 +62,7 @@ def test_dynamic_import_prefilter_on_tricky_sources(source):
 
 def test_dynamic_import_prefilter_on_every_fixture():
     checked = 0
-    for path in SOURCES:
-        source = path.read_bytes()
-        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
-            continue
+    for path, source in _parseable_sources():
         assert may_call_import_or_require(source) == bool(DYNAMIC_IMPORT_BYTES.search(source)), path
         if _query_finds(path.name, source):
             checked += 1
@@ -351,9 +356,12 @@ def _names_from_summary(path: str, source: bytes, spec: str) -> set[str]:
 
     names: set[str] = set()
     for imp in summarize(parsing.parse(path, source)).imports:
-        if imp.source == spec and not imp.type_only:
-            names.update(n for n, _local in imp.names) if imp.kind in ("static", "reexport") and imp.names \
-                else names.add("*")
+        if imp.source != spec or imp.type_only:
+            continue
+        if imp.kind in ("static", "reexport") and imp.names:
+            names.update(n for n, _local in imp.names)
+        else:
+            names.add("*")
     return names
 
 
@@ -370,10 +378,7 @@ def test_imported_names_on_every_fixture():
     from edgelint.facts import imported_names
 
     checked = 0
-    for path in SOURCES:
-        source = path.read_bytes()
-        if len(source) > parsing.MAX_PARSE_BYTES or b"\0" in source[:8192]:
-            continue
+    for path, source in _parseable_sources():
         for spec in import_specifiers(path.name, source):
             found = imported_names(source, spec)
             if found is not None:
