@@ -5,8 +5,9 @@
   as a value?" from the byte occurrences of the name only, so it is cheap on any file size.
 - `import('x')` in a type position (`let s: import('fs').Stats`) is a type, not an import.
 - Next.js compiles `process.env.NEXT_RUNTIME` (and `typeof EdgeRuntime`) to a constant, so
-  branches that cannot run on the edge are removed from edge bundles (`dead_spans`); code after an early return is not (webpack
-  still resolves what it imports), though it never runs.
+  branches that cannot run on the edge are removed from edge bundles (`dead_spans`); code after
+  an early return, or in a branch on a `const` holding such a test, is not (webpack still
+  resolves what it imports), though it never runs.
 
 The summary records these facts per import, so the import graph never needs the tree.
 """

@@ -2012,7 +2012,7 @@ class Analysis:
         guarded = [(reach, self._guards(reach)) for reach in reaches]
         if cov.status == "not-covered":
             missed = f"{name}'s matcher {_matcher_text(info.value)} does not match {pattern}"
-            if all(guards for _reach, guards in guarded):
+            if guarded and all(guards for _reach, guards in guarded):
                 runs, unknown, chosen, conditions = self._guard_verdicts(guarded, pattern, action)
                 if not any(runs) and not unknown and not chosen:  # the matcher alone would not cover it either
                     return "not-covered", f"{missed} (and its limiter only runs when {conditions})", "matcher-branch"
