@@ -192,11 +192,16 @@ def _inside(folder: str, ancestor: str) -> bool:
     return not ancestor or folder.startswith(ancestor + "/")
 
 
+#: A file that makes an `app/` folder an App Router: a page, layout or route handler.
+APP_ROUTE_FILE = re.compile(r"/(?:page|layout|route)\.(?:[cm]?[jt]sx?|mdx?)$")
+
+
 def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
-    """A package that depends on `next` is an app when it has an `app/` or `pages/` folder (or
-    `src/app`, `src/pages`: `next build` needs one), or runs `next` in a script without naming it
-    a peer; else it is a library that uses Next.js types or components (`packages/ui`), linted
-    with the apps that import it. (A next.config makes a folder an app in any case: `find_apps`.)"""
+    """A package that depends on `next` is an app when it has a `pages/` folder or an `app/` folder
+    with a page, layout or route file (or under `src/`: `next build` needs one), or runs `next` in
+    a script without naming it a peer; else it is a library that uses Next.js types or components
+    (`packages/ui`, also with a `src/app/` folder of components), linted with the apps that import
+    it. (A next.config makes a folder an app in any case: `find_apps`.)"""
     listed = _lists_next(package)
     if not listed:
         return False
@@ -205,8 +210,10 @@ def _is_next_app(ws: Workspace, folder: str, package: dict) -> bool:
     if runs_next and "peerDependencies" not in listed:
         return True
     prefix = folder + "/" if folder else ""
-    routers = tuple(f"{prefix}{src}{router}/" for src in ("", "src/") for router in ("app", "pages"))
-    return any(path.startswith(routers) for path in ws.paths)
+    pages = tuple(f"{prefix}{src}pages/" for src in ("", "src/"))
+    apps = tuple(f"{prefix}{src}app/" for src in ("", "src/"))
+    # an `app/` folder of components (a library's `src/app/`) has no page, layout or route file
+    return any(path.startswith(pages) or (path.startswith(apps) and APP_ROUTE_FILE.search(path)) for path in ws.paths)
 
 
 def _lists_next(package: dict) -> set[str]:

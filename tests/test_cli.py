@@ -693,6 +693,9 @@ def test_a_library_that_names_next_as_a_peer_is_not_an_app(cli, tmp_path):
         # Next.js only for its types: a library too
         "packages/hooks/package.json": json.dumps({"name": "@acme/hooks", "devDependencies": {"next": "15.3.3"}}),
         "packages/hooks/src/use-route.ts": "export { useRouter as useRoute } from 'next/navigation'\n",
+        # a `src/app/` folder of components, no page, layout or route in it: a library (events-helsinki)
+        "packages/components/package.json": json.dumps({"name": "@acme/components", "dependencies": {"next": "15.3.3"}}),
+        "packages/components/src/app/AppShell.tsx": "export const AppShell = () => <div />\n",
         # a dev dependency, but it runs `next`: an app
         "apps/admin/package.json": json.dumps({"scripts": {"dev": "next dev --turbo"},
                                                "devDependencies": {"next": "15.3.3"}}),
