@@ -6,7 +6,7 @@ class InvalidImageUrlOptions(Check):
     Checks the options segment of every `/cdn-cgi/image/<OPTIONS>/<SOURCE>` URL written in a string
     literal, a template literal (its static parts; `${…}` counts as unknown) or a `+`
     concatenation: unknown option names, values outside their range or enum (`fit`, `format`,
-    `quality` 1–100, `blur` 1–250, `sharpen` 0–10, `zoom` 0–1, …), numbers where numbers are
+    `quality` 1–100, `blur` 0–250, `sharpen` 0–10, `zoom` 0–1, …), numbers where numbers are
     required, options joined with `&` or `;` instead of `,`, empty options, spaces, an unencoded
     `#`, duplicated options (or an alias together with its full name), an empty options segment,
     and a missing one (`/cdn-cgi/image/uploads/a.jpg`). Constants, `[…].join(sep)` of option

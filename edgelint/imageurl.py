@@ -24,6 +24,9 @@ Facts used (edgelint ``REFERENCE.md``):
   ``src/content/partials/images/background.mdx``): the URL form of a functional color encodes its
   commas (``background=rgb%28240%2C40%2C145%29``). A literal comma inside ``background=rgb(...)``
   would split the options, so it is reported as ``unencoded-comma`` with a ``%2C`` fix.
+* Not in REFERENCE, from Cloudflare's newer Images "Features" page (developers.cloudflare.com/
+  images/optimization/features/): ``blur`` takes a whole number from 0 (no blur) to 250, and
+  ``trim=border`` with ``trim.border.color``/``.tolerance`` (0–255)/``.keep`` is a URL option.
 
 Template literals. The caller replaces each ``${...}`` by one placeholder character (default
 :data:`PLACEHOLDER`, ``'\\x00'``) and passes the result; all offsets refer to that substituted
@@ -181,7 +184,10 @@ def _gravity(value: str) -> str | None:
 
 
 def _trim(value: str) -> str | None:
-    """``trim``: four non-negative pixel numbers ``top;right;bottom;left`` (REFERENCE §4.3)."""
+    """``trim``: ``border`` (the border color, found automatically), or four non-negative numbers
+    ``top;right;bottom;left`` (REFERENCE §4.3; Cloudflare Images "Features" page, `trim`)."""
+    if value == "border":
+        return None
     parts = value.split(";")
     numbers = [_as_number(part, integer=False) for part in parts]
     if len(parts) != 4 or any(number is None for number in numbers):
@@ -240,7 +246,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("zoom", "face-zoom", _number(0, 1), "a number from 0 to 1"),
     OptionSpec("dpr", None, _number(0, low_exclusive=True), "a number greater than 0"),
     OptionSpec("sharpen", None, _number(0, 10), "a number from 0 to 10"),
-    OptionSpec("blur", None, _number(1, 250), "a number from 1 to 250"),
+    OptionSpec("blur", None, _number(0, 250, integer=True), "a whole number from 0 (no blur) to 250"),
     OptionSpec("metadata", None, _choice("keep", "copyright", "none"), "keep, copyright or none"),
     OptionSpec("anim", None, _choice("true", "false"), "true or false"),
     OptionSpec("background", None, _background,
@@ -252,7 +258,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("rotate", None, _one_of_numbers(0, 90, 180, 270, 360),
                "90, 180 or 270 (0 and 360 are also accepted)"),
     OptionSpec("flip", None, _choice("h", "v", "hv"), "h, v or hv"),
-    OptionSpec("trim", None, _trim, "four pixel numbers top;right;bottom;left (e.g. 20;30;20;0)"),
+    OptionSpec("trim", None, _trim, "border, or four pixel numbers top;right;bottom;left (e.g. 20;30;20;0)"),
+    OptionSpec("trim.border.color", None, _background, "a CSS color with # written as %23"),
+    OptionSpec("trim.border.tolerance", None, _number(0, 255, integer=True), "a whole number from 0 to 255"),
+    OptionSpec("trim.border.keep", None, _number(0, integer=True), "a whole number of pixels"),
     OptionSpec("trim.width", None, _number(0), _PIXELS_TEXT),
     OptionSpec("trim.height", None, _number(0), _PIXELS_TEXT),
     OptionSpec("trim.left", None, _number(0), _PIXELS_TEXT),

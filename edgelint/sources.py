@@ -220,6 +220,8 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
          "https://github.com/cloudflare/workerd/blob/main/types/defines/cf.d.ts"),
         ("Cloudflare Images: Transform via Workers (cf.image options)",
          "https://developers.cloudflare.com/images/transform-images/transform-via-workers/"),
+        ("Cloudflare Images: Features (trim=border, blur from 0)",
+         "https://developers.cloudflare.com/images/optimization/features/"),
     ),
     "4.5": (
         ("Cloudflare Images: Integrate with frameworks (Next.js loader)",

@@ -249,7 +249,7 @@ def test_fixture_app_copy_is_stable_under_fix(tmp_path, cli):
 def test_deep_chains_and_nesting_do_not_crash(tmp_path):
     """Long `+` chains and deep parentheses (generated code) are analysed without recursion."""
     chain = "export const a = '/cdn-cgi/image/fit=fill/' + " + " + ".join(["x"] * 3000) + ";\n"
-    parens = "export const b = " + "(" * 2000 + "'/cdn-cgi/image/blur=0/a.jpg'" + ")" * 2000 + ";\n"
+    parens = "export const b = " + "(" * 2000 + "'/cdn-cgi/image/blur=-1/a.jpg'" + ")" * 2000 + ";\n"
     root = write_tree(tmp_path / "app", {**MINIMAL_APP, "lib/deep.ts": chain + parens})
     result = lint(root)
     assert not [f for f in result.findings if f.code == "EDGE906"]

@@ -58,7 +58,7 @@ VALID_OPTIONS = [
     "zoom=0", "zoom=1", "zoom=0.5", "face-zoom=0.25",
     "dpr=1", "dpr=2", "dpr=0.5",
     "sharpen=0", "sharpen=10", "sharpen=1.0", "sharpen=9.99",
-    "blur=1", "blur=250", "blur=50",
+    "blur=0", "blur=1", "blur=250", "blur=50",
     "metadata=keep", "metadata=copyright", "metadata=none",
     "anim=true", "anim=false",
     "background=%23RRGGBB".replace("RRGGBB", "ff0000"), "background=%23fff", "background=red",
@@ -67,7 +67,8 @@ VALID_OPTIONS = [
     "contrast=1", "gamma=1.5", "saturation=0",
     "rotate=90", "rotate=180", "rotate=270", "rotate=0", "rotate=360",
     "flip=h", "flip=v", "flip=hv",
-    "trim=20;30;20;0", "trim=0;0;0;0",
+    "trim=20;30;20;0", "trim=0;0;0;0", "trim=border",
+    "trim.border.color=%23000000", "trim.border.color=white", "trim.border.tolerance=5", "trim.border.keep=10",
     "trim.width=678", "trim.height=678", "trim.left=30", "trim.top=40",
     "onerror=redirect", "compression=fast", "segment=foreground",
     # URL syntax unverified (REFERENCE §8 item 6): known names, value not validated.
@@ -96,7 +97,7 @@ INVALID_OPTIONS = [
     ("zoom=1.1", "invalid-value"), ("zoom=-0.1", "invalid-value"), ("face-zoom=2", "invalid-value"),
     ("dpr=0", "invalid-value"), ("dpr=-1", "invalid-value"), ("dpr=x", "invalid-value"),
     ("sharpen=10.5", "invalid-value"), ("sharpen=-1", "invalid-value"),
-    ("blur=0", "invalid-value"), ("blur=251", "invalid-value"), ("blur=0.5", "invalid-value"),
+    ("blur=-1", "invalid-value"), ("blur=251", "invalid-value"), ("blur=0.5", "invalid-value"),
     ("metadata=strip", "invalid-value"),
     ("anim=yes", "invalid-value"), ("anim=0", "invalid-value"),
     ("background=%23ggg", "invalid-value"), ("background=%2312345", "invalid-value"),
@@ -107,7 +108,8 @@ INVALID_OPTIONS = [
     ("flip=vh", "invalid-value"), ("flip=x", "invalid-value"),
     ("trim=20;30;20", "invalid-value"), ("trim=20;30;20;0;5", "invalid-value"),
     ("trim=a;b;c;d", "invalid-value"), ("trim=-1;0;0;0", "invalid-value"),
-    ("trim=border", "invalid-value"),
+    ("trim=borders", "invalid-value"), ("trim.border.tolerance=256", "invalid-value"),
+    ("trim.border.keep=-1", "invalid-value"), ("trim.border.color=%23ggg", "invalid-value"),
     ("trim.width=-1", "invalid-value"), ("trim.top=abc", "invalid-value"),
     ("onerror=404", "invalid-value"), ("compression=slow", "invalid-value"),
     ("segment=background", "invalid-value"),
@@ -519,7 +521,7 @@ def test_option_table_covers_reference_names_and_aliases() -> None:
         "fit", "format", "gamma", "gravity", "height", "metadata", "onerror", "quality",
         "rotate", "saturation", "sharpen", "trim", "width", "flip", "zoom", "segment",
         "slow-connection-quality", "upscale", "trim.width", "trim.height", "trim.left",
-        "trim.top"}
+        "trim.top", "trim.border.color", "trim.border.tolerance", "trim.border.keep"}
     aliases = {spec.alias: spec.name for spec in OPTIONS if spec.alias}
     assert aliases == {"w": "width", "h": "height", "q": "quality", "f": "format",
                        "g": "gravity", "scq": "slow-connection-quality", "face-zoom": "zoom"}
