@@ -94,8 +94,8 @@ class UnsupportedNextConfigOnPages(Check):
             if not isinstance(value, jsvalues.Unknown) and value in OFF_VALUES:
                 continue
             dotted = ".".join(keys)
-            later = " (not currently supported)" if keys in NOT_YET else ""
-            message = (f"`{dotted}` in next.config{later}: {why}. Cloudflare Pages ignores it, so the build succeeds "
+            later = keys in NOT_YET  # the reason says "not currently supported"
+            message = (f"`{dotted}` in next.config: {why}. Cloudflare Pages ignores it, so the build succeeds "
                        f"but the option has no effect (REFERENCE.md §2.4).")
             yield ctx.finding(self, config.path, config.pf.span(key_node), message,
                               related=[Location(config.path, config.pf.span(config.node), "the exported config object")],

@@ -112,10 +112,12 @@ class BindingAccessWrongForTarget(Check):
                         f"it is undefined at run time; use `{use}.{access.name}`",
                         binding=access.name, how=access.how)
                 elif not pages_router and dev_lacks_env:
+                    admitted = f"{NEXT_ON_PAGES} {nop_version}" + (  # the range only when it says more
+                        "" if nop_range.strip() == str(nop_version) else f" (`{nop_range}`)")
                     yield ctx.finding(
                         self, path, access.span,
                         f"{kind} `{access.name}` is read from `process.env`: next-on-pages copies bindings there "
                         f"when deployed, but under `next dev` only from 1.11.0, and package.json admits "
-                        f"{NEXT_ON_PAGES} {nop_version} (`{nop_range}`), so local development breaks; use "
+                        f"{admitted}, so local development breaks; use "
                         f"`{use}.{access.name}` (the supported API) or require 1.11 or later", severity="warning",
                         binding=access.name, how=access.how)

@@ -25,7 +25,8 @@ class SyntaxErrorNote(_EngineReported):
     ## Why is this bad?
     The file is still linted on the recovered tree, but findings near the error may be missing.
     tree-sitter-typescript also mis-parses some valid code (a bare `&` in JSX text, tagged
-    templates with type arguments: REFERENCE.md §8a item 5), so this is a note and never fails a run.
+    templates with type arguments; REFERENCE.md §8a item 5), so this is a note and never fails a
+    run.
 
     ## Example
     ```tsx

@@ -69,7 +69,7 @@ class LimiterResultIgnored(Check):
                 advice = "Keep its decision and refuse the request (429) when `decision.isDenied()`"
             else:
                 advice = f"Read {what} and refuse the request (429) when it is false"
-            message = (f"the verdict of `{call.callee}(…)` is never checked: {usage.reason}, so requests over "
+            message = (f"the verdict of `{call.callee}(…)` is never acted on: {usage.reason}, so requests over "
                        f"the limit go through. {advice}")
             yield ctx.finding(self, call.path, call.span, message, limiter=call.kind)
         for (path, _start), (hop, boolean) in sorted(analysis.ignored_helper_calls.items()):

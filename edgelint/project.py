@@ -84,7 +84,7 @@ class Runtime:
             return f"'{self.value}' from `experimental.runtime` in {self.source}"
         if self.reason == "unreadable":
             return f"'{self.value}' because Next.js cannot read its `runtime` export statically"
-        return f"'{self.value}' (the default)"
+        return f"'{self.value}', the default"
 
 
 @dataclass

@@ -47,7 +47,7 @@ def test_not_edge_code_says_why(monkeypatch):
                                     "it is not imported by any edge route (16 edge entries in the app), nor by "
                                     "any other route.")
     page = explain("app/account/orders/page.tsx")
-    assert "it is a page (/account/orders) whose runtime is 'nodejs' (the default)" in page.output
+    assert "it is a page (/account/orders) whose runtime is 'nodejs', the default" in page.output
     css = explain("app/globals.css")
     assert "not a JavaScript/TypeScript module" in css.output
 

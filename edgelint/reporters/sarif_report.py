@@ -25,6 +25,21 @@ def _section(docs: str, title: str) -> str:
     return " ".join(match.group(1).split()) if match else ""
 
 
+def _first_sentence(text: str, long: int = 140) -> str:
+    """The first sentence, shortened when it is long (GitHub shows a rule's short description as
+    the title of its alerts): without its asides in parentheses or dashes, then up to a colon."""
+    match = re.match(r"(.+?[.!?])(?=\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) > long:
+        sentence = re.sub(r" \([^()]*\)", "", re.sub(r" — [^—]*? — ", " ", sentence))
+    if len(sentence) > long:
+        colon = next((m.start() for m in re.finditer(r":\s", sentence)
+                      if m.start() >= 30 and sentence.count("`", 0, m.start()) % 2 == 0), None)
+        if colon is not None:  # not one inside `code`
+            return sentence[:colon] + "."
+    return sentence
+
+
 def _limit(text: str, size: int = 1024) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
@@ -37,7 +52,7 @@ def rule_descriptor(check) -> dict:
     return {
         "id": check.code,
         "name": pascal,
-        "shortDescription": {"text": _limit(what)},
+        "shortDescription": {"text": _limit(_first_sentence(what), 200)},
         "fullDescription": {"text": _limit(why)},
         "help": {"text": docs or what, "markdown": docs or what},
         "defaultConfiguration": {"level": check.severity},
