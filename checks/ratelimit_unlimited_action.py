@@ -24,7 +24,7 @@ class UnlimitedUserAction(Check):
     * **tRPC** — the handler serves a tRPC router (`fetchRequestHandler({ router })`,
       `createNextApiHandler({ router })`): its POSTs run the router's mutations, so it is limited
       when each mutation calls one, in its function or in a middleware of its procedure builder
-      (`limitedProcedure = t.procedure.use(…)`), and partly when some do (see `edgelint.trpc`);
+      (`limitedProcedure = t.procedure.use(…)`), and partly when some do;
     * **middleware** — `middleware.ts`/`proxy.ts` calls one and its `config.matcher` covers the
       route's URL, evaluated with Next.js' matcher semantics (path-to-regexp patterns, arrays,
       regex groups and lookaheads; entries with `has`/`missing` only partly cover). Server
@@ -41,7 +41,7 @@ class UnlimitedUserAction(Check):
       goes on to a route without the middleware running again) does not open a gap: what it
       takes never reaches a route. A rewrite before the limiter does: the route it rewrites to
       is only partly covered when a concrete URL shows it (its condition holds, its destination
-      is a URL of the route: `/api/v1/posts` rewritten to `/api/posts`; see `edgelint.rewrites`).
+      is a URL of the route: `/api/v1/posts` rewritten to `/api/posts`).
 
     Query-builder `.limit(10)`, pagination arguments and functions merely *named* like a
     limiter that call none are not limiters (a project function named like one, e.g. a

@@ -26,7 +26,7 @@ class DynamicRouteNotEdge(Check):
     A route counts as dynamic only for a reason edgelint can name (it is given in the message):
     an API route, `getServerSideProps`, a POST/PUT/PATCH/DELETE handler, a GET handler on Next 15+,
     `dynamic = 'force-dynamic'`, `revalidate = 0`, `cookies()`/`headers()`/`searchParams`, or a
-    dynamic segment without `generateStaticParams` (see `edgelint.dynamic`). Routes that set
+    dynamic segment without `generateStaticParams`. Routes that set
     `runtime = 'nodejs'` themselves are reported by EDGE110 instead, unreadable values by EDGE102,
     and route handlers that lose a layout's edge runtime by EDGE112.
 

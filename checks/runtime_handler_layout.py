@@ -10,7 +10,7 @@ class RouteHandlerLosesLayoutRuntime(Check):
     handler has no `runtime` of its own and the build does not pass the layout's runtime to it:
     Next.js 15+ with webpack (the default `next build` in 15.x, `--webpack` in 16.x), or an
     unknown Next.js version. Handlers Next.js prerenders at build time (a static `sitemap.ts`,
-    `dynamic = 'force-static'`, see `edgelint.dynamic`) are not reported: they become files, not
+    `dynamic = 'force-static'`, as EDGE101 reads them) are not reported: they become files, not
     functions, so their runtime does not matter (REFERENCE.md §1.8, §2.4).
 
     ## Why is this bad?

@@ -192,8 +192,6 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
          "https://developers.cloudflare.com/kv/concepts/kv-bindings/"),
         ("Cloudflare Workers docs: Wrangler configuration",
          "https://developers.cloudflare.com/workers/wrangler/configuration/"),
-        ("Upstash ratelimit-js example: examples/cloudflare-pages/wrangler.toml",
-         "https://github.com/upstash/ratelimit-js/blob/main/examples/cloudflare-pages/wrangler.toml"),
     ),
     "4": (
         ("Cloudflare Images: Transform via URL",
@@ -244,8 +242,6 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
          "https://github.com/upstash/ratelimit-js/blob/main/src/ratelimit.ts"),
         ("Upstash ratelimit-js source: src/single.ts (config, algorithms)",
          "https://github.com/upstash/ratelimit-js/blob/main/src/single.ts"),
-        ("Next.js docs: Upgrading to version 15 (NextRequest geo/ip removed)",
-         "https://nextjs.org/docs/app/guides/upgrading/version-15"),
     ),
     "5.2": (
         ("Cloudflare Workers docs: Rate Limiting binding",
