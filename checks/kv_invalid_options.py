@@ -1,4 +1,5 @@
 import json
+import re
 import time
 from dataclasses import dataclass
 
@@ -28,7 +29,8 @@ class KvInvalidOptions(Check):
 
     * `put(key, value, { expirationTtl })` below 60 seconds;
     * `put(…, { expiration })` in milliseconds (`Date.now()` without `/ 1000`, or a literal above
-      10^11) or in the past (an absolute time in seconds since the epoch);
+      10^11), in the past (an absolute time in seconds since the epoch), or less than 60 seconds
+      ahead (`Math.floor(Date.now() / 1000) + 30`);
     * `put(…, { metadata })` whose JSON is longer than 1024 bytes;
     * `get(key, { cacheTtl })` / `getWithMetadata` below 30 seconds;
     * `get(key, type)` / `get(key, { type })` with a type other than `'text'`, `'json'`,
@@ -183,6 +185,9 @@ def _put_options(file, node):
         elif value is not None and value < time.time() + MIN_EXPIRATION_TTL:
             yield value_node, (f"`expiration: {_show(value)}` is in the past (seconds since the epoch): KV rejects "
                                "an expiration less than 60 seconds ahead; use `expirationTtl` for a relative time")
+        elif (ahead := _seconds_ahead(value_node, file, pf)) is not None and ahead < MIN_EXPIRATION_TTL:
+            yield value_node, (f"`expiration` is {_show(ahead)} seconds from now: KV rejects an expiration less than "
+                               f"{MIN_EXPIRATION_TTL} seconds ahead; use `expirationTtl: {MIN_EXPIRATION_TTL}` or more")
     if "metadata" in pairs:
         value = literal(pairs["metadata"][1], pf)
         if not isinstance(value, Unknown) and not _has_unknown(value):
@@ -190,6 +195,27 @@ def _put_options(file, node):
             if size > MAX_METADATA_BYTES:
                 yield pairs["metadata"][1], (f"`metadata` is {size} bytes as JSON: the maximum is "
                                              f"{MAX_METADATA_BYTES} bytes")
+
+
+#: The current time in seconds: `Date.now() / 1000`, rounded or not (`Math.floor(…)`, `… | 0`).
+_NOW_SECONDS = re.compile(r"(?:Math\.(?:floor|round|ceil|trunc)\()?\(?(?:Date\.now\(\)|new Date\(\)\.getTime\(\))"
+                          r"/1000\)?\)?(?:\|0)?")
+
+
+def _seconds_ahead(node, file, pf) -> float | None:
+    """N for `now_in_seconds + N` (either order), N a number known statically; else None."""
+    from ._kv import fold_number
+
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    operator = node.child_by_field_name("operator") if node is not None and node.type == "binary_expression" else None
+    if operator is None or operator.type != "+":
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    for now, offset in ((left, right), (right, left)):
+        if _NOW_SECONDS.fullmatch(re.sub(r"\s+", "", pf.text(now))):
+            return fold_number(offset, file)
+    return None
 
 
 def _uses_milliseconds(node, pf) -> bool:
