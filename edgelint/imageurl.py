@@ -777,7 +777,7 @@ def _double_slash(source: str, start: int) -> OptionProblem:
         "double-slash", start, start + 1,
         f"The source path '{source}' starts with '/', so '//' follows the options and "
         f"'{first_segment}' may be read as a host name: drop the leading slash "
-        "(e.g. /cdn-cgi/image/width=80/uploads/avatar1.jpg).", "")
+        f"(/cdn-cgi/image/<options>/{source[1:]}).", "")
 
 
 def check_url(text: str, *, placeholder: str | None = PLACEHOLDER,
