@@ -2025,6 +2025,9 @@ class Analysis:
         if bypass is not None:
             return "partial", bypass, "rewrite"
         if any(not guards for _reach, guards in guarded):
+            if cov.status == "partial":  # the matcher's own sentence says how partly
+                how = cov.detail.replace(f" covers {pattern} only partly: it ", " ")
+                return cov.status, f"{name} limits it, but its {how}", matcher_reason
             return cov.status, f"{name} limits it ({cov.detail})", matcher_reason
         runs, unknown, chosen, conditions = self._guard_verdicts(guarded, pattern, action)
         if unknown:
