@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 
 from edgelint.api import Check
-from edgelint.jsvalues import Unknown, literal, object_pairs
+from edgelint.jsvalues import Unknown, literal, object_pairs, unwrap
 
 GET_TYPES = ("text", "json", "arrayBuffer", "stream")
 MIN_EXPIRATION_TTL = 60
@@ -206,8 +206,7 @@ def _seconds_ahead(node, file, pf) -> float | None:
     """N for `now_in_seconds + N` (either order), N a number known statically; else None."""
     from ._kv import fold_number
 
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
+    node = unwrap(node)
     operator = node.child_by_field_name("operator") if node is not None and node.type == "binary_expression" else None
     if operator is None or operator.type != "+":
         return None

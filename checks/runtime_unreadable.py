@@ -76,30 +76,25 @@ def _written_value(ctx, path: str, export, summary) -> str | None:
     if isinstance(export.value, str):
         return export.value
     name = export.local if export.kind in ("local", "reexport") else None
-    if export.form == "identifier" and export.value_span is not None:
-        name = _text_at(ctx, path, export.value_span)
+    if export.form == "identifier" and isinstance(export.value, dict):  # the summary's {'unknown': 'identifier X'}
+        name = str(export.value.get("unknown", "")).removeprefix("identifier ")
     if not name:
         return None
-    source = export.source if export.kind == "reexport" else next(
-        (imp.source for imp in summary.imports for imported, local in imp.names if local == name), None)
+    if export.kind == "reexport":
+        source = export.source
+    else:  # imported under that name, else a `const` of the file
+        source, name = next(((imp.source, imported) for imp in summary.imports for imported, local in imp.names
+                             if local == name), (None, name))
     if source is None:
         found = re.search(rb"\bconst\s+" + re.escape(name.encode()) + rb"\s*(?::[^=;]+)?=\s*(['\"])(\w+)\1",
                           ctx.ws.read(path) or b"")
         return found.group(2).decode() if found else None
-    if export.kind != "reexport":
-        name = next(imported for imp in summary.imports for imported, local in imp.names if local == name)
     from edgelint.graph import shared_resolver
 
     resolved = shared_resolver(ctx).resolve(path, source)
     other = ctx.summary(resolved.target) if resolved.is_file else None
     value = other.exports.get(name) if other is not None else None
     return value.value if value is not None and isinstance(value.value, str) else None
-
-
-def _text_at(ctx, path: str, span) -> str:
-    lines = (ctx.ws.text(path) or "").splitlines()
-    line = lines[span.line - 1] if span.line == span.end_line and span.line <= len(lines) else ""
-    return line[span.col - 1:span.end_col - 1]
 
 
 def _consequence(export, app) -> str:

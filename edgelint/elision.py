@@ -232,6 +232,9 @@ def _constant_tests(pf: ParsedFile) -> dict[str, bool]:
         if name is None or name.type != "identifier" or value is None or declaration is None or \
                 declaration.type != "lexical_declaration" or pf.text(declaration.children[0]) != "const":
             continue
+        text = pf.source[value.start_byte:value.end_byte]
+        if b"NEXT_RUNTIME" not in text and b"EdgeRuntime" not in text:
+            continue  # no test at all (most values; a large one would be joined as text for nothing)
         truth = _edge_truth(pf, value)
         if truth is not None:
             found[pf.text(name)] = truth

@@ -484,6 +484,11 @@ def callee_text(call, pf: ParsedFile) -> str:
     return _short(text.replace("?.", "."), 80)
 
 
+def _limiter_named(receiver, pf: ParsedFile) -> bool:
+    """Whether a call's receiver is named as a limiter (`rateLimiter`, `this.limiter`)."""
+    return _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]) is not None
+
+
 def last_name(node, pf: ParsedFile) -> str:
     """The last identifier of a callee (`a.b.withX` -> 'withX', `withX` -> 'withX')."""
     node = unwrap(node)
@@ -1054,7 +1059,7 @@ class Analysis:
             return LimiterCall(mod.path, span, "cloudflare", text, call, binding=name, key=first)
         if self._query_chain(mod, receiver, 0) or _pagination(first, pf):
             return None
-        if _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
+        if _limiter_named(receiver, pf):
             return LimiterCall(mod.path, span, "heuristic", text, call, key=first)
         return None
 
@@ -1070,7 +1075,7 @@ class Analysis:
         built = self.construction(mod, receiver, 0)
         if built is not None and built.library == FLEXIBLE_PACKAGE:
             return LimiterCall(mod.path, span, "flexible", text, call, construction=built, key=args[0])
-        if built is None and _LIMITER_RECEIVER.search(last_name(receiver, pf) or pf.text(receiver)[-40:]):
+        if built is None and _limiter_named(receiver, pf):
             return LimiterCall(mod.path, span, "heuristic", text, call, key=args[0])
         return None
 
@@ -1082,7 +1087,7 @@ class Analysis:
         receiver = unwrap(callee.child_by_field_name("object"))
         args = args_of(call)
         if receiver is None or not args or self.construction(mod, receiver, 0) is not None \
-                or not _LIMITER_RECEIVER.search(last_name(receiver, mod.pf) or mod.pf.text(receiver)[-40:]):
+                or not _limiter_named(receiver, mod.pf):
             return None
         return LimiterCall(mod.path, mod.pf.span(call), "heuristic", callee_text(call, mod.pf), call, key=args[-1])
 
