@@ -17,7 +17,8 @@ class _EngineReported(Check):
 class SyntaxErrorNote(_EngineReported):
     """## What it does
     Notes a file that tree-sitter could not parse cleanly, among the files edgelint parses: route
-    and config files that may set a runtime, modules reachable from edge code, and files whose
+    and config files that may set a runtime (not one whose bytes say it plainly, a line
+    `export const runtime = 'edge'` alone), modules reachable from edge code, and files whose
     bytes show they matter to a check (`cdn-cgi/image`, KV calls, limiter calls, …). Like the
     rest of edgelint it does not parse files no check needs, so it is not a syntax checker for the
     whole repository: `tsc --noEmit` or `next build` is.

@@ -93,7 +93,7 @@ def _names_at(data: bytes, at: int) -> set[str] | None:
     context = _BEFORE_SPECIFIER.search(head)
     if context is None:
         return None
-    if _in_comment(data, at) or _IMPORT_EQUALS.search(head, 0, context.start()) or (
+    if in_comment(data, at) or _IMPORT_EQUALS.search(head, 0, context.start()) or (
             context.group("call") == b"require" and _LOCAL_REQUIRE.search(data)):
         raise _Unsure
     if context.group("call") is not None:
@@ -119,7 +119,7 @@ _LOCAL_REQUIRE = re.compile(rb"[(,]\s*require\s*[:,)=]|\b(?:const|let|var|functi
 _IMPORT_EQUALS = re.compile(rb"import\s+[A-Za-z_$][\w$]*\s*=\s*$")
 
 
-def _in_comment(data: bytes, at: int) -> bool:
+def in_comment(data: bytes, at: int) -> bool:
     """Whether the text at `at` may be inside a comment or a template literal (code written as
     text): `//` or a leading `*` on its line before it, an unclosed `/*` before it, or an odd
     number of backquotes before it."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from edgelint import catalogs
+from edgelint import catalogs, facts
 from edgelint.parsing import SOURCE_EXTENSIONS, Span, offset_span
 from edgelint.workspace import Workspace
 
@@ -578,6 +578,37 @@ def layouts_apply(route: Route, app: App) -> bool:
     return True
 
 
+#: How nearly every file that sets a runtime writes it: `export const runtime = 'edge'`, or
+#: `export const config = { runtime: 'edge' }` (Pages Router, middleware), on a line of its own.
+_PLAIN_RUNTIME = re.compile(rb"^export const (?:(?P<own>runtime) = |(?P<config>config) = \{ runtime: )"
+                            rb"(['\"])(?P<value>[\w-]+)\3(?(config),? \});?[ \t]*\r?$", re.M)
+
+
+def own_runtime(ws: Workspace, app: App, route_kind: str, path: str) -> Runtime | None:
+    """`runtime_of` the file: from its bytes when it sets the runtime in a plain form above and
+    mentions `runtime` (and `config`) nowhere else, which spares most route files a parse before
+    the checks start; else from its summary."""
+    return _plain_runtime(ws, app, route_kind, path) or runtime_of(runtime_summary(ws, path), app, route_kind, path)
+
+
+def _plain_runtime(ws: Workspace, app: App, route_kind: str, path: str) -> Runtime | None:
+    if not ws.mentions(path, "runtime"):
+        return None
+    data = ws.read(path) or b""
+    plain = _PLAIN_RUNTIME.search(data)
+    if plain is None or data.count(b"runtime") != 1 or b"\\u" in data or facts.in_comment(data, plain.start()):
+        return None
+    if plain.group("own") and not app.version_at_least(13):
+        return None  # 12.x reads `config.runtime` only
+    if plain.group("config") and (data.count(b"config") != 1 or not (route_kind in CONFIG_RUNTIME_KINDS or (
+            route_kind != "layout" and not app.version_at_least(13, 3, 1)))):
+        return None  # not read there (`runtime_of`)
+    line, name = data.count(b"\n", 0, plain.start()) + 1, len(b"export const ") + 1
+    word = plain.group("own") or plain.group("config")
+    return Runtime(plain.group("value").decode(), "own" if plain.group("own") else "config", path,
+                   Span(line, name, line, name + len(word)))
+
+
 def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
     """The summary of a file that may set a runtime (`runtime`, or `config = { runtime }`), else
     None: a byte search spares the parse."""
@@ -585,10 +616,11 @@ def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
 
 
 def resolve_runtimes(ws: Workspace, app: App) -> None:
-    ws.prefetch_summaries([path for route in app.routes for path in (route.path, *route.layouts)
-                           if ws.mentions(path, "runtime")])
+    ws.prefetch_summaries([path for route in app.routes for path, kind in ((route.path, route.kind),
+                                                                           *((layout, "layout") for layout in route.layouts))
+                           if ws.mentions(path, "runtime") and _plain_runtime(ws, app, kind, path) is None])
     for route in app.routes:
-        own = runtime_of(runtime_summary(ws, route.path), app, route.kind, route.path)
+        own = own_runtime(ws, app, route.kind, route.path)
         if route.kind == "proxy":
             route.runtime = Runtime("nodejs", "default", route.path)
             continue
@@ -601,7 +633,7 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
             continue
         if route.router == "app" and layouts_apply(route, app):
             for layout in reversed(route.layouts):
-                inherited = runtime_of(runtime_summary(ws, layout), app, "layout", layout)
+                inherited = own_runtime(ws, app, "layout", layout)
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break
@@ -647,7 +679,7 @@ def configured_runtime(app: App) -> Runtime | None:
 def inherited_runtime(ws: Workspace, app: App, route: Route) -> Runtime | None:
     """The runtime the route's layouts set, whether or not Next applies it to this route."""
     for layout in reversed(route.layouts):
-        inherited = runtime_of(runtime_summary(ws, layout), app, "layout", layout)
+        inherited = own_runtime(ws, app, "layout", layout)
         if inherited is not None and inherited.reason != "unreadable":
             return Runtime(inherited.value, "layout", layout, inherited.span)
     return None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edgelint import facts, files, parsing
+from edgelint.bytesearch import Corpus, contains_any
 from edgelint.cache import blake2b, fingerprint
 from edgelint.cache import list_digest as _list_digest
 from edgelint.fileindex import FileIndex
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 
 #: Below this many files to summarise, a process pool costs more than it saves.
 POOL_THRESHOLD = 150
+#: From this many files on, a search without a file index goes through all of them at once
+#: (`edgelint.bytesearch.Corpus`); the corpora of this many path lists are kept.
+CORPUS_FILES = 100
+KEPT_CORPORA = 2
 
 SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the rest of the file was still analysed, "
                         "but findings near it may be incomplete")
@@ -92,6 +97,7 @@ class Workspace:
         self._scopes: dict[str, list[str]] = {}
         self._grep_results: dict[tuple, list[str]] = {}
         self._fingerprints: dict[str, str] = {}
+        self._corpora: dict[str, Corpus] = {}  # path list digest -> its files' bytes, searched at once
         self._facts: dict[tuple[str, str], object] = {}
         self._contains: dict[tuple, tuple] = {}  # (path, needles) -> (dependency, answer)
         self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
@@ -222,7 +228,7 @@ class Workspace:
             if known is not None:
                 return known
         data = self._read(rel)
-        found = data is not None and (_contains_any(data, needles)
+        found = data is not None and (contains_any(data, needles)
                                       or (pattern is not None and pattern.search(data) is not None))
         if self.index is not None and search:
             self.index.note_answer(rel, search, found)
@@ -321,6 +327,8 @@ class Workspace:
         """The paths whose bytes match, answered from the file index where it knows (every path's
         digest is current here: `_contents` computed them), by reading the others."""
         bit = self.index.search_bit(search) if self.index is not None else None
+        if bit is None and self.index is None and pattern is None and len(paths) >= CORPUS_FILES:
+            return self._corpus(paths).containing(needles)
         if bit is None:
             return [path for path in paths if self._has(path, needles, pattern, search)]
         entries, mask, found = self.index.entries, 1 << bit, []
@@ -332,6 +340,16 @@ class Workspace:
             elif self._has(path, needles, pattern, search):
                 found.append(path)
         return found
+
+    def _corpus(self, paths: list[str]) -> Corpus:
+        """The files' bytes as one corpus (kept for the last few path lists searched: an app's
+        files are searched for many words)."""
+        list_id = _list_digest(paths)
+        corpus = self._corpora.pop(list_id, None) or Corpus(paths, [self._read(path) for path in paths])
+        self._corpora[list_id] = corpus
+        while len(self._corpora) > KEPT_CORPORA:
+            del self._corpora[next(iter(self._corpora))]
+        return corpus
 
     def _contents(self, list_id: str, paths: list[str]) -> str:
         """A fingerprint of the paths and their bytes (memoised per path list)."""
@@ -412,6 +430,7 @@ class Workspace:
         """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
         so memory holds the trees of one unit's checks on one app, not of the whole repository."""
         self._parsed.clear()
+        self._corpora.clear()
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
         errors = pf.syntax_errors()
@@ -503,23 +522,3 @@ class Workspace:
             if path == rel:
                 for recorder in self._recorders:
                     recorder.problems.append(problem)
-
-
-#: From this many needles on, a search first looks for their lower-case forms in the lower-cased
-#: bytes: long needle lists are mostly case variants of a few words (`rateLimit`, `RateLimit`,
-#: `RATELIMIT`, …), and one pass lowering the bytes plus a search per word rules most files out.
-MANY_NEEDLES = 8
-
-
-def _contains_any(data: bytes, needles: tuple[bytes, ...]) -> bool:
-    if len(needles) >= MANY_NEEDLES:
-        lowered = data.lower()
-        if not any(n in lowered for n in _lower_forms(needles)):
-            return False  # a needle found in the bytes would be found lower-cased too
-    return any(n in data for n in needles)
-
-
-@functools.lru_cache(maxsize=64)
-def _lower_forms(needles: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    return tuple(dict.fromkeys(n.lower() for n in needles))
-

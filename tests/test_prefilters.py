@@ -152,16 +152,55 @@ def test_node_queries_find_what_a_walk_of_the_tree_finds():
     assert checked > 30
 
 
-ALPHABET = b"aAbB_\xc3\x89.("  # letters in both cases, a non-ASCII letter (É in UTF-8), punctuation
+ALPHABET = b"aAbB_\xc3\x89.(\0"  # letters in both cases, a non-ASCII letter (É in UTF-8), punctuation, NUL
+#: Needles long enough to share words of `bytesearch.WORD_LENGTH` characters (`abAba_` and
+#: `Aba_b`), from few letters so that they often do, and case variants of one another.
+NEEDLES = st.lists(st.text("aAbB_É.(", min_size=1, max_size=9).map(str.encode), min_size=1, max_size=12)
+CONTENTS = st.binary(max_size=80).map(lambda b: bytes(ALPHABET[c % len(ALPHABET)] for c in b))
 
 
 @settings(max_examples=500, deadline=None)
-@given(data=st.binary(max_size=60).map(lambda b: bytes(ALPHABET[c % len(ALPHABET)] for c in b)),
-       needles=st.lists(st.text("aAbB_É.(", min_size=1, max_size=4).map(str.encode), min_size=1, max_size=12))
-def test_the_lower_case_pass_of_a_many_needle_search_never_changes_its_answer(data, needles):
-    from edgelint.workspace import _contains_any
+@given(data=CONTENTS, needles=NEEDLES)
+def test_ruling_files_out_by_shared_or_lower_cased_words_never_changes_an_answer(data, needles):
+    from edgelint.bytesearch import contains_any
 
-    assert _contains_any(data, tuple(needles)) == any(n in data for n in needles)
+    assert contains_any(data, tuple(needles)) == any(n in data for n in needles)
+
+
+@settings(max_examples=300, deadline=None)
+@given(contents=st.lists(st.one_of(st.none(), CONTENTS), max_size=8), needles=NEEDLES)
+def test_a_corpus_finds_exactly_the_files_that_contain_a_needle(contents, needles):
+    from edgelint.bytesearch import Corpus
+
+    paths = [f"f{i}.ts" for i in range(len(contents))]
+    expected = [p for p, data in zip(paths, contents) if data is not None and any(n in data for n in needles)]
+    assert Corpus(paths, contents).containing(tuple(needles)) == expected
+
+
+def test_searches_through_a_corpus_answer_as_file_by_file_searches_on_the_fixtures():
+    from edgelint.bytesearch import Corpus, contains_any
+    from edgelint.checks._kv import ENV_OBJECTS, PREFILTER
+    from edgelint.ratelimit import SEED_NEEDLES
+
+    contents = [path.read_bytes() for path in SOURCES]
+    corpus = Corpus([str(p) for p in SOURCES], contents)
+    for needles in (SEED_NEEDLES, PREFILTER + ENV_OBJECTS, (b"use server",), (b"cdn-cgi", b"next/image"),
+                    (b"kv", b"readCached", b"waitUntil"), (b"limit", b"Limit", b".limit(")):
+        expected = [str(p) for p, data in zip(SOURCES, contents) if any(n in data for n in needles)]
+        assert expected, needles  # each search finds something in the fixtures
+        assert corpus.containing(needles) == expected
+        assert [str(p) for p, data in zip(SOURCES, contents) if contains_any(data, needles)] == expected
+
+
+def test_needles_that_share_a_word_are_looked_for_in_one_pass():
+    from edgelint.bytesearch import _plan
+    from edgelint.ratelimit import SEED_NEEDLES
+
+    lowered, words = _plan(SEED_NEEDLES)
+    assert lowered and b"limit" in words and len(words) < len(SEED_NEEDLES) // 2
+    assert _plan((b"getRequestContext", b"getCloudflareContext", b"getOptionalRequestContext", b"KVNamespace")) \
+        == (False, (b"Context", b"KVNamespace"))
+    assert _plan((b"use server",)) is None and _plan((b"eval", b"Function")) is None  # no fewer passes
 
 
 def _walk_containing(pf, needle: bytes) -> set[tuple[str, int, int]]:
@@ -385,3 +424,71 @@ def test_imported_names_on_every_fixture():
                 checked += 1
                 assert found == _names_from_summary(path.name, source, spec), (path, spec)
     assert checked > 300
+
+
+RUNTIME_FILES = {
+    "plain.tsx": "export const runtime = 'edge'\nexport default function P() { return null }\n",
+    "double-quoted.tsx": 'import x from "y"\nexport const runtime = "nodejs";\nexport default function P() { return x }\n',
+    "crlf.ts": "export const runtime = 'edge';\r\nexport async function GET() { return new Response('') }\r\n",
+    "bom.tsx": "\ufeffexport const runtime = 'edge'\nexport default function P() { return null }\n",
+    "invalid-value.tsx": "export const runtime = 'node'\nexport default function P() { return null }\n",
+    "in-block-comment.tsx": "/*\nexport const runtime = 'edge'\n*/\nexport default function P() { return null }\n",
+    "in-template.tsx": "const doc = `\nexport const runtime = 'edge'\n`\nexport default function P() { return doc }\n",
+    "twice.tsx": "export const runtime = 'edge'\nconst other = runtime\nexport default function P() { return other }\n",
+    "trailing-comment.tsx": "export const runtime = 'edge' // for Cloudflare\nexport default function P() { return null }\n",
+    "let.tsx": "export let runtime = 'edge'\nexport default function P() { return null }\n",
+    "as-const.tsx": "export const runtime = 'edge' as const\nexport default function P() { return null }\n",
+    "escaped.tsx": "export const runtime = 'edge'\nconst \\u0061 = 1\nexport default function P() { return a }\n",
+    "indented.tsx": "  export const runtime = 'edge'\nexport default function P() { return null }\n",
+    "none.tsx": "export default function P() { return null }\n",
+    "config.ts": "export const config = { runtime: 'edge' };\nexport default function h() { return null }\n",
+    "config-comma.ts": "export const config = { runtime: \"experimental-edge\", };\nexport default () => null\n",
+    "config-more.ts": "export const config = { runtime: 'edge', regions: ['iad1'] };\nexport default () => null\n",
+    "config-open.ts": "export const config = { runtime: 'edge'\n  , ...base }\nexport default () => null\n",
+    "config-twice.ts": "import config from './c'\nexport const config = { runtime: 'edge' }\nexport default () => config\n",
+}
+
+
+@pytest.mark.parametrize("next_version", ["12.3.4", "13.2.4", "14.2.15", "15.1.6", "16.4.0"])
+def test_a_runtime_read_from_the_bytes_is_the_one_the_summary_gives(tmp_path, next_version):
+    import json
+
+    from conftest import write_tree
+    from edgelint import project
+    from edgelint.workspace import Workspace
+
+    package = json.dumps({"name": "t", "dependencies": {"next": next_version}})
+    root = write_tree(tmp_path / "app", {"package.json": package, "app/page.tsx": RUNTIME_FILES["none.tsx"],
+                                         **{f"app/{name}": text for name, text in RUNTIME_FILES.items()}})
+    ws = Workspace(root)
+    app = project.find_apps(ws)[0]
+    plain = set()
+    for kind in ("page", "layout", "api", "route"):
+        for name in RUNTIME_FILES:
+            path = app.rel(f"app/{name}")
+            expected = project.runtime_of(ws.summary(path), app, kind, path)
+            assert project.own_runtime(ws, app, kind, path) == expected, (name, kind)
+            if project._plain_runtime(ws, app, kind, path) is not None:
+                plain.add((name, kind))
+    exports = {"plain.tsx", "double-quoted.tsx", "crlf.ts", "invalid-value.tsx"} if next_version != "12.3.4" else set()
+    configs = {"config.ts", "config-comma.ts"}
+    config_kinds = ("page", "api", "route") if next_version in ("12.3.4", "13.2.4") else ("api",)
+    assert plain == {(name, kind) for name in exports for kind in ("page", "layout", "api", "route")} | \
+        {(name, kind) for name in configs for kind in config_kinds}
+
+
+def test_runtimes_read_from_the_bytes_are_the_summaries_on_every_fixture_app():
+    from edgelint import project
+    from edgelint.workspace import Workspace
+
+    roots = sorted({p.parent for p in FIXTURES.rglob("package.json") if "node_modules" not in p.parts})
+    read = 0
+    for root in roots:
+        ws = Workspace(root)
+        for app in project.find_apps(ws):
+            for path, kind in {(route.path, route.kind) for route in app.routes}:
+                if project._plain_runtime(ws, app, kind, path) is not None:
+                    read += 1
+                    assert project.own_runtime(ws, app, kind, path) == \
+                        project.runtime_of(ws.summary(path), app, kind, path), path
+    assert read > 50

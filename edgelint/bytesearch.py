@@ -1,0 +1,90 @@
+"""Looking for words in files' bytes, before anything is parsed (the prefilter every rule uses).
+
+A search for any of several needles would take one pass over the bytes per needle. Fewer do:
+needles that are case variants of one word (`rateLimit`, `RateLimit`, `RATELIMIT`) are one word
+in lower-cased bytes, and needles that share a word need one pass for it (`limit` for `ratelimit`,
+`rate_limit` and `.limit(`). A file without any of those words holds no needle; a file with one
+is then searched for the needles themselves, so the answer is always exactly "contains a needle".
+
+Many files are searched at once as a `Corpus`: their bytes joined and lower-cased once, so each
+word is one pass in C over all of them instead of a Python call per file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+
+#: Words that rule a file out are at least this long (a shorter one is in too many files), unless a
+#: needle is shorter.
+WORD_LENGTH = 5
+
+
+def contains_any(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    plan = _plan(needles)
+    if plan is not None:
+        lowered, words = plan
+        haystack = data.lower() if lowered else data
+        if not any(word in haystack for word in words):
+            return False  # every needle contains one of the words (lower-cased, when `lowered`)
+    return any(n in data for n in needles)
+
+
+class Corpus:
+    """The bytes of many files (None: unreadable), searched together."""
+
+    def __init__(self, paths: list[str], contents: list[bytes | None]):
+        self.paths, self.contents = paths, contents
+        self.starts, at = [], 0
+        for data in contents:
+            self.starts.append(at)
+            at += len(data or b"") + 1
+        self.lowered = b"\0".join(data or b"" for data in contents).lower()  # no needle holds a NUL
+
+    def containing(self, needles: tuple[bytes, ...]) -> list[str]:
+        """The paths whose bytes contain one of `needles`, in order."""
+        plan = _plan(needles)
+        words = plan[1] if plan is not None and plan[0] else {n.lower() for n in (plan[1] if plan else needles)}
+        text, starts, last = self.lowered, self.starts, len(self.starts) - 1
+        candidates = set()
+        for word in words:
+            at = text.find(word)
+            while at >= 0:  # a file with the word: note it, go on from the next file
+                index = bisect.bisect_right(starts, at) - 1
+                candidates.add(index)
+                at = text.find(word, starts[index + 1]) if index < last else -1
+        contents = self.contents
+        return [self.paths[i] for i in sorted(candidates) if any(n in contents[i] for n in needles)]
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(needles: tuple[bytes, ...]) -> tuple[bool, tuple[bytes, ...]] | None:
+    """Whether to lower-case the bytes first, and the words one of which every needle contains
+    (`Context` for `getRequestContext` and `getCloudflareContext`); None when that would take as
+    many passes over a file as one per needle."""
+    forms = list(dict.fromkeys(n.lower() for n in needles))
+    lowered = len(forms) < len(needles)
+    forms = forms if lowered else list(dict.fromkeys(needles))
+    words: list[bytes] = []
+    while forms:  # greedy: the word most needles contain (the longest of those), then the rest
+        candidates = {f[i:i + size] for f in forms for size in (WORD_LENGTH, WORD_LENGTH + 1)
+                      for i in range(len(f) - size + 1)} | set(forms)
+        word = max(candidates, key=lambda w: (sum(w in f for f in forms), len(w), w))
+        word = _widen(word, [f for f in forms if word in f])
+        words.append(word)
+        forms = [f for f in forms if word not in f]
+    return (lowered, tuple(words)) if len(words) + lowered < len(needles) else None
+
+
+def _widen(word: bytes, forms: list[bytes]) -> bytes:
+    """`word` grown a character at a time while every one of `forms` still contains it (a longer
+    word matches fewer files by chance: `Context`, not `Conte`)."""
+    first = forms[0]
+    while True:
+        at = first.find(word)
+        for wider in (first[max(at - 1, 0):at + len(word)], first[at:at + len(word) + 1]):
+            if len(wider) > len(word) and all(wider in f for f in forms):
+                word = wider
+                break
+        else:
+            return word
