@@ -235,7 +235,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         committed = not cache_dir and files.tracked(root, config.cache_dir)
         cache = cache_module.Cache(directory) if not (outside or committed) else None
         cache = cache if cache is not None and cache.usable else None
-    ws = Workspace(root, cache=cache, jobs=jobs)
+    ws = Workspace(root, cache=cache, jobs=jobs, record=cache is not None)
     if config.exclude:
         import pathspec
 

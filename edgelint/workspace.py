@@ -76,9 +76,10 @@ class Recorder:
 
 
 class Workspace:
-    def __init__(self, root: Path, paths: list[str] | None = None, cache=None, jobs: int = 1):
+    def __init__(self, root: Path, paths: list[str] | None = None, cache=None, jobs: int = 1, record: bool = True):
         self.root = root
         self.jobs = jobs
+        self.records = record  # False: `recording` records nothing (a run without a cache needs no dependencies)
         unreadable: list[tuple[str, str]] = []
         self._paths = paths if paths is not None else files.discover(
             root, cache.walk_memo if cache is not None else None, unreadable)
@@ -108,6 +109,9 @@ class Workspace:
     @contextmanager
     def recording(self):
         recorder = Recorder()
+        if not self.records:
+            yield recorder
+            return
         self._recorders.append(recorder)
         try:
             yield recorder
@@ -234,10 +238,18 @@ class Workspace:
             self.index.note_answer(rel, search, found)
         return found
 
+    def _cache_digest(self, rel: str) -> str | None:
+        """The file's digest where a cache keys entries by it, else a stand-in ('' when the file can
+        be read: hashing it would be wasted); None when it cannot be read."""
+        if self.cache is not None:
+            return self._digest(rel)
+        return "" if self._read(rel) is not None else None
+
     def read(self, rel: str) -> bytes | None:
         """The file's bytes, or None (with a problem recorded) when it cannot be read."""
         data = self._read(rel)
-        self._record(("digest", rel), self._digest(rel))
+        if self._recorders:
+            self._record(("digest", rel), self._digest(rel))
         return data
 
     def text(self, rel: str) -> str | None:
@@ -247,7 +259,8 @@ class Workspace:
         return data.decode("utf-8", "replace").removeprefix("\ufeff") if data is not None else None
 
     def digest(self, rel: str) -> str | None:
-        self._record(("digest", rel), self._digest(rel))
+        if self._recorders:
+            self._record(("digest", rel), self._digest(rel))
         return self._digest(rel)
 
     def fact(self, name: str, rel: str):
@@ -263,7 +276,7 @@ class Workspace:
         if name not in facts.FACTS and name not in facts.FROM_SUMMARY:
             raise KeyError(name)  # a cached result naming a fact this version does not know
         if (name, rel) not in self._facts:
-            digest = self._digest(rel)
+            digest = self._cache_digest(rel)
             value = None
             if digest is not None:
                 value = self.cache.fact(digest, name) if self.cache is not None else None
@@ -288,7 +301,7 @@ class Workspace:
 
     def note_fact(self, name: str, rel: str, value) -> None:
         """Remember a fact a check computed on the way (it has the tree already); not a dependency."""
-        digest = self._digest(rel)
+        digest = self._cache_digest(rel)
         if digest is not None and value is not None:
             self._facts.setdefault((name, rel), value)
             if self.cache is not None:
@@ -297,13 +310,14 @@ class Workspace:
     def grep(self, paths: list[str], *needles: bytes, pattern: re.Pattern | None = None) -> list[str]:
         """The paths whose bytes contain a needle or match `pattern`, recorded as one dependency
         on the answer (so a change to a file that matches neither before nor after is free)."""
-        scope = _list_digest(paths)
-        self._scopes[scope] = paths
-        for recorder in self._recorders:
-            recorder.scopes[scope] = paths
         found = self._grep(paths, needles, pattern)
-        self._record(("grep", scope, pattern.pattern.decode("latin-1") if pattern else "",
-                      *(n.decode("latin-1") for n in needles)), _list_digest(found))
+        if self._recorders:
+            scope = _list_digest(paths)
+            self._scopes[scope] = paths
+            for recorder in self._recorders:
+                recorder.scopes[scope] = paths
+            self._record(("grep", scope, pattern.pattern.decode("latin-1") if pattern else "",
+                          *(n.decode("latin-1") for n in needles)), _list_digest(found))
         return found
 
     def _grep(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None) -> list[str]:
@@ -387,7 +401,8 @@ class Workspace:
         """The parsed file, or None when it cannot be parsed (a problem is recorded)."""
         if self.on_file is not None:
             self.on_file(rel)
-        self._record(("digest", rel), self._digest(rel))
+        if self._recorders:
+            self._record(("digest", rel), self._digest(rel))
         return self._parse(rel)
 
     def _parse(self, rel: str) -> ParsedFile | None:
@@ -447,7 +462,7 @@ class Workspace:
         for rel in dict.fromkeys(paths):
             if rel in self._summaries or rel not in self.path_set:
                 continue
-            digest = self._digest(rel)
+            digest = self._cache_digest(rel)
             if digest is None or (self.cache is not None and self.cache.has_summary(digest)):
                 continue
             data = self._read(rel)
@@ -489,13 +504,14 @@ class Workspace:
     def summary(self, rel: str) -> ModuleSummary | None:
         if self.on_file is not None:
             self.on_file(rel)
-        self._record(("digest", rel), self._digest(rel))
+        if self._recorders:
+            self._record(("digest", rel), self._digest(rel))
         return self._summary(rel)
 
     def _summary(self, rel: str) -> ModuleSummary | None:
         if rel in self._summaries:
             return self._summaries[rel]
-        digest = self._digest(rel)
+        digest = self._cache_digest(rel)
         summary = None
         if self.cache is not None and digest is not None:
             cached = self.cache.summary(digest)
