@@ -35,14 +35,15 @@ class Corpus:
 
     def __init__(self, paths: list[str], contents: list[bytes | None]):
         self.paths, self.contents = paths, contents
+        self.path_set = frozenset(paths)
         self.starts, at = [], 0
         for data in contents:
             self.starts.append(at)
             at += len(data or b"") + 1
         self.lowered = b"\0".join(data or b"" for data in contents).lower()  # no needle holds a NUL
 
-    def containing(self, needles: tuple[bytes, ...]) -> list[str]:
-        """The paths whose bytes contain one of `needles`, in order."""
+    def containing(self, needles: tuple[bytes, ...], among: list[str] | None = None) -> list[str]:
+        """The paths (of `among`, in its order, when given) whose bytes contain one of `needles`."""
         plan = _plan(needles)
         words = plan[1] if plan is not None and plan[0] else {n.lower() for n in (plan[1] if plan else needles)}
         text, starts, last = self.lowered, self.starts, len(self.starts) - 1
@@ -54,7 +55,11 @@ class Corpus:
                 candidates.add(index)
                 at = text.find(word, starts[index + 1]) if index < last else -1
         contents = self.contents
-        return [self.paths[i] for i in sorted(candidates) if any(n in contents[i] for n in needles)]
+        found = [self.paths[i] for i in sorted(candidates) if any(n in contents[i] for n in needles)]
+        if among is None or among is self.paths or among == self.paths:
+            return found
+        found = set(found)
+        return [path for path in among if path in found]
 
 
 @functools.lru_cache(maxsize=64)

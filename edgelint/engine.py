@@ -410,11 +410,13 @@ def _audit(ctx: TrackingContext, check: Check, audit_items: dict) -> list[Findin
         ctx.budget = ws.on_file = None
 
 
-#: Areas whose checks run as one unit of work (on one app): they share the edge import graph and
-#: the summaries of the files it reaches, which separate worker processes would each build again.
-UNIT_OF_AREA = {"edge-compat": "edge", "kv": "edge", "polyfill": "edge", "runtime": "edge", "meta": "edge"}
+#: Areas whose checks run as one unit of work (on one app): they share the edge import graph, the
+#: summaries of the files it reaches and the searches through the app's bytes, which separate
+#: worker processes would each make again.
+UNIT_OF_AREA = {"edge-compat": "edge", "kv": "edge", "polyfill": "edge", "runtime": "edge", "meta": "edge",
+                "image": "edge"}
 #: The order units of work are handed out in (larger analyses first, so they start early).
-UNIT_ORDER = ("ratelimit", "image", "edge")
+UNIT_ORDER = ("ratelimit", "edge")
 
 
 def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], jobs: int, runs: int,

@@ -740,7 +740,7 @@ class Reach:
 
 #: What an `Analysis` learns that does not depend on its focus (shared with `unfocused`).
 _FOCUS_FREE = ("_modules", "_limiter_memo", "_construction_memo", "_usage_memo", "_importers", "_limiter_calls",
-               "_middleware", "_forward", "_reverse", "_relevant")
+               "_middleware", "_forward", "_reverse", "_graph_files", "_own_files", "_relevant")
 
 
 class Analysis:
@@ -771,6 +771,7 @@ class Analysis:
         self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
         self._forward: dict[str, list[str]] | None = None
         self._graph_files: list[str] = []  # the app's files and the workspace-package files they reach
+        self._own_files: set[str] = set()  # the app's files
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
         self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
@@ -797,7 +798,8 @@ class Analysis:
         if self._forward is None:
             forward: dict[str, list[str]] = {}
             packages = set(self.app.package_files)
-            files = set(self.app.files) | packages
+            self._own_files = set(self.app.files)
+            files = self._own_files | packages
             queue = list(self.app.files)  # and the files of other apps' packages it reaches
             while queue:
                 path = queue.pop()
@@ -818,6 +820,12 @@ class Analysis:
                     reverse.setdefault(target, []).append(path)
             self._forward, self._reverse = forward, reverse
         return self._forward
+
+    def app_files_containing(self, *needles: bytes) -> list[str]:
+        """The app's files whose bytes hold a needle: searched with the package files the import
+        graph reaches, as `relevant` searches them (one corpus of their bytes for every search)."""
+        self.import_graph()
+        return [path for path in self.ws.grep(self._graph_files, *needles) if path in self._own_files]
 
     def relevant(self, path: str) -> bool:
         """Whether a function in `path` could reach a limiter: the file mentions one, or imports
@@ -1367,7 +1375,7 @@ class Analysis:
             needles = [b".limit(", b".limit?.(", b"blockUntilReady", b".consume(", *CHECK_NEEDLES, ARCJET_NEEDLE] + \
                       [n.rsplit(".", 1)[-1].encode() for n in self.options.limiters]
             found = []
-            for path in self.ws.grep(self.app.files, *needles):
+            for path in self.app_files_containing(*needles):
                 mod = self.module(path)
                 if mod is None:
                     continue
@@ -1597,7 +1605,7 @@ class Analysis:
                 actions.append(Action("api", route.path, route.url, name, span, route, node=node,
                                       node_path=vmod.path if vmod is not None else ""))
         handlers = {r.path for r in self.app.routes if r.kind in ("route", "api")}
-        for path in self.ws.grep(self.app.files, b"use server"):
+        for path in self.app_files_containing(b"use server"):
             if self.focus is not None and path not in self.focus:
                 continue
             summary = self.ws.summary(path)

@@ -35,7 +35,7 @@ POOL_THRESHOLD = 150
 #: From this many files on, a search without a file index goes through all of them at once
 #: (`edgelint.bytesearch.Corpus`); the corpora of this many path lists are kept.
 CORPUS_FILES = 100
-KEPT_CORPORA = 2
+KEPT_CORPORA = 3
 
 SYNTAX_ERROR_MESSAGE = ("syntax error: tree-sitter could not parse this; the rest of the file was still analysed, "
                         "but findings near it may be incomplete")
@@ -330,19 +330,19 @@ class Workspace:
                                      digest_size=16).hexdigest()
                 found = self.index.grep(remembered, paths)
             if found is None:
-                found = self._search_all(paths, needles, pattern, search)
+                found = self._search_all(paths, needles, pattern, search, key[0])
                 if remembered is not None:
                     self.index.note_grep(remembered, paths, found)
             self._grep_results[key] = found
         return self._grep_results[key]
 
     def _search_all(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None,
-                    search: str) -> list[str]:
+                    search: str, list_id: str) -> list[str]:
         """The paths whose bytes match, answered from the file index where it knows (every path's
         digest is current here: `_contents` computed them), by reading the others."""
         bit = self.index.search_bit(search) if self.index is not None else None
         if bit is None and self.index is None and pattern is None and len(paths) >= CORPUS_FILES:
-            return self._corpus(paths).containing(needles)
+            return self._corpus(list_id, paths).containing(needles, paths)
         if bit is None:
             return [path for path in paths if self._has(path, needles, pattern, search)]
         entries, mask, found = self.index.entries, 1 << bit, []
@@ -355,11 +355,15 @@ class Workspace:
                 found.append(path)
         return found
 
-    def _corpus(self, paths: list[str]) -> Corpus:
-        """The files' bytes as one corpus (kept for the last few path lists searched: an app's
-        files are searched for many words)."""
-        list_id = _list_digest(paths)
-        corpus = self._corpora.pop(list_id, None) or Corpus(paths, [self._read(path) for path in paths])
+    def _corpus(self, list_id: str, paths: list[str]) -> Corpus:
+        """A corpus holding the files: one kept from an earlier search when it holds them all and
+        not many more (an app's files are searched for many words, and so are its files with the
+        workspace packages it uses), else a new one. The last few are kept, across units of work."""
+        corpus = self._corpora.pop(list_id, None)
+        if corpus is None:
+            wanted = set(paths)
+            corpus = next((kept for kept in reversed(self._corpora.values()) if len(kept.paths) <= len(paths) * 5 // 4
+                           and wanted <= kept.path_set), None) or Corpus(paths, [self._read(path) for path in paths])
         self._corpora[list_id] = corpus
         while len(self._corpora) > KEPT_CORPORA:
             del self._corpora[next(iter(self._corpora))]
@@ -445,7 +449,6 @@ class Workspace:
         """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
         so memory holds the trees of one unit's checks on one app, not of the whole repository."""
         self._parsed.clear()
-        self._corpora.clear()
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
         errors = pf.syntax_errors()

@@ -174,7 +174,10 @@ def test_a_corpus_finds_exactly_the_files_that_contain_a_needle(contents, needle
 
     paths = [f"f{i}.ts" for i in range(len(contents))]
     expected = [p for p, data in zip(paths, contents) if data is not None and any(n in data for n in needles)]
-    assert Corpus(paths, contents).containing(tuple(needles)) == expected
+    corpus = Corpus(paths, contents)
+    assert corpus.containing(tuple(needles)) == expected
+    among = paths[::-2]  # a search of some of its files, in another order
+    assert corpus.containing(tuple(needles), among) == [p for p in among if p in expected]
 
 
 def test_searches_through_a_corpus_answer_as_file_by_file_searches_on_the_fixtures():
