@@ -121,6 +121,7 @@ class Resolver:
         self._packages: dict[str, tuple] = {}
         self._manifests: dict[str, tuple] = {}
         self._cache: dict[tuple, tuple] = {}
+        self._answers: dict[tuple, Resolved] = {}  # (folder, specifier, require) -> the answer
 
     # -- public -----------------------------------------------------------------------------
 
@@ -130,6 +131,9 @@ class Resolver:
         and specifier, and for a specifier that is not relative per tsconfig (it resolves alike
         in every folder that tsconfig covers)."""
         folder = posixpath.dirname(importer)
+        asked = (folder, spec, require)
+        if asked in self._answers and not self.ws.recording_active:  # no dependencies to record again
+            return self._answers[asked]
         if spec.startswith(".") or spec.startswith("/"):
             key = (folder, spec)
         elif builtin_name(spec) is not None:
@@ -137,7 +141,8 @@ class Resolver:
         else:
             config = self.tsconfig_for(folder)
             key = (config.path if config is not None else None, spec, require)
-        return self._remembered(self._cache, key, lambda: self._resolve(importer, spec, require))
+        self._answers[asked] = answer = self._remembered(self._cache, key, lambda: self._resolve(importer, spec, require))
+        return answer
 
     def _remembered(self, memo: dict, key, compute):
         """`compute()`, once per key. Later callers record the dependencies and problems the first
