@@ -52,7 +52,7 @@ class Export:
     is_function: bool = False
     is_async: bool = False
     params: int = 0  # number of parameters, for functions
-    reads_first_param: bool = False  # functions: the body uses the first parameter (a handler's request)
+    reads_first_param: bool = False  # `GET`: its body uses its first parameter (the request; see `dynamic`)
     callee: str = ""  # for a call initializer, the callee's text (e.g. 'withRateLimit')
     local: str = ""  # for `export { local as name }`
     source: str = ""  # for re-exports
@@ -253,7 +253,7 @@ def _declaration(declaration, pf: ParsedFile, summary: ModuleSummary) -> None:
             summary.exports[pf.text(name)] = Export(pf.text(name), "function", pf.span(name), form="function",
                                                     is_function=True, is_async=_has_token(declaration, "async"),
                                                     params=_param_count(declaration),
-                                                    reads_first_param=_reads_first_param(declaration, pf))
+                                                    reads_first_param=_reads_first_param(pf.text(name), declaration, pf))
     elif t in ("class_declaration", "abstract_class_declaration"):
         name = declaration.child_by_field_name("name")
         if name is not None:
@@ -282,7 +282,7 @@ def _valued_export(name: str, kind: str, span: Span, value, pf: ParsedFile) -> E
         export.is_function = True
         export.is_async = _has_token(inner, "async")
         export.params = _param_count(inner)
-        export.reads_first_param = _reads_first_param(inner, pf)
+        export.reads_first_param = _reads_first_param(name, inner, pf)
     elif inner is not None and inner.type == "call_expression":
         callee = inner.child_by_field_name("function")
         export.callee = pf.text(callee) if callee is not None else ""
@@ -315,16 +315,21 @@ def _param_patterns(function) -> list:
     return found
 
 
-def _reads_first_param(function, pf: ParsedFile) -> bool:
-    """Whether the function's body uses its first parameter (a destructured one always reads it)."""
+def _reads_first_param(name: str, function, pf: ParsedFile) -> bool:
+    """Whether the function's body uses its first parameter (a destructured one always reads it).
+    Asked of `GET` only: whether a GET route handler reads its request is all it decides."""
+    if name != "GET":
+        return False
     pattern = next(iter(_param_patterns(function)), None)
     if pattern is None:
         return False
     if pattern.type != "identifier":
         return True
     body = function.child_by_field_name("body")
-    return body is not None and re.search(rb"(?<![\w$.])" + re.escape(pf.text(pattern).encode()) + rb"(?![\w$])",
-                                          pf.source[body.start_byte:body.end_byte]) is not None
+    if body is None:
+        return False
+    text = pf.source[body.start_byte:body.end_byte]  # the name, not a property of that name (`x.req`)
+    return any(at == 0 or text[at - 1] != ord(".") for at, _end in elision.occurrences(text, pf.text(pattern).encode()))
 
 
 def _default_export(node, pf: ParsedFile, summary: ModuleSummary) -> None:

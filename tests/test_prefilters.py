@@ -495,3 +495,22 @@ def test_runtimes_read_from_the_bytes_are_the_summaries_on_every_fixture_app():
                     assert project.own_runtime(ws, app, kind, path) == \
                         project.runtime_of(ws.summary(path), app, kind, path), path
     assert read > 50
+
+
+@settings(max_examples=500, deadline=None)
+@given(source=st.binary(max_size=40).map(lambda b: bytes(b"a\r\n\xc3"[c % 4] for c in b)))
+def test_line_starts_split_where_every_kind_of_line_break_ends_a_line(source):
+    expected = [0, *(m.end() for m in re.finditer(rb"\r\n|\r|\n", source))]
+    assert parsing.line_starts(source) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.text("req.x_$ ;", max_size=30))
+def test_a_parameter_is_read_where_the_name_stands_alone_not_as_a_property(body):
+    from edgelint.summary import summarize
+
+    source = f"export function GET(req) {{ {body} }}\n".encode()
+    tree = parsing.parse("route.ts", source)
+    function = summarize(tree).exports["GET"]
+    text = source[source.index(b"{"):]
+    assert function.reads_first_param == (re.search(rb"(?<![\w$.])req(?![\w$])", text) is not None)
