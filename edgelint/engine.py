@@ -188,7 +188,8 @@ def _project_of(path: Path) -> Path | None:
     if app is None:
         return None
     try:
-        out = subprocess.run(["git", "-C", str(app), "rev-parse", "--show-toplevel"], capture_output=True, timeout=20)
+        out = subprocess.run([*files.GIT, "-C", str(app), "rev-parse", "--show-toplevel"], capture_output=True,
+                             timeout=20)
         top = Path(os.fsdecode(out.stdout.strip())) if out.returncode == 0 and out.stdout.strip() else None
     except (OSError, subprocess.SubprocessError):
         top = None

@@ -107,21 +107,39 @@ def _utf8(name: str) -> bool:
         return False
 
 
+#: How git is started: a repository's own `.git/config` must not make edgelint run a program, and
+#: `core.fsmonitor` names one that `git ls-files` starts (checked with git 2.39).
+GIT = ("git", "-c", "core.fsmonitor=false")
+
+
+def _work_tree(root: Path) -> Path | None:
+    """The top of the git work tree that holds `root` (the folder with `.git`), else None."""
+    root = Path(root).resolve()
+    return next((folder for folder in (root, *root.parents) if (folder / ".git").exists()), None)
+
+
+def _in_work_tree(root: Path) -> bool:
+    """Whether git may see a work tree at `root` (else starting git is spared): a `.git` above it,
+    or GIT_DIR set."""
+    return bool(os.environ.get("GIT_DIR")) or _work_tree(root) is not None
+
+
 def repository_prefix(root: Path) -> str:
     """The lint root's path inside the git work tree that holds it ('apps/web/'), '' when it is
     the work tree's top or in none: GitHub reads report paths from the repository root."""
-    root = Path(root).resolve()
-    for folder in (root, *root.parents):
-        if (folder / ".git").exists():
-            rel = root.relative_to(folder).as_posix()
-            return "" if rel == "." else rel + "/"
-    return ""
+    top = _work_tree(root)
+    if top is None:
+        return ""
+    rel = Path(root).resolve().relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
 
 
 def tracked(root: Path, rel: str) -> bool:
     """Whether git tracks anything at or below `rel` (False outside a git work tree)."""
+    if not _in_work_tree(root):
+        return False
     try:
-        out = subprocess.run(["git", "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "--cached", "--",
+        out = subprocess.run([*GIT, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "--cached", "--",
                               rel], capture_output=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return False
@@ -129,22 +147,25 @@ def tracked(root: Path, rel: str) -> bool:
 
 
 def _git_files(root: Path) -> list[str] | None:
-    try:
-        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-                                capture_output=True, timeout=20)
-        if inside.returncode != 0 or inside.stdout.strip() != b"true":
-            return None
-        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard", "--", "."], capture_output=True, timeout=60)
-        # tracked files deleted from the work tree (`rm`, not `git rm`) are no files to lint
-        deleted = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--deleted", "--", "."],
-                                 capture_output=True, timeout=60)
+    """The files git lists below `root` (tracked, and untracked but not ignored), None outside a
+    work tree (`git ls-files` fails there, in a bare repository or inside `.git` too)."""
+    if not _in_work_tree(root):
+        return None
+    listings = []
+    try:  # both at once; tracked files deleted from the work tree (`rm`, not `git rm`) are no files to lint
+        for options in (["--cached", "--others", "--exclude-standard"], ["--deleted"]):
+            listings.append(subprocess.Popen([*GIT, "-C", str(root), "ls-files", "-z", *options, "--", "."],
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        (out, _), (deleted, _) = (listing.communicate(timeout=60) for listing in listings)
     except (OSError, subprocess.SubprocessError):
+        for listing in listings:
+            listing.kill()
+            listing.wait()
         return None
-    if out.returncode != 0:
+    if listings[0].returncode != 0:
         return None
-    gone = set(deleted.stdout.split(b"\0")) if deleted.returncode == 0 else set()
-    return [os.fsdecode(raw) for raw in out.stdout.split(b"\0") if raw and raw not in gone]
+    gone = set(deleted.split(b"\0")) if listings[1].returncode == 0 else set()
+    return [os.fsdecode(raw) for raw in out.split(b"\0") if raw and raw not in gone]
 
 
 #: A folder changed less than this before a walk is listed again next time, not reused (a change

@@ -108,9 +108,19 @@ def _outside(tmp_path: Path) -> Path:
     return outside
 
 
+def _git_trap(root: Path) -> None:
+    """Make `root` a git work tree whose own config names a program: git starts `core.fsmonitor`
+    for `git ls-files`, which edgelint runs to list the files."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "core.fsmonitor", f"touch {TRAP}; echo"], check=True)
+
+
 def test_nothing_from_the_repository_runs_and_nothing_outside_is_touched(tmp_path, cli):
     outside = _outside(tmp_path)
     root = write_tree(tmp_path / "repo", {**MINIMAL_APP, **TRAPS})
+    _git_trap(root)
     (root / "app" / "linked").symlink_to(outside, target_is_directory=True)
     (root / "app" / "linked-secret.ts").symlink_to(outside / "secret.ts")
     cache = tmp_path / "cache"
