@@ -611,7 +611,7 @@ def _declared_in(statement, name: str, pf, scope) -> Binding | None:
         ident = node.child_by_field_name("name")
         if ident is not None and pf.text(ident) == name:
             return Binding("function", ident, node, scope, node)
-    elif node.type == "import_statement" and f"{name}".encode() in node.text:
+    elif node.type == "import_statement" and f"{name}".encode() in pf.node_bytes(node):
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         for ident in (clause.named_children if clause is not None else []):
             candidates = [ident] if ident.type == "identifier" else [
@@ -653,7 +653,7 @@ def _identifier_uses(scope, name: str, pf):
     if encoded not in pf.source[scope.start_byte:scope.end_byte]:
         return
     for node in pf.walk(scope):
-        if node.type in ("identifier", "shorthand_property_identifier") and node.text == encoded:
+        if node.type in ("identifier", "shorthand_property_identifier") and pf.node_bytes(node) == encoded:
             yield node
 
 
@@ -1077,7 +1077,7 @@ def default_export(pf) -> DefaultExport:
                 found = _default_value(target, pf, statement)
                 continue
             if statement.child_by_field_name("source") is not None:
-                if b"default" in statement.text:
+                if b"default" in pf.node_bytes(statement):
                     found = DefaultExport("unknown", statement)
                 continue
             clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
@@ -1169,7 +1169,7 @@ def jsx_elements(pf, names: list[str]):
     for node in pf.walk():
         if node.type in ("jsx_opening_element", "jsx_self_closing_element"):
             tag = node.child_by_field_name("name")
-            if tag is not None and tag.text in wanted:
+            if tag is not None and pf.node_bytes(tag) in wanted:
                 yield node
 
 
@@ -1225,12 +1225,12 @@ def loader_functions(ctx, path: str, pf) -> list:
             if node.type in FUNCTION_TYPES:
                 params = params_of(node)
                 annotation = params[0].child_by_field_name("type") if params else None
-                if annotation is not None and b"ImageLoaderProps" in annotation.text:
+                if annotation is not None and b"ImageLoaderProps" in pf.node_bytes(annotation):
                     found[(node.start_byte, node.end_byte)] = node
             elif node.type == "variable_declarator":
                 annotation = node.child_by_field_name("type")
                 value = jsvalues.unwrap(node.child_by_field_name("value"))
-                if annotation is not None and b"ImageLoader" in annotation.text and value is not None \
+                if annotation is not None and b"ImageLoader" in pf.node_bytes(annotation) and value is not None \
                         and value.type in FUNCTION_TYPES:
                     found[(value.start_byte, value.end_byte)] = value
     return sorted(found.values(), key=lambda n: n.start_byte)
@@ -1355,7 +1355,7 @@ def _image_constant_names(pf) -> set[bytes]:
         name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
         if name is not None and name.type == "identifier" and value is not None \
                 and b"cdn-cgi" in pf.source[value.start_byte:value.end_byte]:
-            names.add(name.text)
+            names.add(pf.node_bytes(name))
     return names
 
 

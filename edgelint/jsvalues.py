@@ -48,7 +48,8 @@ def form(node) -> str:
     if t == "parenthesized_expression":
         return "parenthesized"
     if t in ("identifier", "undefined"):
-        return "undefined" if node.text == b"undefined" else "identifier"
+        return "undefined" if node.end_byte - node.start_byte == len("undefined") and node.text == b"undefined" \
+            else "identifier"
     if t == "number":
         return "number"
     if t in ("true", "false"):
@@ -95,7 +96,7 @@ def literal(node, pf: ParsedFile, *, erase_types: bool = True, _depth: int = 0):
         return True
     if t == "false":
         return False
-    if t in ("null", "undefined") or (t == "identifier" and node.text == b"undefined"):
+    if t in ("null", "undefined") or (t == "identifier" and pf.node_bytes(node) == b"undefined"):
         return None
     if t == "regex":
         return pf.text(node)
