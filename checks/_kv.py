@@ -1328,10 +1328,9 @@ def _other_bindings(section: dict):
 def env_types(ctx: Context) -> dict[str, TypedMember]:
     """Members of the `CloudflareEnv` interface (and `Env` in the files `wrangler types` writes)."""
     found: dict[str, TypedMember] = {}
-    for path in ctx.files_containing(b"CloudflareEnv", b"interface Env"):
+    declarations = [path for path in ctx.files() if path.endswith(".d.ts") or path.rsplit("/", 1)[-1] in ENV_TYPE_FILES]
+    for path in ctx.ws.grep(declarations, b"CloudflareEnv", b"interface Env"):
         base = path.rsplit("/", 1)[-1]
-        if not path.endswith(".d.ts") and base not in ENV_TYPE_FILES:
-            continue
         pf = ctx.parse(path)
         if pf is None:
             continue

@@ -65,8 +65,9 @@ class Corpus:
 @functools.lru_cache(maxsize=64)
 def _plan(needles: tuple[bytes, ...]) -> tuple[bool, tuple[bytes, ...]] | None:
     """Whether to lower-case the bytes first, and the words one of which every needle contains
-    (`Context` for `getRequestContext` and `getCloudflareContext`); None when that would take as
-    many passes over a file as one per needle."""
+    (`Context` for `getRequestContext` and `getCloudflareContext`); None when that would not save
+    two passes over a file at least (one pass saved is not worth it: a shorter word is slower to
+    look for, and matches more files whose bytes must then be searched for the needles)."""
     forms = list(dict.fromkeys(n.lower() for n in needles))
     lowered = len(forms) < len(needles)
     forms = forms if lowered else list(dict.fromkeys(needles))
@@ -78,7 +79,7 @@ def _plan(needles: tuple[bytes, ...]) -> tuple[bool, tuple[bytes, ...]] | None:
         word = _widen(word, [f for f in forms if word in f])
         words.append(word)
         forms = [f for f in forms if word not in f]
-    return (lowered, tuple(words)) if len(words) + lowered < len(needles) else None
+    return (lowered, tuple(words)) if len(words) + lowered <= len(needles) - 2 else None
 
 
 def _widen(word: bytes, forms: list[bytes]) -> bytes:
