@@ -47,7 +47,8 @@ class Corpus:
         plan = _plan(needles)
         words = plan[1] if plan is not None and plan[0] else {n.lower() for n in (plan[1] if plan else needles)}
         text, starts, last = self.lowered, self.starts, len(self.starts) - 1
-        candidates = set()
+        candidates = set(range(len(starts))) if b"" in words else set()  # an empty needle: every file
+        words = [word for word in words if word]
         for word in words:
             at = text.find(word)
             while at >= 0:  # a file with the word: note it, go on from the next file
@@ -55,7 +56,8 @@ class Corpus:
                 candidates.add(index)
                 at = text.find(word, starts[index + 1]) if index < last else -1
         contents = self.contents
-        found = [self.paths[i] for i in sorted(candidates) if any(n in contents[i] for n in needles)]
+        found = [self.paths[i] for i in sorted(candidates)
+                 if contents[i] is not None and any(n in contents[i] for n in needles)]
         if among is None or among is self.paths or among == self.paths:
             return found
         found = set(found)

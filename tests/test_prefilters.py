@@ -168,7 +168,8 @@ def test_ruling_files_out_by_shared_or_lower_cased_words_never_changes_an_answer
 
 
 @settings(max_examples=300, deadline=None)
-@given(contents=st.lists(st.one_of(st.none(), CONTENTS), max_size=8), needles=NEEDLES)
+@given(contents=st.lists(st.one_of(st.none(), CONTENTS), max_size=8),
+       needles=NEEDLES | st.just([b""]))  # an empty needle is in every readable file
 def test_a_corpus_finds_exactly_the_files_that_contain_a_needle(contents, needles):
     from edgelint.bytesearch import Corpus
 
