@@ -596,7 +596,8 @@ def _plain_runtime(ws: Workspace, app: App, route_kind: str, path: str) -> Runti
         return None
     data = ws.read(path) or b""
     plain = _PLAIN_RUNTIME.search(data)
-    if plain is None or data.count(b"runtime") != 1 or b"\\u" in data or facts.in_comment(data, plain.start()):
+    if plain is None or data.count(b"runtime") != 1 or b"\\u" in data or facts.in_comment(data, plain.start()) \
+            or not _top_level(data, plain.start()):
         return None
     if plain.group("own") and not app.version_at_least(13):
         return None  # 12.x reads `config.runtime` only
@@ -607,6 +608,14 @@ def _plain_runtime(ws: Workspace, app: App, route_kind: str, path: str) -> Runti
     word = plain.group("own") or plain.group("config")
     return Runtime(plain.group("value").decode(), "own" if plain.group("own") else "config", path,
                    Span(line, name, line, name + len(word)))
+
+
+def _top_level(data: bytes, at: int) -> bool:
+    """Whether as many brackets of each kind open as close before `at` (not in a function body,
+    JSX, a namespace or `declare module`; a bracket in a string or comment makes it say no)."""
+    before = data[:at]
+    return all(before.count(opening) == before.count(closing) for opening, closing in ((b"{", b"}"), (b"(", b")"),
+                                                                                     (b"[", b"]")))
 
 
 def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:

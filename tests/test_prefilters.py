@@ -444,6 +444,10 @@ RUNTIME_FILES = {
     "as-const.tsx": "export const runtime = 'edge' as const\nexport default function P() { return null }\n",
     "escaped.tsx": "export const runtime = 'edge'\nconst \\u0061 = 1\nexport default function P() { return a }\n",
     "indented.tsx": "  export const runtime = 'edge'\nexport default function P() { return null }\n",
+    "in-jsx-text.tsx": "export default function P() {\n  return (\n<pre>\nexport const runtime = 'edge'\n</pre>\n  )\n}\n",
+    "in-namespace.ts": "declare module 'x' {\nexport const runtime = 'edge'\n}\nexport default function P() { return null }\n",
+    "after-imports.tsx": "import { a } from 'a'\nimport type { B } from 'b'\n\nexport const runtime = 'edge'\n"
+                         "export default function P() { return a }\n",
     "none.tsx": "export default function P() { return null }\n",
     "config.ts": "export const config = { runtime: 'edge' };\nexport default function h() { return null }\n",
     "config-comma.ts": "export const config = { runtime: \"experimental-edge\", };\nexport default () => null\n",
@@ -474,7 +478,8 @@ def test_a_runtime_read_from_the_bytes_is_the_one_the_summary_gives(tmp_path, ne
             assert project.own_runtime(ws, app, kind, path) == expected, (name, kind)
             if project._plain_runtime(ws, app, kind, path) is not None:
                 plain.add((name, kind))
-    exports = {"plain.tsx", "double-quoted.tsx", "crlf.ts", "invalid-value.tsx"} if next_version != "12.3.4" else set()
+    exports = {"plain.tsx", "double-quoted.tsx", "crlf.ts", "invalid-value.tsx", "after-imports.tsx"} \
+        if next_version != "12.3.4" else set()
     configs = {"config.ts", "config-comma.ts"}
     config_kinds = ("page", "api", "route") if next_version in ("12.3.4", "13.2.4") else ("api",)
     assert plain == {(name, kind) for name in exports for kind in ("page", "layout", "api", "route")} | \
