@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from edgelint.parsing import Span
 from edgelint.project import App, Route
-from edgelint.resolve import Resolved, Resolver
+from edgelint.resolve import Resolved, Resolver, workspace_resolver
 from edgelint.summary import Import
 from edgelint.workspace import SYNTAX_ERROR_MESSAGE, Workspace
 
@@ -259,7 +259,7 @@ def _propagate_entries(graph: EdgeGraph) -> None:
 
 
 def shared_resolver(ctx) -> Resolver:
-    return ctx.shared("resolver", lambda: Resolver(ctx.ws))
+    return workspace_resolver(ctx.ws)
 
 
 def shared_graph(ctx) -> EdgeGraph:

@@ -60,7 +60,7 @@ from edgelint import facts, jsvalues, matcher
 from edgelint.api import Location
 from edgelint.parsing import ParsedFile, Span, string_value
 from edgelint.ratelimit_options import DEFAULT_IGNORE_URLS, RatelimitOptions
-from edgelint.resolve import Resolver
+from edgelint.resolve import Resolver, workspace_resolver
 
 __all__ = ["Action", "ActionCoverage", "Analysis", "DEFAULT_IGNORE_URLS", "LimiterCall", "MiddlewareCoverage",
            "RatelimitOptions", "analysis", "coverage", "user_actions"]
@@ -3680,7 +3680,7 @@ def analysis(ctx, options: RatelimitOptions | None = None) -> Analysis:
     Everything is computed inside `ctx.shared`, so the files it reads are recorded as inputs
     of every check that uses it (the findings cache depends on that)."""
     def compute() -> Analysis:
-        result = Analysis(ctx.ws, ctx.app, options, ctx.shared("resolver", lambda: Resolver(ctx.ws)), ctx.focus)
+        result = Analysis(ctx.ws, ctx.app, options, workspace_resolver(ctx.ws), ctx.focus)
         result.limiter_calls()
         result.coverage()
         return result

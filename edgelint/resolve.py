@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import weakref
 from dataclasses import dataclass, field
 
 from edgelint import jsonc
@@ -109,6 +110,18 @@ class _Options:
     base_url: str | None = None
     files: list[str] = field(default_factory=list)
     keeps_value_imports: bool | None = None
+
+
+_RESOLVERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def workspace_resolver(ws: Workspace) -> "Resolver":
+    """The workspace's resolver. What a specifier resolves to does not depend on the app that
+    asks (a workspace package resolves alike from each), so the apps linted in one process share
+    its answers, those for the packages they share included."""
+    if ws not in _RESOLVERS:
+        _RESOLVERS[ws] = Resolver(ws)
+    return _RESOLVERS[ws]
 
 
 class Resolver:
