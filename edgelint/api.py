@@ -17,6 +17,7 @@ implements `run(ctx)` and yields `Finding`s. Third-party plugins register a modu
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
@@ -263,13 +264,18 @@ class Context:
 _CITED = r"REFERENCE\.md(?:\s*:?\s*§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step|item)\s+\d+|\s+\"[^\"]*\")?,?)*"
 #: Bare section numbers of those notes: "§6.3 pitfall 2", "§2.3, §2.4".
 _SECTIONS = r"§\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s+(?:pitfall|step|item)\s+\d+)?(?:,\s*§\d+[a-z]?(?:\.\d+[a-z]?)*)*"
-_CITATIONS = [
-    (re.compile(r"\s*\(" + _CITED + r"\)"), ""),  # "… (REFERENCE.md §4.1, §4.5)."
-    (re.compile(r"[,;]\s*" + _CITED + r"(?=\))"), ""),  # "(`x`, REFERENCE.md §4.2)"
-    (re.compile(r"\(" + _CITED + r"\s*[,;:]\s*"), "("),  # "(REFERENCE.md §2.1, Next.js …)"
-    (re.compile(r"\s*[—-]?\s*" + _CITED), ""),  # anything left
-    (re.compile(r"\s*\(" + _SECTIONS + r"\)"), ""),  # a bare "(§6.3 pitfall 2)"
-]
+
+
+@functools.cache
+def _citations() -> list[tuple[re.Pattern, str]]:
+    """The patterns that remove citations, compiled when first needed (few runs have any)."""
+    return [
+        (re.compile(r"\s*\(" + _CITED + r"\)"), ""),  # "… (REFERENCE.md §4.1, §4.5)."
+        (re.compile(r"[,;]\s*" + _CITED + r"(?=\))"), ""),  # "(`x`, REFERENCE.md §4.2)"
+        (re.compile(r"\(" + _CITED + r"\s*[,;:]\s*"), "("),  # "(REFERENCE.md §2.1, Next.js …)"
+        (re.compile(r"\s*[—-]?\s*" + _CITED), ""),  # anything left
+        (re.compile(r"\s*\(" + _SECTIONS + r"\)"), ""),  # a bare "(§6.3 pitfall 2)"
+    ]
 
 
 def counted(count: int, noun: str, plural: str = "") -> str:
@@ -281,7 +287,7 @@ def user_text(message: str) -> str:
     """A finding's message as users see it: without citations of the project's own notes."""
     if "REFERENCE.md" not in message and "(§" not in message:
         return message
-    for pattern, replacement in _CITATIONS:
+    for pattern, replacement in _citations():
         message = pattern.sub(replacement, message)
     return message
 
