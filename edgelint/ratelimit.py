@@ -740,7 +740,7 @@ class Reach:
 
 #: What an `Analysis` learns that does not depend on its focus (shared with `unfocused`).
 _FOCUS_FREE = ("_modules", "_limiter_memo", "_construction_memo", "_usage_memo", "_importers", "_limiter_calls",
-               "_middleware", "_forward", "_reverse", "_graph_files", "_own_files", "_relevant")
+               "_middleware", "_forward", "_reverse", "_relevant")
 
 
 class Analysis:
@@ -770,8 +770,8 @@ class Analysis:
         self.ignored_helper_calls: dict[tuple, tuple[Hop, bool]] = {}
         self._declared = {b.name for w in app.wranglers for b in w.bindings_of("ratelimit")}
         self._forward: dict[str, list[str]] | None = None
-        self._graph_files: list[str] = []  # the app's files and the workspace-package files they reach
-        self._own_files: set[str] = set()  # the app's files
+        self._searched: list[str] | None = None  # what byte searches go through (`searched_files`)
+        self._own_files: set[str] | None = None
         self._reverse: dict[str, list[str]] = {}
         self._relevant: set[str] | None = None
         self._helpers: dict[tuple[str, str], tuple[Location, str, bool]] = {}
@@ -798,8 +798,7 @@ class Analysis:
         if self._forward is None:
             forward: dict[str, list[str]] = {}
             packages = set(self.app.package_files)
-            self._own_files = set(self.app.files)
-            files = self._own_files | packages
+            files = set(self.app.files) | packages
             queue = list(self.app.files)  # and the files of other apps' packages it reaches
             while queue:
                 path = queue.pop()
@@ -812,8 +811,8 @@ class Analysis:
                             forward[resolved.target] = []
                             queue.append(resolved.target)
                 forward[path] = targets
-            self._graph_files = [path for path in self.app.files + self.app.package_files if path in forward]
-            forward = {path: forward[path] for path in self._graph_files}  # in file order: importers are listed so
+            # in file order, so that importers are listed in file order too
+            forward = {path: forward[path] for path in self.searched_files() if path in forward}
             reverse: dict[str, list[str]] = {}
             for path, targets in forward.items():
                 for target in targets:
@@ -821,21 +820,28 @@ class Analysis:
             self._forward, self._reverse = forward, reverse
         return self._forward
 
+    def searched_files(self) -> list[str]:
+        """What every byte search of the analysis goes through: the app's files and those of the
+        workspace packages it uses (one list, so one corpus of their bytes serves every search)."""
+        if self._searched is None:
+            self._searched = self.app.files + self.app.package_files
+        return self._searched
+
     def app_files_containing(self, *needles: bytes) -> list[str]:
-        """The app's files whose bytes hold a needle: searched with the package files the import
-        graph reaches, as `relevant` searches them (one corpus of their bytes for every search)."""
-        self.import_graph()
-        return [path for path in self.ws.grep(self._graph_files, *needles) if path in self._own_files]
+        """The app's files whose bytes hold a needle."""
+        if self._own_files is None:
+            self._own_files = set(self.app.files)
+        return [path for path in self.ws.grep(self.searched_files(), *needles) if path in self._own_files]
 
     def relevant(self, path: str) -> bool:
         """Whether a function in `path` could reach a limiter: the file mentions one, or imports
         (transitively) a file that does. Calls into other files are only followed there."""
         if self._relevant is None:
-            self.import_graph()
-            seeds = self.ws.grep(self._graph_files, *SEED_NEEDLES)
+            graph = self.import_graph()
+            seeds = [p for p in self.ws.grep(self.searched_files(), *SEED_NEEDLES) if p in graph]
             extra = [n.encode() for n in self.options.limiters + self.options.wrappers]
             if extra:
-                seeds += self.ws.grep(self._graph_files, *extra)
+                seeds += [p for p in self.ws.grep(self.searched_files(), *extra) if p in graph]
             relevant = set(seeds)
             queue = list(seeds)
             while queue:
