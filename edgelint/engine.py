@@ -433,8 +433,9 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
     done: set[int] = set()
     extra: set[str] = set()
     if parallel.worth_it(jobs, len(units), sum(len(checks) for _, checks in units), runs, len(ws.paths)):
-        ws.forget_trees()  # the workers need not inherit them, but they do share the bytes
-        ws.read_all()
+        ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
+        if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
+            ws.read_all()
         try:
             for index, (found, failed, problems, journal, read) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile,
