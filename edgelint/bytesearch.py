@@ -21,6 +21,8 @@ WORD_LENGTH = 5
 
 
 def contains_any(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    if len(needles) == 1:
+        return needles[0] in data
     plan = _plan(needles)
     if plan is not None:
         lowered, words = plan

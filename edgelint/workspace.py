@@ -100,7 +100,7 @@ class Workspace:
         self._fingerprints: dict[str, str] = {}
         self._corpora: dict[str, Corpus] = {}  # path list digest -> its files' bytes, searched at once
         self._facts: dict[tuple[str, str], object] = {}
-        self._contains: dict[tuple, tuple] = {}  # (path, needles) -> (dependency, answer)
+        self._contains: dict[tuple, bool] = {}  # (path, needles) -> the answer
         self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
         self.unreadable = unreadable  # (folder, why) for the folders that could not be listed (said on stderr)
 
@@ -390,11 +390,11 @@ class Workspace:
     def contains(self, rel: str, *needles: bytes) -> bool:
         """Whether the file's bytes contain any needle (a dependency on that answer only)."""
         key = (rel, needles)
-        if key not in self._contains:
-            self._contains[key] = ("contains", rel, *(n.decode("latin-1") for n in needles)), self._has(rel, needles, None)
-        dep, found = self._contains[key]
+        found = self._contains.get(key)
+        if found is None:
+            found = self._contains[key] = self._has(rel, needles, None)
         if self._recorders:
-            self._record(dep, found)
+            self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
         return found
 
     #: Told the path of every file parsed or summarised: the engine points it at the running check,
