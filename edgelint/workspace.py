@@ -159,7 +159,8 @@ class Workspace:
 
     @property
     def paths(self) -> list[str]:
-        self._record(("list",), self.list_digest())
+        if self._recorders:
+            self._record(("list",), self.list_digest())
         return self._paths
 
     @paths.setter
@@ -174,7 +175,8 @@ class Workspace:
         return self._list_digest
 
     def exists(self, rel: str) -> bool:
-        self._record(("list",), self.list_digest())
+        if self._recorders:
+            self._record(("list",), self.list_digest())
         return rel in self.path_set
 
     def under(self, prefix: str) -> list[str]:
@@ -269,7 +271,8 @@ class Workspace:
         if self.on_file is not None:
             self.on_file(rel)
         value = self._fact(name, rel)
-        self._record(("fact", name, rel), value)
+        if self._recorders:
+            self._record(("fact", name, rel), value)
         return value
 
     def _fact(self, name: str, rel: str):
