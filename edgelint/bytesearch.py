@@ -21,15 +21,17 @@ WORD_LENGTH = 5
 
 
 def contains_any(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether `data` holds one of `needles`. (`find`, not `in`: for `needle in data`, CPython
+    first tries the needle as an integer and formats an error it then discards.)"""
     if len(needles) == 1:
-        return needles[0] in data
+        return data.find(needles[0]) != -1
     plan = _plan(needles)
     if plan is not None:
         lowered, words = plan
         haystack = data.lower() if lowered else data
-        if not any(word in haystack for word in words):
+        if not any(haystack.find(word) != -1 for word in words):
             return False  # every needle contains one of the words (lower-cased, when `lowered`)
-    return any(n in data for n in needles)
+    return any(data.find(n) != -1 for n in needles)
 
 
 class Corpus:
@@ -59,7 +61,7 @@ class Corpus:
                 at = text.find(word, starts[index + 1]) if index < last else -1
         contents = self.contents
         found = [self.paths[i] for i in sorted(candidates)
-                 if contents[i] is not None and any(n in contents[i] for n in needles)]
+                 if contents[i] is not None and any(contents[i].find(n) != -1 for n in needles)]
         if among is None or among is self.paths or among == self.paths:
             return found
         found = set(found)
