@@ -48,8 +48,8 @@ class Corpus:
 
     def containing(self, needles: tuple[bytes, ...], among: list[str] | None = None) -> list[str]:
         """The paths (of `among`, in its order, when given) whose bytes contain one of `needles`."""
-        plan = _plan(needles)
-        words = plan[1] if plan is not None and plan[0] else {n.lower() for n in (plan[1] if plan else needles)}
+        lowered, words = _plan(needles) or (False, needles)
+        words = set(words) if lowered else {word.lower() for word in words}  # the corpus is lower-cased
         text, starts, last = self.lowered, self.starts, len(self.starts) - 1
         candidates = set(range(len(starts))) if b"" in words else set()  # an empty needle: every file
         words = [word for word in words if word]

@@ -343,9 +343,9 @@ class Workspace:
                     search: str, list_id: str) -> list[str]:
         """The paths whose bytes match, answered from the file index where it knows (every path's
         digest is current here: `_contents` computed them), by reading the others."""
-        bit = self.index.search_bit(search) if self.index is not None else None
-        if bit is None and self.index is None and pattern is None and len(paths) >= CORPUS_FILES:
+        if self.index is None and pattern is None and len(paths) >= CORPUS_FILES:
             return self._corpus(list_id, paths).containing(needles, paths)
+        bit = self.index.search_bit(search) if self.index is not None else None
         if bit is None:
             return [path for path in paths if self._has(path, needles, pattern, search)]
         entries, mask, found = self.index.entries, 1 << bit, []
