@@ -433,6 +433,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
     done: set[int] = set()
     extra: set[str] = set()
     if parallel.worth_it(jobs, len(units), sum(len(checks) for _, checks in units), runs, len(ws.paths)):
+        units = _merged_by_app(units, jobs)
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
             ws.read_all()
@@ -458,6 +459,20 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                 incomplete |= failed
             ws.forget_trees()
     return findings, incomplete, extra
+
+
+def _merged_by_app(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[tuple[tuple, list[Check]]]:
+    """The units for `jobs` worker processes: each app's units merged into one, since its areas
+    share summaries, resolved imports and byte searches that separate workers would each make
+    again; but an app with more than a worker's share of the files keeps its units apart, so
+    that they run at once (one app alone, or one much larger than the others)."""
+    sizes = {ctx.app.root: len(ctx.app.files) for (ctx, _model, _kind), _checks in units}
+    share = sum(sizes.values()) / jobs
+    merged: dict[tuple, list[Check]] = {}
+    for (ctx, model, kind), checks in units:
+        key = (ctx, model, "app" if sizes[ctx.app.root] <= share else kind)
+        merged.setdefault(key, []).extend(checks)
+    return list(merged.items())
 
 
 def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):

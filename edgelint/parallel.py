@@ -1,8 +1,9 @@
 """Running checks in forked worker processes, when a run has enough of them to do.
 
-The engine hands out units of work (checks of one app that share analyses, `engine.UNIT_OF_AREA`)
-to `jobs` processes forked from itself, so every worker starts with the project model, the
-workspace and the cache already in memory and nothing has to be sent to it. A worker sends back
+The engine hands out units of work (the checks of one app; those of one of its areas,
+`engine.UNIT_OF_AREA`, when the app is too large for one worker) to `jobs` processes forked from
+itself, so every worker starts with the project model, the workspace and the cache already in
+memory and nothing has to be sent to it. A worker sends back
 plain data only: the findings, the problems it noted, and the cache writes it made
 (`Cache.start_journal`), which the parent applies, so the cache ends up as a serial run leaves
 it. Units are handed out one at a time, so a slow unit does not hold up the others: a worker

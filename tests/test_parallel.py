@@ -77,3 +77,42 @@ def test_the_pool_leaves_no_process_behind(tmp_path):
     for pid in set(pids.values()):
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped already
+
+
+def _units(*apps):
+    """Area units (ratelimit, then edge) of apps given as (root, number of files)."""
+    from types import SimpleNamespace
+
+    class Context:  # hashable, as the engine's contexts are
+        def __init__(self, root, files):
+            self.app = SimpleNamespace(root=root, files=[f"{root}/{i}.ts" for i in range(files)])
+
+    units = []
+    for root, files in apps:
+        ctx = Context(root, files)
+        units += [((ctx, "model", "ratelimit"), [f"{root}:EDGE601"]), ((ctx, "model", "edge"), [f"{root}:EDGE101"])]
+    return units
+
+
+def _shape(units):
+    return [(ctx.app.root, kind, checks) for (ctx, _model, kind), checks in units]
+
+
+def test_apps_of_similar_size_run_as_one_unit_each():
+    from edgelint.engine import _merged_by_app
+
+    merged = _merged_by_app(_units(("a", 40), ("b", 30), ("c", 20), ("d", 10)), jobs=2)
+    assert _shape(merged) == [(root, "app", [f"{root}:EDGE601", f"{root}:EDGE101"]) for root in "abcd"]
+
+
+def test_an_app_with_more_than_a_workers_share_of_the_files_keeps_its_areas_apart():
+    from edgelint.engine import _merged_by_app
+
+    assert _shape(_merged_by_app(_units(("a", 100)), jobs=2)) == [("a", "ratelimit", ["a:EDGE601"]),
+                                                                  ("a", "edge", ["a:EDGE101"])]
+    merged = _merged_by_app(_units(("a", 70), ("b", 20), ("c", 10)), jobs=2)
+    assert _shape(merged) == [("a", "ratelimit", ["a:EDGE601"]), ("a", "edge", ["a:EDGE101"]),
+                              ("b", "app", ["b:EDGE601", "b:EDGE101"]), ("c", "app", ["c:EDGE601", "c:EDGE101"])]
+    # with more workers, a worker's share is smaller: every app is split
+    assert [kind for _root, kind, _checks in _shape(_merged_by_app(_units(("a", 40), ("b", 30)), jobs=4))] == [
+        "ratelimit", "edge", "ratelimit", "edge"]
