@@ -129,11 +129,8 @@ def _workspace_around(app: Path) -> Path | None:
     for folder in app.parents:
         if (folder / "pnpm-workspace.yaml").is_file():
             return folder
-        try:
-            if b'"workspaces"' in (folder / "package.json").read_bytes():
-                return folder
-        except OSError:
-            pass
+        if b'"workspaces"' in (files.read_head(folder / "package.json", files.MAX_READ_BYTES) or b""):
+            return folder
         if (folder / ".git").exists():
             return None
     return None
@@ -157,10 +154,7 @@ def _looks_like_app(folder: Path) -> bool:
     """A folder with a next.config.* or a package.json that mentions `next`."""
     if any(folder.glob("next.config.*")):
         return True
-    try:
-        return b'"next"' in (folder / "package.json").read_bytes()
-    except OSError:
-        return False
+    return b'"next"' in (files.read_head(folder / "package.json", files.MAX_READ_BYTES) or b"")
 
 
 def _nearest(path: Path, root: Path, test) -> Path | None:

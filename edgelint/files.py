@@ -288,6 +288,13 @@ def inside(root: Path, rel: str) -> bool:
 def read_bytes(root: Path, rel: str) -> bytes | SkippedFile:
     """The bytes of a file, or why it cannot be read (never raises)."""
     full = os.path.join(root, rel)
+    if _PLAIN_OPEN:
+        try:
+            data = _read_plain_file(full)
+        except OSError:
+            data = None  # a link, gone, unreadable: the close look below says which
+        if data is not None:
+            return data
     try:
         info = os.lstat(full)
         if stat.S_ISLNK(info.st_mode):
@@ -314,20 +321,58 @@ def read_bytes(root: Path, rel: str) -> bytes | SkippedFile:
         return SkippedFile(rel, error.strerror or "cannot be read")
 
 
+#: Flags that open a regular file in one call, and fail on a symbolic link (and never wait on a pipe).
+_PLAIN_OPEN = getattr(os, "O_NOFOLLOW", 0) and os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_plain_file(path: str) -> bytes | None:
+    """The bytes of a regular file that is not a symbolic link and not too large, else None or
+    OSError (then `read_bytes` looks at it closely): one stat call fewer than the close look, a
+    fifth of the time of reading thousands of small files."""
+    fd = os.open(path, _PLAIN_OPEN)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_READ_BYTES:
+            return None
+        return _read_open_file(fd, info.st_size)
+    finally:
+        os.close(fd)
+
+
+def read_head(path: str | Path, size: int) -> bytes | None:
+    """The first `size` bytes of a regular file (following links), None when it is no regular
+    file or cannot be read: never waits on a named pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        return os.read(fd, min(size, info.st_size + 1)) if stat.S_ISREG(info.st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _read_file(path: str, size: int) -> bytes:
     """The bytes of a regular file of about `size` bytes: one read call in the usual case (a
     file object would cost as much again as the reading, over thousands of files)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        data = os.read(fd, size + 1)
-        if len(data) > size:  # it grew since it was measured: read the rest
-            chunks = [data]
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-            data = b"".join(chunks)
-        return data
+        return _read_open_file(fd, size)
     finally:
         os.close(fd)
+
+
+def _read_open_file(fd: int, size: int) -> bytes:
+    data = os.read(fd, size + 1)
+    if len(data) > size:  # it grew since it was measured: read the rest
+        chunks = [data]
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+    return data
 
 
 def is_binary(data: bytes) -> bool:

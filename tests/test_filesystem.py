@@ -273,6 +273,35 @@ def test_files_that_vanish_while_linting(tmp_path, mode, monkeypatch):
     json.loads(outcome.outputs["sarif"])
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_skipped_without_waiting_for_a_writer(tmp_path):
+    """A pipe with a source file's name (made by a dev server, or a mistake): reading it would
+    wait for a writer forever; it is skipped, and the rest is linted."""
+    import threading
+    import time
+
+    root = make(tmp_path, "plain", {"app/kept/page.tsx": EDGE_FS_PAGE}, lambda r: os.mkfifo(r / "app" / "pipe.ts"))
+    stuck = []
+
+    def unblock():  # a reader waiting on the pipe gets its end, so that a failure is not a hang
+        try:
+            os.close(os.open(root / "app" / "pipe.ts", os.O_WRONLY | os.O_NONBLOCK))
+            stuck.append(True)
+        except OSError:  # no reader: nothing waits
+            pass
+
+    timer = threading.Timer(20, unblock)
+    timer.start()
+    started = time.monotonic()
+    try:
+        outcome = lint(root)
+    finally:
+        timer.cancel()
+    assert not stuck and time.monotonic() - started < 20
+    assert notes(outcome, "app/pipe.ts") == ["skipped: not a regular file"]
+    assert ("EDGE201", "app/kept/page.tsx") in {(f.code, f.path) for f in outcome.findings}
+
+
 def test_a_tracked_file_deleted_from_the_work_tree_is_no_file(tmp_path, mode):
     """`rm` of a tracked file (not `git rm`): git still lists it, but there is nothing to lint and
     nothing to report about it (a finding there would point at no file)."""

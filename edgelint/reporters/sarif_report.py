@@ -98,10 +98,8 @@ class _Files:
         other than spaces and tabs), or None when it cannot be read."""
         if not files.inside(self.ws.root, path):
             return None
-        try:
-            with open(self.ws.root / path, "rb") as handle:
-                head = handle.read(65536)
-        except OSError:
+        head = files.read_head(self.ws.root / path, 65536)
+        if head is None:
             return None
         text = head.decode("utf-8", "replace")
         return text if len(text.replace(" ", "").replace("\t", "")) > 101 else None
