@@ -430,7 +430,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
         units = _merged_by_app(units, jobs)
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
-            ws.read_all()
+            ws.read_ahead(_read_by_several(units))
         try:
             for index, (found, failed, problems, journal, read) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile,
@@ -467,6 +467,21 @@ def _merged_by_app(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[tu
         key = (ctx, model, "app" if sizes[ctx.app.root] <= share else kind)
         merged.setdefault(key, []).extend(checks)
     return list(merged.items())
+
+
+def _read_by_several(units: list[tuple[tuple, list[Check]]]) -> list[str]:
+    """The files more than one unit searches (those of an app whose areas run apart, of the
+    workspace packages apps share): read before forking, they are read once for all workers.
+    Each worker reads the others when it needs them, at the same time as the other workers."""
+    seen: set[str] = set()
+    several: dict[str, None] = {}
+    for (ctx, _model, _kind), _checks in units:
+        for path in (*ctx.app.files, *ctx.app.package_files):
+            if path in seen:
+                several[path] = None
+            else:
+                seen.add(path)
+    return list(several)
 
 
 def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):

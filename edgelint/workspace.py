@@ -435,13 +435,13 @@ class Workspace:
         self._parsed[rel] = result
         return result
 
-    def read_all(self) -> None:
-        """Read every listed source file now (before forking workers, which then share the bytes
+    def read_ahead(self, paths: list[str]) -> None:
+        """Read these source files now (before forking workers, which then share the bytes
         instead of each reading them again). Silently: a file that cannot be read is left for
         the read a check makes, which notes why, so a run with workers reports what a run
         without them reports (and images or fonts are never loaded for nothing)."""
-        for rel in self._paths:
-            if rel not in self._bytes and rel.endswith(parsing.SOURCE_EXTENSIONS):
+        for rel in paths:
+            if rel not in self._bytes and rel.endswith(parsing.SOURCE_EXTENSIONS) and rel in self.path_set:
                 if self.index is not None:
                     self._stat(rel)
                 data = files.read_bytes(self.root, rel)

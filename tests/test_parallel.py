@@ -85,7 +85,8 @@ def _units(*apps):
 
     class Context:  # hashable, as the engine's contexts are
         def __init__(self, root, files):
-            self.app = SimpleNamespace(root=root, files=[f"{root}/{i}.ts" for i in range(files)])
+            self.app = SimpleNamespace(root=root, files=[f"{root}/{i}.ts" for i in range(files)],
+                                       package_files=["packages/ui/button.tsx"])
 
     units = []
     for root, files in apps:
@@ -116,3 +117,12 @@ def test_an_app_with_more_than_a_workers_share_of_the_files_keeps_its_areas_apar
     # with more workers, a worker's share is smaller: every app is split
     assert [kind for _root, kind, _checks in _shape(_merged_by_app(_units(("a", 40), ("b", 30)), jobs=4))] == [
         "ratelimit", "edge", "ratelimit", "edge"]
+
+
+def test_files_that_several_units_search_are_read_before_forking_and_no_others():
+    from edgelint.engine import _merged_by_app, _read_by_several
+
+    apart = _merged_by_app(_units(("a", 3)), jobs=2)  # one app: its areas run in two units
+    assert sorted(_read_by_several(apart)) == ["a/0.ts", "a/1.ts", "a/2.ts", "packages/ui/button.tsx"]
+    together = _merged_by_app(_units(("a", 3), ("b", 3)), jobs=2)  # one unit each: only the shared package
+    assert _read_by_several(together) == ["packages/ui/button.tsx"]
