@@ -338,7 +338,8 @@ def _check_phase(ws: Workspace, cache, config: Config, checks: list[type[Check]]
                 findings += cached
             else:
                 pending.setdefault((ctx, model, UNIT_OF_AREA.get(check.area, check.area)), []).append(check)
-    # while worker processes run the checks, this process reads the suppression comments
+    # while worker processes run the checks, this process reads the suppression comments of the
+    # files they do not search
     meanwhile = functools.partial(_suppression_files, ws, focus_files)
     found, failed, extra = _run_pending(ws, cache, list(pending.items()), jobs, runs, meanwhile)
     return findings + found, incomplete or failed, audit_items, extra
@@ -418,7 +419,8 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                  meanwhile=None) -> tuple[list[Finding], bool, set[str]]:
     """Run the checks no cached result answered: in worker processes when there are enough of
     them (`edgelint.parallel`: most of the run's `runs`, or many), else here, one unit after the
-    other. Returns the findings, whether a check crashed, and the paths outside the file list
+    other. `meanwhile(files)` runs here while the workers run, given the source files they
+    search. Returns the findings, whether a check crashed, and the paths outside the file list
     that the workers read."""
     units.sort(key=lambda unit: (-len(unit[0][0].app.files), UNIT_ORDER.index(unit[0][2])
                                  if unit[0][2] in UNIT_ORDER else len(UNIT_ORDER)))
@@ -431,12 +433,15 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
             ws.read_ahead(_read_by_several(units))
+        by_units = {path for (ctx, _model, _kind), _checks in units for path in _unit_sources(ctx.app)}
         try:
-            for index, (found, failed, problems, journal, read) in parallel.run_units(
-                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i]), meanwhile,
+            for index, (found, failed, problems, journal, read, marked) in parallel.run_units(
+                    len(units), jobs, lambda i: _work_unit(ws, cache, units[i]),
+                    meanwhile and functools.partial(meanwhile, by_units),
                     [kind for (_ctx, _model, kind), _checks in units]):
                 done.add(index)
                 extra.update(read)
+                ws.learn_contains(_unit_sources(units[index][0][0].app), (suppressions.MARKER,), set(marked))
                 findings += [Finding.from_dict(f) for f in found]
                 incomplete |= failed
                 for problem in problems:
@@ -501,10 +506,18 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
             incomplete |= failed
     ws.forget_trees()
     read = {p for dep in recorder.deps for p in replay.dep_paths(dep)} - ws.path_set
+    # which of the unit's files hold a suppression comment: the bytes are here (the parent would
+    # read every file again to find out)
+    marked = ws.grep(_unit_sources(ctx.app), suppressions.MARKER)
     problems = [{"code": p.code, "path": p.path, "message": p.message, "span": p.span}
                 for key, p in ws.problems.items() if key not in known]
     return ([f.to_dict() for f in findings], incomplete, problems, cache.take_journal() if cache is not None else [],
-            sorted(read))
+            sorted(read), marked)
+
+
+def _unit_sources(app: project.App) -> list[str]:
+    """The source files a unit of work on `app` searches (its own and its packages')."""
+    return [path for path in (*app.files, *app.package_files) if path.endswith(SOURCE_EXTENSIONS)]
 
 
 def _app_file(ws: Workspace, app: project.App) -> str:
@@ -536,11 +549,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def _suppression_files(ws: Workspace, focus: set[str] | None) -> list[tuple[str, object]]:
-    """(path, parsed file) of every source file (in focus) with a suppression comment."""
+def _suppression_files(ws: Workspace, focus: set[str] | None, skipped: set[str] = frozenset()) -> list[tuple[str, object]]:
+    """(path, parsed file) of every source file (in focus, not `skipped`) with a suppression comment."""
     found = []
     for path in ws.paths:
-        if path.endswith(SOURCE_EXTENSIONS) and (focus is None or path in focus) and ws.contains(path, suppressions.MARKER):
+        if path.endswith(SOURCE_EXTENSIONS) and (focus is None or path in focus) and path not in skipped and \
+                ws.contains(path, suppressions.MARKER):
             pf = ws.parse(path)
             if pf is not None:
                 found.append((path, pf))

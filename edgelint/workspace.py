@@ -400,6 +400,12 @@ class Workspace:
             self._record(("contains", rel, *(n.decode("latin-1") for n in needles)), found)
         return found
 
+    def learn_contains(self, paths: list[str], needles: tuple[bytes, ...], found: set[str]) -> None:
+        """Take the answers of `contains(path, *needles)` for `paths` from a worker process that
+        searched them: those in `found` hold a needle."""
+        for rel in paths:
+            self._contains.setdefault((rel, needles), rel in found)
+
     #: Told the path of every file parsed or summarised: the engine points it at the running check,
     #: whose time budget and internal-error reports follow the file it works on.
     on_file = None

@@ -314,3 +314,36 @@ def test_a_check_records_the_same_inputs_in_a_whole_run_as_alone(monkeypatch, tm
         engine.run([app], Config(), [c for c in checks if c.code == code], jobs=1, use_cache=True,
                    cache_dir=str(tmp_path / code))
         assert recorded[label, code] <= inputs, (code, sorted(map(str, recorded[label, code] - inputs))[:5])
+
+
+def test_suppressions_in_files_the_workers_search_and_in_files_they_do_not(cli, tmp_path, monkeypatch):
+    """Worker processes tell which of their apps' files hold a suppression comment; the main
+    process looks through the other files itself. Both count, as in a run without workers."""
+    from conftest import write_tree
+
+    edge_page = "import fs from 'fs';\nexport const runtime = 'edge';\nexport default function P() { return fs; }\n"
+    app = {"package.json": json.dumps({"name": "{}", "dependencies": {"next": "14.2.15", "ui": "workspace:*"}}),
+           "app/layout.tsx": "export default function L({ children }) { return children; }\n"}
+    root = write_tree(tmp_path / "repo", {
+        "package.json": json.dumps({"name": "repo", "private": True, "workspaces": ["apps/*", "packages/*"]}),
+        **{f"apps/a/{k}": v.replace("{}", "a") for k, v in app.items()},
+        **{f"apps/b/{k}": v.replace("{}", "b") for k, v in app.items()},
+        "apps/a/app/page.tsx": "// edgelint-disable-next-line EDGE201 -- reviewed\n" + edge_page,
+        "apps/b/app/page.tsx": edge_page,
+        "packages/ui/package.json": json.dumps({"name": "ui", "main": "index.ts"}),
+        "packages/ui/index.ts": "// edgelint-disable-next-line EDGE201\nexport const ui = 1;\n",
+        "scripts/seed.ts": "// edgelint-disable-next-line EDGE301\nexport const seed = 1;\n",
+    })
+    serial = _report(cli, root, "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "MIN_CHECK_RUNS", 1)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    work = engine._work_unit
+    monkeypatch.setattr(engine, "_work_unit", lambda *a: (tmp_path / f"ran-in-{os.getpid()}").touch() or work(*a))
+    pooled = _report(cli, root, "--no-cache", "--jobs", "2")
+    assert {p.name for p in tmp_path.glob("ran-in-*")} - {f"ran-in-{os.getpid()}"}  # the workers ran the units
+    assert pooled == serial
+    report = json.loads(pooled)
+    assert report["summary"]["suppressed"] == 1
+    found = {(f["code"], f["path"]) for f in report["findings"]}
+    assert ("EDGE201", "apps/b/app/page.tsx") in found and ("EDGE201", "apps/a/app/page.tsx") not in found
+    assert {("EDGE904", "packages/ui/index.ts"), ("EDGE904", "scripts/seed.ts")} <= found
