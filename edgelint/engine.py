@@ -429,16 +429,15 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
     done: set[int] = set()
     extra: set[str] = set()
     if parallel.worth_it(jobs, len(units), sum(len(checks) for _, checks in units), runs, len(ws.paths)):
-        units = _merged_by_app(units, jobs)
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
-            ws.read_ahead(_read_by_several(units))
+            ws.read_ahead(_read_by_several(units, jobs))
         by_units = {path for (ctx, _model, _kind), _checks in units for path in _unit_sources(ctx.app)}
         try:
             for index, (found, failed, problems, journal, read, marked) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]),
                     meanwhile and functools.partial(meanwhile, by_units),
-                    [kind for (_ctx, _model, kind), _checks in units]):
+                    [ctx.app.root for (ctx, _model, _kind), _checks in units]):
                 done.add(index)
                 extra.update(read)
                 ws.learn_contains(_unit_sources(units[index][0][0].app), (suppressions.MARKER,), set(marked))
@@ -452,36 +451,27 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
             pass
     for index, ((ctx, model, _unit), checks) in enumerate(units):
         if index not in done:
+            ws.forget_trees(unless_for=ctx.app.root)
             for check in checks:
                 found, failed = execute_check(ctx, check, cache, model)
                 findings += found
                 incomplete |= failed
-            ws.forget_trees()
+    ws.forget_trees()
     return findings, incomplete, extra
 
 
-def _merged_by_app(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[tuple[tuple, list[Check]]]:
-    """The units for `jobs` worker processes: each app's units merged into one, since its areas
-    share summaries, resolved imports and byte searches that separate workers would each make
-    again; but an app with more than a worker's share of the files keeps its units apart, so
-    that they run at once (one app alone, or one much larger than the others)."""
-    sizes = {ctx.app.root: len(ctx.app.files) for (ctx, _model, _kind), _checks in units}
-    share = sum(sizes.values()) / jobs
-    merged: dict[tuple, list[Check]] = {}
-    for (ctx, model, kind), checks in units:
-        key = (ctx, model, "app" if sizes[ctx.app.root] <= share else kind)
-        merged.setdefault(key, []).extend(checks)
-    return list(merged.items())
-
-
-def _read_by_several(units: list[tuple[tuple, list[Check]]]) -> list[str]:
-    """The files more than one unit searches (those of an app whose areas run apart, of the
-    workspace packages apps share): read before forking, they are read once for all workers.
-    Each worker reads the others when it needs them, at the same time as the other workers."""
+def _read_by_several(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[str]:
+    """The files more than one worker is likely to search, read before forking so that they are
+    read once for all workers: those of the workspace packages apps share, and every app's when
+    the apps are fewer than the workers (then units of one app run at once). A worker reads the
+    others when it needs them, at the same time as the other workers."""
+    apps = list({ctx.app.root: ctx.app for (ctx, _model, _kind), _checks in units}.values())
+    if len(apps) < jobs:
+        return [path for app in apps for path in (*app.files, *app.package_files)]
     seen: set[str] = set()
     several: dict[str, None] = {}
-    for (ctx, _model, _kind), _checks in units:
-        for path in (*ctx.app.files, *ctx.app.package_files):
+    for app in apps:
+        for path in (*app.files, *app.package_files):
             if path in seen:
                 several[path] = None
             else:
@@ -499,12 +489,12 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
     known = set(ws.problems)
     findings: list[Finding] = []
     incomplete = False
+    ws.forget_trees(unless_for=ctx.app.root)
     with ws.recording() as recorder:
         for check in checks:
             found, failed = execute_check(ctx, check, cache, model)
             findings += found
             incomplete |= failed
-    ws.forget_trees()
     read = {p for dep in recorder.deps for p in replay.dep_paths(dep)} - ws.path_set
     # which of the unit's files hold a suppression comment: the bytes are here (the parent would
     # read every file again to find out)

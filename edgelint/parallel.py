@@ -1,15 +1,15 @@
 """Running checks in forked worker processes, when a run has enough of them to do.
 
-The engine hands out units of work (the checks of one app; those of one of its areas,
-`engine.UNIT_OF_AREA`, when the app is too large for one worker) to `jobs` processes forked from
-itself, so every worker starts with the project model, the workspace and the cache already in
-memory and nothing has to be sent to it. A worker sends back
+The engine hands out units of work (the checks of one area on one app, `engine.UNIT_OF_AREA`)
+to `jobs` processes forked from itself, so every worker starts with the project model, the
+workspace and the cache already in memory and nothing has to be sent to it. A worker sends back
 plain data only: the findings, the problems it noted, and the cache writes it made
 (`Cache.start_journal`), which the parent applies, so the cache ends up as a serial run leaves
-it. Units are handed out one at a time, so a slow unit does not hold up the others: a worker
-that finishes gets the next unit of the kind it just ran (the checks of one area on another
-app reuse what it learned of the packages the apps share), else the next unit in the engine's
-order (largest first).
+it. Units are handed out one at a time, so a slow unit does not hold up the others. A worker
+that finishes gets the next unit of the group (the app) it just ran, whose files it has read,
+summarised and searched already; else the first unit of a group no other worker is on; else
+the next unit in the engine's order (largest first), so that no worker waits while units are
+left.
 
 Where processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the
 engine runs the remaining units itself.
@@ -47,21 +47,21 @@ def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_units(count: int, jobs: int, work, meanwhile=None, kinds: list | None = None):
+def run_units(count: int, jobs: int, work, meanwhile=None, groups: list | None = None):
     """Yield (i, `work(i)`) for every unit i in 0..count-1, in completion order, from `jobs`
-    worker processes, calling `meanwhile()` here while they start. `kinds[i]` is unit i's kind
-    (same kinds go to the same worker when they can). `work` runs in the workers; its results
-    must pickle. Raises WorkerFailed (after yielding the units that completed) when a worker
-    dies or a unit raises."""
+    worker processes, calling `meanwhile()` here while they start. `groups[i]` is unit i's group
+    (units of one group go to the same worker when no other worker would wait). `work` runs in
+    the workers; its results must pickle. Raises WorkerFailed (after yielding the units that
+    completed) when a worker dies or a unit raises."""
     import multiprocessing
     from multiprocessing.connection import wait
 
     global _work, _parent
     _work, _parent = work, os.getpid()
-    kinds = kinds or [None] * count
+    groups = groups or list(range(count))
     waiting = list(range(count))
     context = multiprocessing.get_context("fork")
-    workers: dict = {}  # the parent's end of a worker's pipe -> [process, kind of its last unit]
+    workers: dict = {}  # the parent's end of a worker's pipe -> [process, group of its last unit]
     for stream in (sys.stdout, sys.stderr):  # or a worker would write what is buffered again
         with contextlib.suppress(Exception):
             stream.flush()
@@ -72,7 +72,7 @@ def run_units(count: int, jobs: int, work, meanwhile=None, kinds: list | None = 
             process.start()
             theirs.close()
             workers[ours] = [process, None]
-            _hand_out(ours, workers, waiting, kinds)
+            _hand_out(ours, workers, waiting, groups)
         if meanwhile is not None:
             meanwhile()
         while any(not end.closed for end in workers):
@@ -84,26 +84,29 @@ def run_units(count: int, jobs: int, work, meanwhile=None, kinds: list | None = 
                 if not ok:
                     raise WorkerFailed(result)
                 yield index, result
-                _hand_out(end, workers, waiting, kinds)
+                _hand_out(end, workers, waiting, groups)
     finally:
         _work = None
-        for end, (process, _kind) in workers.items():
+        for end, (process, _group) in workers.items():
             if not end.closed:  # the run stopped early: what this worker does is not wanted
                 process.kill()
                 end.close()
             process.join()
 
 
-def _hand_out(end, workers: dict, waiting: list[int], kinds: list) -> None:
+def _hand_out(end, workers: dict, waiting: list[int], groups: list) -> None:
     """Send the worker at `end` its next unit (or tell it to stop)."""
     if not waiting:
         end.send(None)
         end.close()
         return
     last = workers[end][1]
-    index = next((i for i in waiting if last is not None and kinds[i] == last), waiting[0])
+    taken = {group for other, (_process, group) in workers.items() if other is not end}
+    index = next((i for i in waiting if groups[i] == last), None)
+    if index is None:
+        index = next((i for i in waiting if groups[i] not in taken), waiting[0])
     waiting.remove(index)
-    workers[end][1] = kinds[index]
+    workers[end][1] = groups[index]
     end.send(index)
 
 

@@ -91,6 +91,7 @@ class Workspace:
         self._bytes: dict[str, bytes | None] = {}
         self._digests: dict[str, str | None] = {}
         self._parsed: dict[str, ParsedFile | None] = {}
+        self._trees_for: str | None = None  # what the parsed trees are kept for (`forget_trees`)
         self.parsed_paths: set[str] = set()  # every file parsed in this process (trees come and go)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._recorders: list[Recorder] = []
@@ -454,10 +455,13 @@ class Workspace:
                 if not isinstance(data, files.SkippedFile):
                     self._bytes[rel] = data
 
-    def forget_trees(self) -> None:
-        """Let parsed trees go (about 120 kB each; summaries stay): called between units of work,
-        so memory holds the trees of one unit's checks on one app, not of the whole repository."""
-        self._parsed.clear()
+    def forget_trees(self, unless_for: str | None = None) -> None:
+        """Let parsed trees go (about 120 kB each; summaries stay), unless they were kept for the
+        same `unless_for` (an app): called before each unit of work, so memory holds the trees
+        of one app, not of the whole repository, and the units of one app share them."""
+        if unless_for is None or unless_for != self._trees_for:
+            self._parsed.clear()
+        self._trees_for = unless_for
 
     def _note_syntax_errors(self, pf: ParsedFile) -> None:
         errors = pf.syntax_errors()

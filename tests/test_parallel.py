@@ -39,16 +39,25 @@ class _End:
         self.closed = True
 
 
-def test_a_worker_gets_the_next_unit_of_the_kind_it_ran_else_the_next_in_order():
-    end = _End()
-    workers = {end: [None, None]}
-    waiting = [0, 1, 2, 3]
-    kinds = ["ratelimit", "image", "edge", "image"]
-    for _ in range(4):
-        parallel._hand_out(end, workers, waiting, kinds)
-    assert end.sent == [0, 1, 3, 2] and not end.closed  # image after image, then the rest in order
-    parallel._hand_out(end, workers, waiting, kinds)
-    assert end.sent[-1] is None and end.closed
+def test_a_worker_gets_the_next_unit_of_its_group_else_of_a_group_no_other_worker_is_on():
+    first, second = _End(), _End()
+    workers = {first: [None, None], second: [None, None]}
+    waiting = [0, 1, 2, 3, 4]
+    groups = ["a", "a", "b", "b", "c"]
+    for end in (first, second, first, second, first):
+        parallel._hand_out(end, workers, waiting, groups)
+    assert first.sent == [0, 1, 4] and second.sent == [2, 3]  # a's units stay together, b's too
+    parallel._hand_out(second, workers, waiting, groups)
+    assert second.sent[-1] is None and second.closed
+
+
+def test_a_worker_with_nothing_of_its_own_left_takes_a_unit_of_another_group():
+    first, second = _End(), _End()
+    workers = {first: [None, None], second: [None, None]}
+    waiting = [0, 1]
+    parallel._hand_out(first, workers, waiting, ["a", "a"])
+    parallel._hand_out(second, workers, waiting, ["a", "a"])  # one app: its two units run at once
+    assert first.sent == [0] and second.sent == [1]
 
 
 def test_a_worker_that_dies_stops_the_pool_after_the_units_that_completed():
@@ -83,46 +92,18 @@ def _units(*apps):
     """Area units (ratelimit, then edge) of apps given as (root, number of files)."""
     from types import SimpleNamespace
 
-    class Context:  # hashable, as the engine's contexts are
-        def __init__(self, root, files):
-            self.app = SimpleNamespace(root=root, files=[f"{root}/{i}.ts" for i in range(files)],
-                                       package_files=["packages/ui/button.tsx"])
-
     units = []
     for root, files in apps:
-        ctx = Context(root, files)
+        ctx = SimpleNamespace(app=SimpleNamespace(root=root, files=[f"{root}/{i}.ts" for i in range(files)],
+                                                  package_files=["packages/ui/button.tsx"]))
         units += [((ctx, "model", "ratelimit"), [f"{root}:EDGE601"]), ((ctx, "model", "edge"), [f"{root}:EDGE101"])]
     return units
 
 
-def _shape(units):
-    return [(ctx.app.root, kind, checks) for (ctx, _model, kind), checks in units]
+def test_files_that_several_workers_would_search_are_read_before_forking_and_no_others():
+    from edgelint.engine import _read_by_several
 
-
-def test_apps_of_similar_size_run_as_one_unit_each():
-    from edgelint.engine import _merged_by_app
-
-    merged = _merged_by_app(_units(("a", 40), ("b", 30), ("c", 20), ("d", 10)), jobs=2)
-    assert _shape(merged) == [(root, "app", [f"{root}:EDGE601", f"{root}:EDGE101"]) for root in "abcd"]
-
-
-def test_an_app_with_more_than_a_workers_share_of_the_files_keeps_its_areas_apart():
-    from edgelint.engine import _merged_by_app
-
-    assert _shape(_merged_by_app(_units(("a", 100)), jobs=2)) == [("a", "ratelimit", ["a:EDGE601"]),
-                                                                  ("a", "edge", ["a:EDGE101"])]
-    merged = _merged_by_app(_units(("a", 70), ("b", 20), ("c", 10)), jobs=2)
-    assert _shape(merged) == [("a", "ratelimit", ["a:EDGE601"]), ("a", "edge", ["a:EDGE101"]),
-                              ("b", "app", ["b:EDGE601", "b:EDGE101"]), ("c", "app", ["c:EDGE601", "c:EDGE101"])]
-    # with more workers, a worker's share is smaller: every app is split
-    assert [kind for _root, kind, _checks in _shape(_merged_by_app(_units(("a", 40), ("b", 30)), jobs=4))] == [
-        "ratelimit", "edge", "ratelimit", "edge"]
-
-
-def test_files_that_several_units_search_are_read_before_forking_and_no_others():
-    from edgelint.engine import _merged_by_app, _read_by_several
-
-    apart = _merged_by_app(_units(("a", 3)), jobs=2)  # one app: its areas run in two units
-    assert sorted(_read_by_several(apart)) == ["a/0.ts", "a/1.ts", "a/2.ts", "packages/ui/button.tsx"]
-    together = _merged_by_app(_units(("a", 3), ("b", 3)), jobs=2)  # one unit each: only the shared package
-    assert _read_by_several(together) == ["packages/ui/button.tsx"]
+    alone = _units(("a", 3))  # one app, two workers: its units run at once
+    assert sorted(_read_by_several(alone, jobs=2)) == ["a/0.ts", "a/1.ts", "a/2.ts", "packages/ui/button.tsx"]
+    two = _units(("a", 3), ("b", 3))  # an app per worker: only the package they share
+    assert _read_by_several(two, jobs=2) == ["packages/ui/button.tsx"]
