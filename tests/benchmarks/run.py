@@ -19,9 +19,12 @@ every number includes interpreter start; the value reported is the median over -
   is put back as the warm runs left it (so no sample reuses what an earlier one stored).
 
 Memory: for each run, the peak RSS of its largest process (os.wait4 rusage, which covers the
-process and its reaped children) and the peak of the whole process tree (the sum of PSS, or RSS
-where PSS is unreadable, over the process and its descendants, sampled every 50 ms from /proc).
-The memory target is checked against the larger of the two.
+process and its reaped children); and, in one more run of each measurement that is not timed,
+the peak of the whole process tree (the sum of PSS, or RSS where PSS is unreadable, over the
+process and its descendants, sampled every 50 ms from /proc). Reading a process's smaps_rollup
+walks its page tables under its memory-map lock, which stalls the process's own page faults:
+timed runs are not sampled (sampling made the cold run about 10% slower). The memory target is
+checked against the larger of the two peaks.
 
 Consistency: findings must be identical between cold and warm, between `--jobs 1` and the default
 (when the CLI has `--jobs`), and the pre-commit run must report exactly the full run's findings
@@ -127,18 +130,20 @@ def _tree_memory_kb(pid: int) -> int:
 class Sample:
     seconds: float
     max_rss_mb: float  # largest single process (rusage)
-    tree_mb: float  # sampled peak of the process tree
+    tree_mb: float  # sampled peak of the process tree (0 when not sampled)
     returncode: int
     stdout: str = ""
     stderr: str = ""
+    timed: bool = True  # False for the run that samples the tree's memory
 
     @property
     def peak_mb(self) -> float:
         return max(self.max_rss_mb, self.tree_mb)
 
 
-def measure(command: list[str], cwd: Path, env: dict | None = None) -> Sample:
-    """Run `command`, timing it from spawn to exit and tracking its memory."""
+def measure(command: list[str], cwd: Path, env: dict | None = None, memory: bool = False) -> Sample:
+    """Run `command`, timing it from spawn to exit; with `memory`, sample the process tree's
+    memory (then the time does not count: the sampling slows the process)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
@@ -150,17 +155,19 @@ def measure(command: list[str], cwd: Path, env: dict | None = None) -> Sample:
                 peak[0] = max(peak[0], _tree_memory_kb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        if memory:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         done.set()
-        sampler.join()
+        if memory:
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         max_rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
         return Sample(seconds, max_rss_kb / 1024, peak[0] / 1024, proc.returncode,
-                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), not memory)
 
 
 @dataclass
@@ -170,8 +177,12 @@ class Measurement:
     note: str = ""
 
     @property
+    def timed(self) -> list[float]:
+        return [s.seconds for s in self.samples if s.timed]
+
+    @property
     def median(self) -> float:
-        return statistics.median(s.seconds for s in self.samples) if self.samples else float("nan")
+        return statistics.median(self.timed) if self.timed else float("nan")
 
     @property
     def peak_mb(self) -> float:
@@ -186,7 +197,7 @@ class Measurement:
         return max((s.tree_mb for s in self.samples), default=float("nan"))
 
     def spread(self) -> str:
-        values = sorted(s.seconds for s in self.samples)
+        values = sorted(self.timed)
         return f"{values[0]:.3f}–{values[-1]:.3f} s" if values else ""
 
 
@@ -235,9 +246,10 @@ class Edgelint:
     def clear_cache(self) -> None:
         shutil.rmtree(self.cache_dir, ignore_errors=True)
 
-    def run(self, paths: list[str], *, cache: bool, jobs: int | None = None) -> tuple[Sample, list | None]:
+    def run(self, paths: list[str], *, cache: bool, jobs: int | None = None,
+            memory: bool = False) -> tuple[Sample, list | None]:
         output = self.output()
-        sample = measure(self.command(paths, output, cache=cache, jobs=jobs), self.root, self.env)
+        sample = measure(self.command(paths, output, cache=cache, jobs=jobs), self.root, self.env, memory)
         findings = None
         if sample.returncode in (0, 1) and output.exists():
             try:
@@ -368,8 +380,8 @@ def run_benchmark(args) -> dict:
         measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env)
         tool.run(["."], cache=False)
         floor_info = {}
-        for _ in range(runs):
-            sample = measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env)
+        for run in range(runs + 1):  # the last run samples memory, untimed
+            sample = measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env, memory=run == runs)
             check_ok(sample, "floor", problems)
             floor.samples.append(sample)
             if sample.returncode == 0:
@@ -382,9 +394,9 @@ def run_benchmark(args) -> dict:
         if not tool.cache_available:
             cold.note = "cache not available: plain run"
         cold_findings = None
-        for _ in range(runs):
+        for run in range(runs + 1):
             tool.clear_cache()
-            sample, found = tool.run(["."], cache=False)
+            sample, found = tool.run(["."], cache=False, memory=run == runs)
             check_ok(sample, "cold", problems)
             cold.samples.append(sample)
             cold_findings = found if cold_findings is None else cold_findings
@@ -396,20 +408,20 @@ def run_benchmark(args) -> dict:
         warm = Measurement("edgelint warm (cache, nothing changed)")
         warm_findings = None
         if tool.cache_available:
-            for _ in range(runs):
+            for run in range(runs + 1):
                 tool.clear_cache()
-                sample, _found = tool.run(["."], cache=True)
+                sample, _found = tool.run(["."], cache=True, memory=run == runs)
                 check_ok(sample, "cache fill", problems)
                 fill.samples.append(sample)
-            for _ in range(runs):
-                sample, warm_findings = tool.run(["."], cache=True)
+            for run in range(runs + 1):
+                sample, warm_findings = tool.run(["."], cache=True, memory=run == runs)
                 check_ok(sample, "warm", problems)
                 warm.samples.append(sample)
             results["fill"] = fill
         else:
             warm.note = "cache not available: this is a second plain run"
-            for _ in range(runs):
-                sample, warm_findings = tool.run(["."], cache=True)
+            for run in range(runs + 1):
+                sample, warm_findings = tool.run(["."], cache=True, memory=run == runs)
                 warm.samples.append(sample)
         results["warm"] = warm
         print(f"warm: {warm.median:.3f} s", file=sys.stderr)
@@ -425,13 +437,13 @@ def run_benchmark(args) -> dict:
         if tool.cache_dir.exists():
             shutil.copytree(tool.cache_dir, warm_cache, symlinks=True)
         try:
-            for run in range(runs):
+            for run in range(runs + 1):
                 if warm_cache.exists():
                     shutil.rmtree(tool.cache_dir, ignore_errors=True)
                     shutil.copytree(warm_cache, tool.cache_dir, symlinks=True)
                 for path, data in originals.items():
                     (root / path).write_bytes(data + f"// edited (benchmark run {run + 1})\n".encode())
-                sample, focus_findings = tool.run(chosen, cache=True)
+                sample, focus_findings = tool.run(chosen, cache=True, memory=run == runs)
                 check_ok(sample, "pre-commit", problems)
                 precommit.samples.append(sample)
                 for path, data in originals.items():
