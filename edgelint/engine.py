@@ -242,6 +242,7 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         "run", target or config.target, config.app_targets_at(root), [(c.code, repr(config.options_for(c))) for c in checks])
     replayed = replay.replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # no file it read has changed
+        cache.save()  # what the file index and the walk learned (a folder's new time, say)
         apps, findings, suppressed, count = replayed
         return RunResult(root, apps, findings, checks, ws, False, suppressed, {"files": count, "parsed": 0})
     with ws.recording() if run_key is not None else contextlib.nullcontext() as everything:

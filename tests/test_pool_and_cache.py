@@ -347,3 +347,27 @@ def test_suppressions_in_files_the_workers_search_and_in_files_they_do_not(cli, 
     found = {(f["code"], f["path"]) for f in report["findings"]}
     assert ("EDGE201", "apps/b/app/page.tsx") in found and ("EDGE201", "apps/a/app/page.tsx") not in found
     assert {("EDGE904", "packages/ui/index.ts"), ("EDGE904", "scripts/seed.ts")} <= found
+
+
+def test_a_replayed_run_keeps_what_it_learned_of_the_folders(cli, make_app, monkeypatch):
+    """The first run creates the cache folder inside the tree, which changes the root folder's
+    time: the next run lists the root again (and is replayed), and the runs after it must not."""
+    from edgelint import engine as engine_module
+    from edgelint import files
+
+    root = make_app({".gitignore": "*.log\n"})
+    for folder, _dirs, _files in os.walk(root):
+        os.utime(folder, (1_600_000_000, 1_600_000_000))  # older than the walk's racy window
+    _report(cli, root)
+    os.utime(root, (1_600_000_100, 1_600_000_100))  # the cache folder's creation, aged
+    replayed = []
+    replay_run = engine_module.replay.replay_run
+    monkeypatch.setattr(engine_module.replay, "replay_run", lambda *a: replayed.append(found := replay_run(*a)) or found)
+    matched = []  # the root's .gitignore is read when the walk lists the root
+    verdict = files._gitignore_verdict
+    monkeypatch.setattr(files, "_gitignore_verdict", lambda path: matched.append(path) or verdict(path))
+    second = _report(cli, root)
+    assert matched and replayed[-1] is not None  # listed again, and replayed
+    matched.clear()
+    assert _report(cli, root) == second
+    assert not matched and replayed[-1] is not None
