@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING
 
 from edgelint.api import Context, Fix, Location, Route, Span
-from edgelint.project import HTTP_METHODS
 
 if TYPE_CHECKING:
     from edgelint.summary import ModuleSummary
@@ -19,6 +18,8 @@ SEGMENT_OPTIONS = ("runtime", "dynamic", "dynamicParams", "revalidate", "fetchCa
 
 def primary_span(summary: ModuleSummary, route: Route) -> Span:
     """The file's first HTTP handler or its default export, else the first export, else line 1."""
+    from edgelint.project import HTTP_METHODS
+
     exports = summary.exports
     handlers = [exports[m] for m in HTTP_METHODS if m in exports]
     if route.kind in ("route", "metadata") and handlers:

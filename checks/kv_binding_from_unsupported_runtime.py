@@ -1,5 +1,4 @@
 from edgelint.api import Check
-from edgelint.project import literal_export
 
 from ._runtime import runtime_evidence
 
@@ -126,6 +125,7 @@ class BindingFromUnsupportedRuntime(Check):
 def _prerendered(ctx, route) -> str | None:
     """Why an App Router route is prerendered at build time, or None when that is not certain."""
     from edgelint.dynamic import dynamic_reason
+    from edgelint.project import literal_export
 
     for path in (route.path, *reversed(route.layouts)):  # the nearest `dynamic` export wins
         dynamic = literal_export(ctx.summary(path), "dynamic")

@@ -1,7 +1,6 @@
 import re
 
 from edgelint.api import Check
-from edgelint.project import inherited_runtime
 
 from ._runtime import insert_runtime_fix, primary_span, runtime_evidence
 
@@ -57,6 +56,7 @@ class DynamicRouteNotEdge(Check):
 
     def run(self, ctx):
         from edgelint.dynamic import dynamic_reason
+        from edgelint.project import inherited_runtime
 
         for route in ctx.routes("page", "route", "metadata", "not-found", "api", "pages-page"):
             runtime = route.runtime

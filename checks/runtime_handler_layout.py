@@ -1,5 +1,4 @@
 from edgelint.api import Check
-from edgelint.project import inherited_runtime
 
 from ._runtime import insert_runtime_fix, primary_span
 
@@ -42,6 +41,7 @@ class RouteHandlerLosesLayoutRuntime(Check):
 
     def run(self, ctx):
         from edgelint.dynamic import dynamic_reason
+        from edgelint.project import inherited_runtime
 
         app = ctx.app
         if app.next_version is not None and (not app.next_version.at_least(15) or app.turbopack):

@@ -1,7 +1,6 @@
 import re
 
 from edgelint.api import Check
-from edgelint.project import read_runtime
 
 from ._runtime import SEGMENT_KINDS, replace_value_fix
 
@@ -43,6 +42,8 @@ class InvalidRuntimeValue(Check):
     fixable = True
 
     def run(self, ctx):
+        from edgelint.project import read_runtime
+
         for route in ctx.routes(*SEGMENT_KINDS):
             summary = ctx.summary_with(route.path, "runtime")
             if summary is None:

@@ -1,6 +1,5 @@
 from edgelint.api import Check
 from edgelint.jsvalues import literal
-from edgelint.project import literal_export
 
 
 class StaticParamsWithoutFallbackFalse(Check):
@@ -31,6 +30,8 @@ class StaticParamsWithoutFallbackFalse(Check):
     targets = frozenset({"next-on-pages"})
 
     def run(self, ctx):
+        from edgelint.project import literal_export
+
         reported_layouts: set[str] = set()
         for route in ctx.routes("page", "pages-page"):
             if route.runtime is not None and route.runtime.is_edge:

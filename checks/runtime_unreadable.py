@@ -1,7 +1,6 @@
 import re
 
 from edgelint.api import Check
-from edgelint.project import read_runtime
 
 from ._runtime import SEGMENT_KINDS
 
@@ -42,6 +41,8 @@ class UnreadableRuntime(Check):
     code, name, area = "EDGE102", "unreadable-runtime", "runtime"
 
     def run(self, ctx):
+        from edgelint.project import read_runtime
+
         for route in ctx.routes(*SEGMENT_KINDS):
             summary = ctx.summary_with(route.path, "runtime")
             export = summary.exports.get("runtime") if summary else None

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import subprocess
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,6 +179,8 @@ def _project_of(path: Path) -> Path | None:
     app = _nearest(path, Path(path.anchor), _looks_like_app)
     if app is None:
         return None
+    import subprocess  # here: only a run on named files asks git this
+
     try:
         out = subprocess.run([*files.GIT, "-C", str(app), "rev-parse", "--show-toplevel"], capture_output=True,
                              timeout=20)
@@ -377,6 +377,8 @@ def execute_check(ctx: TrackingContext, check: Check, cache, model_key: str) -> 
                                        f"for this app are missing; please report it",
                             Location(where, Span(1, 1, 1, 1)))], True
         except Exception as error:  # contain a failing check, report it, go on
+            import traceback
+
             where = ctx.current or _app_file(ws, ctx.app)
             frame = traceback.extract_tb(error.__traceback__)[-1]
             return [Finding("EDGE906", f"internal error: check {check.code} ({check.name}) failed on {where}: "

@@ -18,7 +18,6 @@ import os
 import re
 import stat
 import time
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +137,8 @@ def tracked(root: Path, rel: str) -> bool:
     """Whether git tracks anything at or below `rel` (False outside a git work tree)."""
     if not _in_work_tree(root):
         return False
+    import subprocess  # here: no git is started outside a work tree
+
     try:
         out = subprocess.run([*GIT, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "--cached", "--",
                               rel], capture_output=True, timeout=20)
@@ -151,6 +152,8 @@ def _git_files(root: Path) -> list[str] | None:
     work tree (`git ls-files` fails there, in a bare repository or inside `.git` too)."""
     if not _in_work_tree(root):
         return None
+    import subprocess  # here: no git is started outside a work tree
+
     listings = []
     try:  # both at once; tracked files deleted from the work tree (`rm`, not `git rm`) are no files to lint
         for options in (["--cached", "--others", "--exclude-standard"], ["--deleted"]):

@@ -383,9 +383,21 @@ class Workspace:
         """The digests of many files (a C-level lookup for the ones already known: this runs over
         every file of an app, many times in a run)."""
         known = self._digests
-        for path in [p for p in paths if p not in known]:
+        missing = [p for p in paths if p not in known]
+        if missing and self.index is not None:
+            self._stat_many(missing)
+        for path in missing:
             self._digest(path)
         return list(map(known.__getitem__, paths))
+
+    def _stat_many(self, paths: list[str]) -> None:
+        """`_stat` of many files in one loop (a replayed run stats every file of the tree to see
+        that none changed: the calls and path joins per file cost as much as the stats)."""
+        stats, listed, stat_of = self._stats, self.path_set, FileIndex.stat_of
+        prefix = os.path.join(self.root, "")
+        for rel in paths:
+            if rel not in stats:
+                stats[rel] = stat_of(prefix + rel) if rel in listed else None
 
     def register_scope(self, paths: list[str]) -> None:
         """Make a list of paths known before cached results that grep it are validated."""
