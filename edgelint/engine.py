@@ -440,7 +440,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
             for index, (found, failed, problems, journal, read, marked) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]),
                     meanwhile and functools.partial(meanwhile, by_units),
-                    [ctx.app.root for (ctx, _model, _kind), _checks in units]):
+                    _groups(units, cache)):
                 done.add(index)
                 extra.update(read)
                 ws.learn_contains(_unit_sources(units[index][0][0].app), (suppressions.MARKER,), set(marked))
@@ -461,6 +461,15 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                 incomplete |= failed
     ws.forget_trees()
     return findings, incomplete, extra
+
+
+def _groups(units: list[tuple[tuple, list[Check]]], cache) -> list[str]:
+    """The group of each unit: a worker takes the next unit of the group it just ran, as that
+    reuses what it holds in memory. Without a cache, the app (its parsed trees, summaries, resolved
+    imports and byte searches serve both of its units); with one, the kind of unit (most results
+    come from the cache, and the cache entries and package summaries a worker has decoded serve
+    that kind of unit on every app)."""
+    return [ctx.app.root if cache is None else kind for (ctx, _model, kind), _checks in units]
 
 
 def _read_by_several(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[str]:

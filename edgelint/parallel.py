@@ -6,10 +6,9 @@ workspace and the cache already in memory and nothing has to be sent to it. A wo
 plain data only: the findings, the problems it noted, and the cache writes it made
 (`Cache.start_journal`), which the parent applies, so the cache ends up as a serial run leaves
 it. Units are handed out one at a time, so a slow unit does not hold up the others. A worker
-that finishes gets the next unit of the group (the app) it just ran, whose files it has read,
-summarised and searched already; else the first unit of a group no other worker is on; else
-the next unit in the engine's order (largest first), so that no worker waits while units are
-left.
+that finishes gets the next unit of the group it just ran (`engine._groups`: what it holds in
+memory serves that unit too); else the first unit of a group no other worker is on; else the
+next unit in the engine's order (largest first), so that no worker waits while units are left.
 
 Where processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the
 engine runs the remaining units itself.

@@ -107,3 +107,11 @@ def test_files_that_several_workers_would_search_are_read_before_forking_and_no_
     assert sorted(_read_by_several(alone, jobs=2)) == ["a/0.ts", "a/1.ts", "a/2.ts", "packages/ui/button.tsx"]
     two = _units(("a", 3), ("b", 3))  # an app per worker: only the package they share
     assert _read_by_several(two, jobs=2) == ["packages/ui/button.tsx"]
+
+
+def test_units_are_grouped_by_app_without_a_cache_and_by_kind_with_one():
+    from edgelint.engine import _groups
+
+    units = _units(("a", 1), ("b", 1))
+    assert _groups(units, None) == ["a", "a", "b", "b"]
+    assert _groups(units, object()) == ["ratelimit", "edge", "ratelimit", "edge"]

@@ -4,7 +4,8 @@
     python tests/benchmarks/run.py [--files 5000] [--runs 5] [--seed 1] [--keep DIR] [--json FILE] [--profile]
 
 Measurements (each run is a fresh subprocess, timed with time.perf_counter from start to exit, so
-every number includes interpreter start; the value reported is the median over --runs):
+every number includes interpreter start; the value reported is the median over --runs; the floor,
+cold and warm runs take turns, so that the machine's slow spells fall on all three alike):
 
 - floor: read every source file (.ts .tsx .js .jsx .mjs .cjs .mts .cts, outside node_modules)
   and parse it with tree-sitter, using edgelint's grammar choice (`edgelint.parsing.grammar_for`).
@@ -374,57 +375,43 @@ def run_benchmark(args) -> dict:
         results["python"] = bare
         results["startup"] = startup
 
-        # floor
         floor = Measurement("floor: read + tree-sitter parse every file")
+        cold = Measurement("edgelint cold (`--no-cache`)")
+        fill = Measurement("edgelint cache fill (first run, empty cache)")
+        warm = Measurement("edgelint warm (cache, nothing changed)")
+        if not tool.cache_available:
+            cold.note = "cache not available: plain run"
+            warm.note = "cache not available: this is a second plain run"
         # untimed warm-up: page cache, and edgelint's bytecode in the private pycache
         measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env)
         tool.run(["."], cache=False)
-        floor_info = {}
-        for run in range(runs + 1):  # the last run samples memory, untimed
-            sample = measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env, memory=run == runs)
-            check_ok(sample, "floor", problems)
-            floor.samples.append(sample)
-            if sample.returncode == 0:
-                floor_info = json.loads(sample.stdout)
-        results["floor"] = floor
-        print(f"floor: {floor.median:.3f} s", file=sys.stderr)
-
-        # cold
-        cold = Measurement("edgelint cold (`--no-cache`)")
-        if not tool.cache_available:
-            cold.note = "cache not available: plain run"
-        cold_findings = None
-        for run in range(runs + 1):
-            tool.clear_cache()
-            sample, found = tool.run(["."], cache=False, memory=run == runs)
-            check_ok(sample, "cold", problems)
-            cold.samples.append(sample)
-            cold_findings = found if cold_findings is None else cold_findings
-        results["cold"] = cold
-        print(f"cold: {cold.median:.3f} s", file=sys.stderr)
-
-        # cache fill + warm
-        fill = Measurement("edgelint cache fill (first run, empty cache)")
-        warm = Measurement("edgelint warm (cache, nothing changed)")
-        warm_findings = None
-        if tool.cache_available:
+        if tool.cache_available:  # each fill starts from an empty cache; the last one stays for the warm runs
             for run in range(runs + 1):
                 tool.clear_cache()
                 sample, _found = tool.run(["."], cache=True, memory=run == runs)
                 check_ok(sample, "cache fill", problems)
                 fill.samples.append(sample)
-            for run in range(runs + 1):
-                sample, warm_findings = tool.run(["."], cache=True, memory=run == runs)
-                check_ok(sample, "warm", problems)
-                warm.samples.append(sample)
             results["fill"] = fill
-        else:
-            warm.note = "cache not available: this is a second plain run"
-            for run in range(runs + 1):
-                sample, warm_findings = tool.run(["."], cache=True, memory=run == runs)
-                warm.samples.append(sample)
-        results["warm"] = warm
-        print(f"warm: {warm.median:.3f} s", file=sys.stderr)
+        # floor, cold and warm runs take turns (floor, cold, warm, floor, …): a slow spell of the
+        # machine falls on all three alike, and the ratios between them hold
+        floor_info = {}
+        cold_findings = warm_findings = None
+        for run in range(runs + 1):  # the last round samples memory, untimed
+            memory = run == runs
+            sample = measure([sys.executable, "-c", FLOOR_SCRIPT, str(root)], root, env, memory=memory)
+            check_ok(sample, "floor", problems)
+            floor.samples.append(sample)
+            if sample.returncode == 0:
+                floor_info = json.loads(sample.stdout)
+            sample, found = tool.run(["."], cache=False, memory=memory)
+            check_ok(sample, "cold", problems)
+            cold.samples.append(sample)
+            cold_findings = found if cold_findings is None else cold_findings
+            sample, warm_findings = tool.run(["."], cache=True, memory=memory)
+            check_ok(sample, "warm", problems)
+            warm.samples.append(sample)
+        results["floor"], results["cold"], results["warm"] = floor, cold, warm
+        print(f"floor: {floor.median:.3f} s; cold: {cold.median:.3f} s; warm: {warm.median:.3f} s", file=sys.stderr)
 
         # pre-commit on 10 changed files, cache warm
         chosen = precommit_files(root, info, args.seed)
