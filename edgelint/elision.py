@@ -41,6 +41,8 @@ class Ancestry:
     def __init__(self, root):
         self.root = root
         self._children: dict[int, list] = {}
+        # tree-sitter 0.24+ finds the node and the child on the way to it in C
+        self._in_c = hasattr(root, "child_with_descendant") and hasattr(root, "descendant_for_byte_range")
 
     def _kids(self, node) -> list:
         kids = self._children.get(node.id)
@@ -50,6 +52,17 @@ class Ancestry:
 
     def path(self, start: int, end: int) -> list:
         """Nodes from the root down to the smallest node that covers [start, end)."""
+        if self._in_c:
+            target = self.root.descendant_for_byte_range(start, end)
+            if target is not None and target.start_byte <= start and target.end_byte >= end:
+                node, path = self.root, [self.root]
+                while node != target:
+                    node = node.child_with_descendant(target)
+                    if node is None:
+                        break
+                    path.append(node)
+                else:
+                    return path
         node, path = self.root, [self.root]
         while True:
             kids = self._kids(node)

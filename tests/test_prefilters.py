@@ -520,3 +520,26 @@ def test_a_parameter_is_read_where_the_name_stands_alone_not_as_a_property(body)
     function = summarize(tree).exports["GET"]
     text = source[source.index(b"{"):]
     assert function.reads_first_param == (re.search(rb"(?<![\w$.])req(?![\w$])", text) is not None)
+
+
+def test_the_ancestry_found_in_c_is_the_one_found_by_descending_in_python():
+    """tree-sitter 0.24+ finds a range's node and the path to it in C (`descendant_for_byte_range`,
+    `child_with_descendant`); the Python descent it replaces must give the same path for every
+    identifier-like word and every byte of each fixture file, syntax errors and missing nodes included."""
+    from edgelint.elision import Ancestry
+
+    sources = [*_parseable_sources(), (Path("broken.tsx"), b"export default function P() { return <div>{ </div> }\n"),
+               (Path("missing.ts"), b"const a = f(\nexport const b = [1, 2,,]\nlet c = {x: }")]
+    compared = 0
+    for path, source in sources:
+        root = parsing.parse(path.name, source).root
+        in_c, in_python = Ancestry(root), Ancestry(root)
+        if not in_c._in_c:
+            pytest.skip("this tree-sitter has no child_with_descendant")
+        in_python._in_c = False
+        ranges = [(i, i + 1) for i in range(0, len(source), 7)]
+        ranges += [m.span() for m in re.finditer(rb"[A-Za-z_$][\w$]*", source)][:400]
+        for start, end in ranges:
+            assert [n.id for n in in_c.path(start, end)] == [n.id for n in in_python.path(start, end)], (path, start)
+            compared += 1
+    assert compared > 10_000
