@@ -435,7 +435,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
             ws.read_ahead(_read_by_several(units, jobs))
-        by_units = {path for (ctx, _model, _kind), _checks in units for path in _unit_sources(ctx.app)}
+        by_units = {path for (ctx, _model, _kind), _checks in units for path in _unit_sources(ctx)}
         try:
             for index, (found, failed, problems, journal, read, marked) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]),
@@ -443,7 +443,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                     _groups(units, cache)):
                 done.add(index)
                 extra.update(read)
-                ws.learn_contains(_unit_sources(units[index][0][0].app), (suppressions.MARKER,), set(marked))
+                ws.learn_contains(_unit_sources(units[index][0][0]), (suppressions.MARKER,), set(marked))
                 findings += [Finding.from_dict(f) for f in found]
                 incomplete |= failed
                 for problem in problems:
@@ -493,7 +493,8 @@ def _read_by_several(units: list[tuple[tuple, list[Check]]], jobs: int) -> list[
 
 def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
     """In a worker process: run one unit; return plain data (findings, whether one crashed, new
-    problems, the cache writes, the paths outside the file list it read)."""
+    problems, the cache writes, the paths outside the file list it read, the files of the unit
+    that hold a suppression comment)."""
     (ctx, model, _unit), checks = unit
     ws.jobs = 1  # this process is one of the workers already: no pool of its own
     if cache is not None and cache._journal is None:
@@ -510,16 +511,18 @@ def _work_unit(ws: Workspace, cache, unit: tuple[tuple, list[Check]]):
     read = {p for dep in recorder.deps for p in replay.dep_paths(dep)} - ws.path_set
     # which of the unit's files hold a suppression comment: the bytes are here (the parent would
     # read every file again to find out)
-    marked = ws.grep(_unit_sources(ctx.app), suppressions.MARKER)
+    marked = ws.grep(_unit_sources(ctx), suppressions.MARKER)
     problems = [{"code": p.code, "path": p.path, "message": p.message, "span": p.span}
                 for key, p in ws.problems.items() if key not in known]
     return ([f.to_dict() for f in findings], incomplete, problems, cache.take_journal() if cache is not None else [],
             sorted(read), marked)
 
 
-def _unit_sources(app: project.App) -> list[str]:
-    """The source files a unit of work on `app` searches (its own and its packages')."""
-    return [path for path in (*app.files, *app.package_files) if path.endswith(SOURCE_EXTENSIONS)]
+def _unit_sources(ctx: TrackingContext) -> list[str]:
+    """The source files (in focus) a unit of work on the context's app searches (the app's own
+    and its packages')."""
+    app = ctx.app
+    return [path for path in (*app.files, *app.package_files) if path.endswith(SOURCE_EXTENSIONS) and ctx.in_focus(path)]
 
 
 def _app_file(ws: Workspace, app: project.App) -> str:

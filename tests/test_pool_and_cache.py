@@ -347,6 +347,11 @@ def test_suppressions_in_files_the_workers_search_and_in_files_they_do_not(cli, 
     found = {(f["code"], f["path"]) for f in report["findings"]}
     assert ("EDGE201", "apps/b/app/page.tsx") in found and ("EDGE201", "apps/a/app/page.tsx") not in found
     assert {("EDGE904", "packages/ui/index.ts"), ("EDGE904", "scripts/seed.ts")} <= found
+    monkeypatch.chdir(root)  # and on named files (pre-commit), where only those files count
+    named = ["apps/a/app/page.tsx", "apps/b/app/page.tsx", "packages/ui/index.ts", "scripts/seed.ts"]
+    focused = _report(cli, *named, "--no-cache", "--jobs", "2")
+    assert focused == _report(cli, *named, "--no-cache", "--jobs", "1")
+    assert ("EDGE904", "scripts/seed.ts") in {(f["code"], f["path"]) for f in json.loads(focused)["findings"]}
 
 
 def test_a_replayed_run_keeps_what_it_learned_of_the_folders(cli, make_app, monkeypatch):
