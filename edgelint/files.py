@@ -192,15 +192,23 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
     after: dict[str, list] = {}
     racy_from = time.time_ns() - RACY_NS
 
-    def ignored(rel: str, is_dir: bool) -> bool:
-        """As git decides: the deepest `.gitignore` with a pattern that matches has the last word."""
+    def verdicts_in(rel_dir: str) -> list[tuple[int, object]]:
+        """The `.gitignore` verdicts that apply to the entries of `rel_dir`, deepest first, each
+        with the length of its folder's prefix in their paths."""
+        applicable = []
         for spec in reversed(specs):
             base = spec[0]
-            if base and not rel.startswith(base + "/"):
+            if base and rel_dir != base and not rel_dir.startswith(base + "/"):
                 continue
             if spec[1] is None:
                 spec[1] = _gitignore_verdict(os.path.join(root, base, ".gitignore"))
-            decided = spec[1]((rel[len(base) + 1:] if base else rel) + ("/" if is_dir else ""))
+            applicable.append((len(base) + 1 if base else 0, spec[1]))
+        return applicable
+
+    def ignored(rel: str, is_dir: bool, verdicts: list[tuple[int, object]]) -> bool:
+        """As git decides: the deepest `.gitignore` with a pattern that matches has the last word."""
+        for cut, verdict in verdicts:
+            decided = verdict(rel[cut:] + "/" if is_dir else rel[cut:])
             if decided is not None:
                 return decided
         return False
@@ -209,12 +217,14 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
     while stack:
         rel_dir, relist = stack.pop()
         dirpath = os.path.join(root, rel_dir) if rel_dir else os.fspath(root)
-        try:
-            info = os.stat(dirpath)
-        except OSError:
-            continue
-        signature = [info.st_mtime_ns, info.st_ino]
-        known = before.get(rel_dir)
+        known = info = None
+        if memo is not None:
+            try:
+                info = os.stat(dirpath)
+            except OSError:
+                continue
+            known = before.get(rel_dir)
+        signature = [info.st_mtime_ns, info.st_ino] if info is not None else None
         if known is not None and not relist and known[:2] == signature and _stat_signature(
                 os.path.join(dirpath, ".gitignore")) == known[2]:
             if known[2] is not None:
@@ -235,6 +245,7 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
             gitignore = _stat_signature(os.path.join(dirpath, ".gitignore"))
             specs.append([rel_dir, None])
         folders, here = [], []
+        verdicts = verdicts_in(rel_dir) if entries else []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
@@ -242,15 +253,15 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
             except OSError:
                 is_dir = False
             if is_dir:
-                if entry.name not in ALWAYS_SKIPPED and not entry.is_symlink() and not ignored(rel, True):
+                if entry.name not in ALWAYS_SKIPPED and not entry.is_symlink() and not ignored(rel, True, verdicts):
                     folders.append(rel)
                 continue
             if entry.is_symlink() and _unusable_link(entry.path, root_real):
                 continue
-            if not ignored(rel, False):
+            if not ignored(rel, False, verdicts):
                 here.append(rel)
         found += here
-        if info.st_mtime_ns < racy_from:
+        if info is not None and info.st_mtime_ns < racy_from:
             after[rel_dir] = [*signature, gitignore, here, folders]
         below = relist or (known is not None and known[2] != gitignore)
         stack.extend((folder, below) for folder in reversed(folders))
