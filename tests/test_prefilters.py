@@ -543,3 +543,11 @@ def test_the_ancestry_found_in_c_is_the_one_found_by_descending_in_python():
             assert [n.id for n in in_c.path(start, end)] == [n.id for n in in_python.path(start, end)], (path, start)
             compared += 1
     assert compared > 10_000
+
+
+def test_the_grammars_loaded_without_their_package_are_the_packages_grammars():
+    import tree_sitter_typescript
+
+    grammars = parsing._grammars()
+    assert grammars.language_typescript() == tree_sitter_typescript.language_typescript()
+    assert grammars.language_tsx() == tree_sitter_typescript.language_tsx()
