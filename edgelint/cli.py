@@ -39,7 +39,7 @@ def _load_config(config_file: str | None, paths: list[Path]):
             from None
     location = Path(config_file) if config_file else config_module.find_config(start)
     option_types: dict[str, list[type]] = {}
-    for check in registry.all_checks():
+    for check in registry.all_checks() if location is not None else ():  # the checks' options, for a config file
         if check.Options is not None:
             option_types.setdefault(check.area, []).append(check.Options)
     return config_module.load(location, TARGET_CHOICES, option_types)
@@ -139,8 +139,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
         _check_config_rules(config)
         if select and not _refs(select):
             raise ConfigError("--select names no rule (give codes, prefixes, names or areas, or ALL)")
-        checks = registry.select_layers([(config.select, config.extend_select, config.ignore),
-                                         (_refs(select) or None, _refs(extend_select), _refs(ignore))])
+        checks = registry.Selection([(config.select, config.extend_select, config.ignore),
+                                     (_refs(select) or None, _refs(extend_select), _refs(ignore))])
 
         def lint():
             return engine.run(paths, config, checks, target=target, use_cache=not no_cache, cache_dir=cache_dir,
@@ -160,7 +160,8 @@ def check(paths, fmt, output, select, ignore, extend_select, target, config_file
     except ConfigError as error:
         _fail(str(error))
         return
-    result.all_checks = registry.all_checks()
+    if fmt == "sarif":  # its rule descriptions (a replayed run loaded no check)
+        result.all_checks = registry.all_checks()
     options = {"color": _use_color(output), "statistics": statistics, "quiet": quiet,
                "shown": _from_cwd(result.root)} if fmt == "text" else {}
     if fmt == "sarif":

@@ -32,7 +32,7 @@ class RunResult:
     root: Path
     apps: list[project.App]
     findings: list[Finding]
-    checks: list[type[Check]]
+    checks: list[type[Check]]  # or a `registry.Selection`, loaded when first used (a replayed run)
     workspace: Workspace
     incomplete: bool = False
     suppressed: int = 0
@@ -238,13 +238,14 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         ws.paths = [p for p in ws.paths if (rel := config.relative(root, p)) is None or not spec.match_file(rel)]
     # A whole run is memoised (not a run on named files: pre-commit runs are made because files
     # changed, and their checks' own cached results serve them; not the audit, which needs the model)
-    run_key = None if cache is None or audit or focus is not None else cache_module.key(
-        "run", target or config.target, config.app_targets_at(root), [(c.code, repr(config.options_for(c))) for c in checks])
+    selection = checks if isinstance(checks, registry.Selection) else None
+    run_key = None if cache is None or audit or focus is not None else _run_key(config, root, target, checks)
     replayed = replay.replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # no file it read has changed
         cache.save()  # what the file index and the walk learned (a folder's new time, say)
         apps, findings, suppressed, count = replayed
         return RunResult(root, apps, findings, checks, ws, False, suppressed, {"files": count, "parsed": 0})
+    checks = selection.checks if selection is not None else checks
     with ws.recording() if run_key is not None else contextlib.nullcontext() as everything:
         result, extra = _lint(ws, cache, config, checks, root, focus, target, audit, progress, jobs)
     if run_key is not None and not result.incomplete:
@@ -252,6 +253,17 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
     if cache is not None:
         cache.save()
     return result
+
+
+def _run_key(config: Config, root: Path, target: str | None, checks) -> str:
+    """The key of a whole run in the cache: the targets, and the checks with their options (from
+    a `registry.Selection` without loading the checks, where it can say)."""
+    chosen = checks.key() if isinstance(checks, registry.Selection) else None
+    if chosen is not None:
+        chosen = ["selected", chosen, config.sections]
+    else:
+        chosen = [(c.code, repr(config.options_for(c))) for c in getattr(checks, "checks", checks)]
+    return cache_module.key("run", target or config.target, config.app_targets_at(root), chosen)
 
 
 def _lint(ws: Workspace, cache, config: Config, checks: list[type[Check]], root: Path, focus: set[str] | None,

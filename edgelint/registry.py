@@ -35,7 +35,7 @@ def _checks_in(module) -> list[type[Check]]:
 @cache
 def all_checks() -> tuple[type[Check], ...]:
     modules = []
-    for ep in _entry_points():
+    for ep in _plugins():
         try:
             modules.append(ep.load())
         except Exception as error:  # a broken plugin must not take the linter down
@@ -54,6 +54,44 @@ def all_checks() -> tuple[type[Check], ...]:
             checks[check.code] = check
             names[check.name] = check.code
     return tuple(sorted(checks.values(), key=lambda c: c.code))
+
+
+class Selection:
+    """The checks that select / extend-select / ignore layers choose (`select_layers`), a sequence
+    loaded when first used: a run replayed from the cache needs only `key`, and importing the 49
+    rule modules would be a tenth of it."""
+
+    def __init__(self, layers: list[tuple[list[str] | None, list[str], list[str]]]):
+        self.layers = layers
+        self._checks: list[type[Check]] | None = None
+
+    @property
+    def checks(self) -> list[type[Check]]:
+        if self._checks is None:
+            self._checks = select_layers(self.layers)
+        return self._checks
+
+    def __iter__(self):
+        return iter(self.checks)
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+    def __getitem__(self, index):
+        return self.checks[index]
+
+    def key(self) -> list | None:
+        """What decides the checks without loading them: the layers, when edgelint's own checks
+        are the only ones (edgelint's code names the cache's folder, so it decides the rest);
+        None when a plugin is installed (then only the checks themselves can say)."""
+        if _plugins():
+            return None
+        return [[chosen, extend, ignore] for chosen, extend, ignore in self.layers]
+
+
+@cache
+def _plugins() -> tuple:
+    return tuple(_entry_points())
 
 
 def _entry_points() -> list:

@@ -376,3 +376,25 @@ def test_a_replayed_run_keeps_what_it_learned_of_the_folders(cli, make_app, monk
     matched.clear()
     assert _report(cli, root) == second
     assert not matched and replayed[-1] is not None
+
+
+def test_a_replayed_run_loads_no_rule_module(cli, make_app, monkeypatch):
+    """The whole-run memo is keyed by the selection (edgelint's own code names the cache folder),
+    so a replayed run imports no rule module; a SARIF report loads them for its rule texts."""
+    from edgelint import registry
+
+    root = make_app({"app/api/x/route.ts": "import fs from 'fs';\nexport const runtime = 'edge';\n"
+                                           "export async function POST() { return new Response(fs.readFileSync('a')); }\n"})
+    first, first_sarif = _report(cli, root), cli("check", root, "--format", "sarif").stdout
+
+    def refuse():
+        raise AssertionError("a replayed run loaded the rule modules")
+
+    monkeypatch.setattr(registry, "all_checks", refuse)
+    assert _report(cli, root) == first
+    monkeypatch.undo()
+    assert cli("check", root, "--format", "sarif").stdout == first_sarif
+    assert json.loads(first)["findings"]  # there was something to replay
+    # with a plugin installed, the checks themselves key the run (the selection cannot say)
+    monkeypatch.setattr(registry, "_plugins", lambda: ("a plugin",))
+    assert registry.Selection([(None, [], [])]).key() is None
