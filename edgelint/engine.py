@@ -238,14 +238,13 @@ def run(paths: list[Path], config: Config, checks: list[type[Check]], *, target:
         ws.paths = [p for p in ws.paths if (rel := config.relative(root, p)) is None or not spec.match_file(rel)]
     # A whole run is memoised (not a run on named files: pre-commit runs are made because files
     # changed, and their checks' own cached results serve them; not the audit, which needs the model)
-    selection = checks if isinstance(checks, registry.Selection) else None
     run_key = None if cache is None or audit or focus is not None else _run_key(config, root, target, checks)
     replayed = replay.replay_run(ws, cache, run_key) if run_key is not None else None
     if replayed is not None:  # no file it read has changed
         cache.save()  # what the file index and the walk learned (a folder's new time, say)
         apps, findings, suppressed, count = replayed
         return RunResult(root, apps, findings, checks, ws, False, suppressed, {"files": count, "parsed": 0})
-    checks = selection.checks if selection is not None else checks
+    checks = list(checks)  # a `registry.Selection` loads its checks here
     with ws.recording() if run_key is not None else contextlib.nullcontext() as everything:
         result, extra = _lint(ws, cache, config, checks, root, focus, target, audit, progress, jobs)
     if run_key is not None and not result.incomplete:
@@ -262,7 +261,7 @@ def _run_key(config: Config, root: Path, target: str | None, checks) -> str:
     if chosen is not None:
         chosen = ["selected", chosen, config.sections]
     else:
-        chosen = [(c.code, repr(config.options_for(c))) for c in getattr(checks, "checks", checks)]
+        chosen = [(c.code, repr(config.options_for(c))) for c in checks]
     return cache_module.key("run", target or config.target, config.app_targets_at(root), chosen)
 
 
@@ -447,7 +446,8 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
         ws.forget_trees()  # the workers need not inherit them, but they do share the bytes:
         if cache is None:  # with a cache, its file index answers their byte searches for unchanged files
             ws.read_ahead(_read_by_several(units, jobs))
-        by_units = {path for (ctx, _model, _kind), _checks in units for path in _unit_sources(ctx)}
+        sources = {ctx: _unit_sources(ctx) for (ctx, _model, _kind), _checks in units}  # one context per app
+        by_units = {path for paths in sources.values() for path in paths}
         try:
             for index, (found, failed, problems, journal, read, marked) in parallel.run_units(
                     len(units), jobs, lambda i: _work_unit(ws, cache, units[i]),
@@ -455,7 +455,7 @@ def _run_pending(ws: Workspace, cache, units: list[tuple[tuple, list[Check]]], j
                     _groups(units, cache)):
                 done.add(index)
                 extra.update(read)
-                ws.learn_contains(_unit_sources(units[index][0][0]), (suppressions.MARKER,), set(marked))
+                ws.learn_contains(sources[units[index][0][0]], (suppressions.MARKER,), set(marked))
                 findings += [Finding.from_dict(f) for f in found]
                 incomplete |= failed
                 for problem in problems:

@@ -625,11 +625,19 @@ def runtime_summary(ws: Workspace, path: str) -> ModuleSummary | None:
 
 
 def resolve_runtimes(ws: Workspace, app: App) -> None:
-    ws.prefetch_summaries([path for route in app.routes for path, kind in ((route.path, route.kind),
-                                                                           *((layout, "layout") for layout in route.layouts))
-                           if ws.mentions(path, "runtime") and _plain_runtime(ws, app, kind, path) is None])
+    plain: dict[tuple[str, str], Runtime | None] = {}  # each route file and layout once (a layout serves many routes)
     for route in app.routes:
-        own = own_runtime(ws, app, route.kind, route.path)
+        for path, kind in ((route.path, route.kind), *((layout, "layout") for layout in route.layouts)):
+            if (path, kind) not in plain:
+                plain[path, kind] = _plain_runtime(ws, app, kind, path)
+    ws.prefetch_summaries([path for (path, _kind), runtime in plain.items()
+                           if runtime is None and ws.mentions(path, "runtime")])
+
+    def own_of(path: str, kind: str) -> Runtime | None:  # `own_runtime`, from the plain forms found above
+        return plain[path, kind] or runtime_of(runtime_summary(ws, path), app, kind, path)
+
+    for route in app.routes:
+        own = own_of(route.path, route.kind)
         if route.kind == "proxy":
             route.runtime = Runtime("nodejs", "default", route.path)
             continue
@@ -642,7 +650,7 @@ def resolve_runtimes(ws: Workspace, app: App) -> None:
             continue
         if route.router == "app" and layouts_apply(route, app):
             for layout in reversed(route.layouts):
-                inherited = own_runtime(ws, app, "layout", layout)
+                inherited = own_of(layout, "layout")
                 if inherited is not None and inherited.reason != "unreadable":
                     route.runtime = Runtime(inherited.value, "layout", layout, inherited.span)
                     break

@@ -2656,7 +2656,7 @@ def reads(pf: ParsedFile, scope, name: str, exclude) -> list:
     if encoded not in pf.source[scope.start_byte:scope.end_byte]:
         return found
     for node in pf.nodes_within(scope, "identifier", "shorthand_property_identifier"):
-        if node.end_byte - node.start_byte == len(encoded) and pf.node_bytes(node) == encoded:
+        if pf.node_bytes(node) == encoded:
             if exclude is not None and exclude.start_byte <= node.start_byte < exclude.end_byte:
                 continue
             found.append(node)

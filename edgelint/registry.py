@@ -57,7 +57,7 @@ def all_checks() -> tuple[type[Check], ...]:
 
 
 class Selection:
-    """The checks that select / extend-select / ignore layers choose (`select_layers`), a sequence
+    """The checks that select / extend-select / ignore layers choose (`select_layers`), iterable,
     loaded when first used: a run replayed from the cache needs only `key`, and importing the 49
     rule modules would be a tenth of it."""
 
@@ -71,14 +71,8 @@ class Selection:
             self._checks = select_layers(self.layers)
         return self._checks
 
-    def __iter__(self):
+    def __iter__(self):  # no `__len__`: asking whether a selection is empty must not load it
         return iter(self.checks)
-
-    def __len__(self) -> int:
-        return len(self.checks)
-
-    def __getitem__(self, index):
-        return self.checks[index]
 
     def key(self) -> list | None:
         """What decides the checks without loading them: the layers, when edgelint's own checks
