@@ -64,9 +64,9 @@ class DynamicRouteNotEdge(Check):
                 continue
             if route.kind in ("route", "metadata") and inherited_runtime(ctx.ws, ctx.app, route):
                 continue  # EDGE112 explains the lost layout runtime
-            reason = dynamic_reason(ctx.ws, ctx.app, route)
-            summary = ctx.summary(route.path)
-            if reason is None or summary is None:
+            reason = dynamic_reason(ctx.ws, ctx.app, route)  # parses a page only if its bytes may say
+            summary = ctx.summary(route.path) if reason is not None else None
+            if summary is None:
                 continue
             legacy = not ctx.app.version_at_least(13)  # only `config` is read (REFERENCE.md §1.2)
             value = "experimental-edge" if route.kind == "pages-page" else ctx.app.edge_value
