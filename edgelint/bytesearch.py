@@ -45,20 +45,16 @@ class Corpus:
             self.starts.append(at)
             at += len(data or b"") + 1
         self.lowered = b"\0".join(data or b"" for data in contents).lower()  # no needle holds a NUL
+        self._hits: dict[bytes, list[int]] = {}  # word -> the files holding it (`_files_with`)
 
     def containing(self, needles: tuple[bytes, ...], among: list[str] | None = None) -> list[str]:
         """The paths (of `among`, in its order, when given) whose bytes contain one of `needles`."""
         lowered, words = _plan(needles) or (False, needles)
         words = set(words) if lowered else {word.lower() for word in words}  # the corpus is lower-cased
-        text, starts, last = self.lowered, self.starts, len(self.starts) - 1
-        candidates = set(range(len(starts))) if b"" in words else set()  # an empty needle: every file
-        words = [word for word in words if word]
+        candidates = set(range(len(self.starts))) if b"" in words else set()  # an empty needle: every file
         for word in words:
-            at = text.find(word)
-            while at >= 0:  # a file with the word: note it, go on from the next file
-                index = bisect.bisect_right(starts, at) - 1
-                candidates.add(index)
-                at = text.find(word, starts[index + 1]) if index < last else -1
+            if word:
+                candidates.update(self._files_with(word))
         contents = self.contents
         found = [self.paths[i] for i in sorted(candidates)
                  if contents[i] is not None and any(contents[i].find(n) != -1 for n in needles)]
@@ -66,6 +62,29 @@ class Corpus:
             return found
         found = set(found)
         return [path for path in among if path in found]
+
+    def _files_with(self, word: bytes) -> list[int]:
+        """The indexes of the files whose lower-cased bytes hold `word`. Remembered: searches share
+        words (`kv`, `blockuntilready`); and a word that holds one already looked for (`.limit`
+        holds `limit`) is looked for only in the files that have that one, when they are few."""
+        hits = self._hits.get(word)
+        if hits is not None:
+            return hits
+        text, starts, last = self.lowered, self.starts, len(self.starts) - 1
+        within = min((found for known, found in self._hits.items() if known in word), key=len, default=None)
+        hits = []
+        if within is not None and len(within) * 4 <= len(starts):
+            for index in within:
+                if text.find(word, starts[index], starts[index + 1] - 1 if index < last else len(text)) != -1:
+                    hits.append(index)
+        else:
+            at = text.find(word)
+            while at >= 0:  # a file with the word: note it, go on from the next file
+                index = bisect.bisect_right(starts, at) - 1
+                hits.append(index)
+                at = text.find(word, starts[index + 1]) if index < last else -1
+        self._hits[word] = hits
+        return hits
 
 
 @functools.lru_cache(maxsize=64)

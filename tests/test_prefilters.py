@@ -181,6 +181,21 @@ def test_a_corpus_finds_exactly_the_files_that_contain_a_needle(contents, needle
     assert corpus.containing(tuple(needles), among) == [p for p in among if p in expected]
 
 
+@settings(max_examples=300, deadline=None)
+@given(contents=st.lists(st.one_of(st.none(), CONTENTS), min_size=4, max_size=12),
+       searches=st.lists(NEEDLES, min_size=2, max_size=6))
+def test_a_corpus_searched_again_answers_from_what_it_found_before_as_from_the_bytes(contents, searches):
+    """Words found before are remembered, and a word that holds one is looked for only in the
+    files that have it: every search must still find exactly the files holding a needle."""
+    from edgelint.bytesearch import Corpus
+
+    paths = [f"f{i}.ts" for i in range(len(contents))]
+    corpus = Corpus(paths, contents)
+    for needles in searches:
+        assert corpus.containing(tuple(needles)) == \
+            [p for p, data in zip(paths, contents) if data is not None and any(n in data for n in needles)]
+
+
 def test_searches_through_a_corpus_answer_as_file_by_file_searches_on_the_fixtures():
     from edgelint.bytesearch import Corpus, contains_any
     from edgelint.checks._kv import ENV_OBJECTS, PREFILTER
@@ -543,6 +558,29 @@ def test_the_ancestry_found_in_c_is_the_one_found_by_descending_in_python():
             assert [n.id for n in in_c.path(start, end)] == [n.id for n in in_python.path(start, end)], (path, start)
             compared += 1
     assert compared > 10_000
+
+
+def test_spans_read_from_tree_sitters_points_are_the_spans_of_the_byte_offsets():
+    """Where tree-sitter's rows and byte columns are edgelint's lines and columns, a node's span
+    is read from its points; it must be the span computed from the node's byte offsets, for every
+    node of every fixture file and of files where they differ (a lone CR, CRLF, a byte-order
+    mark, non-ASCII text, a repaired parse, a NUL)."""
+    sources = [*_parseable_sources(),
+               (Path("cr.ts"), b"const a = 1\rexport const b = 'x'\r\nlet c = `\r`\n"),
+               (Path("bom.ts"), "\ufeffexport const a = 'é'; const b = 2\n".encode()),
+               (Path("wide.tsx"), "export const x = <p title=\"ü\">{'ß'}</p>\nlet y = 1\n".encode()),
+               (Path("in.ts"), b"interface P { a: boolean\nin_stock: boolean }\nexport const q = 1\n"),
+               (Path("nul.ts"), b"const s = '\0'\nexport const t = 2\n")]
+    fast = 0
+    for path, source in sources:
+        pf = parsing.parse(path.name, source)
+        fast += pf._points_are_positions
+        stack = [pf.root]
+        while stack:
+            node = stack.pop()
+            assert pf.span(node) == pf.span_bytes(node.start_byte, node.end_byte), (path, node.type, node.start_byte)
+            stack.extend(node.children)
+    assert 30 < fast < len(sources) - 3  # both ways taken
 
 
 def test_the_grammars_loaded_without_their_package_are_the_packages_grammars():
