@@ -45,45 +45,55 @@ class Corpus:
             self.starts.append(at)
             at += len(data or b"") + 1
         self.lowered = b"\0".join(data or b"" for data in contents).lower()  # no needle holds a NUL
-        self._hits: dict[bytes, list[int]] = {}  # word -> the files holding it (`_files_with`)
+        self._hits: dict[bytes, tuple[int, list[int]]] = {}  # word -> files looked through, those holding it
 
     def containing(self, needles: tuple[bytes, ...], among: list[str] | None = None) -> list[str]:
-        """The paths (of `among`, in its order, when given) whose bytes contain one of `needles`."""
+        """The paths (of `among`, in its order, when given) whose bytes contain one of `needles`.
+        When `among` is the corpus's first files (an app's files, of a corpus of them and the
+        workspace packages it uses), only their bytes are searched."""
+        first = among is None or self.paths[:len(among)] == among
+        count = len(self.paths) if among is None or not first else len(among)
         lowered, words = _plan(needles) or (False, needles)
         words = set(words) if lowered else {word.lower() for word in words}  # the corpus is lower-cased
-        candidates = set(range(len(self.starts))) if b"" in words else set()  # an empty needle: every file
+        candidates = set(range(count)) if b"" in words else set()  # an empty needle: every file
         for word in words:
             if word:
-                candidates.update(self._files_with(word))
+                candidates.update(self._files_with(word, count))
         contents = self.contents
         found = [self.paths[i] for i in sorted(candidates)
                  if contents[i] is not None and any(contents[i].find(n) != -1 for n in needles)]
-        if among is None or among is self.paths or among == self.paths:
+        if first:
             return found
         found = set(found)
         return [path for path in among if path in found]
 
-    def _files_with(self, word: bytes) -> list[int]:
-        """The indexes of the files whose lower-cased bytes hold `word`. Remembered: searches share
-        words (`kv`, `blockuntilready`); and a word that holds one already looked for (`.limit`
-        holds `limit`) is looked for only in the files that have that one, when they are few."""
-        hits = self._hits.get(word)
-        if hits is not None:
-            return hits
-        text, starts, last = self.lowered, self.starts, len(self.starts) - 1
-        within = min((found for known, found in self._hits.items() if known in word), key=len, default=None)
-        hits = []
-        if within is not None and len(within) * 4 <= len(starts):
-            for index in within:
-                if text.find(word, starts[index], starts[index + 1] - 1 if index < last else len(text)) != -1:
-                    hits.append(index)
+    def _files_with(self, word: bytes, count: int) -> list[int]:
+        """The indexes of the first `count` files whose lower-cased bytes hold `word`.
+
+        Remembered, with how many files were looked through: searches share words (`kv`,
+        `blockuntilready`), and an app's files are searched alone and with its packages. A word
+        that holds one already looked for (`.limit` holds `limit`) is looked for only in the files
+        that have that one, when they are few."""
+        looked, hits = self._hits.get(word, (0, []))
+        if looked >= count:
+            return hits[:bisect.bisect_left(hits, count)]
+        text, starts = self.lowered, self.starts
+        end = starts[count] - 1 if count < len(starts) else len(text)  # the last file's end
+        within = min((found for known, (seen, found) in self._hits.items() if known in word and seen >= count),
+                     key=len, default=None) if not looked else None
+        new = []
+        if within is not None and len(within) * 4 <= count:
+            for index in within[:bisect.bisect_left(within, count)]:
+                if text.find(word, starts[index], starts[index + 1] - 1 if index + 1 < len(starts) else end) != -1:
+                    new.append(index)
         else:
-            at = text.find(word)
+            at = text.find(word, starts[looked], end)
             while at >= 0:  # a file with the word: note it, go on from the next file
                 index = bisect.bisect_right(starts, at) - 1
-                hits.append(index)
-                at = text.find(word, starts[index + 1]) if index < last else -1
-        self._hits[word] = hits
+                new.append(index)
+                at = text.find(word, starts[index + 1], end) if index + 1 < count else -1
+        hits = hits + new
+        self._hits[word] = (count, hits)
         return hits
 
 

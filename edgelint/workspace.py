@@ -360,14 +360,16 @@ class Workspace:
         return found
 
     def _corpus(self, list_id: str, paths: list[str]) -> Corpus:
-        """A corpus holding the files: one kept from an earlier search when it holds them all and
-        not many more (an app's files are searched for many words, and so are its files with the
-        workspace packages it uses), else a new one. The last few are kept, across units of work."""
+        """A corpus holding the files: one kept from an earlier search when they are its first files
+        (an app's, of a corpus of them and the workspace packages it uses: only those are searched),
+        or when it holds them all and not many more; else a new one. The last few are kept, across
+        units of work."""
         corpus = self._corpora.pop(list_id, None)
         if corpus is None:
             wanted = set(paths)
-            corpus = next((kept for kept in reversed(self._corpora.values()) if len(kept.paths) <= len(paths) * 5 // 4
-                           and wanted <= kept.path_set), None) or Corpus(paths, [self._read(path) for path in paths])
+            corpus = next((kept for kept in reversed(self._corpora.values()) if kept.paths[:len(paths)] == paths or (
+                len(kept.paths) <= len(paths) * 5 // 4 and wanted <= kept.path_set)), None) or \
+                Corpus(paths, [self._read(path) for path in paths])
         self._corpora[list_id] = corpus
         while len(self._corpora) > KEPT_CORPORA:
             del self._corpora[next(iter(self._corpora))]

@@ -183,17 +183,36 @@ def test_a_corpus_finds_exactly_the_files_that_contain_a_needle(contents, needle
 
 @settings(max_examples=300, deadline=None)
 @given(contents=st.lists(st.one_of(st.none(), CONTENTS), min_size=4, max_size=12),
-       searches=st.lists(NEEDLES, min_size=2, max_size=6))
+       searches=st.lists(st.tuples(NEEDLES, st.integers(-12, 12)), min_size=2, max_size=6))
 def test_a_corpus_searched_again_answers_from_what_it_found_before_as_from_the_bytes(contents, searches):
-    """Words found before are remembered, and a word that holds one is looked for only in the
-    files that have it: every search must still find exactly the files holding a needle."""
+    """Words found before are remembered with how many files were looked through (a search of the
+    first files looks through those only), and a word that holds one is looked for only in the
+    files that have it: every search must still find exactly the files holding a needle, of all
+    files, of the first ones (`among` > 0) or of some in another order (`among` < 0)."""
     from edgelint.bytesearch import Corpus
 
     paths = [f"f{i}.ts" for i in range(len(contents))]
     corpus = Corpus(paths, contents)
-    for needles in searches:
-        assert corpus.containing(tuple(needles)) == \
-            [p for p, data in zip(paths, contents) if data is not None and any(n in data for n in needles)]
+    for needles, among in searches:
+        searched = paths if among == 0 else paths[:among] if among > 0 else paths[::among]
+        expected = [p for p in searched if contents[paths.index(p)] is not None
+                    and any(n in contents[paths.index(p)] for n in needles)]
+        assert corpus.containing(tuple(needles), None if among == 0 else searched) == expected
+
+
+def test_a_word_holding_one_found_before_is_looked_for_in_that_words_files_only():
+    from edgelint.bytesearch import Corpus
+
+    contents = [b"x"] * 12
+    contents[1], contents[2], contents[10] = b"rl.limit(k)", b"limit", b"a.limit(b)"
+    paths = [f"f{i}.ts" for i in range(12)]
+    corpus = Corpus(paths, contents)
+    assert corpus.containing((b"limit",), paths[:8]) == ["f1.ts", "f2.ts"]  # the first 8 files only
+    assert corpus._hits[b"limit"] == (8, [1, 2])
+    assert corpus.containing((b".limit(",), paths[:8]) == ["f1.ts"]  # looked for in f1 and f2 only
+    assert corpus.containing((b"limit(",)) == ["f1.ts", "f10.ts"]  # `limit` is not known past f7
+    assert corpus.containing((b"limit",)) == ["f1.ts", "f2.ts", "f10.ts"]
+    assert corpus._hits[b"limit"] == (12, [1, 2, 10])
 
 
 def test_searches_through_a_corpus_answer_as_file_by_file_searches_on_the_fixtures():
