@@ -225,8 +225,9 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
                 continue
             known = before.get(rel_dir)
         signature = [info.st_mtime_ns, info.st_ino] if info is not None else None
-        if known is not None and not relist and known[:2] == signature and _stat_signature(
-                os.path.join(dirpath, ".gitignore")) == known[2]:
+        # a folder's time changes when a .gitignore appears in it, not when one is edited
+        if known is not None and not relist and known[:2] == signature and (known[2] is None or _stat_signature(
+                os.path.join(dirpath, ".gitignore")) == known[2]):
             if known[2] is not None:
                 specs.append([rel_dir, None])
             found += known[3]
@@ -241,8 +242,8 @@ def _walk(root: Path, memo: dict | None = None, unreadable: list | None = None) 
                 unreadable.append((rel_dir, error.strerror or "cannot be read"))
             continue
         gitignore = None
-        if any(entry.name == ".gitignore" for entry in entries):
-            gitignore = _stat_signature(os.path.join(dirpath, ".gitignore"))
+        if any(entry.name == ".gitignore" for entry in entries):  # [] when it cannot be stat'ed
+            gitignore = _stat_signature(os.path.join(dirpath, ".gitignore")) or []
             specs.append([rel_dir, None])
         folders, here = [], []
         verdicts = verdicts_in(rel_dir) if entries else []

@@ -66,10 +66,14 @@ def test_the_walk_memo_reuses_unchanged_folders_and_sees_every_change(tmp_path, 
     first = files.discover(root, memo)
     assert first == files.discover(root) == [".gitignore", "a.ts", "pkg/.gitignore", "pkg/y.ts", "src/b.ts",
                                               "src/deep/c.ts"]
-    listed = []
-    scandir = os.scandir
+    listed, stated = [], []
+    scandir, stat = os.scandir, os.stat
     monkeypatch.setattr(os, "scandir", lambda path: listed.append(path) or scandir(path))
+    monkeypatch.setattr(os, "stat", lambda path, **kw: stated.append(os.path.relpath(path, root)) or stat(path, **kw))
     assert files.discover(root, memo) == first and listed == []  # nothing listed again
+    # folders are stat'ed, and the .gitignore files they had (edited in place, their folder's time stays)
+    assert sorted(p for p in stated if p.endswith(".gitignore")) == [".gitignore", "pkg/.gitignore"]
+    monkeypatch.setattr(os, "stat", stat)
 
     (root / "src" / "deep" / "new.ts").write_text("")  # a new file: its folder's time changes
     assert files.discover(root, memo) == files.discover(root) and "src/deep/new.ts" in files.discover(root, memo)
@@ -80,6 +84,10 @@ def test_the_walk_memo_reuses_unchanged_folders_and_sees_every_change(tmp_path, 
     assert "pkg/gen/x.ts" in after and "pkg/y.ts" not in after and after == files.discover(root)
     (root / ".gitignore").write_text("")  # the root's patterns: everything below is listed again
     assert "src/deep/d.log" in files.discover(root, memo)
+    _age(root)
+    files.discover(root, memo)
+    (root / "src" / "deep" / ".gitignore").write_text("c.ts\n")  # a new one: its folder's time changes
+    assert "src/deep/c.ts" not in files.discover(root, memo) and files.discover(root, memo) == files.discover(root)
 
 
 def test_a_planted_walk_memo_cannot_name_files_outside_the_tree(tmp_path):
