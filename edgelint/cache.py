@@ -52,14 +52,18 @@ def code_digest() -> str:
     import edgelint
     import edgelint.checks as checks
 
-    h = blake2b(__version__.encode(), digest_size=16)
+    sources = set()  # once each: installed, the checks are a folder inside edgelint's
     for package in (edgelint, checks):
-        folder = Path(package.__file__).parent
-        for path in sorted(folder.rglob("*.py")):
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                pass
+        for folder, subfolders, names in os.walk(os.path.dirname(package.__file__)):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            sources.update(os.path.join(folder, name) for name in names if name.endswith(".py"))
+    h = blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(sources):
+        try:
+            with open(path, "rb") as source:
+                h.update(source.read())
+        except OSError:
+            pass
     return h.hexdigest()
 
 

@@ -71,3 +71,31 @@ def test_searches_beyond_the_limit_are_simply_not_remembered(tmp_path):
         index.note_answer("a.ts", f"s{number}", True)
     assert len(index.searches) == MAX_SEARCHES
     assert index.answer("a.ts", f"s{MAX_SEARCHES + 1}") is None and index.answer("a.ts", "s0") is True
+
+
+def test_the_code_digest_that_names_the_cache_folder_reads_each_source_once(tmp_path, monkeypatch):
+    """Installed, edgelint.checks is a folder inside edgelint's: its files are hashed once, and an
+    edit of any source (not of compiled files) names another cache folder."""
+    import builtins
+
+    import edgelint
+    import edgelint.checks
+    from edgelint import cache
+
+    package = tmp_path / "edgelint"
+    (package / "checks" / "__pycache__").mkdir(parents=True)
+    for name in ("__init__.py", "engine.py", "checks/__init__.py", "checks/rule.py", "checks/__pycache__/rule.pyc"):
+        (package / name).write_text(f"# {name}\n")
+    monkeypatch.setattr(edgelint, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(edgelint.checks, "__file__", str(package / "checks" / "__init__.py"))
+    opened = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda path, *a, **k: opened.append(str(path)) or real_open(path, *a, **k))
+    first = cache.code_digest.__wrapped__()
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert sorted(opened) == sorted(str(package / n) for n in ("__init__.py", "checks/__init__.py", "checks/rule.py",
+                                                               "engine.py"))
+    (package / "checks" / "__pycache__" / "rule.pyc").write_text("other")
+    assert cache.code_digest.__wrapped__() == first
+    (package / "checks" / "rule.py").write_text("# edited\n")
+    assert cache.code_digest.__wrapped__() != first
