@@ -111,9 +111,13 @@ def dep_paths(dep: tuple) -> tuple:
     return ()
 
 
-def tree_fingerprint(ws: Workspace, extra) -> str:
-    """The file list and the bytes of every file, plus the files outside the list a run read."""
-    paths = ws._paths + sorted(set(extra) - ws.path_set)
+def run_files(ws: Workspace, extra) -> list[str]:
+    """The files a whole run depends on: the file list, then the files outside it the run read."""
+    return ws._paths + sorted(set(extra) - ws.path_set)
+
+
+def tree_fingerprint(ws: Workspace, paths: list[str]) -> str:
+    """The file list and the bytes of every file."""
     return cache_module.fingerprint(ws.digests(paths), label=cache_module.list_digest(paths))
 
 
@@ -134,8 +138,13 @@ def replay_run(ws: Workspace, cache, key: str) -> tuple[list[AppInfo], list[Find
     if entry is None:
         return None
     try:
-        if tree_fingerprint(ws, [str(p) for p in entry["extra"]]) != entry["fingerprint"]:
-            return None
+        paths = run_files(ws, [str(p) for p in entry["extra"]])
+        stats = ws.stat_fingerprint(paths)
+        if stats is None or stats != entry.get("stats"):  # the same stats say the same bytes; else the bytes must
+            if tree_fingerprint(ws, paths) != entry["fingerprint"]:
+                return None
+            if stats is not None:  # files touched since, or changed just before the run that stored it
+                cache.store_run(key, {**entry, "stats": stats})
         findings = [Finding.from_dict(f) for f in entry["findings"]]
         apps = [AppInfo(*(str(v) if v is not None else None for v in app)) for app in entry["apps"]]
         if not well_formed(findings, []) or any(a.label is None or a.target is None for a in apps):
@@ -149,8 +158,9 @@ def store_run(ws: Workspace, cache, key: str, result, everything: dict, extra: s
     """Keep a whole run's result for `replay_run`, with every file it read: the listed ones, and
     those outside the list found in its recorded dependencies (`everything`) or by workers (`extra`)."""
     extra = extra | ({p for dep in everything for p in dep_paths(dep)} - ws.path_set)
+    paths = run_files(ws, extra)
     cache.store_run(key, {
-        "fingerprint": tree_fingerprint(ws, extra), "extra": sorted(extra),
+        "fingerprint": tree_fingerprint(ws, paths), "stats": ws.stat_fingerprint(paths), "extra": sorted(extra),
         "apps": [[a.label, a.target, a.target_reason, str(a.next_version) if a.next_version else None]
                  for a in result.apps],
         "findings": [f.to_dict() for f in result.findings], "suppressed": result.suppressed,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from edgelint import facts, files, parsing
 from edgelint.bytesearch import Corpus, contains_any
 from edgelint.cache import blake2b, fingerprint
 from edgelint.cache import list_digest as _list_digest
-from edgelint.fileindex import FileIndex
+from edgelint.fileindex import RACY_SECONDS, FileIndex
 from edgelint.parsing import ParsedFile, Span
 
 if TYPE_CHECKING:
@@ -80,12 +81,12 @@ class Workspace:
         self.root = root
         self.jobs = jobs
         self.records = record  # False: `recording` records nothing (a run without a cache needs no dependencies)
+        self.started_ns = time.time_ns()
         unreadable: list[tuple[str, str]] = []
         self._paths = paths if paths is not None else files.discover(
             root, cache.walk_memo if cache is not None else None, unreadable)
         self.path_set = set(self._paths)
         self.cache = cache
-        self.index: FileIndex | None = cache.file_index if cache is not None else None
         self._stats: dict[str, tuple | None] = {}
         self.problems: dict[tuple[str, str], Problem] = {}
         self._bytes: dict[str, bytes | None] = {}
@@ -104,6 +105,11 @@ class Workspace:
         self._contains: dict[tuple, bool] = {}  # (path, needles) -> the answer
         self.memo: dict[str, dict] = {}  # per-run memos of the engine (validated dependency groups)
         self.unreadable = unreadable  # (folder, why) for the folders that could not be listed (said on stderr)
+
+    @property
+    def index(self) -> FileIndex | None:
+        """The cache's file index, read when first needed (a replayed run may not need it)."""
+        return self.cache.file_index if self.cache is not None else None
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -206,7 +212,7 @@ class Workspace:
             if rel not in self.path_set and not files.inside(self.root, rel):
                 self._bytes[rel] = None  # a path computed from the repository's files: never read outside it
                 return None
-            if self.index is not None:
+            if self.cache is not None:  # the stat the file index keeps with the digest of these bytes
                 self._stat(rel)
             data = files.read_bytes(self.root, rel)
             if isinstance(data, files.SkippedFile):
@@ -217,11 +223,12 @@ class Workspace:
 
     def _digest(self, rel: str) -> str | None:
         if rel not in self._digests:
-            digest = self.index.digest(rel, self._stat(rel)) if self.index is not None else None
+            listed = rel in self.path_set  # a file outside the list has no stat to vouch for it
+            digest = self.index.digest(rel, self._stat(rel)) if listed and self.cache is not None else None
             if digest is None:
                 data = self._read(rel)
                 digest = blake2b(data, digest_size=16).hexdigest() if data is not None else None
-                if digest is not None and self.index is not None:
+                if digest is not None and listed and self.cache is not None:
                     self.index.remember(rel, self._stat(rel), digest)
             self._digests[rel] = digest
         return self._digests[rel]
@@ -386,7 +393,7 @@ class Workspace:
         every file of an app, many times in a run)."""
         known = self._digests
         missing = [p for p in paths if p not in known]
-        if missing and self.index is not None:
+        if missing and self.cache is not None:
             self._stat_many(missing)
         for path in missing:
             self._digest(path)
@@ -400,6 +407,18 @@ class Workspace:
         for rel in paths:
             if rel not in stats:
                 stats[rel] = stat_of(prefix + rel) if rel in listed else None
+
+    def stat_fingerprint(self, paths: list[str]) -> str | None:
+        """One digest of the file list and of each listed file's stat as the file index compares
+        it (the digest of the bytes for a file outside the list), so that a whole tree can be
+        found unchanged without reading the file index; None when a file changed too recently
+        for its stat to vouch for its bytes (`fileindex.RACY_SECONDS`)."""
+        self._stat_many(paths)
+        listed, racy_from = self.path_set, self.started_ns - RACY_SECONDS * 1_000_000_000
+        stats = [self._stats[path] if path in listed else self._digest(path) for path in paths]
+        if any(type(stat) is tuple and max(stat[1], stat[2]) >= racy_from for stat in stats):
+            return None
+        return blake2b(f"{_list_digest(paths)}{stats!r}".encode(), digest_size=16).hexdigest()
 
     def register_scope(self, paths: list[str]) -> None:
         """Make a list of paths known before cached results that grep it are validated."""
@@ -463,7 +482,7 @@ class Workspace:
         without them reports (and images or fonts are never loaded for nothing)."""
         for rel in paths:
             if rel not in self._bytes and rel.endswith(parsing.SOURCE_EXTENSIONS) and rel in self.path_set:
-                if self.index is not None:
+                if self.cache is not None:
                     self._stat(rel)
                 data = files.read_bytes(self.root, rel)
                 if not isinstance(data, files.SkippedFile):

@@ -378,6 +378,35 @@ def test_a_replayed_run_keeps_what_it_learned_of_the_folders(cli, make_app, monk
     assert not matched and replayed[-1] is not None
 
 
+def test_a_replayed_run_finds_the_tree_unchanged_from_its_stats_alone(cli, make_app, monkeypatch):
+    """The stats of the files vouch for their bytes, as they do in the file index: an unchanged
+    tree is replayed without reading the file index; a file touched but not edited is replayed
+    from the digests of the bytes (and from the next run on its stats vouch again); an edit of
+    the same size under a forged modification time is seen (by its change time, then its bytes)."""
+    from edgelint import fileindex
+
+    monkeypatch.setattr(workspace, "RACY_SECONDS", 0)  # files written just now count as settled
+    monkeypatch.setattr(fileindex, "RACY_SECONDS", 0)
+    root = make_app({"app/api/x/route.ts": "import fs from 'fs';\nexport const runtime = 'edge';\n"
+                                           "export async function POST() { return new Response(fs.readFileSync('a')); }\n"})
+    first = _report(cli, root)
+    read = []
+    init = fileindex.FileIndex.__init__
+    monkeypatch.setattr(fileindex.FileIndex, "__init__", lambda self, *a, **k: read.append(1) or init(self, *a, **k))
+    ran = _record_runs(monkeypatch)
+    assert _report(cli, root) == first and ran == [] and read == []
+    route = root / "app" / "api" / "x" / "route.ts"
+    os.utime(route)
+    assert _report(cli, root) == first and ran == [] and read == [1]
+    assert _report(cli, root) == first and ran == [] and read == [1]
+    before = route.stat()
+    route.write_text(route.read_text("utf-8").replace("'a'", "'b'"), "utf-8")
+    os.utime(route, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert route.stat().st_size == before.st_size and route.stat().st_mtime_ns == before.st_mtime_ns
+    _report(cli, root)
+    assert ran and read == [1, 1]
+
+
 def test_a_replayed_run_loads_no_rule_module(cli, make_app, monkeypatch):
     """The whole-run memo is keyed by the selection (edgelint's own code names the cache folder),
     so a replayed run imports no rule module; a SARIF report loads them for its rule texts."""
