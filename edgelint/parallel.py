@@ -10,14 +10,18 @@ that finishes gets the next unit of the group it just ran (`engine._groups`: wha
 memory serves that unit too); else the first unit of a group no other worker is on; else the
 next unit in the engine's order (largest first), so that no worker waits while units are left.
 
-Where processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the
-engine runs the remaining units itself.
+Workers are forked with `os.fork` and talk to the parent through two pipes each (not with
+`multiprocessing`, whose import and process start took 15 ms of a run's serial part). Where
+processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the engine runs
+the remaining units itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import struct
 import sys
 
 #: Fewer check runs than this stay in one process: forking and merging would cost more. So does a
@@ -41,9 +45,7 @@ def worth_it(jobs: int, units: int, pending: int, runs: int, files: int) -> bool
 
 
 def available() -> bool:
-    import multiprocessing  # here, not at the top: most runs never need it (10 ms to import)
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")
 
 
 def run_units(count: int, jobs: int, work, meanwhile=None, groups: list | None = None):
@@ -52,45 +54,43 @@ def run_units(count: int, jobs: int, work, meanwhile=None, groups: list | None =
     (units of one group go to the same worker when no other worker would wait). `work` runs in
     the workers; its results must pickle. Raises WorkerFailed (after yielding the units that
     completed) when a worker dies or a unit raises."""
-    import multiprocessing
-    from multiprocessing.connection import wait
+    import select
 
     global _work, _parent
     _work, _parent = work, os.getpid()
     groups = groups or list(range(count))
     waiting = list(range(count))
-    context = multiprocessing.get_context("fork")
-    workers: dict = {}  # the parent's end of a worker's pipe -> [process, group of its last unit]
+    workers: dict[_Worker, list] = {}  # a worker -> [its process id, the group of its last unit]
     for stream in (sys.stdout, sys.stderr):  # or a worker would write what is buffered again
         with contextlib.suppress(Exception):
             stream.flush()
     try:
         for _ in range(min(jobs, count)):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, list(workers)), daemon=True)
-            process.start()
-            theirs.close()
-            workers[ours] = [process, None]
-            _hand_out(ours, workers, waiting, groups)
+            worker = _start(list(workers))
+            workers[worker] = [worker.pid, None]
+            _hand_out(worker, workers, waiting, groups)
         if meanwhile is not None:
             meanwhile()
-        while any(not end.closed for end in workers):
-            for end in wait([end for end in workers if not end.closed]):
+        while any(not worker.closed for worker in workers):
+            ready, _, _ = select.select([worker for worker in workers if not worker.closed], [], [])
+            for worker in ready:
                 try:
-                    index, ok, result = end.recv()
+                    index, ok, result = worker.receive()
                 except (EOFError, OSError) as error:
                     raise WorkerFailed(f"a worker process died ({error!r})") from None
                 if not ok:
                     raise WorkerFailed(result)
                 yield index, result
-                _hand_out(end, workers, waiting, groups)
+                _hand_out(worker, workers, waiting, groups)
     finally:
         _work = None
-        for end, (process, _group) in workers.items():
-            if not end.closed:  # the run stopped early: what this worker does is not wanted
-                process.kill()
-                end.close()
-            process.join()
+        for worker in workers:
+            if not worker.closed:  # the run stopped early: what this worker does is not wanted
+                with contextlib.suppress(OSError):
+                    os.kill(worker.pid, signal.SIGKILL)
+                worker.close()
+            with contextlib.suppress(OSError):
+                os.waitpid(worker.pid, 0)
 
 
 def _hand_out(end, workers: dict, waiting: list[int], groups: list) -> None:
@@ -109,21 +109,104 @@ def _hand_out(end, workers: dict, waiting: list[int], groups: list) -> None:
     end.send(index)
 
 
-def _serve(end, inherited: list) -> None:
-    """A worker: run the units the parent sends until it sends None."""
-    for other in inherited:  # the parent's ends of the earlier workers' pipes
-        other.close()
+class _Worker:
+    """The parent's ends of a worker's two pipes: unit numbers go to it, pickled results come back
+    (each after its length)."""
+
+    def __init__(self, pid: int, to_worker: int, from_worker: int):
+        self.pid, self.to_worker, self.from_worker = pid, to_worker, from_worker
+        self.closed = False
+
+    def fileno(self) -> int:  # for `select`
+        return self.from_worker
+
+    def send(self, index: int | None) -> None:
+        os.write(self.to_worker, _UNIT.pack(-1 if index is None else index))
+
+    def receive(self):
+        import pickle
+
+        header = _read(self.from_worker, _LENGTH.size)
+        if len(header) < _LENGTH.size:
+            raise EOFError("no result")
+        size = _LENGTH.unpack(header)[0]
+        data = _read(self.from_worker, size)
+        if len(data) < size:
+            raise EOFError("a partial result")
+        return pickle.loads(data)
+
+    def close(self) -> None:
+        for fd in (self.to_worker, self.from_worker):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.closed = True
+
+
+def _start(earlier: list[_Worker]) -> _Worker:
+    """Fork a worker (`earlier`: the workers forked before it, whose pipes it must not hold open:
+    a worker sees that the parent is gone when its unit pipe has no writer left)."""
+    to_read, to_write = os.pipe()
+    from_read, from_write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as error:
+        for fd in (to_read, to_write, from_read, from_write):
+            os.close(fd)
+        raise WorkerFailed(f"cannot start a worker process ({error})") from None
+    if pid == 0:  # the worker: it never returns into the parent's code
+        code = 1
+        try:
+            os.close(to_write)
+            os.close(from_read)
+            for other in earlier:
+                other.close()
+            _serve(to_read, from_write)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(to_read)
+    os.close(from_write)
+    return _Worker(pid, to_write, from_read)
+
+
+def _serve(units: int, results: int) -> None:
+    """A worker: run the units the parent sends until it sends -1 (or is gone)."""
+    import pickle
+
     while True:
-        try:
-            index = end.recv()
-        except EOFError:  # the parent is gone
+        header = _read(units, _UNIT.size)
+        if len(header) < _UNIT.size:  # the parent is gone
             return
-        if index is None:
+        index = _UNIT.unpack(header)[0]
+        if index < 0:
             return
         try:
-            end.send((index, True, _work(index)))
+            data = pickle.dumps((index, True, _work(index)), pickle.HIGHEST_PROTOCOL)
         except BaseException as error:  # noqa: BLE001 - the parent runs the unit itself
-            end.send((index, False, f"unit {index} failed in a worker: {type(error).__name__}: {error}"))
+            data = pickle.dumps((index, False, f"unit {index} failed in a worker: {type(error).__name__}: {error}"))
+        _write(results, _LENGTH.pack(len(data)) + data)
+
+
+_UNIT = struct.Struct("<i")
+_LENGTH = struct.Struct("<Q")
+
+
+def _read(fd: int, size: int) -> bytes:
+    """`size` bytes from a pipe, fewer only at its end."""
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def in_worker() -> bool:

@@ -81,6 +81,16 @@ def test_a_unit_that_raises_in_a_worker_is_reported_by_the_pool():
         list(parallel.run_units(1, 1, work))
 
 
+def test_a_result_that_cannot_be_sent_back_is_reported_by_the_pool():
+    with pytest.raises(parallel.WorkerFailed, match="unit 0 failed in a worker"):
+        list(parallel.run_units(1, 1, lambda i: lambda: i))  # a function does not pickle
+
+
+def test_large_results_come_back_whole():
+    results = dict(parallel.run_units(3, 2, lambda i: bytes([i]) * (3 << 20)))  # larger than a pipe's buffer
+    assert {i: (len(data), set(data)) for i, data in results.items()} == {i: (3 << 20, {i}) for i in range(3)}
+
+
 def test_the_pool_leaves_no_process_behind(tmp_path):
     pids = dict(parallel.run_units(4, 2, lambda i: os.getpid()))
     for pid in set(pids.values()):
