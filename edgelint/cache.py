@@ -68,18 +68,20 @@ def code_digest() -> str:
 
 
 class _Shards:
-    """A JSON dict split over 256 files by the first two hex digits of its keys.
+    """A JSON dict split over 256 files by the first two hex digits of its keys (16 files by the
+    first digit when `digits` is 1), keeping at most `limit` keys.
 
     Only the shards a run touches are read, and only the shards it changed are written."""
 
-    def __init__(self, directory: Path, prefix: str):
-        self.directory, self.prefix = directory, prefix
+    def __init__(self, directory: Path, prefix: str, limit: int, digits: int = 2):
+        self.directory, self.prefix, self.digits = directory, prefix, digits
+        self.limit = limit // 16 ** digits + 1  # per shard
         self._loaded: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self.journal: list | None = None  # in a worker process: the writes to hand to the parent
 
     def _shard(self, key: str) -> dict:
-        name = key[:2]
+        name = key[:self.digits]
         if name not in self._loaded:
             data = _read_json(self.directory / f"{self.prefix}-{name}.json")
             self._loaded[name] = data if isinstance(data, dict) else {}  # missing or corrupt: rewritten at the end
@@ -90,7 +92,7 @@ class _Shards:
 
     def put(self, key: str, value) -> None:
         self._shard(key)[key] = value
-        self._dirty.add(key[:2])
+        self._dirty.add(key[:self.digits])
         if self.journal is not None:
             self.journal.append(("put", self.prefix, key, value))
 
@@ -99,19 +101,19 @@ class _Shards:
         each other's entries (the parent applies each part, not each worker's whole dict)."""
         current = self._shard(key).get(key)
         self._shard(key)[key] = {**(current if isinstance(current, dict) else {}), **part}
-        self._dirty.add(key[:2])
+        self._dirty.add(key[:self.digits])
         if self.journal is not None:
             self.journal.append(("merge", self.prefix, key, part))
 
     def drop(self, key: str) -> None:
         self._shard(key).pop(key, None)
-        self._dirty.add(key[:2])
+        self._dirty.add(key[:self.digits])
 
-    def save(self, limit: int) -> None:
+    def save(self) -> None:
         for name in sorted(self._dirty):
             data = self._loaded[name]
-            if len(data) > limit:
-                data = dict(list(data.items())[-limit:])
+            if len(data) > self.limit:
+                data = dict(list(data.items())[-self.limit:])
             _write_json(self.directory / f"{self.prefix}-{name}.json", data)
         self._dirty.clear()
 
@@ -139,12 +141,14 @@ class Cache:
     def __init__(self, directory: Path):
         self.directory = directory
         self.folder = directory / code_digest()[:16]
-        self._summaries = _Shards(self.folder, "s")
-        self._checks = _Shards(self.folder, "c")
-        self._facts = _Shards(self.folder, "f")
+        self._summaries = _Shards(self.folder, "s", MAX_SUMMARIES)
+        # a run on changed files stores results of checks on every app, each in a file of its own
+        # with 256 shards: a file write costs more than the bytes written (16 shards hold 0.5 MB)
+        self._checks = _Shards(self.folder, "c", MAX_CHECK_ENTRIES, digits=1)
+        self._facts = _Shards(self.folder, "f", MAX_FACT_ENTRIES)
         self._file_index: FileIndex | None = None
         self._walk_memo: dict | None = None
-        self._lists = _Shards(self.folder, "l")
+        self._lists = _Shards(self.folder, "l", MAX_PATH_LISTS)
         self._journal: list | None = None
 
     @property
@@ -291,10 +295,8 @@ class Cache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists() and (fresh or _ours(self.directory)):
                 ignore.write_text("# written by edgelint: never commit the cache\n*\n", "utf-8")
-            self._summaries.save(MAX_SUMMARIES // 256 + 1)
-            self._checks.save(MAX_CHECK_ENTRIES // 256 + 1)
-            self._facts.save(MAX_FACT_ENTRIES // 256 + 1)
-            self._lists.save(MAX_PATH_LISTS // 256 + 1)
+            for shards in (self._summaries, self._checks, self._facts, self._lists):
+                shards.save()
             if index is not None and index.changed:
                 _write_json(self.folder / "files.json", index.to_dict())
             if index is not None and index.greps_changed:
@@ -312,7 +314,7 @@ class Cache:
 #: What edgelint writes into a cache directory; nothing else is ever deleted or overwritten there
 #: (`cache-dir` may point at a folder that holds other files).
 _CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")
-_CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{2}\.json|files\.json|greps\.json|dirs\.json|\.tmp-.*\.json")
+_CACHE_FILE = re.compile(r"[scfl]-[0-9a-f]{1,2}\.json|files\.json|greps\.json|dirs\.json|\.tmp-.*\.json")
 
 
 def _listing(folder, value) -> bool:

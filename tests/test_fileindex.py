@@ -99,3 +99,24 @@ def test_the_code_digest_that_names_the_cache_folder_reads_each_source_once(tmp_
     assert cache.code_digest.__wrapped__() == first
     (package / "checks" / "rule.py").write_text("# edited\n")
     assert cache.code_digest.__wrapped__() != first
+
+
+def test_check_results_are_kept_in_sixteen_files_each_holding_its_share_of_the_limit(tmp_path):
+    """A run on changed files stores the results of checks on every app: 16 files to rewrite, not
+    one per result (writing a file costs more than the bytes in it)."""
+    import json
+
+    from edgelint.cache import Cache, _Shards
+
+    cache = Cache(tmp_path / "cache")
+    for number in range(200):
+        cache.store_run(f"{number:064x}"[::-1], {"n": number})
+    cache.save()
+    names = sorted(p.name for p in cache.folder.glob("c-*.json"))
+    assert names == [f"c-{digit:x}.json" for digit in range(16)]
+    shards = _Shards(tmp_path / "small", "c", limit=32, digits=1)  # 3 keys per file at most
+    (tmp_path / "small").mkdir()
+    for number in range(10):
+        shards.put(f"a{number:063x}", number)
+    shards.save()
+    assert json.loads((tmp_path / "small" / "c-a.json").read_text()) == {f"a{n:063x}": n for n in (7, 8, 9)}
