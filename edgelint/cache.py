@@ -149,6 +149,7 @@ class Cache:
         self._file_index: FileIndex | None = None
         self._walk_memo: dict | None = None
         self._lists = _Shards(self.folder, "l", MAX_PATH_LISTS)
+        self._valid_lists: dict[str, list[str]] = {}
         self._journal: list | None = None
 
     @property
@@ -246,9 +247,12 @@ class Cache:
     # -- shared path lists --------------------------------------------------------------------
 
     def path_list(self, digest: str) -> list[str] | None:
-        paths = self._lists.get(digest)
-        ok = isinstance(paths, list) and all(isinstance(p, str) for p in paths) and list_digest(paths) == digest
-        return paths if ok else None
+        if digest not in self._valid_lists:  # checked once: many entries share a list
+            paths = self._lists.get(digest)
+            if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths) and list_digest(paths) == digest):
+                return None
+            self._valid_lists[digest] = paths
+        return self._valid_lists[digest]
 
     def store_list(self, paths: list[str]) -> str:
         digest = list_digest(paths)

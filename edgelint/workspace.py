@@ -99,6 +99,7 @@ class Workspace:
         self._list_digest: str | None = None
         self._scopes: dict[str, list[str]] = {}
         self._grep_results: dict[tuple, list[str]] = {}
+        self._list_ids: dict[int, tuple[list[str], int, str]] = {}  # id of a path list -> it, its length, its digest
         self._fingerprints: dict[str, str] = {}
         self._corpora: dict[str, Corpus] = {}  # path list digest -> its files' bytes, searched at once
         self._facts: dict[tuple[str, str], object] = {}
@@ -323,7 +324,7 @@ class Workspace:
         on the answer (so a change to a file that matches neither before nor after is free)."""
         found = self._grep(paths, needles, pattern)
         if self._recorders:
-            scope = _list_digest(paths)
+            scope = self._list_id(paths)
             self._scopes[scope] = paths
             for recorder in self._recorders:
                 recorder.scopes[scope] = paths
@@ -331,8 +332,17 @@ class Workspace:
                           *(n.decode("latin-1") for n in needles)), _list_digest(found))
         return found
 
+    def _list_id(self, paths: list[str]) -> str:
+        """The digest naming a searched path list, computed once per list object (the lists
+        searched, an app's files above all, are built once and not changed; each is searched
+        many times, and its digest takes a pass over thousands of paths)."""
+        known = self._list_ids.get(id(paths))
+        if known is None or known[0] is not paths or known[1] != len(paths):
+            known = self._list_ids[id(paths)] = (paths, len(paths), _list_digest(paths))  # holding the list keeps its id
+        return known[2]
+
     def _grep(self, paths: list[str], needles: tuple[bytes, ...], pattern: re.Pattern | None) -> list[str]:
-        key = (_list_digest(paths), needles, pattern.pattern if pattern is not None else b"")
+        key = (self._list_id(paths), needles, pattern.pattern if pattern is not None else b"")
         if key not in self._grep_results:
             search = _search_key(needles, pattern)
             found = remembered = None

@@ -614,3 +614,18 @@ def test_the_grammars_loaded_without_their_package_are_the_packages_grammars():
         a, b = ts.Language(ours()), ts.Language(theirs())
         assert (a.node_kind_count, a.field_count) == (b.node_kind_count, b.field_count)
         assert str(ts.Parser(a).parse(source).root_node) == str(ts.Parser(b).parse(source).root_node)
+
+
+def test_a_searched_path_list_is_named_by_its_digest_computed_once_per_list(tmp_path):
+    from conftest import write_tree
+    from edgelint.cache import list_digest
+    from edgelint.workspace import Workspace
+
+    root = write_tree(tmp_path / "app", {"a.ts": "rateLimit", "b.ts": "x", "c.ts": "rateLimit"})
+    ws = Workspace(root)
+    paths = ["a.ts", "b.ts"]
+    assert ws.grep(paths, b"rateLimit") == ["a.ts"] and ws._list_id(paths) == list_digest(paths)
+    assert ws._list_id(paths) is ws._list_id(paths)  # remembered
+    paths.append("c.ts")  # a list changed after a search is named (and searched) anew
+    assert ws._list_id(paths) == list_digest(paths) and ws.grep(paths, b"rateLimit") == ["a.ts", "c.ts"]
+    assert ws._list_id(["a.ts", "b.ts"]) == list_digest(["a.ts", "b.ts"])  # an equal list: the same name
