@@ -117,6 +117,7 @@ class ParsedFile:
         # break) and its byte columns are code-point columns (ASCII, so no byte-order mark either)
         self._points_are_positions = rows_exact and source.find(b"\r") == -1 and source.isascii()
         self._line_starts: list[int] | None = None
+        self._errors: list[ts.Node] | None = None
         self._ascii: bool | None = None
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
@@ -269,13 +270,17 @@ class ParsedFile:
             stack.extend(reversed(current.children))
 
     def error_nodes(self) -> list[ts.Node]:
-        if not self.root.has_error:
-            return []
-        found = []
-        for node in self.walk():
-            if node.is_error or node.is_missing:
-                found.append(node)
-        return found
+        """The ERROR and MISSING nodes in document order, found by descending only into nodes
+        that hold one (`has_error`); remembered."""
+        if self._errors is None:
+            found, stack = [], [self.root] if self.root.has_error else []
+            while stack:
+                node = stack.pop()
+                if node.is_error or node.is_missing:
+                    found.append(node)
+                stack.extend(reversed([child for child in node.children if child.has_error]))
+            self._errors = found
+        return self._errors
 
     def syntax_errors(self) -> list[ts.Node]:
         """The error nodes, less the ones tree-sitter-typescript produces for valid code and

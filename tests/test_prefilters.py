@@ -602,6 +602,21 @@ def test_spans_read_from_tree_sitters_points_are_the_spans_of_the_byte_offsets()
     assert 30 < fast < len(sources) - 3  # both ways taken
 
 
+def test_error_nodes_found_by_descending_into_errors_are_those_of_a_whole_walk():
+    """`error_nodes` visits only the subtrees that hold an error (`has_error`): it must find every
+    ERROR and MISSING node a walk of the whole tree finds, in the same order."""
+    sources = [*_parseable_sources(), (Path("broken.tsx"), b"export default function P() { return <div>{ </div> }\n"),
+               (Path("missing.ts"), b"const a = f(\nexport const b = [1, 2,,]\nlet c = {x: }\nif (a { b() }"),
+               (Path("nested.tsx"), b"function f() { const x = <a href=\"?a=1&b=2\">&</a>; return (( }\nclass { }")]
+    with_errors = 0
+    for path, source in sources:
+        pf = parsing.parse(path.name, source)
+        everything = [n.id for n in pf.walk() if n.is_error or n.is_missing]
+        assert [n.id for n in pf.error_nodes()] == everything, path
+        with_errors += bool(everything)
+    assert with_errors >= 3
+
+
 def test_the_grammars_loaded_without_their_package_are_the_packages_grammars():
     import tree_sitter_typescript
 
