@@ -271,14 +271,14 @@ class ParsedFile:
 
     def error_nodes(self) -> list[ts.Node]:
         """The ERROR and MISSING nodes in document order, found by descending only into nodes
-        that hold one (`has_error`); remembered."""
+        that hold one (`has_error`; an ERROR node inside another may say False); remembered."""
         if self._errors is None:
             found, stack = [], [self.root] if self.root.has_error else []
             while stack:
                 node = stack.pop()
                 if node.is_error or node.is_missing:
                     found.append(node)
-                stack.extend(reversed([child for child in node.children if child.has_error]))
+                stack.extend(reversed([c for c in node.children if c.has_error or c.is_error or c.is_missing]))
             self._errors = found
         return self._errors
 
