@@ -11,7 +11,7 @@ memory serves that unit too); else the first unit of a group no other worker is 
 next unit in the engine's order (largest first), so that no worker waits while units are left.
 
 Workers are forked with `os.fork` and talk to the parent through two pipes each (not with
-`multiprocessing`, whose import and process start took 15 ms of a run's serial part). Where
+`multiprocessing`, whose import and process start took 6–8 ms of a run's serial part). Where
 processes cannot be forked (Windows, a sandbox without `fork`) or a worker dies, the engine runs
 the remaining units itself.
 """
