@@ -69,16 +69,17 @@ def _matcher(lines: list[str]):
     """`verdict(path)` for one `.gitignore`: True (ignored), False (re-included by a `!` pattern)
     or None (no pattern matches). Without negated patterns the verdict is "any pattern matches",
     which one combined regular expression answers far faster than pathspec trying each pattern in
-    turn; with negations, pathspec's own ordering rules decide."""
+    turn; with negations, pathspec's own ordering rules decide, for the paths that expression
+    matches (most paths match no pattern at all)."""
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     patterns = [p for p in spec.patterns if p.include is not None]
-    if any(not p.include for p in patterns):
-        return lambda path: spec.check_file(path).include
     if not patterns:
         return lambda path: None
     combined = re.compile(_combined([p.regex.pattern.replace("(?P<ps_d>", "(?:") for p in patterns]))
+    if any(not p.include for p in patterns):
+        return lambda path: spec.check_file(path).include if combined.match(path) else None
     return lambda path: True if combined.match(path) else None
 
 
