@@ -53,19 +53,37 @@ class Corpus:
         workspace packages it uses), only their bytes are searched."""
         first = among is None or self.paths[:len(among)] == among
         count = len(self.paths) if among is None or not first else len(among)
-        lowered, words = _plan(needles) or (False, needles)
-        words = set(words) if lowered else {word.lower() for word in words}  # the corpus is lower-cased
-        candidates = set(range(count)) if b"" in words else set()  # an empty needle: every file
-        for word in words:
-            if word:
-                candidates.update(self._files_with(word, count))
-        contents = self.contents
-        found = [self.paths[i] for i in sorted(candidates)
-                 if contents[i] is not None and any(contents[i].find(n) != -1 for n in needles)]
+        if b"" in needles:  # in every file that could be read
+            holding = [i for i in range(count) if self.contents[i] is not None]
+        else:
+            holding = sorted(self._holding(needles, count))
+        found = [self.paths[i] for i in holding]
         if first:
             return found
         found = set(found)
         return [path for path in among if path in found]
+
+    def _holding(self, needles: tuple[bytes, ...], count: int) -> set[int]:
+        """The indexes of the first `count` files holding one of `needles` (none empty). A needle
+        is anchored on a word of the search that it contains: it can only be in a file where the
+        word is, where it starts that far before the word. So each needle is compared where its
+        word stands, not looked for through the whole file."""
+        text, starts, contents, found = self.lowered, self.starts, self.contents, set()
+        for word, anchored in _anchors(needles):
+            for index in self._files_with(word, count):
+                data = contents[index]
+                if index in found or data is None:
+                    continue
+                start = starts[index]
+                end = start + len(data)
+                at = text.find(word, start, end)
+                while at != -1:
+                    offset = at - start
+                    if any(offset >= before and data.startswith(needle, offset - before) for needle, before in anchored):
+                        found.add(index)
+                        break
+                    at = text.find(word, at + 1, end)
+        return found
 
     def _files_with(self, word: bytes, count: int) -> list[int]:
         """The indexes of the first `count` files whose lower-cased bytes hold `word`.
@@ -95,6 +113,21 @@ class Corpus:
         hits = hits + new
         self._hits[word] = (count, hits)
         return hits
+
+
+@functools.lru_cache(maxsize=64)
+def _anchors(needles: tuple[bytes, ...]) -> list[tuple[bytes, list[tuple[bytes, int]]]]:
+    """The lower-cased words to look for (`_plan`, else the needles themselves), each with the
+    needles anchored on it and how far before the word each starts (every needle on the first
+    word it contains)."""
+    _lowered, words = _plan(needles) or (False, needles)
+    words = list(dict.fromkeys(word.lower() for word in words))
+    anchored: dict[bytes, list[tuple[bytes, int]]] = {word: [] for word in words}
+    for needle in dict.fromkeys(needles):
+        form = needle.lower()
+        word = next(word for word in words if word in form)
+        anchored[word].append((needle, form.find(word)))
+    return [(word, found) for word, found in anchored.items() if found]
 
 
 @functools.lru_cache(maxsize=64)

@@ -215,6 +215,17 @@ def test_a_word_holding_one_found_before_is_looked_for_in_that_words_files_only(
     assert corpus._hits[b"limit"] == (12, [1, 2, 10])
 
 
+def test_needles_are_compared_where_their_word_stands_at_each_of_its_places():
+    from edgelint.bytesearch import Corpus, _anchors
+
+    needles = (b"rateLimit", b"RateLimit", b"RATELIMIT", b"rate_limit", b".limit(")
+    assert {word for word, _ in _anchors(needles)} == {b"limit"}
+    assert dict(_anchors(needles)[0][1])[b".limit("] == 1  # it starts one byte before its word
+    contents = [b"Limits apply. Then rl.limit(x)", b"Limits apply.", b"LIMIT rate_limit", b"x.Limit(", None]
+    corpus = Corpus([f"f{i}.ts" for i in range(5)], contents)
+    assert corpus.containing(needles) == ["f0.ts", "f2.ts"]  # the word's second place, in f0
+
+
 def test_searches_through_a_corpus_answer_as_file_by_file_searches_on_the_fixtures():
     from edgelint.bytesearch import Corpus, contains_any
     from edgelint.checks._kv import ENV_OBJECTS, PREFILTER
