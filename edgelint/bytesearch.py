@@ -3,8 +3,9 @@
 A search for any of several needles would take one pass over the bytes per needle. Fewer do:
 needles that are case variants of one word (`rateLimit`, `RateLimit`, `RATELIMIT`) are one word
 in lower-cased bytes, and needles that share a word need one pass for it (`limit` for `ratelimit`,
-`rate_limit` and `.limit(`). A file without any of those words holds no needle; a file with one
-is then searched for the needles themselves, so the answer is always exactly "contains a needle".
+`rate_limit` and `.limit(`). A file without any of those words holds no needle; in a file with
+one, the needles that contain the word are compared where it stands, so the answer is always
+exactly "contains a needle".
 
 Many files are searched at once as a `Corpus`: their bytes joined and lower-cased once, so each
 word is one pass in C over all of them instead of a Python call per file.
