@@ -369,10 +369,14 @@ def _assign_files(ws: Workspace, apps: list[App]) -> None:
     that depend on it list it in `package_files`."""
     by_depth = sorted(apps, key=lambda a: -len(a.root))
     orphans = []
+    owners: dict[str, App | None] = {}  # folder -> the innermost app holding it (files share folders)
     for path in ws.paths:
         if not path.endswith(SOURCE_EXTENSIONS):
             continue
-        owner = next((app for app in by_depth if not app.root or path.startswith(app.root + "/")), None)
+        folder = path.rpartition("/")[0]
+        if folder not in owners:
+            owners[folder] = next((app for app in by_depth if not app.root or path.startswith(app.root + "/")), None)
+        owner = owners[folder]
         if owner is not None:
             owner.files.append(path)
         else:
