@@ -112,13 +112,13 @@ class ParsedFile:
         self.source = source
         self.tree = tree
         self.grammar = grammar
+        self._ascii = source.isascii()  # one byte per code point
         # tree-sitter's points are the positions edgelint reports when its rows are our lines (no
         # lone CR, and `rows_exact`: the tree is of these bytes, not a repair that moved a line
         # break) and its byte columns are code-point columns (ASCII, so no byte-order mark either)
-        self._points_are_positions = rows_exact and source.find(b"\r") == -1 and source.isascii()
+        self._points_are_positions = rows_exact and self._ascii and source.find(b"\r") == -1
         self._line_starts: list[int] | None = None
         self._errors: list[ts.Node] | None = None
-        self._ascii: bool | None = None
         self._parents: dict[int, ts.Node] | None = None
         self._parent_seconds = 0.0
         self._by_type: dict[str, list[ts.Node]] = {}
@@ -144,9 +144,7 @@ class ParsedFile:
         return self._line_starts
 
     def _col(self, row: int, byte_col: int) -> int:
-        if self._ascii is None:
-            self._ascii = self.source.isascii()
-        if self._ascii:  # one byte per code point
+        if self._ascii:
             return byte_col + 1
         starts = self.line_starts()
         start = starts[row] if row < len(starts) else len(self.source)
